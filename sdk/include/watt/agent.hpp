@@ -1,0 +1,34 @@
+// The base class of every agent. Construct → on_config (per stored config) →
+// on_start → callbacks → on_stop; all on one thread, one at a time.
+#pragma once
+
+#include <watt/endpoint.hpp>
+#include <watt/export.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+namespace watt {
+
+enum class ConfigAction { create, update, remove };
+
+class WATT_EXPORT Agent : public Endpoint {
+public:
+  // Agents are built by a host (watt-agent, AgentHost, or the WATT_AGENT
+  // entry points), which hands over the runtime; anywhere else this throws.
+  Agent();
+  virtual ~Agent();
+
+  // A configuration named `name` arrived, changed or went away. Throw
+  // watt::Error to refuse it; the agent keeps its previous configuration.
+  virtual void on_config(const std::string& name, ConfigAction action, const YAML::Node& value);
+  virtual void on_start();
+  virtual void on_stop();
+
+  // Asks the agent to stop: on_stop runs once the current callback returns.
+  // Safe from any thread.
+  void stop();
+};
+
+}  // namespace watt

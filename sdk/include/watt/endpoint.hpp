@@ -1,0 +1,128 @@
+// The bus as an agent (or any other client) sees it: subscribe, publish, call,
+// export methods, timers. Every callback runs on the owner's one thread.
+#pragma once
+
+#include <watt/call.hpp>
+#include <watt/detail/function_traits.hpp>
+#include <watt/envelope.hpp>
+#include <watt/export.hpp>
+#include <watt/value.hpp>
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace watt {
+
+using SubscriptionId = std::uint64_t;
+using TimerId = std::uint64_t;
+
+// One connected peer, as the broker reports it.
+struct PeerInfo {
+  std::string identity;
+  std::int64_t connected_ns = 0;
+  std::uint64_t pid = 0;
+  std::uint64_t subscriptions = 0;
+  std::uint64_t queued = 0;     // messages waiting at the broker for this peer
+  std::uint64_t dropped = 0;    // best-effort messages dropped for this peer
+  std::uint64_t received = 0;   // messages the broker took from this peer
+  MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received)
+};
+
+namespace detail {
+// Thrown inside a method wrapper when the arguments do not fit: reported to
+// the caller as bad_args rather than handler_threw.
+struct BadArgs : Error {
+  using Error::Error;
+};
+}  // namespace detail
+
+class WATT_EXPORT Endpoint {
+public:
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  const std::string& identity() const;
+
+  // Whole-segment pattern, '+' and '#' wildcards (see watt/topic.hpp). Throws
+  // watt::Error for an invalid pattern.
+  SubscriptionId subscribe(std::string_view pattern, std::function<void(const Envelope&)> callback,
+                           SubscribeOptions options = {});
+  void unsubscribe(SubscriptionId id);
+
+  template <class T>
+  void publish(std::string_view topic, const T& value, const PublishOptions& options = {}) {
+    publish_value(topic, Value::of(value), options);
+  }
+  // Throws watt::Error for an invalid topic. Blocks while a lossless
+  // subscriber has asked the broker to slow publishers down.
+  void publish_value(std::string_view topic, const Value& body, const PublishOptions& options = {});
+
+  template <class... A>
+  Call call(std::string_view peer, std::string_view method, const A&... args) {
+    return call_with(CallOptions{}, peer, method, args...);
+  }
+  template <class... A>
+  Call call_with(const CallOptions& options, std::string_view peer, std::string_view method, const A&... args) {
+    return call_value(options, peer, method, Value::of(std::make_tuple(args...)));
+  }
+  // args must be a msgpack array.
+  Call call_value(const CallOptions& options, std::string_view peer, std::string_view method, const Value& args);
+
+  // Exports a method whose parameters and result are msgpack-able; the
+  // caller's arguments are unpacked into the parameters. A mismatch is
+  // answered with bad_args, an exception with handler_threw.
+  template <class F>
+  void export_method(std::string name, F handler) {
+    using traits = detail::function_traits<F>;
+    export_raw(std::move(name), [fn = std::move(handler)](const Value& args) mutable -> Value {
+      typename traits::args tuple;
+      try {
+        tuple = args.as<typename traits::args>();
+      } catch (const Error& e) {
+        throw detail::BadArgs(e.what());
+      }
+      using R = typename traits::result;
+      if constexpr (std::is_void_v<R>) {
+        std::apply(fn, std::move(tuple));
+        return Value::of(msgpack::type::nil_t{});
+      } else if constexpr (std::is_same_v<R, Value>) {
+        return std::apply(fn, std::move(tuple));
+      } else {
+        return Value::of(std::apply(fn, std::move(tuple)));
+      }
+    });
+  }
+  // The handler gets the raw argument array and returns the raw result.
+  void export_raw(std::string name, std::function<Value(const Value& args)> handler);
+  // Identity of the peer whose request is being handled; empty outside one.
+  const std::string& caller() const;
+
+  TimerId every(std::chrono::nanoseconds period, std::function<void()> callback);
+  TimerId after(std::chrono::nanoseconds delay, std::function<void()> callback);
+  void cancel(TimerId id);
+
+  // The only thread-safe member: runs fn on the owner's thread. How a worker
+  // thread reports back.
+  void post(std::function<void()> fn);
+
+  // Waits until the broker has taken everything this endpoint sent so far.
+  bool sync(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+  Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+  spdlog::logger& log();
+
+protected:
+  explicit Endpoint(detail::Runtime* rt) noexcept : rt_(rt) {}
+  ~Endpoint() = default;
+  detail::Runtime* rt_;
+};
+
+}  // namespace watt

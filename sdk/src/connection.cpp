@@ -1,0 +1,58 @@
+// The DEALER socket a peer speaks the protocol on.
+#include "connection.hpp"
+
+namespace watt::detail {
+
+zmq::context_t& zmq_context() {
+  // Deliberately never destroyed: terminating a context at exit blocks on any
+  // socket some static still holds. Shutdown flushing is done by sync().
+  static auto* ctx = new zmq::context_t(1);
+  return *ctx;
+}
+
+Connection::Connection(const std::string& address)
+    : address_(address), socket_(zmq_context(), zmq::socket_type::dealer) {
+  socket_.set(zmq::sockopt::linger, 2000);
+  socket_.set(zmq::sockopt::rcvhwm, 10000);
+  socket_.set(zmq::sockopt::sndhwm, 10000);
+  socket_.connect(address);
+}
+
+void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }
+
+void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
+  const std::array<std::uint8_t, 2> preamble{proto::version, static_cast<std::uint8_t>(kind)};
+  socket_.send(zmq::buffer(preamble), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(address), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(body), zmq::send_flags::none);
+}
+
+bool Connection::try_receive(Frames& out, std::string& error) {
+  zmq::message_t preamble;
+  if (!socket_.recv(preamble, zmq::recv_flags::dontwait)) return false;
+  std::array<zmq::message_t*, 4> rest{&out.address, &out.header, &out.body, &out.origin};
+  std::size_t got = 0;
+  bool more = preamble.more();
+  while (more) {
+    zmq::message_t extra;
+    zmq::message_t& dst = got < rest.size() ? *rest[got] : extra;
+    (void)socket_.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
+    more = dst.more();
+    ++got;
+  }
+  if (got != rest.size()) {
+    error = "message from the broker has " + std::to_string(got + 1) + " frames, expected 5";
+    return true;
+  }
+  if (preamble.size() != 2 || preamble.data<std::uint8_t>()[0] != proto::version ||
+      preamble.data<std::uint8_t>()[1] == 0 || preamble.data<std::uint8_t>()[1] > proto::max_kind) {
+    error = "message from the broker has an invalid preamble";
+    return true;
+  }
+  out.kind = static_cast<proto::Kind>(preamble.data<std::uint8_t>()[1]);
+  error.clear();
+  return true;
+}
+
+}  // namespace watt::detail

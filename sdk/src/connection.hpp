@@ -1,0 +1,46 @@
+// One peer's socket to the broker: frames out, frames in, nothing else.
+#pragma once
+
+#include <watt/detail/protocol.hpp>
+
+#include <zmq.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace watt::detail {
+
+zmq::context_t& zmq_context();
+
+// A message from the broker: [preamble][address][header][body][origin].
+struct Frames {
+  proto::Kind kind{};
+  zmq::message_t address, header, body, origin;
+  std::string_view address_view() const { return {address.data<char>(), address.size()}; }
+  std::string_view header_view() const { return {header.data<char>(), header.size()}; }
+  std::string_view body_view() const { return {body.data<char>(), body.size()}; }
+  std::string_view origin_view() const { return {origin.data<char>(), origin.size()}; }
+};
+
+class Connection {
+public:
+  explicit Connection(const std::string& address);
+
+  // Blocks while the socket's send queue is full: that is the backpressure a
+  // publisher feels when the broker cannot keep up.
+  void send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body);
+  // Non-blocking. Returns false when nothing is waiting. A malformed message is
+  // consumed, counted in bad_frames(), and reported through `error`.
+  bool try_receive(Frames& out, std::string& error);
+
+  zmq::socket_t& socket() noexcept { return socket_; }
+  const std::string& address() const noexcept { return address_; }
+  void set_linger(int ms);
+
+private:
+  std::string address_;
+  zmq::socket_t socket_;
+};
+
+}  // namespace watt::detail

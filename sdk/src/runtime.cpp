@@ -1,0 +1,516 @@
+// The runtime's connection, loop and message handling.
+#include "runtime.hpp"
+
+#include <watt/topic.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace watt::detail {
+
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
+  static auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  if (const char* level = std::getenv("WATT_LOG_LEVEL")) logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+namespace {
+bool inbox_less(const auto& a, const auto& b) {
+  // std heaps put the greatest on top: "greater" = less urgent, or newer.
+  return a.pri != b.pri ? a.pri > b.pri : a.seq > b.seq;
+}
+}  // namespace
+
+Runtime::Runtime(std::string identity, std::string address)
+    : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_)) {
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) throw Error("eventfd failed: " + std::string(std::strerror(errno)));
+}
+
+Runtime::~Runtime() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void Runtime::check_thread(const char* what) const {
+  if (owner_ != std::thread::id{} && owner_ != std::this_thread::get_id())
+    throw Error(std::string(what) + " called from another thread than the agent's; use post()");
+}
+
+void Runtime::problem(const std::string& kind, const std::string& text) {
+  if (problems_.count(kind)) log_->warn("{} (seen {} times)", text, problems_.total(kind));
+}
+
+void Runtime::connect(std::chrono::milliseconds timeout) {
+  owner_ = std::this_thread::get_id();
+  conn_ = std::make_unique<Connection>(address_);
+  proto::Header h;
+  h.id = hello_id_ = ++next_id_;
+  h.protocol = proto::version;
+  h.pid = static_cast<std::uint64_t>(::getpid());
+  conn_->send(proto::Kind::hello, identity_, proto::encode_header(h), {});
+  wait_for([&] { return welcomed_ || hello_error_.has_value(); }, Clock::now() + timeout);
+  if (!welcomed_) {
+    conn_->set_linger(0);
+    conn_.reset();
+    if (hello_error_)
+      throw Error("the platform refused '" + identity_ + "': " + hello_error_->what());
+    throw Error("no answer from the platform at " + address_ + " within " + std::to_string(timeout.count()) +
+                " ms; is it running? (watt platform start)");
+  }
+  for (const auto& [pattern, counts] : patterns_) send_subscribe(pattern);
+}
+
+void Runtime::leave() {
+  if (!conn_) return;
+  if (welcomed_) {
+    if (!sync(std::chrono::milliseconds(5000)))
+      log_->warn("the broker did not confirm it took every message before we left");
+    conn_->send(proto::Kind::bye, {}, {}, {});
+  }
+  conn_->set_linger(1000);
+  conn_.reset();
+  welcomed_ = false;
+}
+
+void Runtime::request_stop() noexcept {
+  stop_.store(true);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);  // async-signal-safe wake-up
+}
+
+void Runtime::post(std::function<void()> fn) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(fn));
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void Runtime::run_posted() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(posted_mutex_);
+    batch.swap(posted_);
+  }
+  for (auto& fn : batch) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      problem("posted", std::string("a posted function threw: ") + e.what());
+    }
+  }
+}
+
+// ---- subscriptions and publishing -------------------------------------------------
+
+void Runtime::send_subscribe(const std::string& pattern) {
+  if (!conn_ || !welcomed_) return;
+  proto::Header h;
+  h.id = ++next_id_;
+  h.lossless = patterns_[pattern].second > 0;
+  conn_->send(proto::Kind::subscribe, pattern.empty() ? std::string_view("#") : pattern, proto::encode_header(h), {});
+}
+
+SubscriptionId Runtime::subscribe(std::string_view pattern, std::function<void(const Envelope&)> cb,
+                                  SubscribeOptions o) {
+  check_thread("subscribe()");
+  if (auto err = pattern_error(pattern); !err.empty()) throw Error("subscribe: " + err);
+  const std::string norm(normalize_pattern(pattern));
+  const bool lossless = o.delivery == Delivery::lossless;
+  const auto id = ++next_sub_;
+  subs_.emplace(id, LocalSub{norm, std::move(cb), lossless});
+  trie_.insert(norm, id, lossless);
+  auto& [count, lossless_count] = patterns_[norm];
+  const bool changed = count == 0 || (lossless && lossless_count == 0);
+  ++count;
+  lossless_count += lossless;
+  if (changed) send_subscribe(norm);
+  return id;
+}
+
+void Runtime::unsubscribe(SubscriptionId id) {
+  check_thread("unsubscribe()");
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  const std::string pattern = it->second.pattern;
+  const bool was_lossless = it->second.lossless;
+  trie_.erase(pattern, id);
+  subs_.erase(it);
+  auto& [count, lossless_count] = patterns_[pattern];
+  --count;
+  lossless_count -= was_lossless;
+  if (count == 0) {
+    patterns_.erase(pattern);
+    if (conn_ && welcomed_) {
+      proto::Header h;
+      h.id = ++next_id_;
+      conn_->send(proto::Kind::unsubscribe, pattern.empty() ? std::string_view("#") : pattern,
+                  proto::encode_header(h), {});
+    }
+  } else if (was_lossless && lossless_count == 0) {
+    send_subscribe(pattern);  // the remaining subscriptions are best effort
+  }
+}
+
+void Runtime::publish(std::string_view topic, const Value& body, const PublishOptions& o) {
+  check_thread("publish()");
+  if (auto err = topic_error(topic); !err.empty()) throw Error("publish: " + err);
+  if (o.priority > 100) throw Error("publish: priority must be 0..100, got " + std::to_string(o.priority));
+  if (!conn_ || !welcomed_) throw Error("publish: '" + identity_ + "' is not connected to the platform");
+  if (paused_) {
+    while (paused_ && !stop_requested()) {
+      if (!wait_for([&] { return !paused_ || stop_requested(); }, Clock::now() + std::chrono::seconds(5)))
+        log_->warn("still held back: {}", pause_reason_);
+    }
+  }
+  proto::Header h;
+  h.id = ++next_id_;
+  h.ts = now_ns();
+  h.pri = o.priority;
+  if (o.max_delay.count() > 0) h.dl = h.ts + o.max_delay.count();
+  h.ct = o.content_type;
+  conn_->send(proto::Kind::publish, topic, proto::encode_header(h), body.bytes());
+}
+
+// ---- calls ------------------------------------------------------------------------
+
+std::uint64_t Runtime::pending(Clock::time_point deadline) {
+  const auto id = ++next_id_;
+  calls_.emplace(id, PendingCall{deadline, std::nullopt, {}});
+  call_deadlines_.emplace(deadline, id);
+  return id;
+}
+
+std::uint64_t Runtime::start_call(const CallOptions& o, std::string_view peer, std::string_view method,
+                                  const Value& args) {
+  check_thread("call()");
+  if (!conn_ || !welcomed_) throw Error("call: '" + identity_ + "' is not connected to the platform");
+  if (peer.empty() || method.empty()) throw Error("call: peer and method must not be empty");
+  const auto id = pending(Clock::now() + o.timeout);
+  proto::Header h;
+  h.id = id;
+  h.ts = now_ns();
+  h.pri = o.priority;
+  h.dl = h.ts + std::chrono::duration_cast<std::chrono::nanoseconds>(o.timeout).count();
+  h.method = method;
+  conn_->send(proto::Kind::request, peer, proto::encode_header(h), args.bytes());
+  return id;
+}
+
+void Runtime::resolve(std::uint64_t id, Result<Value> result) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || it->second.result) return;  // abandoned, or already timed out
+  it->second.result.emplace(std::move(result));
+  if (it->second.then) enqueue(0, Completion{id});
+}
+
+Result<Value> Runtime::wait_call(std::uint64_t id) {
+  check_thread("Call::get()");
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return RpcError{ErrorCode::internal, "call was already consumed"};
+  const auto deadline = it->second.deadline;
+  wait_for([&] { return calls_.at(id).result.has_value(); }, deadline);
+  auto node = calls_.extract(id);
+  if (!node.mapped().result) return RpcError{ErrorCode::timeout, "no answer within the call's timeout"};
+  return std::move(*node.mapped().result);
+}
+
+void Runtime::then_call(std::uint64_t id, std::function<void(Result<Value>)> fn) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  it->second.then = std::move(fn);
+  if (it->second.result) enqueue(0, Completion{id});
+}
+
+void Runtime::abandon_call(std::uint64_t id) noexcept { calls_.erase(id); }
+
+void Runtime::expire_calls() {
+  const auto now = Clock::now();
+  while (!call_deadlines_.empty() && call_deadlines_.begin()->first <= now) {
+    const auto id = call_deadlines_.begin()->second;
+    call_deadlines_.erase(call_deadlines_.begin());
+    resolve(id, RpcError{ErrorCode::timeout, "no answer within the call's timeout"});
+  }
+}
+
+void Runtime::export_method(std::string name, std::function<Value(const Value&)> fn) {
+  check_thread("export_method()");
+  if (name.empty()) throw Error("export_method: the method name must not be empty");
+  methods_[std::move(name)] = std::move(fn);
+}
+
+bool Runtime::sync(std::chrono::milliseconds timeout) {
+  check_thread("sync()");
+  if (!conn_ || !welcomed_) return false;
+  const auto id = pending(Clock::now() + timeout);
+  proto::Header h;
+  h.id = id;
+  conn_->send(proto::Kind::sync, {}, proto::encode_header(h), {});
+  return wait_call(id).ok();
+}
+
+Result<std::vector<PeerInfo>> Runtime::peers(std::chrono::milliseconds timeout) {
+  check_thread("peers()");
+  if (!conn_ || !welcomed_) return RpcError{ErrorCode::not_registered, "not connected"};
+  const auto id = pending(Clock::now() + timeout);
+  proto::Header h;
+  h.id = id;
+  conn_->send(proto::Kind::peers, {}, proto::encode_header(h), {});
+  auto r = wait_call(id);
+  if (!r) return r.error();
+  try {
+    return r.value().as<std::vector<PeerInfo>>();
+  } catch (const Error& e) {
+    return RpcError{ErrorCode::bad_frame, e.what()};
+  }
+}
+
+TimerId Runtime::add_timer(Clock::duration first, Clock::duration period, std::function<void()> fn) {
+  check_thread("every()/after()");
+  return timers_.add(first, period, std::move(fn));
+}
+
+// ---- receiving ------------------------------------------------------------------
+
+void Runtime::enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg) {
+  inbox_.push_back(InboxItem{pri, ++next_seq_, std::move(msg)});
+  std::push_heap(inbox_.begin(), inbox_.end(), [](const auto& a, const auto& b) { return inbox_less(a, b); });
+}
+
+void Runtime::poll_once(Clock::time_point deadline) {
+  if (!conn_) return;
+  const auto now = Clock::now();
+  auto wait = deadline <= now ? std::chrono::milliseconds(0)
+                              : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+  wait = std::min(wait, std::chrono::milliseconds(1000));
+  zmq::pollitem_t items[] = {{conn_->socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
+  zmq::poll(items, 2, wait);
+  if (items[1].revents & ZMQ_POLLIN) {
+    std::uint64_t n;
+    [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+  }
+  read_available();
+}
+
+void Runtime::read_available() {
+  Frames f;
+  std::string error;
+  // Bounded so timers and the inbox get their turn under a flood.
+  for (int i = 0; i < 4096 && conn_ && conn_->try_receive(f, error); ++i) {
+    if (!error.empty()) {
+      problem("bad_frame", error);
+      continue;
+    }
+    handle(f);
+  }
+}
+
+void Runtime::handle(Frames& f) {
+  proto::Header h;
+  if (auto err = proto::decode_header(f.header_view(), h); !err.empty()) {
+    problem("bad_header", std::string("dropped a ") + std::string(proto::kind_name(f.kind)) + " from the broker: " + err);
+    return;
+  }
+  switch (f.kind) {
+    case proto::Kind::deliver: {
+      Envelope e;
+      e.topic.assign(f.address_view());
+      e.sender.assign(f.origin_view());
+      e.id = h.id;
+      e.timestamp_ns = h.ts;
+      e.priority = h.pri;
+      e.deadline_ns = h.dl;
+      e.content_type.assign(h.ct);
+      e.body = Value::from_msgpack_unchecked(std::string(f.body_view()));
+      enqueue(h.pri, std::move(e));
+      break;
+    }
+    case proto::Kind::request:
+      enqueue(h.pri, IncomingRequest{std::string(f.origin_view()), h.id, std::string(h.method), h.dl,
+                                     Value::from_msgpack_unchecked(std::string(f.body_view()))});
+      break;
+    case proto::Kind::response:
+      resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
+      break;
+    case proto::Kind::peer_list:
+      resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
+      break;
+    case proto::Kind::ack:
+      resolve(h.id, Value());
+      break;
+    case proto::Kind::error: {
+      RpcError err{error_code_from_string(h.code), std::string(h.message)};
+      if (h.id != 0 && h.id == hello_id_ && !welcomed_) {
+        hello_error_ = err;
+      } else if (h.id != 0 && calls_.contains(h.id)) {
+        resolve(h.id, std::move(err));
+      } else {
+        problem(std::string(h.code), "the broker reported " + err.what());
+      }
+      break;
+    }
+    case proto::Kind::welcome:
+      if (h.id == hello_id_) welcomed_ = true;
+      break;
+    case proto::Kind::ping: {
+      proto::Header pong;
+      pong.id = h.id;
+      conn_->send(proto::Kind::pong, {}, proto::encode_header(pong), {});
+      break;
+    }
+    case proto::Kind::flow:
+      if (h.paused && !paused_) log_->warn("publishing held back: {}", h.message);
+      if (!h.paused && paused_) log_->info("publishing resumed");
+      paused_ = h.paused;
+      pause_reason_.assign(h.message);
+      break;
+    default:
+      problem("unexpected_kind", "ignored an unexpected " + std::string(proto::kind_name(f.kind)) + " from the broker");
+  }
+}
+
+void Runtime::dispatch_inbox() {
+  // Only what is here now: new arrivals wait for the next round, after timers.
+  std::size_t budget = inbox_.size();
+  while (budget-- > 0 && !inbox_.empty() && !stop_requested()) {
+    std::pop_heap(inbox_.begin(), inbox_.end(), [](const auto& a, const auto& b) { return inbox_less(a, b); });
+    InboxItem item = std::move(inbox_.back());
+    inbox_.pop_back();
+    if (auto* e = std::get_if<Envelope>(&item.msg)) {
+      deliver(*e);
+    } else if (auto* r = std::get_if<IncomingRequest>(&item.msg)) {
+      serve(*r);
+    } else {
+      const auto id = std::get<Completion>(item.msg).call_id;
+      auto node = calls_.extract(id);
+      if (node.empty() || !node.mapped().then || !node.mapped().result) continue;
+      try {
+        node.mapped().then(std::move(*node.mapped().result));
+      } catch (const std::exception& ex) {
+        problem("then", std::string("a call's then() callback threw: ") + ex.what());
+      }
+    }
+  }
+}
+
+void Runtime::deliver(const Envelope& e) {
+  if (e.deadline_ns != 0 && now_ns() > e.deadline_ns) {
+    problem("expired", "dropped messages that passed their deadline before they could be handled");
+    return;
+  }
+  // Collect first: a callback may unsubscribe (itself or others).
+  SubscriptionId ids[64];
+  std::size_t n = 0;
+  std::vector<SubscriptionId> more;
+  trie_.match(e.topic, [&](SubscriptionId id, bool) {
+    if (n < 64) ids[n++] = id;
+    else more.push_back(id);
+  });
+  auto run = [&](SubscriptionId id) {
+    auto it = subs_.find(id);
+    if (it == subs_.end()) return;
+    try {
+      it->second.cb(e);
+    } catch (const std::exception& ex) {
+      problem("callback:" + it->second.pattern,
+              "subscriber callback for '" + it->second.pattern + "' threw on " + e.topic + ": " + ex.what());
+    }
+  };
+  for (std::size_t i = 0; i < n; ++i) run(ids[i]);
+  for (auto id : more) run(id);
+}
+
+void Runtime::serve(const IncomingRequest& r) {
+  if (r.deadline_ns != 0 && now_ns() > r.deadline_ns) {
+    problem("expired_request", "dropped requests whose caller had already timed out");
+    return;
+  }
+  proto::Header h;
+  h.id = r.id;
+  auto fail = [&](ErrorCode code, const std::string& message) {
+    h.code = to_string(code);
+    h.message = message;
+    conn_->send(proto::Kind::error, r.caller, proto::encode_header(h), {});
+  };
+  auto it = methods_.find(r.method);
+  if (it == methods_.end()) {
+    fail(ErrorCode::unknown_method, "'" + identity_ + "' exports no method '" + r.method + "'");
+    return;
+  }
+  caller_ = r.caller;
+  try {
+    const Value result = it->second(r.args);
+    caller_.clear();
+    if (conn_) conn_->send(proto::Kind::response, r.caller, proto::encode_header(h), result.bytes());
+  } catch (const BadArgs& e) {
+    caller_.clear();
+    fail(ErrorCode::bad_args, r.method + ": " + e.what());
+  } catch (const std::exception& e) {
+    caller_.clear();
+    fail(ErrorCode::handler_threw, r.method + ": " + e.what());
+  } catch (...) {
+    caller_.clear();
+    fail(ErrorCode::handler_threw, r.method + ": unknown exception");
+  }
+}
+
+// ---- loops ----------------------------------------------------------------------
+
+void Runtime::do_one_round(Clock::time_point wait_until) {
+  run_posted();
+  timers_.run_due();
+  expire_calls();
+  dispatch_inbox();
+  if (stop_requested()) return;
+  auto deadline = std::min(wait_until, timers_.next_due());
+  if (!call_deadlines_.empty()) deadline = std::min(deadline, call_deadlines_.begin()->first);
+  if (!inbox_.empty()) deadline = Clock::now();
+  {
+    std::lock_guard lock(posted_mutex_);
+    if (!posted_.empty()) deadline = Clock::now();
+  }
+  poll_once(deadline);
+}
+
+void Runtime::run_loop() {
+  check_thread("run()");
+  while (!stop_requested()) do_one_round(Clock::time_point::max());
+}
+
+bool Runtime::spin_until(const std::function<bool()>& done, Clock::time_point deadline) {
+  check_thread("spin");
+  while (!(done && done()) && !stop_requested()) {
+    if (Clock::now() >= deadline) break;
+    do_one_round(deadline);
+  }
+  return done && done();
+}
+
+bool Runtime::wait_for(const std::function<bool()>& done, Clock::time_point deadline) {
+  while (!done()) {
+    const auto now = Clock::now();
+    if (now >= deadline) return false;
+    expire_calls();
+    if (done()) return true;
+    auto until = deadline;
+    if (!call_deadlines_.empty()) until = std::min(until, call_deadlines_.begin()->first);
+    poll_once(until);
+  }
+  return true;
+}
+
+}  // namespace watt::detail

@@ -1,0 +1,149 @@
+// The engine behind an Endpoint: one socket, one thread, a priority-ordered
+// inbox, timers, pending calls. Private to libwatt.
+#pragma once
+
+#include "connection.hpp"
+#include "timer_queue.hpp"
+
+#include <watt/detail/log_limiter.hpp>
+#include <watt/detail/topic_trie.hpp>
+#include <watt/endpoint.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace watt {
+class Agent;
+}
+
+namespace watt::detail {
+
+std::int64_t now_ns() noexcept;
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
+
+struct IncomingRequest {
+  std::string caller;
+  std::uint64_t id = 0;
+  std::string method;
+  std::int64_t deadline_ns = 0;
+  Value args;
+};
+struct Completion {
+  std::uint64_t call_id = 0;
+};
+
+class Runtime {
+public:
+  Runtime(std::string identity, std::string address);
+  ~Runtime();
+
+  const std::string& identity() const noexcept { return identity_; }
+  spdlog::logger& log() noexcept { return *log_; }
+
+  // Says hello; throws watt::Error when refused or unanswered.
+  void connect(std::chrono::milliseconds timeout);
+  // Flushes (sync) and says bye. Idempotent.
+  void leave();
+
+  void run_loop();
+  bool spin_until(const std::function<bool()>& done, Clock::time_point deadline);
+  void request_stop() noexcept;
+  bool stop_requested() const noexcept { return stop_.load(); }
+
+  SubscriptionId subscribe(std::string_view pattern, std::function<void(const Envelope&)> cb, SubscribeOptions o);
+  void unsubscribe(SubscriptionId id);
+  void publish(std::string_view topic, const Value& body, const PublishOptions& o);
+
+  std::uint64_t start_call(const CallOptions& o, std::string_view peer, std::string_view method, const Value& args);
+  Result<Value> wait_call(std::uint64_t id);
+  void then_call(std::uint64_t id, std::function<void(Result<Value>)> fn);
+  void abandon_call(std::uint64_t id) noexcept;
+  void export_method(std::string name, std::function<Value(const Value&)> fn);
+  const std::string& caller() const noexcept { return caller_; }
+
+  TimerId add_timer(Clock::duration first, Clock::duration period, std::function<void()> fn);
+  void cancel_timer(TimerId id) { timers_.cancel(id); }
+  void post(std::function<void()> fn);
+
+  bool sync(std::chrono::milliseconds timeout);
+  Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout);
+
+private:
+  struct LocalSub {
+    std::string pattern;  // normalized
+    std::function<void(const Envelope&)> cb;
+    bool lossless = false;
+  };
+  struct PendingCall {
+    Clock::time_point deadline;
+    std::optional<Result<Value>> result;
+    std::function<void(Result<Value>)> then;
+  };
+  struct InboxItem {
+    std::uint8_t pri = 0;
+    std::uint64_t seq = 0;
+    std::variant<Envelope, IncomingRequest, Completion> msg;
+  };
+
+  void check_thread(const char* what) const;
+  std::uint64_t pending(Clock::time_point deadline);
+  void send_subscribe(const std::string& pattern);
+  void poll_once(Clock::time_point deadline);
+  void read_available();
+  void handle(Frames& f);
+  void resolve(std::uint64_t id, Result<Value> result);
+  void enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg);
+  void dispatch_inbox();
+  void deliver(const Envelope& e);
+  void serve(const IncomingRequest& r);
+  void expire_calls();
+  void run_posted();
+  void do_one_round(Clock::time_point wait_until);
+  // Nested wait (Call::get, sync, paused publish): control messages are
+  // handled, deliveries and requests only queued.
+  bool wait_for(const std::function<bool()>& done, Clock::time_point deadline);
+  void problem(const std::string& kind, const std::string& text);
+
+  std::string identity_;
+  std::string address_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<Connection> conn_;
+  std::thread::id owner_{};
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  bool welcomed_ = false;
+  std::optional<RpcError> hello_error_;
+  bool paused_ = false;
+  std::string pause_reason_;
+  std::uint64_t next_id_ = 0;
+  std::uint64_t next_seq_ = 0;
+  std::uint64_t hello_id_ = 0;
+
+  TopicTrie<SubscriptionId, bool> trie_;
+  std::unordered_map<SubscriptionId, LocalSub> subs_;
+  std::unordered_map<std::string, std::pair<int, int>> patterns_;  // pattern -> (subs, lossless subs)
+  SubscriptionId next_sub_ = 0;
+
+  std::unordered_map<std::string, std::function<Value(const Value&)>> methods_;
+  std::string caller_;
+
+  std::unordered_map<std::uint64_t, PendingCall> calls_;
+  std::multimap<Clock::time_point, std::uint64_t> call_deadlines_;
+
+  std::vector<InboxItem> inbox_;  // a heap: most urgent, then oldest, on top
+  TimerQueue timers_;
+
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+
+  LogLimiter problems_;
+};
+
+}  // namespace watt::detail

@@ -1,0 +1,57 @@
+// watt-agent: runs any agent library as its own process.
+#include <watt/host.hpp>
+#include <watt/paths.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+namespace {
+watt::AgentHost* running_host = nullptr;
+extern "C" void on_signal(int) {
+  if (running_host != nullptr) running_host->stop();  // async-signal-safe: an atomic and an eventfd write
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Run a Watt agent library as its own process"};
+  std::string library, identity, config_path, address;
+  bool check_only = false;
+  app.add_option("library", library, "agent shared library (.so)")->required();
+  app.add_option("--identity", identity, "identity on the bus (unique)");
+  app.add_option("--config", config_path, "YAML configuration handed to on_config as 'config'");
+  app.add_option("--connect", address, "broker address (default: " + watt::default_address() + ")");
+  app.add_flag("--check", check_only, "only check that the library loads and speaks this ABI");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    watt::AgentLibrary lib(library);
+    if (check_only) {
+      std::cout << lib.class_name() << "\n";
+      return 0;
+    }
+    if (identity.empty()) throw watt::Error("--identity is required to run an agent");
+    watt::HostOptions options;
+    options.identity = identity;
+    options.address = address;
+    if (!config_path.empty()) {
+      try {
+        options.configs.emplace_back("config", YAML::LoadFile(config_path));
+      } catch (const YAML::Exception& e) {
+        throw watt::Error("bad configuration file " + config_path + ": " + e.what());
+      }
+    }
+    watt::AgentHost host(std::move(options));
+    host.load(lib);
+    running_host = &host;
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    host.run();
+    running_host = nullptr;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "watt-agent: " << e.what() << "\n";
+    return 1;
+  }
+}
