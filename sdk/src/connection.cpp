@@ -1,6 +1,8 @@
 // The DEALER socket a peer speaks the protocol on.
 #include "connection.hpp"
 
+#include <cerrno>
+
 namespace watt::detail {
 
 zmq::context_t& zmq_context() {
@@ -20,17 +22,37 @@ Connection::Connection(const std::string& address)
 
 void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }
 
+namespace {
+// A blocking send interrupted by a signal is simply retried: the message
+// must not be lost because someone pressed Ctrl-C.
+void send_frame(zmq::socket_t& s, std::string_view data, zmq::send_flags flags) {
+  while (true) {
+    try {
+      s.send(zmq::buffer(data), flags);
+      return;
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+    }
+  }
+}
+}  // namespace
+
 void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
-  const std::array<std::uint8_t, 2> preamble{proto::version, static_cast<std::uint8_t>(kind)};
-  socket_.send(zmq::buffer(preamble), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(address), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(header), zmq::send_flags::sndmore);
-  socket_.send(zmq::buffer(body), zmq::send_flags::none);
+  const std::array<char, 2> preamble{static_cast<char>(proto::version), static_cast<char>(kind)};
+  send_frame(socket_, {preamble.data(), preamble.size()}, zmq::send_flags::sndmore);
+  send_frame(socket_, address, zmq::send_flags::sndmore);
+  send_frame(socket_, header, zmq::send_flags::sndmore);
+  send_frame(socket_, body, zmq::send_flags::none);
 }
 
 bool Connection::try_receive(Frames& out, std::string& error) {
   zmq::message_t preamble;
-  if (!socket_.recv(preamble, zmq::recv_flags::dontwait)) return false;
+  try {
+    if (!socket_.recv(preamble, zmq::recv_flags::dontwait)) return false;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return false;
+    throw;
+  }
   std::array<zmq::message_t*, 4> rest{&out.address, &out.header, &out.body, &out.origin};
   std::size_t got = 0;
   bool more = preamble.more();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <watt/detail/protocol.hpp>
+#include <watt/detail/zmq_context.hpp>
 
 #include <zmq.hpp>
 
@@ -10,8 +11,6 @@
 #include <string_view>
 
 namespace watt::detail {
-
-zmq::context_t& zmq_context();
 
 // A message from the broker: [preamble][address][header][body][origin].
 struct Frames {

@@ -298,7 +298,12 @@ void Runtime::poll_once(Clock::time_point deadline) {
                               : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
   wait = std::min(wait, std::chrono::milliseconds(1000));
   zmq::pollitem_t items[] = {{conn_->socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
-  zmq::poll(items, 2, wait);
+  try {
+    zmq::poll(items, 2, wait);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return;  // a signal: the loop re-checks stop_ and comes back
+  }
   if (items[1].revents & ZMQ_POLLIN) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);

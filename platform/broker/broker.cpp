@@ -1,0 +1,568 @@
+// The broker loop: read a batch, route it, flush backlogged peers, probe.
+#include "broker.hpp"
+
+#include <watt/detail/zmq_context.hpp>
+#include <watt/identity.hpp>
+#include <watt/topic.hpp>
+
+#include <msgpack.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace watt::broker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::string_view broker_identity = "broker";
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+zmq::message_t preamble(proto::Kind kind) {
+  const std::array<std::uint8_t, 2> p{proto::version, static_cast<std::uint8_t>(kind)};
+  return zmq::message_t(p.data(), p.size());
+}
+
+// The body of platform/peers/joined/<id> and platform/peers/left/<id>.
+struct PeerEvent {
+  std::string identity;
+  std::uint64_t pid = 0;
+  std::string reason;
+  MSGPACK_DEFINE_MAP(identity, pid, reason)
+};
+
+std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
+
+}  // namespace
+
+Broker::Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log)
+    : config_(std::move(config)), log_(std::move(log)), router_(detail::zmq_context(), zmq::socket_type::router) {
+  router_.set(zmq::sockopt::router_mandatory, 1);
+  router_.set(zmq::sockopt::sndhwm, config_.socket_high_water);
+  router_.set(zmq::sockopt::rcvhwm, config_.socket_high_water);
+  router_.set(zmq::sockopt::linger, 0);
+  // A hard guard far above the soft limit: the soft limit earns a clear
+  // too_large error, this one stops a hostile peer from exhausting memory.
+  router_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(config_.max_message_bytes * 4 + 65536));
+}
+
+Broker::~Broker() = default;
+
+void Broker::bind_all(const std::vector<std::string>& endpoints) {
+  for (const auto& ep : endpoints) {
+    if (ep.rfind("ipc://", 0) == 0) {
+      const std::filesystem::path path(ep.substr(6));
+      std::filesystem::create_directories(path.parent_path());
+      std::error_code ec;
+      std::filesystem::remove(path, ec);  // a stale socket from a crashed broker; wattd holds the pid lock
+    }
+    try {
+      router_.bind(ep);
+    } catch (const zmq::error_t& e) {
+      throw Error("cannot listen on " + ep + ": " + e.what());
+    }
+    log_->info("listening on {}", ep);
+  }
+}
+
+void Broker::run() {
+  bind_all(config_.inproc_endpoints);
+  if (config_.first_identity.empty()) {
+    bind_all(config_.endpoints);
+    external_bound_ = true;
+    ready_.store(true);
+  }
+  next_probe_ = Clock::now() + config_.liveness_interval;
+  while (!stop_.load()) {
+    zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+    // A backlog is retried every millisecond: libzmq cannot tell us when one
+    // peer's pipe has room again.
+    const auto wait = backlog_.empty() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1);
+    zmq::poll(&item, 1, wait);
+    if (item.revents & ZMQ_POLLIN) read_batch();
+    if (!backlog_.empty()) flush_backlog();
+    if (Clock::now() >= next_probe_) {
+      probe_peers();
+      next_probe_ = Clock::now() + config_.liveness_interval;
+    }
+    if (any_dead_) reap_dead();
+    if (!external_bound_ && by_identity_.contains(config_.first_identity)) {
+      bind_all(config_.endpoints);
+      external_bound_ = true;
+      ready_.store(true);
+    }
+  }
+  log_->info("broker stopped: {} received, {} delivered, {} dropped, {} expired, {} rejected", stats_.received,
+             stats_.delivered, stats_.dropped, stats_.expired, stats_.rejected);
+}
+
+void Broker::read_batch() {
+  std::array<zmq::message_t, 5> f;
+  // Bounded, so a flood on the socket never starves the backlog.
+  for (int i = 0; i < 2048; ++i) {
+    if (!router_.recv(f[0], zmq::recv_flags::dontwait)) return;
+    std::size_t n = 1;
+    bool more = f[0].more();
+    while (more) {
+      zmq::message_t extra;
+      zmq::message_t& dst = n < f.size() ? f[n] : extra;
+      (void)router_.recv(dst, zmq::recv_flags::none);
+      more = dst.more();
+      ++n;
+    }
+    ++stats_.received;
+    handle(f, n);
+  }
+}
+
+void Broker::reply(const std::string& rid, proto::Kind kind, const proto::Header& h, std::string_view body) {
+  auto it = by_routing_.find(rid);
+  if (it != by_routing_.end()) {
+    deliver(*it->second, make(kind, {}, proto::encode_header(h), body, broker_identity, 0, true));
+    return;
+  }
+  // Not a registered peer: answer directly, and never block on it.
+  Outgoing out = make(kind, {}, proto::encode_header(h), body, broker_identity, 0, true);
+  try {
+    if (!router_.send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
+    for (std::size_t i = 0; i < out.frames.size(); ++i)
+      (void)router_.send(out.frames[i], i + 1 < out.frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  } catch (const zmq::error_t&) {
+    // gone already
+  }
+}
+
+void Broker::reject(const std::string& rid, std::uint64_t id, ErrorCode code, const std::string& message) {
+  ++stats_.rejected;
+  const std::string kind(to_string(code));
+  if (problems_.count(kind)) {
+    auto it = by_routing_.find(rid);
+    const std::string who = it != by_routing_.end() ? "'" + it->second->identity + "'" : "an unregistered peer";
+    log_->warn("rejected a message from {}: {}: {} ({} so far)", who, kind, message, problems_.total(kind));
+  }
+  proto::Header h;
+  h.id = id;
+  h.code = kind;
+  h.message = message;
+  reply(rid, proto::Kind::error, h);
+}
+
+void Broker::handle(std::array<zmq::message_t, 5>& f, std::size_t nframes) {
+  const std::string rid(view(f[0]));
+  if (nframes != 1 + proto::peer_frames) {
+    reject(rid, 0, ErrorCode::bad_frame,
+           "expected " + std::to_string(proto::peer_frames) + " frames after the identity, got " +
+               std::to_string(nframes - 1));
+    return;
+  }
+  const auto pre = view(f[1]);
+  if (pre.size() != 2) {
+    reject(rid, 0, ErrorCode::bad_frame, "the preamble frame must be 2 bytes (version, kind)");
+    return;
+  }
+  const auto ver = static_cast<std::uint8_t>(pre[0]);
+  const auto kind_byte = static_cast<std::uint8_t>(pre[1]);
+  if (ver != proto::version) {
+    reject(rid, 0, ErrorCode::unsupported_version,
+           "this broker speaks protocol " + std::to_string(proto::version) + ", not " + std::to_string(ver));
+    return;
+  }
+  if (kind_byte == 0 || kind_byte > proto::max_kind) {
+    reject(rid, 0, ErrorCode::unknown_kind, "unknown message kind " + std::to_string(kind_byte));
+    return;
+  }
+  const auto kind = static_cast<proto::Kind>(kind_byte);
+  proto::Header h;
+  if (auto err = proto::decode_header(view(f[3]), h); !err.empty()) {
+    reject(rid, 0, ErrorCode::bad_frame, err);
+    return;
+  }
+  const std::size_t bytes = f[2].size() + f[3].size() + f[4].size();
+  if (bytes > config_.max_message_bytes) {
+    reject(rid, h.id, ErrorCode::too_large,
+           std::to_string(bytes) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
+    return;
+  }
+  if (kind == proto::Kind::hello) {
+    on_hello(rid, view(f[2]), h);
+    return;
+  }
+  auto it = by_routing_.find(rid);
+  if (it == by_routing_.end() || it->second->dead) {
+    reject(rid, h.id, ErrorCode::not_registered, "say hello first (did the platform restart?)");
+    return;
+  }
+  Peer& p = *it->second;
+  ++p.received;
+  switch (kind) {
+    case proto::Kind::bye:
+      remove_peer(p, "left");
+      any_dead_ = true;
+      break;
+    case proto::Kind::subscribe:
+    case proto::Kind::unsubscribe:
+      on_subscribe(p, kind, view(f[2]), h);
+      break;
+    case proto::Kind::publish:
+      on_publish(p, f, h);
+      break;
+    case proto::Kind::request:
+    case proto::Kind::response:
+    case proto::Kind::error:
+      on_routed(p, kind, f, h);
+      break;
+    case proto::Kind::ping: {
+      proto::Header pong;
+      pong.id = h.id;
+      reply(rid, proto::Kind::pong, pong);
+      break;
+    }
+    case proto::Kind::pong:
+      break;
+    case proto::Kind::sync: {
+      // In order after everything this peer sent before: all of it is taken.
+      proto::Header ack;
+      ack.id = h.id;
+      reply(rid, proto::Kind::ack, ack);
+      break;
+    }
+    case proto::Kind::peers: {
+      proto::Header list;
+      list.id = h.id;
+      reply(rid, proto::Kind::peer_list, list, peer_list());
+      break;
+    }
+    default:
+      reject(rid, h.id, ErrorCode::unknown_kind,
+             "a peer may not send " + std::string(proto::kind_name(kind)) + " messages");
+  }
+}
+
+void Broker::on_hello(const std::string& rid, std::string_view identity, const proto::Header& h) {
+  if (h.protocol != proto::version) {
+    reject(rid, h.id, ErrorCode::unsupported_version,
+           "hello asks for protocol " + std::to_string(h.protocol) + "; this broker speaks " +
+               std::to_string(proto::version));
+    return;
+  }
+  if (auto err = identity_error(identity); !err.empty()) {
+    reject(rid, h.id, ErrorCode::bad_identity, err);
+    return;
+  }
+  if (auto it = by_routing_.find(rid); it != by_routing_.end() && !it->second->dead) {
+    if (it->second->identity != identity) {
+      reject(rid, h.id, ErrorCode::bad_identity, "this connection is already '" + it->second->identity + "'");
+      return;
+    }
+    proto::Header w;
+    w.id = h.id;
+    w.protocol = proto::version;
+    w.size = config_.max_message_bytes;
+    reply(rid, proto::Kind::welcome, w);
+    return;
+  }
+  if (auto it = by_identity_.find(std::string(identity)); it != by_identity_.end()) {
+    Peer& old = *it->second;
+    // A restarted agent may say hello before we noticed its old connection
+    // closed: a send to a closed connection fails at once.
+    proto::Header ping;
+    Outgoing probe = make(proto::Kind::ping, {}, proto::encode_header(ping), {}, broker_identity, 0, true);
+    if (try_send(old, probe) == SendResult::unreachable) {
+      remove_peer(old, "connection closed");
+      reap_dead();
+    } else {
+      reject(rid, h.id, ErrorCode::identity_taken,
+             "identity '" + std::string(identity) + "' is already connected (pid " + std::to_string(old.pid) + ")");
+      return;
+    }
+  }
+  auto peer = std::make_unique<Peer>();
+  peer->routing_id = rid;
+  peer->identity = std::string(identity);
+  peer->connected_ns = now_ns();
+  peer->pid = h.pid;
+  peer->queue.set_limit(config_.queue_limit);
+  Peer& p = *peer;
+  by_identity_[p.identity] = &p;
+  by_routing_[rid] = std::move(peer);
+  proto::Header w;
+  w.id = h.id;
+  w.protocol = proto::version;
+  w.size = config_.max_message_bytes;
+  reply(rid, proto::Kind::welcome, w);
+  log_->debug("peer '{}' joined (pid {})", p.identity, p.pid);
+  std::string body;
+  detail::StringWriter sink{&body};
+  msgpack::pack(sink, PeerEvent{p.identity, p.pid, "joined"});
+  publish_event("platform/peers/joined/" + p.identity, body);
+}
+
+void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {
+  if (auto err = pattern_error(pattern); !err.empty()) {
+    reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
+    return;
+  }
+  const std::string norm(normalize_pattern(pattern));
+  if (kind == proto::Kind::subscribe) {
+    trie_.insert(norm, &p, h.lossless);
+    p.patterns[norm] = h.lossless;
+  } else {
+    trie_.erase(norm, &p);
+    p.patterns.erase(norm);
+  }
+  proto::Header ack;
+  ack.id = h.id;
+  reply(p.routing_id, proto::Kind::ack, ack);
+}
+
+void Broker::on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h) {
+  const auto topic = view(f[2]);
+  if (auto err = topic_error(topic); !err.empty()) {
+    reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
+    return;
+  }
+  ++stats_.published;
+  route(topic, f[2], f[3], f[4], p.identity, h.pri, h.dl, &p);
+}
+
+void Broker::route(std::string_view topic, zmq::message_t& address, zmq::message_t& header, zmq::message_t& body, std::string_view origin, std::uint8_t pri, std::int64_t dl,
+                   Peer* publisher) {
+  // A peer whose patterns overlap gets one copy; lossless if any pattern is.
+  ++epoch_;
+  matched_.clear();
+  trie_.match(topic, [&](Peer* peer, bool lossless) {
+    if (peer->match_epoch != epoch_) {
+      peer->match_epoch = epoch_;
+      peer->match_lossless = lossless;
+      matched_.push_back(peer);
+    } else {
+      peer->match_lossless = peer->match_lossless || lossless;
+    }
+  });
+  for (Peer* sub : matched_) {
+    if (sub->dead) continue;
+    if (sub->match_lossless && publisher != nullptr &&
+        sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
+      // The publisher ignored our request to slow down: refuse, and say so.
+      reject(publisher->routing_id, 0, ErrorCode::backpressure,
+             "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
+                 " messages behind; message to " + std::string(topic) + " not delivered to it");
+      continue;
+    }
+    Outgoing out;
+    out.frames[0] = preamble(proto::Kind::deliver);
+    out.frames[1].copy(address);
+    out.frames[2].copy(header);
+    out.frames[3].copy(body);
+    out.frames[4] = zmq::message_t(origin.data(), origin.size());
+    out.priority = pri;
+    out.deadline_ns = dl;
+    out.lossless = sub->match_lossless;
+    deliver(*sub, std::move(out));
+    if (sub->congested && sub->match_lossless && publisher != nullptr && publisher != sub)
+      pause_publisher(*sub, *publisher);
+  }
+}
+
+void Broker::publish_event(const std::string& topic, const std::string& body) {
+  proto::Header h;
+  h.ts = now_ns();
+  h.pri = 30;
+  zmq::message_t address(topic.data(), topic.size());
+  const std::string hs = proto::encode_header(h);
+  zmq::message_t header(hs.data(), hs.size());
+  zmq::message_t b(body.data(), body.size());
+  route(topic, address, header, b, broker_identity, h.pri, 0, nullptr);
+}
+
+void Broker::on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h) {
+  const std::string target(view(f[2]));
+  if (kind == proto::Kind::request) ++stats_.requests;
+  if (kind == proto::Kind::error) ++stats_.request_errors;
+  auto it = by_identity_.find(target);
+  if (it == by_identity_.end() || it->second->dead) {
+    if (kind == proto::Kind::request) {
+      ++stats_.request_errors;
+      reject(p.routing_id, h.id, ErrorCode::unknown_peer, "no peer '" + target + "' is connected");
+    }
+    // A response to a caller that left has no one to go to.
+    return;
+  }
+  Outgoing out;
+  out.frames[0] = std::move(f[1]);
+  out.frames[1] = zmq::message_t();  // the address named the target; the receiver needs none
+  out.frames[2] = std::move(f[3]);
+  out.frames[3] = std::move(f[4]);
+  out.frames[4] = zmq::message_t(p.identity.data(), p.identity.size());
+  out.priority = h.pri;
+  out.deadline_ns = h.dl;
+  out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
+  deliver(*it->second, std::move(out));
+}
+
+Outgoing Broker::make(proto::Kind kind, std::string_view address, const std::string& header, std::string_view body,
+                      std::string_view origin, std::uint8_t pri, bool lossless) {
+  Outgoing out;
+  out.frames[0] = preamble(kind);
+  out.frames[1] = zmq::message_t(address.data(), address.size());
+  out.frames[2] = zmq::message_t(header.data(), header.size());
+  out.frames[3] = zmq::message_t(body.data(), body.size());
+  out.frames[4] = zmq::message_t(origin.data(), origin.size());
+  out.priority = pri;
+  out.lossless = lossless;
+  return out;
+}
+
+// ---- delivery ---------------------------------------------------------------------
+
+Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
+  try {
+    // With ROUTER_MANDATORY a full pipe refuses the identity frame, before
+    // anything of the message is taken.
+    if (!router_.send(zmq::buffer(p.routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+      return SendResult::would_block;
+    for (std::size_t i = 0; i < out.frames.size(); ++i)
+      (void)router_.send(out.frames[i], i + 1 < out.frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    return SendResult::sent;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EHOSTUNREACH) {
+      if (!p.dead) remove_peer(p, "connection closed");
+      any_dead_ = true;
+      return SendResult::unreachable;
+    }
+    throw;
+  }
+}
+
+void Broker::deliver(Peer& p, Outgoing&& out) {
+  if (p.dead) return;
+  if (p.queue.empty()) {
+    switch (try_send(p, out)) {
+      case SendResult::sent: ++stats_.delivered; return;
+      case SendResult::unreachable: return;
+      case SendResult::would_block: break;
+    }
+  }
+  if (const auto dropped = p.queue.push(std::move(out)); dropped > 0) {
+    p.dropped += dropped;
+    stats_.dropped += dropped;
+    if (problems_.count("dropped:" + p.identity))
+      log_->warn("'{}' is not keeping up: dropped {} best-effort messages for it so far (least urgent, oldest first)",
+                 p.identity, p.dropped);
+  }
+  if (!p.backlogged) {
+    p.backlogged = true;
+    backlog_.push_back(&p);
+  }
+  if (!p.congested && p.queue.lossless_size() >= config_.lossless_high_water) {
+    p.congested = true;
+    log_->warn("lossless subscriber '{}' is {} messages behind: holding its publishers back", p.identity,
+               p.queue.lossless_size());
+  }
+}
+
+void Broker::flush_backlog() {
+  const auto now = now_ns();
+  // By index: a delivery below may append to the backlog.
+  for (std::size_t i = 0; i < backlog_.size(); ++i) {
+    Peer* p = backlog_[i];
+    while (!p->dead && !p->queue.empty()) {
+      Outgoing& out = p->queue.front();
+      if (out.deadline_ns != 0 && out.deadline_ns < now) {
+        p->queue.pop_front();
+        ++stats_.expired;
+        continue;
+      }
+      const auto r = try_send(*p, out);
+      if (r != SendResult::sent) break;
+      ++stats_.delivered;
+      p->queue.pop_front();
+    }
+    if (p->congested && p->queue.lossless_size() <= config_.lossless_high_water / 2) {
+      p->congested = false;
+      release_publishers(*p);
+      log_->info("lossless subscriber '{}' caught up: publishers resumed", p->identity);
+    }
+    p->backlogged = !p->dead && !p->queue.empty();
+  }
+  std::erase_if(backlog_, [](Peer* p) { return !p->backlogged; });
+}
+
+void Broker::pause_publisher(Peer& subscriber, Peer& publisher) {
+  if (!subscriber.paused.insert(&publisher).second) return;
+  if (publisher.paused_by++ == 0)
+    send_flow(publisher, true,
+              "lossless subscriber '" + subscriber.identity + "' is " +
+                  std::to_string(subscriber.queue.lossless_size()) + " messages behind");
+}
+
+void Broker::release_publishers(Peer& subscriber) {
+  const auto paused = std::move(subscriber.paused);
+  subscriber.paused.clear();
+  for (Peer* pub : paused) {
+    if (--pub->paused_by == 0 && !pub->dead) send_flow(*pub, false, {});
+  }
+}
+
+void Broker::send_flow(Peer& publisher, bool paused, const std::string& reason) {
+  proto::Header h;
+  h.paused = paused;
+  h.message = reason;
+  deliver(publisher, make(proto::Kind::flow, {}, proto::encode_header(h), {}, broker_identity, 0, true));
+}
+
+void Broker::probe_peers() {
+  proto::Header h;
+  const std::string header = proto::encode_header(h);
+  for (auto& [rid, p] : by_routing_) {
+    if (p->dead || !p->queue.empty()) continue;  // a backlogged peer is probed by its backlog
+    Outgoing probe = make(proto::Kind::ping, {}, header, {}, broker_identity, 0, true);
+    (void)try_send(*p, probe);
+  }
+}
+
+void Broker::remove_peer(Peer& p, const char* reason) {
+  if (p.dead) return;
+  p.dead = true;
+  any_dead_ = true;
+  for (const auto& [pattern, lossless] : p.patterns) trie_.erase(pattern, &p);
+  release_publishers(p);
+  for (auto& [rid, other] : by_routing_) {
+    if (other->paused.erase(&p) > 0) --p.paused_by;
+  }
+  by_identity_.erase(p.identity);
+  log_->debug("peer '{}' {}", p.identity, reason);
+  // Published from reap_dead(): we may be in the middle of routing now.
+  std::string body;
+  detail::StringWriter sink{&body};
+  msgpack::pack(sink, PeerEvent{p.identity, p.pid, reason});
+  left_events_.emplace_back("platform/peers/left/" + p.identity, std::move(body));
+}
+
+void Broker::reap_dead() {
+  any_dead_ = false;
+  std::erase_if(backlog_, [](Peer* p) { return p->dead; });
+  std::erase_if(by_routing_, [](const auto& kv) { return kv.second->dead; });
+  auto events = std::move(left_events_);
+  left_events_.clear();
+  for (const auto& [topic, body] : events) publish_event(topic, body);
+}
+
+std::string Broker::peer_list() const {
+  std::vector<PeerInfo> list;
+  list.reserve(by_identity_.size());
+  for (const auto& [identity, p] : by_identity_) {
+    list.push_back(PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped,
+                            p->received});
+  }
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.identity < b.identity; });
+  std::string out;
+  detail::StringWriter sink{&out};
+  msgpack::pack(sink, list);
+  return out;
+}
+
+}  // namespace watt::broker

@@ -1,0 +1,131 @@
+// The message broker: one ROUTER socket, one thread, every message routed by
+// its address frame and header alone (bodies are never decoded).
+#pragma once
+
+#include "peer_queue.hpp"
+
+#include <watt/detail/log_limiter.hpp>
+#include <watt/detail/protocol.hpp>
+#include <watt/detail/topic_trie.hpp>
+#include <watt/endpoint.hpp>
+
+#include <spdlog/logger.h>
+#include <zmq.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace watt::broker {
+
+struct BrokerConfig {
+  // Bound first, before anything else may connect (in-process services).
+  std::vector<std::string> inproc_endpoints;
+  // Bound once `first_identity` has registered (when set), so that identity
+  // cannot be claimed from outside first.
+  std::vector<std::string> endpoints;
+  std::string first_identity;
+  std::size_t max_message_bytes = 1 << 20;  // larger messages get too_large
+  std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
+  std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
+  int socket_high_water = 1000;             // messages in a peer's socket pipe
+  std::chrono::milliseconds liveness_interval{1000};
+};
+
+struct BrokerStats {
+  std::uint64_t received = 0;
+  std::uint64_t published = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped = 0;        // best-effort queue overflow
+  std::uint64_t expired = 0;        // deadline passed while queued
+  std::uint64_t requests = 0;
+  std::uint64_t request_errors = 0;
+  std::uint64_t rejected = 0;       // bad input answered with an error or dropped
+};
+
+class Broker {
+public:
+  explicit Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Runs on the calling thread until stop(); this thread alone owns the
+  // socket. Throws watt::Error if an endpoint cannot be bound.
+  void run();
+  void stop() noexcept { stop_.store(true); }
+  // True once every endpoint is bound (for start-up handshakes).
+  bool ready() const noexcept { return ready_.load(); }
+
+private:
+  struct Peer {
+    std::string routing_id;
+    std::string identity;
+    std::int64_t connected_ns = 0;
+    std::uint64_t pid = 0;
+    std::unordered_map<std::string, bool> patterns;  // normalized pattern -> lossless
+    PeerQueue queue;
+    bool backlogged = false;
+    bool congested = false;   // lossless backlog over the high-water mark
+    bool dead = false;
+    std::uint64_t received = 0;
+    std::uint64_t dropped = 0;
+    std::uint64_t match_epoch = 0;
+    bool match_lossless = false;
+    std::unordered_set<Peer*> paused;  // publishers this (congested) subscriber holds back
+    int paused_by = 0;                 // congested subscribers holding this publisher back
+  };
+  enum class SendResult { sent, would_block, unreachable };
+
+  void bind_all(const std::vector<std::string>& endpoints);
+  void read_batch();
+  void handle(std::array<zmq::message_t, 5>& f, std::size_t nframes);
+  void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
+  void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
+  void on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h);
+  void on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h);
+  void publish_event(const std::string& topic, const std::string& body);
+  void route(std::string_view topic, zmq::message_t& address, zmq::message_t& header, zmq::message_t& body, std::string_view origin, std::uint8_t pri, std::int64_t dl, Peer* publisher);
+
+  void deliver(Peer& p, Outgoing&& out);
+  SendResult try_send(Peer& p, Outgoing& out);
+  void flush_backlog();
+  void probe_peers();
+  void pause_publisher(Peer& subscriber, Peer& publisher);
+  void release_publishers(Peer& subscriber);
+  void send_flow(Peer& publisher, bool paused, const std::string& reason);
+  void remove_peer(Peer& p, const char* reason);
+  void reap_dead();
+
+  void reply(const std::string& rid, proto::Kind kind, const proto::Header& h, std::string_view body = {});
+  void reject(const std::string& rid, std::uint64_t id, ErrorCode code, const std::string& message);
+  Outgoing make(proto::Kind kind, std::string_view address, const std::string& header, std::string_view body,
+                std::string_view origin, std::uint8_t pri, bool lossless);
+  std::string peer_list() const;
+
+  BrokerConfig config_;
+  std::shared_ptr<spdlog::logger> log_;
+  zmq::socket_t router_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> ready_{false};
+  bool external_bound_ = false;
+
+  std::unordered_map<std::string, std::unique_ptr<Peer>> by_routing_;
+  std::unordered_map<std::string, Peer*> by_identity_;
+  detail::TopicTrie<Peer*, bool> trie_;
+  std::vector<Peer*> backlog_;
+  std::vector<Peer*> matched_;  // scratch, reused by every publish
+  std::uint64_t epoch_ = 0;
+  bool any_dead_ = false;
+  std::vector<std::pair<std::string, std::string>> left_events_;  // topic, body
+  std::chrono::steady_clock::time_point next_probe_;
+
+  BrokerStats stats_;
+  detail::LogLimiter problems_;
+};
+
+}  // namespace watt::broker

@@ -1,0 +1,150 @@
+// watt install | start | stop | restart | remove | list
+#include "cli_context.hpp"
+
+#include "../control/control_types.hpp"
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace watt::cli {
+namespace {
+
+using platform::AgentStatus;
+
+AgentStatus status_of(const Context& ctx, Client& c, const std::string& id) {
+  return ctx.control(c, "status", Value::of(std::make_tuple(id))).as<AgentStatus>();
+}
+
+std::string log_hint(const Context& ctx, const std::string& id) {
+  const fs::path log = ctx.home() / "logs" / (id + ".log");
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string out = "; last lines of " + log.string() + ":";
+  for (std::size_t i = lines.size() > 5 ? lines.size() - 5 : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
+  return out;
+}
+
+// Waits until the agent is on the bus, or says why not.
+void await_running(const Context& ctx, Client& c, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto s = status_of(ctx, c, id);
+    if (s.state == "running") {
+      std::cout << "started " << id << " (pid " << s.pid << ")\n";
+      return;
+    }
+    if (s.state == "failed" || s.state == "stopped")
+      throw Failure{id + " exited at start (exit code " + std::to_string(s.exit_code) + ")" + log_hint(ctx, id)};
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw Failure{id + " did not reach the bus within 15 s" + log_hint(ctx, id)};
+}
+
+void await_stopped(const Context& ctx, Client& c, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto s = status_of(ctx, c, id);
+    if (s.state == "stopped" || s.state == "failed") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw Failure{id + " did not stop within 120 s"};
+}
+
+void start(const Context& ctx, Client& c, const std::string& id) {
+  ctx.control(c, "start", Value::of(std::make_tuple(id)));
+  await_running(ctx, c, id);
+}
+
+void stop(const Context& ctx, Client& c, const std::string& id) {
+  ctx.control(c, "stop", Value::of(std::make_tuple(id)));
+  await_stopped(ctx, c, id);
+  std::cout << "stopped " << id << "\n";
+}
+
+std::string uptime(double s) {
+  if (s <= 0) return "-";
+  const auto t = static_cast<long>(s);
+  std::ostringstream o;
+  if (t >= 86400) o << t / 86400 << "d" << (t % 86400) / 3600 << "h";
+  else if (t >= 3600) o << t / 3600 << "h" << (t % 3600) / 60 << "m";
+  else if (t >= 60) o << t / 60 << "m" << t % 60 << "s";
+  else o << t << "s";
+  return o.str();
+}
+
+void list(const Context& ctx) {
+  auto c = ctx.connect();
+  const auto agents = ctx.control(*c, "list", Value::of(std::make_tuple())).as<std::vector<AgentStatus>>();
+  std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(10) << "STATE" << std::setw(9) << "PID"
+            << std::setw(10) << "UPTIME" << "CLASS\n";
+  for (const auto& a : agents) {
+    std::string state = a.state;
+    if (a.state == "failed") state += "(" + std::to_string(a.exit_code) + ")";
+    std::cout << std::left << std::setw(24) << a.identity << std::setw(10) << state << std::setw(9)
+              << (a.pid > 0 ? std::to_string(a.pid) : "-") << std::setw(10) << uptime(a.uptime_s) << a.class_name
+              << "\n";
+  }
+}
+
+}  // namespace
+
+void add_agent_commands(CLI::App& app, Context& ctx) {
+  struct Install {
+    std::string source, identity, config;
+    bool start = false;
+  };
+  auto opts = std::make_shared<Install>();
+  auto* install = app.add_subcommand("install", "install an agent library (or a folder holding one)");
+  install->add_option("library", opts->source, "agent .so, or a folder with one .so")->required();
+  install->add_option("--identity,-i", opts->identity, "its identity on the bus")->required();
+  install->add_option("--config,-c", opts->config, "YAML configuration file")->check(CLI::ExistingFile);
+  install->add_flag("--start", opts->start, "start it once installed");
+  install->callback(guarded([&ctx, opts] {
+    std::string config_text;
+    if (!opts->config.empty()) {
+      std::ifstream in(opts->config);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      config_text = ss.str();
+    }
+    auto c = ctx.connect();
+    const auto source = fs::absolute(opts->source).string();
+    const auto cls =
+        ctx.control(*c, "install", Value::of(std::make_tuple(source, opts->identity, config_text, false)))
+            .as<std::string>();
+    std::cout << "installed " << opts->identity << " (" << cls << ")\n";
+    if (opts->start) start(ctx, *c, opts->identity);
+  }));
+
+  auto id = std::make_shared<std::string>();
+  auto per_agent = [&](const char* name, const char* help, std::function<void(Client&, const std::string&)> fn) {
+    auto* sub = app.add_subcommand(name, help);
+    sub->add_option("identity", *id, "the agent's identity")->required();
+    sub->callback(guarded([&ctx, id, fn] {
+      auto c = ctx.connect();
+      fn(*c, *id);
+    }));
+  };
+  per_agent("start", "start an installed agent", [&ctx](Client& c, const std::string& i) { start(ctx, c, i); });
+  per_agent("stop", "stop an agent (SIGTERM, then SIGKILL after the grace period)",
+            [&ctx](Client& c, const std::string& i) { stop(ctx, c, i); });
+  per_agent("restart", "stop, then start an agent", [&ctx](Client& c, const std::string& i) {
+    const auto s = status_of(ctx, c, i);
+    if (s.pid > 0) stop(ctx, c, i);
+    start(ctx, c, i);
+  });
+  per_agent("remove", "stop (if running) and uninstall an agent", [&ctx](Client& c, const std::string& i) {
+    if (status_of(ctx, c, i).pid > 0) stop(ctx, c, i);
+    ctx.control(c, "remove", Value::of(std::make_tuple(i)));
+    std::cout << "removed " << i << "\n";
+  });
+  app.add_subcommand("list", "installed agents and their state")->callback(guarded([&ctx] { list(ctx); }));
+}
+
+}  // namespace watt::cli

@@ -1,0 +1,43 @@
+// What every `watt` subcommand shares: where the platform is, how to reach it,
+// and how to report a failure (one line, non-zero exit).
+#pragma once
+
+#include <watt/client.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace watt::cli {
+
+// Ends the command: printed as "watt: <message>", exit code `code`.
+struct Failure {
+  std::string message;
+  int code = 1;
+};
+
+struct Context {
+  std::string home_override;
+  std::string connect_override;
+
+  std::filesystem::path home() const;
+  std::string address() const;
+  // Connects as a short-lived client; a clear Failure when the platform is down.
+  std::unique_ptr<Client> connect(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) const;
+  // Calls the platform's control service; a Failure carries its error.
+  Value control(Client& c, const std::string& method, const Value& args,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) const;
+};
+
+void add_platform_commands(CLI::App& app, Context& ctx);
+void add_agent_commands(CLI::App& app, Context& ctx);
+void add_bus_commands(CLI::App& app, Context& ctx);
+
+// Wraps a subcommand's body: a Failure or exception becomes one line on
+// stderr and the exit code.
+std::function<void()> guarded(std::function<void()> fn);
+void set_exit(int code);
+
+}  // namespace watt::cli

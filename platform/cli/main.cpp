@@ -1,0 +1,87 @@
+// watt: the command line, a thin client of the platform's control RPC.
+#include "cli_context.hpp"
+
+#include <watt/paths.hpp>
+
+#include <iostream>
+
+namespace watt::cli {
+namespace {
+int exit_code = 0;
+}
+
+void set_exit(int code) { exit_code = code; }
+
+std::filesystem::path Context::home() const {
+  return home_override.empty() ? std::filesystem::path(watt_home()) : std::filesystem::absolute(home_override);
+}
+
+std::string Context::address() const {
+  if (!connect_override.empty()) return connect_override;
+  return "ipc://" + (home() / "run" / "watt.sock").string();
+}
+
+std::unique_ptr<Client> Context::connect(std::chrono::milliseconds timeout) const {
+  if (connect_override.empty() && !std::filesystem::exists(home() / "run" / "watt.sock"))
+    throw Failure{"the platform is not running (no socket in " + (home() / "run").string() +
+                  "); start it with: watt platform start"};
+  ClientOptions o;
+  o.identity = "watt-cli-" + std::to_string(::getpid());
+  o.address = address();
+  o.connect_timeout = timeout;
+  try {
+    return std::make_unique<Client>(o);
+  } catch (const Error& e) {
+    throw Failure{e.what()};
+  }
+}
+
+Value Context::control(Client& c, const std::string& method, const Value& args,
+                       std::chrono::milliseconds timeout) const {
+  CallOptions o;
+  o.timeout = timeout;
+  auto r = c.call_value(o, "platform", method, args).get();
+  if (!r) throw Failure{r.error().message.empty() ? r.error().what() : r.error().message};
+  return std::move(r).value();
+}
+
+std::function<void()> guarded(std::function<void()> fn) {
+  return [fn = std::move(fn)] {
+    try {
+      fn();
+    } catch (const Failure& f) {
+      std::cerr << "watt: " << f.message << "\n";
+      exit_code = f.code;
+    } catch (const std::exception& e) {
+      std::cerr << "watt: " << e.what() << "\n";
+      exit_code = 1;
+    }
+  };
+}
+
+}  // namespace watt::cli
+
+int main(int argc, char** argv) {
+  using namespace watt::cli;
+  // The command line prints results, not the SDK's connection chatter; the
+  // platform it starts must not inherit that (see start_daemon_environment).
+  if (std::getenv("WATT_LOG_LEVEL") == nullptr) {
+    ::setenv("WATT_LOG_LEVEL", "warn", 1);
+    ::setenv("WATT_CLI_QUIETED", "1", 1);
+  }
+  CLI::App app{"watt: control a Watt platform and talk on its bus"};
+  app.require_subcommand(1);
+  Context ctx;
+  app.add_option("--home", ctx.home_override, "platform home (default: $WATT_HOME or ~/.watt)");
+  app.add_option("--connect", ctx.connect_override, "broker address (default: the home's ipc socket)");
+  add_platform_commands(app, ctx);
+  add_agent_commands(app, ctx);
+  add_bus_commands(app, ctx);
+  // Subcommand callbacks run inside parse().
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

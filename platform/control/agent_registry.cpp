@@ -1,0 +1,120 @@
+// AgentRegistry: installed agents as folders under $WATT_HOME/agents.
+#include "agent_registry.hpp"
+
+#include <watt/error.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace watt::platform {
+namespace {
+
+void fsync_path(const fs::path& p, int flags) {
+  const int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + p.string() + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw Error("cannot fsync " + p.string() + ": " + std::strerror(errno));
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw Error("cannot write " + tmp.string());
+  }
+  fsync_path(tmp, O_RDONLY);
+  fs::rename(tmp, path);
+  fsync_path(path.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+AgentRegistry::AgentRegistry(fs::path agents_dir) : dir_(std::move(agents_dir)) { fs::create_directories(dir_); }
+
+void AgentRegistry::load(std::vector<std::string>& problems) {
+  agents_.clear();
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    if (!entry.is_directory() || entry.path().filename().string().starts_with(".")) continue;
+    const auto meta = entry.path() / "agent.yml";
+    try {
+      const YAML::Node y = YAML::LoadFile(meta.string());
+      InstalledAgent a;
+      a.identity = y["identity"].as<std::string>();
+      a.source = y["source"].as<std::string>("");
+      a.class_name = y["class"].as<std::string>("");
+      a.installed_ns = y["installed_ns"].as<std::int64_t>(0);
+      a.dir = entry.path();
+      if (a.identity != entry.path().filename().string())
+        throw Error("identity '" + a.identity + "' does not match its folder");
+      if (!fs::exists(a.library())) throw Error("agent.so is missing");
+      agents_.emplace(a.identity, std::move(a));
+    } catch (const std::exception& e) {
+      problems.push_back("skipping installed agent " + entry.path().string() + ": " + e.what());
+    }
+  }
+}
+
+const InstalledAgent& AgentRegistry::install(const std::string& identity, const fs::path& library,
+                                             const std::string& class_name, const std::string& config_text) {
+  if (agents_.contains(identity)) throw Error("an agent '" + identity + "' is already installed; remove it first");
+  // Built in a hidden staging folder and renamed into place in one step.
+  const fs::path staging = dir_ / ("." + identity + ".installing");
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  try {
+    fs::copy_file(library, staging / "agent.so", fs::copy_options::overwrite_existing);
+    if (!config_text.empty()) write_file_atomic(staging / "config.yml", config_text);
+    YAML::Emitter y;
+    y << YAML::BeginMap << YAML::Key << "identity" << YAML::Value << identity << YAML::Key << "source"
+      << YAML::Value << fs::absolute(library).string() << YAML::Key << "class" << YAML::Value << class_name
+      << YAML::Key << "installed_ns" << YAML::Value << now_ns() << YAML::EndMap;
+    write_file_atomic(staging / "agent.yml", std::string(y.c_str()) + "\n");
+    fs::rename(staging, dir_ / identity);
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(staging);
+    throw Error("cannot install '" + identity + "': " + e.what());
+  }
+  std::vector<std::string> ignored;
+  InstalledAgent a;
+  a.identity = identity;
+  a.source = fs::absolute(library).string();
+  a.class_name = class_name;
+  a.installed_ns = now_ns();
+  a.dir = dir_ / identity;
+  return agents_.emplace(identity, std::move(a)).first->second;
+}
+
+void AgentRegistry::remove(const std::string& identity) {
+  auto it = agents_.find(identity);
+  if (it == agents_.end()) throw Error("no agent '" + identity + "' is installed");
+  // Renamed away first so a crash midway leaves no half-removed agent behind.
+  const fs::path trash = dir_ / ("." + identity + ".removing");
+  fs::remove_all(trash);
+  fs::rename(it->second.dir, trash);
+  fs::remove_all(trash);
+  agents_.erase(it);
+}
+
+const InstalledAgent* AgentRegistry::find(const std::string& identity) const {
+  auto it = agents_.find(identity);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+}  // namespace watt::platform

@@ -1,0 +1,145 @@
+// wattd: the platform daemon. The broker on one thread, the control service
+// (the `platform` peer) on another, and the main thread waiting for signals.
+#include "../broker/broker.hpp"
+#include "../control/control_agent.hpp"
+#include "platform_config.hpp"
+
+#include <watt/host.hpp>
+#include <watt/paths.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Holds $WATT_HOME/run/wattd.pid locked for as long as this platform lives.
+class PidLock {
+public:
+  explicit PidLock(const fs::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw watt::Error("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      [[maybe_unused]] auto n = ::read(fd_, buf, sizeof buf - 1);
+      ::close(fd_);
+      throw watt::Error("a platform is already running for " + path.parent_path().parent_path().string() + " (pid " +
+                        std::string(buf) + ")");
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0)
+      throw watt::Error("cannot write " + path.string());
+  }
+  ~PidLock() {
+    ::unlink(path_.c_str());
+    ::close(fd_);
+  }
+
+private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+fs::path self_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"wattd: the Watt platform daemon (start it with `watt platform start`)"};
+  std::string home;
+  app.add_option("--home", home, "platform home (default: $WATT_HOME or ~/.watt)");
+  CLI11_PARSE(app, argc, argv);
+  if (!home.empty()) ::setenv("WATT_HOME", fs::absolute(home).c_str(), 1);
+  const fs::path root = watt::watt_home();
+
+  auto log = std::make_shared<spdlog::logger>("wattd", std::make_shared<spdlog::sinks::stdout_color_sink_mt>());
+  log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  log->flush_on(spdlog::level::info);
+
+  // Signals are taken by sigwait on the main thread; every thread started
+  // below inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    ::umask(077);
+    for (const char* d : {"", "run", "logs", "agents"}) fs::create_directories(root / d);
+    fs::permissions(root, fs::perms::owner_all, fs::perm_options::replace);
+    PidLock lock(root / "run" / "wattd.pid");
+    auto config = watt::platform::load_platform_config(root / "config.yml");
+
+    const std::string agent_address = "ipc://" + (root / "run" / "watt.sock").string();
+    auto& bc = config.broker;
+    bc.inproc_endpoints = {"inproc://watt-broker"};
+    bc.endpoints = {agent_address};
+    if (!config.tcp.empty()) bc.endpoints.push_back(config.tcp);
+    bc.first_identity = "platform";
+    watt::broker::Broker broker(bc, log);
+
+    std::exception_ptr broker_error;
+    std::thread broker_thread([&] {
+      try {
+        broker.run();
+      } catch (...) {
+        broker_error = std::current_exception();
+        ::kill(::getpid(), SIGTERM);
+      }
+    });
+
+    watt::HostOptions host_options;
+    host_options.identity = "platform";
+    host_options.address = "inproc://watt-broker";
+    watt::AgentHost control(host_options);
+    watt::platform::ControlOptions copts;
+    copts.home = root;
+    copts.agent_runner = self_dir() / "watt-agent";
+    copts.agent_address = agent_address;
+    copts.stop_timeout = config.stop_timeout;
+    copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
+    control.emplace<watt::platform::ControlAgent>(copts);
+    std::exception_ptr control_error;
+    std::thread control_thread([&] {
+      try {
+        control.run();
+      } catch (...) {
+        control_error = std::current_exception();
+        ::kill(::getpid(), SIGTERM);
+      }
+    });
+
+    log->info("platform up (pid {}, home {})", ::getpid(), root.string());
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log->info("stopping ({})", strsignal(sig));
+    control.stop();
+    control_thread.join();
+    broker.stop();
+    broker_thread.join();
+    for (auto* e : {&broker_error, &control_error}) {
+      if (*e) std::rethrow_exception(*e);
+    }
+    log->info("platform stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());
+    std::cerr << "wattd: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,80 @@
+// Reads and checks $WATT_HOME/config.yml.
+#include "platform_config.hpp"
+
+#include <watt/error.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace watt::platform {
+namespace {
+
+template <class T>
+T number(const YAML::Node& node, const std::string& where, T min, T max) {
+  T v{};
+  try {
+    v = node.as<T>();
+  } catch (const YAML::Exception&) {
+    throw Error(where + " must be a number");
+  }
+  if (v < min || v > max) throw Error(where + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return v;
+}
+
+void only_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
+  if (!map.IsMap()) throw Error(where + " must be a map");
+  for (const auto& kv : map) {
+    const auto key = kv.first.as<std::string>();
+    if (!allowed.contains(key)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw Error(where + ": unknown key '" + key + "' (known: " + list + ")");
+    }
+  }
+}
+
+}  // namespace
+
+PlatformConfig load_platform_config(const std::filesystem::path& file) {
+  PlatformConfig c;
+  if (!std::filesystem::exists(file)) return c;
+  const std::string f = file.string();
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(f);
+  } catch (const YAML::Exception& e) {
+    throw Error(f + ": " + e.what());
+  }
+  if (root.IsNull()) return c;
+  only_keys(root, f, {"broker", "agents"});
+  if (const auto b = root["broker"]) {
+    const std::string w = f + ": broker";
+    only_keys(b, w, {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water",
+                     "liveness_interval_ms"});
+    if (b["tcp"]) {
+      c.tcp = b["tcp"].as<std::string>();
+      if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT");
+    }
+    auto& bc = c.broker;
+    if (b["max_message_bytes"])
+      bc.max_message_bytes = number<std::size_t>(b["max_message_bytes"], w + ".max_message_bytes", 1024, 256u << 20);
+    if (b["queue_limit"]) bc.queue_limit = number<std::size_t>(b["queue_limit"], w + ".queue_limit", 0, 10'000'000);
+    if (b["lossless_high_water"])
+      bc.lossless_high_water = number<std::size_t>(b["lossless_high_water"], w + ".lossless_high_water", 1, 10'000'000);
+    if (b["socket_high_water"])
+      bc.socket_high_water = number<int>(b["socket_high_water"], w + ".socket_high_water", 1, 1'000'000);
+    if (b["liveness_interval_ms"])
+      bc.liveness_interval =
+          std::chrono::milliseconds(number<int>(b["liveness_interval_ms"], w + ".liveness_interval_ms", 10, 600'000));
+  }
+  if (const auto a = root["agents"]) {
+    const std::string w = f + ": agents";
+    only_keys(a, w, {"stop_timeout_ms"});
+    if (a["stop_timeout_ms"])
+      c.stop_timeout = std::chrono::milliseconds(number<int>(a["stop_timeout_ms"], w + ".stop_timeout_ms", 100, 600'000));
+  }
+  return c;
+}
+
+}  // namespace watt::platform

@@ -1,0 +1,22 @@
+// $WATT_HOME/config.yml: the platform's own settings. Unknown keys are
+// errors, so a typo never silently falls back to a default.
+#pragma once
+
+#include "../broker/broker.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace watt::platform {
+
+struct PlatformConfig {
+  std::string tcp;  // optional extra listening address, e.g. tcp://127.0.0.1:22916
+  broker::BrokerConfig broker;
+  std::chrono::milliseconds stop_timeout{10000};
+};
+
+// A missing file means all defaults. Throws watt::Error naming the file and key.
+PlatformConfig load_platform_config(const std::filesystem::path& file);
+
+}  // namespace watt::platform

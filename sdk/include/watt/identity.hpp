@@ -1,0 +1,17 @@
+// The rules for peer identities, shared by the broker, the platform and clients.
+#pragma once
+
+#include <watt/export.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace watt {
+
+inline constexpr std::size_t max_identity_bytes = 128;
+
+// Why an identity is refused, or empty: 1–128 characters of
+// letters, digits and . _ - @ :, and not the reserved "broker".
+WATT_EXPORT std::string identity_error(std::string_view identity);
+
+}  // namespace watt

@@ -1,0 +1,19 @@
+// Identity rules (see watt/identity.hpp).
+#include <watt/identity.hpp>
+
+namespace watt {
+
+std::string identity_error(std::string_view identity) {
+  if (identity.empty()) return "identity is empty";
+  if (identity.size() > max_identity_bytes)
+    return "identity is longer than " + std::to_string(max_identity_bytes) + " characters";
+  for (const char c : identity) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-' || c == '@' || c == ':';
+    if (!ok) return "identity '" + std::string(identity) + "' may only use letters, digits and . _ - @ :";
+  }
+  if (identity == "broker") return "identity 'broker' is reserved";
+  return {};
+}
+
+}  // namespace watt
