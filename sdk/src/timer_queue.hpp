@@ -39,8 +39,11 @@ public:
       auto it = timers_.find(e.id);
       std::function<void()> fn = it->second.fn;
       if (it->second.period.count() > 0) {
-        // Drift-free, but never schedule into the past after a long stall.
-        heap_.push({std::max(e.when + it->second.period, now), e.id});
+        // Drift-free; after a stall the missed periods are skipped, not
+        // fired in a burst.
+        auto next = e.when + it->second.period;
+        if (next <= now) next = now + it->second.period;
+        heap_.push({next, e.id});
       } else {
         timers_.erase(it);
       }

@@ -13,7 +13,12 @@ msgpack::object_handle unpack_checked(std::string_view bytes) {
   // body from exhausting the stack or memory.
   const msgpack::unpack_limit limit(1u << 20, 1u << 20, 64u << 20, 64u << 20, 64u << 20, 64);
   std::size_t off = 0;
-  auto handle = msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr, limit);
+  msgpack::object_handle handle;
+  try {
+    handle = msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr, limit);
+  } catch (const std::exception& e) {
+    throw Error(std::string("invalid msgpack: ") + e.what());
+  }
   if (off != bytes.size()) throw Error("value has trailing bytes after one msgpack object");
   return handle;
 }

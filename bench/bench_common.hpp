@@ -1,0 +1,418 @@
+// Shared plumbing of the benchmarks: a fresh temporary directory for ipc://
+// endpoints, child processes (fork) that report to the parent over a pipe, a
+// Watt broker process, resident memory, percentiles and table printing.
+//
+// Nothing here touches ZeroMQ in the parent: every socket and context lives in
+// a child, created after fork(), so no child inherits a context.
+#pragma once
+
+#include <broker/broker.hpp>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC: comparable across processes
+
+inline std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+[[noreturn]] inline void fail(const std::string& what) {
+  throw std::runtime_error(what + (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
+}
+
+// ---- the temporary directory ------------------------------------------------------
+
+// mkdtemp under /tmp; removed (with everything in it) by the process that made
+// it, never by a forked child.
+class TempDir {
+public:
+  TempDir() : owner_(::getpid()) {
+    std::string templ = "/tmp/watt-bench-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) fail("mkdtemp");
+    path_ = templ;
+  }
+  ~TempDir() {
+    if (::getpid() != owner_) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const noexcept { return path_; }
+  std::string ipc(const std::string& name) const { return "ipc://" + path_ + "/" + name + ".sock"; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+  pid_t owner_;
+  std::string path_;
+};
+
+inline std::string ipc_path(const std::string& endpoint) { return endpoint.substr(6); }  // drop "ipc://"
+
+// Waits until a bound ipc:// endpoint's socket file exists.
+inline void wait_for_endpoint(const std::string& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = Clock::now() + timeout;
+  while (!std::filesystem::exists(ipc_path(endpoint))) {
+    if (Clock::now() > deadline) throw std::runtime_error("nothing bound " + endpoint + " in time");
+    sleep_ms(1);
+  }
+}
+
+// ---- reports from children ----------------------------------------------------------
+
+// A fixed-size record a child writes to the parent; under PIPE_BUF, so writes
+// from several children sharing one pipe never interleave.
+struct Report {
+  std::int32_t who = 0;
+  std::int32_t kind = 0;
+  std::array<std::int64_t, 8> v{};
+};
+enum ReportKind : std::int32_t { report_ready = 1, report_done = 2, report_failed = 3 };
+
+class Pipe {
+public:
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) fail("pipe2");
+    r_ = fds[0];
+    w_ = fds[1];
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+
+  int read_fd() const noexcept { return r_; }
+  int write_fd() const noexcept { return w_; }
+  void close_read() noexcept {
+    if (r_ >= 0) ::close(r_);
+    r_ = -1;
+  }
+  void close_write() noexcept {
+    if (w_ >= 0) ::close(w_);
+    w_ = -1;
+  }
+
+private:
+  int r_ = -1;
+  int w_ = -1;
+};
+
+template <class T>
+void write_all(int fd, const T& value) {
+  const auto* p = reinterpret_cast<const char*>(&value);
+  std::size_t left = sizeof value;
+  while (left > 0) {
+    const auto n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write to pipe");
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+// Reads one T; false on timeout. Throws when the other end closed.
+template <class T>
+bool read_one(int fd, T& value, std::chrono::milliseconds timeout) {
+  pollfd pfd{fd, POLLIN, 0};
+  int r;
+  do {
+    r = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) fail("poll");
+  if (r == 0) return false;
+  auto* p = reinterpret_cast<char*>(&value);
+  std::size_t left = sizeof value;
+  while (left > 0) {
+    const auto n = ::read(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("read from pipe");
+    }
+    if (n == 0) throw std::runtime_error("pipe closed");
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+inline void report(int fd, std::int32_t who, std::int32_t kind, std::initializer_list<std::int64_t> values = {}) {
+  Report r;
+  r.who = who;
+  r.kind = kind;
+  std::size_t i = 0;
+  for (auto v : values) {
+    if (i < r.v.size()) r.v[i++] = v;
+  }
+  write_all(fd, r);
+}
+
+// Collects `count` reports of `kind`; throws on a failure report or timeout.
+inline std::vector<Report> collect(int fd, std::int32_t kind, std::size_t count, std::chrono::milliseconds timeout) {
+  std::vector<Report> out;
+  const auto deadline = Clock::now() + timeout;
+  while (out.size() < count) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    Report r;
+    if (left.count() <= 0 || !read_one(fd, r, left))
+      throw std::runtime_error("timed out waiting for children (" + std::to_string(out.size()) + " of " +
+                               std::to_string(count) + " reported)");
+    if (r.kind == report_failed) throw std::runtime_error("child " + std::to_string(r.who) + " failed");
+    if (r.kind != kind) continue;
+    out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const Report& a, const Report& b) { return a.who < b.who; });
+  return out;
+}
+
+// ---- child processes -------------------------------------------------------------------
+
+// Forks; the child runs fn() and _exits with its result (never returning into
+// the parent's code, never running the parent's destructors). A child that
+// throws reports failure on report_fd when given one.
+template <class F>
+pid_t spawn(F&& fn, int report_fd = -1, std::int32_t who = 0) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  if (pid < 0) fail("fork");
+  if (pid > 0) return pid;
+  int code = 0;
+  try {
+    code = fn();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench child %d (pid %d): %s\n", who, ::getpid(), e.what());
+    if (report_fd >= 0) {
+      try {
+        report(report_fd, who, report_failed);
+      } catch (...) {
+      }
+    }
+    code = 1;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::_exit(code);
+}
+
+// Waits for a child; after the timeout it is killed. Returns the exit status.
+inline int reap(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  const auto deadline = Clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0) return -1;
+    if (Clock::now() > deadline) {
+      std::fprintf(stderr, "bench: child %d did not exit in time; killing it\n", pid);
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return status;
+    }
+    sleep_ms(1);
+  }
+}
+
+inline void stop_child(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  reap(pid, timeout);
+}
+
+// Children still running when the parent unwinds on an error.
+class Children {
+public:
+  ~Children() {
+    for (pid_t pid : pids_) ::kill(pid, SIGKILL);
+    for (pid_t pid : pids_) ::waitpid(pid, nullptr, 0);
+  }
+  pid_t add(pid_t pid) {
+    pids_.push_back(pid);
+    return pid;
+  }
+  void forget(pid_t pid) { std::erase(pids_, pid); }
+
+private:
+  std::vector<pid_t> pids_;
+};
+
+// The soft open-file limit raised to the hard one (a thousand sockets need it).
+inline void raise_nofile() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rl.rlim_cur = rl.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+// Watt's SDK logs to stdout; the figures are the output here, so quiet it
+// unless the user chose a level.
+inline void quiet_sdk_logs(bool verbose) {
+  ::setenv("WATT_LOG_LEVEL", verbose ? "info" : "error", 0);
+}
+
+// ---- the Watt broker process ------------------------------------------------------------
+
+namespace detail {
+inline std::atomic<watt::broker::Broker*> running_broker{nullptr};
+extern "C" inline void stop_broker_on_signal(int) {
+  if (auto* b = running_broker.load()) b->stop();  // an atomic store
+}
+}  // namespace detail
+
+// Body of a broker child: binds `endpoint`, runs until SIGTERM.
+inline int run_watt_broker(const std::string& endpoint, bool verbose) {
+  raise_nofile();
+  auto log = std::make_shared<spdlog::logger>("broker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  log->set_level(verbose ? spdlog::level::info : spdlog::level::warn);
+  watt::broker::BrokerConfig config;
+  config.endpoints = {endpoint};
+  watt::broker::Broker broker(std::move(config), log);
+  detail::running_broker.store(&broker);
+  struct sigaction sa {};
+  sa.sa_handler = detail::stop_broker_on_signal;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  broker.run();
+  detail::running_broker.store(nullptr);
+  return 0;
+}
+
+// ---- memory -----------------------------------------------------------------------------
+
+// A field of /proc/<pid>/status in KiB (VmRSS, RssAnon, ...); -1 if absent.
+inline long proc_status_kib(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+  }
+  return -1;
+}
+
+// ---- statistics and output -----------------------------------------------------------------
+
+// Nearest-rank percentile of sorted samples.
+template <class T>
+T percentile(const std::vector<T>& sorted, double p) {
+  if (sorted.empty()) return T{};
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+inline std::string fixed(double v, int digits) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+// Thousands separated with commas: 1234567 -> "1,234,567".
+inline std::string grouped(double v) {
+  auto n = static_cast<long long>(std::llround(v));
+  const bool neg = n < 0;
+  std::string digits = std::to_string(neg ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return neg ? "-" + out : out;
+}
+
+// A plain-text table with a header row, right-aligned cells, Markdown pipes
+// (so it pastes straight into docs/performance.md).
+class Table {
+public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void print(std::ostream& out) const {
+    std::vector<std::size_t> width;
+    for (const auto& row : rows_) {
+      if (width.size() < row.size()) width.resize(row.size(), 0);
+      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    }
+    auto line = [&](const std::vector<std::string>& row) {
+      out << "|";
+      for (std::size_t i = 0; i < width.size(); ++i) {
+        const std::string cell = i < row.size() ? row[i] : "";
+        out << " " << std::setw(static_cast<int>(width[i])) << cell << " |";
+      }
+      out << "\n";
+    };
+    line(rows_[0]);
+    out << "|";
+    for (auto w : width) out << std::string(w + 1, '-') << ":|";
+    out << "\n";
+    for (std::size_t r = 1; r < rows_.size(); ++r) line(rows_[r]);
+    out.flush();
+  }
+
+private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+inline std::string today() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+inline void print_machine(std::ostream& out) {
+  std::string model = "unknown";
+  std::ifstream cpu("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpu, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  double load[3] = {0, 0, 0};
+  (void)::getloadavg(load, 3);
+  out << "machine: " << std::thread::hardware_concurrency() << " CPUs, " << model << "; load average "
+      << fixed(load[0], 2) << " at start; " << today() << "\n";
+}
+
+}  // namespace bench

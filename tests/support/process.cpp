@@ -1,0 +1,133 @@
+// Process: posix_spawn with output to files, and a kill on destruction.
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace watt::test {
+namespace {
+std::atomic<int> counter{0};
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::filesystem::path bin_dir() { return WATT_TEST_BIN_DIR; }
+std::filesystem::path lib_dir() { return WATT_TEST_LIB_DIR; }
+std::filesystem::path fixture_dir() { return WATT_TEST_FIXTURE_DIR; }
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+Process::Process(std::vector<std::string> argv, const std::filesystem::path& scratch,
+                 const std::map<std::string, std::string>& env) {
+  const auto n = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  out_ = scratch / ("proc-" + n + ".out");
+  err_ = scratch / ("proc-" + n + ".err");
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env) merged[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&files, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: stop() reaches its children too
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  const int rc = posix_spawn(&pid_, args[0], &files, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+}
+
+Process::~Process() {
+  if (!exit_) stop(std::chrono::milliseconds(3000));
+}
+
+bool Process::running() {
+  if (exit_) return false;
+  return !wait(std::chrono::milliseconds(0)).has_value();
+}
+
+std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
+  if (exit_) return exit_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void Process::signal(int sig) {
+  if (!exit_) ::kill(pid_, sig);
+}
+
+int Process::stop(std::chrono::milliseconds grace) {
+  if (exit_) return *exit_;
+  ::kill(pid_, SIGTERM);
+  if (auto code = wait(grace)) {
+    ::kill(-pid_, SIGKILL);  // anything it left behind in its group
+    return *code;
+  }
+  ::kill(-pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);
+  return wait(std::chrono::milliseconds(10000)).value_or(-1);
+}
+
+std::string Process::out() const { return read_file(out_); }
+std::string Process::err() const { return read_file(err_); }
+
+Exit run(std::vector<std::string> argv, const std::filesystem::path& scratch,
+         const std::map<std::string, std::string>& env, std::chrono::milliseconds timeout) {
+  Process p(std::move(argv), scratch, env);
+  Exit e;
+  auto code = p.wait(timeout);
+  e.code = code ? *code : p.stop();
+  e.out = p.out();
+  e.err = p.err();
+  return e;
+}
+
+}  // namespace watt::test

@@ -1,0 +1,55 @@
+// $WATT_HOME/config.yml parsing, and the identity rules.
+#include "temp_dir.hpp"
+#include "wattd/platform_config.hpp"
+
+#include <watt/identity.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using watt::platform::load_platform_config;
+
+namespace {
+watt::platform::PlatformConfig load(const watt::test::TempDir& dir, const std::string& text) {
+  const auto f = dir.path() / "config.yml";
+  std::ofstream(f) << text;
+  return load_platform_config(f);
+}
+}  // namespace
+
+TEST_CASE("a missing or empty config means defaults") {
+  watt::test::TempDir dir;
+  CHECK(load_platform_config(dir.path() / "absent.yml").broker.queue_limit == 10000);
+  CHECK(load(dir, "").stop_timeout.count() == 10000);
+}
+
+TEST_CASE("known keys are read") {
+  watt::test::TempDir dir;
+  const auto c = load(dir, "broker:\n  tcp: tcp://127.0.0.1:22916\n  queue_limit: 50\n  max_message_bytes: 4096\n"
+                           "agents:\n  stop_timeout_ms: 2500\n");
+  CHECK(c.tcp == "tcp://127.0.0.1:22916");
+  CHECK(c.broker.queue_limit == 50);
+  CHECK(c.broker.max_message_bytes == 4096);
+  CHECK(c.stop_timeout.count() == 2500);
+}
+
+TEST_CASE("a typo, a wrong type or an out-of-range value is an error naming the key") {
+  watt::test::TempDir dir;
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  queue_limt: 5\n"), doctest::Contains("unknown key 'queue_limt'"),
+                       watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  queue_limit: lots\n"), doctest::Contains("broker.queue_limit"),
+                       watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  max_message_bytes: 1\n"), doctest::Contains("between"), watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  tcp: 127.0.0.1\n"), doctest::Contains("tcp://"), watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker: [1, 2\n"), doctest::Contains("config.yml"), watt::Error);
+}
+
+TEST_CASE("identities are short words of letters, digits and . _ - @ :") {
+  CHECK(watt::identity_error("meter-1.b2@site:3").empty());
+  CHECK_FALSE(watt::identity_error("").empty());
+  CHECK_FALSE(watt::identity_error("has space").empty());
+  CHECK_FALSE(watt::identity_error("a/b").empty());
+  CHECK_FALSE(watt::identity_error(std::string(129, 'a')).empty());
+  CHECK_FALSE(watt::identity_error("broker").empty());
+}
