@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -291,29 +292,35 @@ inline void quiet_sdk_logs(bool verbose) {
 
 // ---- the Watt broker process ------------------------------------------------------------
 
-namespace detail {
-inline std::atomic<watt::broker::Broker*> running_broker{nullptr};
-extern "C" inline void stop_broker_on_signal(int) {
-  if (auto* b = running_broker.load()) b->stop();  // an atomic store
-}
-}  // namespace detail
-
-// Body of a broker child: binds `endpoint`, runs until SIGTERM.
+// Body of a broker child: binds `endpoint`, runs until SIGTERM. As in wattd,
+// the broker's thread never takes a signal: SIGTERM is blocked and a second
+// thread waits for it with sigwait() and calls stop().
 inline int run_watt_broker(const std::string& endpoint, bool verbose) {
   raise_nofile();
+  sigset_t term;
+  ::sigemptyset(&term);
+  ::sigaddset(&term, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &term, nullptr);
   auto log = std::make_shared<spdlog::logger>("broker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   log->set_level(verbose ? spdlog::level::info : spdlog::level::warn);
   watt::broker::BrokerConfig config;
   config.endpoints = {endpoint};
   watt::broker::Broker broker(std::move(config), log);
-  detail::running_broker.store(&broker);
-  struct sigaction sa {};
-  sa.sa_handler = detail::stop_broker_on_signal;
-  ::sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  broker.run();
-  detail::running_broker.store(nullptr);
-  return 0;
+  std::thread waiter([&] {
+    int sig = 0;
+    ::sigwait(&term, &sig);
+    broker.stop();
+  });
+  int code = 0;
+  try {
+    broker.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench broker: %s\n", e.what());
+    code = 1;
+  }
+  ::pthread_kill(waiter.native_handle(), SIGTERM);  // when run() ended on its own
+  waiter.join();
+  return code;
 }
 
 // ---- memory -----------------------------------------------------------------------------

@@ -107,21 +107,17 @@ struct PeersResult {
   double seconds_to_connect = 0;
 };
 
-// Starts the server (Watt broker or raw router), reads its RSS idle, connects
-// the peers, reads it again, lets them go, reads it once more.
-PeersResult peers_case(bool watt, const bench::TempDir& dir, const Settings& s, pid_t* keep_server,
-                       const std::string& ep, bench::Children& kids) {
-  PeersResult out;
+// Starts the server (Watt broker or raw router) and reads its RSS idle.
+pid_t start_server(bool watt, const std::string& ep, const Settings& s, bench::Children& kids, PeersResult& out) {
   const pid_t server = kids.add(watt ? bench::spawn([&] { return bench::run_watt_broker(ep, s.verbose); })
                                      : bench::spawn([&] { return raw_router(ep); }));
   bench::wait_for_endpoint(ep);
   bench::sleep_ms(s.settle_ms);
   out.server_idle = rss_of(server);
-  if (keep_server != nullptr) *keep_server = server;
-  (void)dir;
-  return out;
+  return server;
 }
 
+// Connects the peers, reads the server's RSS, lets them go, reads it again.
 void connect_peers(bool watt, const std::string& ep, const Settings& s, pid_t server, bench::Children& kids,
                    PeersResult& out) {
   bench::Pipe reports, ctrl;
@@ -171,11 +167,11 @@ AgentResult idle_agent(const bench::TempDir& dir, const std::string& ep, const S
       ::dup2(fd, 2);
     }
     ::setenv("WATT_LOG_LEVEL", "info", 1);  // so "started" shows in the log
-    std::string identity = "idle";
-    std::string conn = ep;
-    char* args[] = {s.agent_bin.data(), const_cast<char*>(s.listener_lib.c_str()), const_cast<char*>("--identity"),
-                    identity.data(), const_cast<char*>("--connect"), conn.data(), nullptr};
-    ::execv(s.agent_bin.c_str(), args);
+    std::vector<std::string> argv_s = {s.agent_bin, s.listener_lib, "--identity", "idle", "--connect", ep};
+    std::vector<char*> args;
+    for (auto& a : argv_s) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(s.agent_bin.c_str(), args.data());
     std::perror("execv watt-agent");
     ::_exit(127);
   }
@@ -229,16 +225,16 @@ int main(int argc, char** argv) {
 
     // The raw baseline: a bare ROUTER with the same peers.
     const std::string raw_ep = dir.ipc("raw");
-    pid_t raw_server = -1;
-    PeersResult raw = peers_case(false, dir, s, &raw_server, raw_ep, kids);
+    PeersResult raw;
+    const pid_t raw_server = start_server(false, raw_ep, s, kids, raw);
     connect_peers(false, raw_ep, s, raw_server, kids, raw);
     bench::stop_child(raw_server);
     kids.forget(raw_server);
 
     // The Watt broker: idle, the idle agent, then the peers.
     const std::string ep = dir.ipc("watt");
-    pid_t broker = -1;
-    PeersResult watt = peers_case(true, dir, s, &broker, ep, kids);
+    PeersResult watt;
+    const pid_t broker = start_server(true, ep, s, kids, watt);
     const AgentResult agent = idle_agent(dir, ep, s);
     connect_peers(true, ep, s, broker, kids, watt);
     bench::stop_child(broker);

@@ -171,6 +171,9 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   if (auto err = topic_error(topic); !err.empty()) throw Error("publish: " + err);
   if (o.priority > 100) throw Error("publish: priority must be 0..100, got " + std::to_string(o.priority));
   if (!conn_ || !welcomed_) throw Error("publish: '" + identity_ + "' is not connected to the platform");
+  // A publisher in a tight loop never reaches the poll: look for the broker's
+  // flow control now and then, so a request to slow down is seen promptly.
+  if ((++publishes_ & 63) == 0 && inbox_.size() < max_inbox_) read_available();
   if (paused_) {
     while (paused_ && !stop_requested()) {
       if (!wait_for([&] { return !paused_ || stop_requested(); }, Clock::now() + std::chrono::seconds(5)))

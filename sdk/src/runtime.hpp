@@ -125,6 +125,10 @@ private:
   std::uint64_t next_id_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t hello_id_ = 0;
+  std::uint64_t publishes_ = 0;
+  // Reading ahead (inside publish) stops here, so a peer that publishes but
+  // never spins keeps ZeroMQ's own bound on what it buffers.
+  static constexpr std::size_t max_inbox_ = 10000;
 
   TopicTrie<SubscriptionId, bool> trie_;
   std::unordered_map<SubscriptionId, LocalSub> subs_;

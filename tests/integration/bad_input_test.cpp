@@ -1,0 +1,196 @@
+// Hostile and broken input from a raw ZeroMQ socket: every case gets an error
+// reply (or is dropped and counted) while a well-behaved pair keeps talking.
+#include "served.hpp"
+
+#include <watt/detail/protocol.hpp>
+
+#include <doctest/doctest.h>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <atomic>
+#include <optional>
+
+using namespace std::chrono_literals;
+using watt::test::Platform;
+using watt::test::Served;
+namespace proto = watt::proto;
+
+namespace {
+
+struct Reply {
+  proto::Kind kind{};
+  std::string code, message;
+  std::uint64_t id = 0;
+};
+
+// A peer that speaks raw frames, right or wrong.
+class Raw {
+public:
+  explicit Raw(const std::string& address) : socket_(ctx_, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect(address);
+  }
+  void send(const std::vector<std::string>& frames) {
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  }
+  // The next reply; skips pings and deliveries.
+  std::optional<Reply> reply(std::chrono::milliseconds timeout = 5000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, 50ms);
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      std::vector<zmq::message_t> frames;
+      (void)zmq::recv_multipart(socket_, std::back_inserter(frames));
+      REQUIRE(frames.size() == proto::broker_frames);
+      const auto kind = static_cast<proto::Kind>(frames[0].data<std::uint8_t>()[1]);
+      if (kind == proto::Kind::ping || kind == proto::Kind::deliver) continue;
+      proto::Header h;
+      REQUIRE(proto::decode_header(frames[2].to_string_view(), h).empty());
+      return Reply{kind, std::string(h.code), std::string(h.message), h.id};
+    }
+    return std::nullopt;
+  }
+  std::string expect_error(const std::vector<std::string>& frames) {
+    send(frames);
+    auto r = reply();
+    REQUIRE(r.has_value());
+    CHECK(r->kind == proto::Kind::error);
+    return r->code;
+  }
+
+private:
+  zmq::context_t ctx_;
+  zmq::socket_t socket_;
+};
+
+std::string pre(proto::Kind kind, std::uint8_t version = proto::version) {
+  return {static_cast<char>(version), static_cast<char>(kind)};
+}
+std::string header(const proto::Header& h) { return proto::encode_header(h); }
+std::string hello_header(std::uint64_t protocol = proto::version) {
+  proto::Header h;
+  h.id = 1;
+  h.protocol = protocol;
+  return header(h);
+}
+std::string packed(long v) { return watt::Value::of(v).bytes(); }
+
+}  // namespace
+
+TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair") {
+  Platform p("broker:\n  max_message_bytes: 4096\n");
+  std::atomic<long> received{0}, last{-1};
+  std::atomic<long> callback_failures{0};
+  Served sub(p, "good-sub", [&](watt::Client& c) {
+    c.subscribe("good", [&](const watt::Envelope& e) {
+      try {
+        last = e.body.as<long>();
+        ++received;
+      } catch (const watt::Error&) {
+        ++callback_failures;  // the garbage body below: the SDK refuses it, the loop goes on
+        throw;
+      }
+    });
+  });
+  auto pub = p.client("good-pub");
+  long sent = 0;
+  auto keep_talking = [&] { pub->publish("good/topic", sent++); };
+
+  Raw raw(p.address());
+  // Not yet registered: framing and versions are checked before anything else.
+  CHECK(raw.expect_error({"garbage"}) == "bad_frame");
+  keep_talking();
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good", ""}) == "bad_frame");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good", "", "", "extra"}) == "bad_frame");
+  CHECK(raw.expect_error({"abc", "good", "", ""}) == "bad_frame");
+  CHECK(raw.expect_error({pre(proto::Kind::publish, 9), "good", "", ""}) == "unsupported_version");
+  CHECK(raw.expect_error({std::string{1, 0}, "good", "", ""}) == "unknown_kind");
+  CHECK(raw.expect_error({std::string{1, static_cast<char>(200)}, "good", "", ""}) == "unknown_kind");
+  keep_talking();
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", header({}), packed(1)}) == "not_registered");
+  CHECK(raw.expect_error({pre(proto::Kind::hello), "has space", hello_header(), ""}) == "bad_identity");
+  CHECK(raw.expect_error({pre(proto::Kind::hello), "broker", hello_header(), ""}) == "bad_identity");
+  CHECK(raw.expect_error({pre(proto::Kind::hello), "raw", hello_header(7), ""}) == "unsupported_version");
+  CHECK(raw.expect_error({pre(proto::Kind::hello), "good-pub", hello_header(), ""}) == "identity_taken");
+  keep_talking();
+
+  raw.send({pre(proto::Kind::hello), "raw", hello_header(), ""});
+  auto welcome = raw.reply();
+  REQUIRE(welcome.has_value());
+  REQUIRE(welcome->kind == proto::Kind::welcome);
+
+  // Registered: headers, topics, sizes and kinds.
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", "\xc1", packed(1)}) == "bad_frame");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", packed(5), packed(1)}) == "bad_frame");
+  const std::string h = header([] {
+    proto::Header x;
+    x.id = 9;
+    x.ts = 12345;
+    return x;
+  }());
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", h.substr(0, h.size() - 2), packed(1)}) == "bad_frame");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", watt::Value::of(std::map<std::string, std::string>{{"pri", "high"}}).bytes(), packed(1)}) == "bad_frame");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", watt::Value::of(std::map<std::string, int>{{"pri", 200}}).bytes(), packed(1)}) == "bad_frame");
+  keep_talking();
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "", header({}), packed(1)}) == "bad_topic");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good//x", header({}), packed(1)}) == "bad_topic");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/#", header({}), packed(1)}) == "bad_topic");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), std::string(2000, 'a'), header({}), packed(1)}) == "bad_topic");
+  CHECK(raw.expect_error({pre(proto::Kind::subscribe), "a/#/b", header({}), ""}) == "bad_topic");
+  CHECK(raw.expect_error({pre(proto::Kind::publish), "good/x", header({}), std::string(5000, 'x')}) == "too_large");
+  CHECK(raw.expect_error({pre(proto::Kind::deliver), "good/x", header({}), packed(1)}) == "unknown_kind");
+  CHECK(raw.expect_error({pre(proto::Kind::request), "nobody", header({}), ""}) == "unknown_peer");
+  keep_talking();
+
+  // A body is never decoded by the broker: garbage reaches the subscriber,
+  // whose callback refuses it, and the subscriber carries on.
+  raw.send({pre(proto::Kind::publish), "good/garbage", header({}), "\xc1\xc1\xc1"});
+  keep_talking();
+  REQUIRE(pub->sync());
+
+  REQUIRE(watt::test::eventually([&] { return received.load() == sent; }, 20000ms));
+  CHECK(last.load() == sent - 1);
+  CHECK(callback_failures.load() == 1);
+
+  // The broker is still whole: the raw peer is listed, and RPC still works.
+  auto peers = pub->peers();
+  REQUIRE(peers.ok());
+  bool raw_listed = false;
+  for (const auto& peer : *peers) raw_listed = raw_listed || peer.identity == "raw";
+  CHECK(raw_listed);
+  CHECK(pub->call("platform", "list").get().ok());
+}
+
+TEST_CASE("an RPC with arguments that are not msgpack is answered with bad_args") {
+  Platform p;
+  Served server(p, "server", [](watt::Client& c) { c.export_method("add", [](int a, int b) { return a + b; }); });
+  Raw raw(p.address());
+  raw.send({pre(proto::Kind::hello), "raw", hello_header(), ""});
+  REQUIRE(raw.reply()->kind == proto::Kind::welcome);
+  proto::Header h;
+  h.id = 77;
+  h.method = "add";
+  raw.send({pre(proto::Kind::request), "server", header(h), "\xc1"});
+  auto r = raw.reply();
+  REQUIRE(r.has_value());
+  CHECK(r->kind == proto::Kind::error);
+  CHECK(r->code == "bad_args");
+  CHECK(r->id == 77);
+}
+
+TEST_CASE("a second peer claiming a live identity is refused, and a dead one's identity is free again") {
+  Platform p;
+  auto first = p.client("meter");
+  CHECK_THROWS_WITH_AS(p.client("meter"), doctest::Contains("identity_taken"), watt::Error);
+  {
+    // A peer that vanishes without saying bye (as after SIGKILL).
+    Raw ghost(p.address());
+    ghost.send({pre(proto::Kind::hello), "ghost", hello_header(), ""});
+    REQUIRE(ghost.reply()->kind == proto::Kind::welcome);
+  }
+  // Its connection is closed: the identity can be claimed at once.
+  CHECK_NOTHROW(p.client("ghost"));
+}

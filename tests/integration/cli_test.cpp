@@ -1,0 +1,154 @@
+// The command line end to end: a real platform in a temporary home, real
+// agent processes, and every error a single clear line.
+#include "platform.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace std::chrono_literals;
+using watt::test::Exit;
+using watt::test::Process;
+using watt::test::TempDir;
+
+namespace {
+
+class Cli {
+public:
+  Cli() : home_("watt-cli") {}
+  ~Cli() { watt({"platform", "stop"}); }
+  Exit watt(std::vector<std::string> args) const {
+    args.insert(args.begin(), (watt::test::bin_dir() / "watt").string());
+    return watt::test::run(args, home_.path(), {{"WATT_HOME", home_.str()}});
+  }
+  std::map<std::string, std::string> env() const { return {{"WATT_HOME", home_.str()}}; }
+  const TempDir& home() const { return home_; }
+  std::string log(const std::string& id) const { return watt::test::read_file(home_.path() / "logs" / (id + ".log")); }
+
+private:
+  TempDir home_;
+};
+
+std::string lib(const std::string& name) { return (watt::test::lib_dir() / ("lib" + name + ".so")).string(); }
+std::string fixture(const std::string& name) {
+  return (watt::test::fixture_dir() / ("libfixture_" + name + ".so")).string();
+}
+long lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+}  // namespace
+
+TEST_CASE("start the platform, install the listener, publish, see it, stop") {
+  Cli cli;
+  auto up = cli.watt({"platform", "start"});
+  REQUIRE_MESSAGE(up.code == 0, up.err);
+  CHECK(up.out.find("platform started") != std::string::npos);
+  CHECK(cli.watt({"platform", "start"}).out.find("already running") != std::string::npos);
+
+  auto inst = cli.watt({"install", lib("listener"), "--identity", "listener", "--start"});
+  REQUIRE_MESSAGE(inst.code == 0, inst.err);
+  CHECK(inst.out.find("installed listener (Listener)") != std::string::npos);
+  CHECK(inst.out.find("started listener") != std::string::npos);
+
+  auto pub = cli.watt({"publish", "devices/campus/b1/temp", R"({"value": 21.5, "unit": "C"})", "--priority", "10"});
+  REQUIRE_MESSAGE(pub.code == 0, pub.err);
+  REQUIRE(watt::test::eventually([&] { return cli.log("listener").find("devices/campus/b1/temp") != std::string::npos; }));
+  const auto log = cli.log("listener");
+  CHECK(log.find(R"("body":{"unit":"C","value":21.5})") != std::string::npos);
+  CHECK(log.find(R"("priority":10)") != std::string::npos);
+  CHECK(log.find(R"("sender":"watt-cli-)") != std::string::npos);
+
+  auto list = cli.watt({"list"});
+  CHECK(list.out.find("listener") != std::string::npos);
+  CHECK(list.out.find("running") != std::string::npos);
+  auto peers = cli.watt({"peers"});
+  CHECK(peers.out.find("listener") != std::string::npos);
+  CHECK(peers.out.find("platform") != std::string::npos);
+  CHECK(cli.watt({"platform", "status"}).out.find("platform running") != std::string::npos);
+
+  auto stop = cli.watt({"platform", "stop"});
+  CHECK(stop.code == 0);
+  CHECK(stop.out.find("platform stopped") != std::string::npos);
+  CHECK(cli.log("listener").find("stopped") != std::string::npos);  // a graceful on_stop, not a kill
+  CHECK(cli.watt({"platform", "status"}).code == 3);
+}
+
+TEST_CASE("watt subscribe prints each message as a JSON line; watt rpc calls a method") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  Process sub({(watt::test::bin_dir() / "watt").string(), "subscribe", "alerts/#", "--count", "2"}, cli.home().path(),
+              cli.env());
+  REQUIRE(watt::test::eventually([&] { return sub.err().find("subscribed to alerts/#") != std::string::npos; }));
+  CHECK(cli.watt({"publish", "alerts/b1", "\"smoke\""}).code == 0);
+  CHECK(cli.watt({"publish", "other/b1", "1"}).code == 0);
+  CHECK(cli.watt({"publish", "alerts/b2", "[1, 2]"}).code == 0);
+  REQUIRE(sub.wait(20000ms).value_or(-1) == 0);
+  const auto out = sub.out();
+  CHECK(lines(out) == 2);
+  CHECK(out.find(R"("body":"smoke")") != std::string::npos);
+  CHECK(out.find(R"("body":[1,2])") != std::string::npos);
+  CHECK(out.find("other/b1") == std::string::npos);
+
+  REQUIRE(cli.watt({"install", fixture("good_agent"), "--identity", "echo", "--start"}).code == 0);
+  auto rpc = cli.watt({"rpc", "echo", "echo", "\"hello\""});
+  CHECK(rpc.code == 0);
+  CHECK(rpc.out == "\"hello\"\n");
+}
+
+TEST_CASE("agent lifecycle: stop, start, restart, remove; states and pids are reported") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  std::ofstream(cli.home().path() / "pub.yml") << "device: t/m1\nperiod_ms: 50\n";
+  REQUIRE(cli.watt({"install", lib("publisher"), "-i", "m1", "-c", (cli.home().path() / "pub.yml").string()}).code == 0);
+  CHECK(cli.watt({"list"}).out.find("stopped") != std::string::npos);
+  auto started = cli.watt({"start", "m1"});
+  REQUIRE_MESSAGE(started.code == 0, started.err);
+  CHECK(cli.watt({"stop", "m1"}).out == "stopped m1\n");
+  CHECK(cli.watt({"list"}).out.find("stopped") != std::string::npos);
+  auto restarted = cli.watt({"restart", "m1"});
+  CHECK(restarted.code == 0);
+  CHECK(restarted.out.find("started m1") != std::string::npos);
+  CHECK(cli.log("m1").find("publishing devices/t/m1/all every 50 ms") != std::string::npos);
+  CHECK(cli.watt({"remove", "m1"}).code == 0);
+  CHECK(cli.watt({"list"}).out.find("m1") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(cli.home().path() / "agents" / "m1"));
+}
+
+TEST_CASE("errors are one clear line and a non-zero exit") {
+  Cli cli;
+  auto down = cli.watt({"list"});
+  CHECK(down.code != 0);
+  CHECK(down.err.find("not running") != std::string::npos);
+  CHECK(lines(down.err) == 1);
+
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"install", "/nonexistent/libx.so", "-i", "x"}, "no such agent library"},
+      {{"install", fixture("wrong_abi"), "-i", "x"}, "built for agent ABI 999"},
+      {{"install", fixture("no_symbol"), "-i", "x"}, "not a Watt agent library"},
+      {{"install", lib("listener"), "-i", "bad id"}, "may only use"},
+      {{"install", lib("listener"), "-i", "platform"}, "reserved"},
+      {{"start", "ghost"}, "no agent 'ghost' is installed"},
+      {{"stop", "ghost"}, "no agent 'ghost' is installed"},
+      {{"rpc", "nobody", "ping"}, "unknown_peer"},
+      {{"rpc", "platform", "no_such_method"}, "unknown_method"},
+      {{"publish", "a//b", "1"}, "empty segment"},
+      {{"publish", "a/b", "{not json"}, "not valid JSON"},
+      {{"subscribe", "a/#/b", "--count", "1"}, "'#' may only be the last segment"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto r = cli.watt(args);
+    INFO("watt " << args[0] << " " << args[1] << " -> " << r.err);
+    CHECK(r.code != 0);
+    CHECK(r.err.find(expected) != std::string::npos);
+    CHECK(lines(r.err) == 1);
+  }
+  // An agent whose constructor throws installs (the library is sound) but fails at start, saying why.
+  REQUIRE(cli.watt({"install", fixture("throwing_agent"), "-i", "thrower"}).code == 0);
+  auto fails = cli.watt({"start", "thrower"});
+  CHECK(fails.code != 0);
+  CHECK(fails.err.find("exited at start") != std::string::npos);
+  CHECK(fails.err.find("boom: no device") != std::string::npos);
+  CHECK(cli.watt({"list"}).out.find("failed(1)") != std::string::npos);
+  // And the platform is still fine.
+  CHECK(cli.watt({"platform", "status"}).code == 0);
+}
