@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what Watt needs to build and test on Debian 12, from Debian's own
+# packages. Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libzmq3-dev cppzmq-dev          # the bus
+  libmsgpack-cxx-dev              # message bodies and headers
+  libyaml-cpp-dev                 # configuration
+  libboost-dev                    # msgpack-cxx's CMake package asks for it
+  libcli11-dev                    # command lines
+  libspdlog-dev                   # logging
+  nlohmann-json3-dev              # the JSON view of messages
+  doctest-dev                     # tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
