@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -235,28 +236,40 @@ pid_t spawn(F&& fn, int report_fd = -1, std::int32_t who = 0) {
   ::_exit(code);
 }
 
-// Waits for a child; after the timeout it is killed. Returns the exit status.
-inline int reap(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+// Waits for a child; after the timeout it is killed. Returns the exit status;
+// `cpu_s`, when given, gets the child's user + system CPU seconds (wait4).
+inline int reap(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(15), double* cpu_s = nullptr) {
   const auto deadline = Clock::now() + timeout;
   int status = 0;
+  rusage ru{};
+  auto cpu = [&] {
+    if (cpu_s != nullptr)
+      *cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  };
   while (true) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
+    const pid_t r = ::wait4(pid, &status, WNOHANG, &ru);
+    if (r == pid) {
+      cpu();
+      return status;
+    }
     if (r < 0) return -1;
     if (Clock::now() > deadline) {
       std::fprintf(stderr, "bench: child %d did not exit in time; killing it\n", pid);
       ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      ::wait4(pid, &status, 0, &ru);
+      cpu();
       return status;
     }
     sleep_ms(1);
   }
 }
 
-inline void stop_child(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+inline void stop_child(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                       double* cpu_s = nullptr) {
   if (pid <= 0) return;
   ::kill(pid, SIGTERM);
-  reap(pid, timeout);
+  reap(pid, timeout, cpu_s);
 }
 
 // Children still running when the parent unwinds on an error.
@@ -302,7 +315,7 @@ inline int run_watt_broker(const std::string& endpoint, bool verbose) {
   ::sigaddset(&term, SIGTERM);
   ::pthread_sigmask(SIG_BLOCK, &term, nullptr);
   auto log = std::make_shared<spdlog::logger>("broker", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  log->set_level(verbose ? spdlog::level::info : spdlog::level::warn);
+  log->set_level(verbose ? spdlog::level::info : spdlog::level::err);
   watt::broker::BrokerConfig config;
   config.endpoints = {endpoint};
   watt::broker::Broker broker(std::move(config), log);

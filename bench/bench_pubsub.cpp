@@ -39,7 +39,17 @@ struct Settings {
   std::chrono::seconds idle{5};
   bool verbose = false;
   std::uint64_t window = 0;  // Watt publisher: sync() every `window` messages (0 = never)
+  int raw_frames = 1;        // frames per raw message: 1 = [topic+body]; n = [topic][n-2 fillers][body]
+  int raw_hwm = 10000;       // 0 = unlimited queues; n > 0 = n with XPUB_NODROP (lossless backpressure)
 };
+
+// High-water marks of a raw socket: unlimited, or bounded and blocking rather
+// than dropping (XPUB_NODROP applies to PUB too: a PUB is an XPUB inside).
+void raw_limits(zmq::socket_t& sock, const Settings& s, bool publishing) {
+  sock.set(zmq::sockopt::sndhwm, s.raw_hwm);
+  sock.set(zmq::sockopt::rcvhwm, s.raw_hwm);
+  if (publishing && s.raw_hwm > 0) sock.set(zmq::sockopt::xpub_nodrop, 1);
+}
 
 struct Outcome {
   bool ran = false;
@@ -48,6 +58,8 @@ struct Outcome {
   std::uint64_t lost = 0;    // messages not received, summed over subscribers
   std::uint64_t bad = 0;     // messages of the wrong size
   double publish_rate = 0;   // how fast the publisher handed them over
+  // CPU time (user + system, all threads, wait4) per measured message, us.
+  double cpu_publisher = 0, cpu_server = 0, cpu_subscriber = 0;  // subscriber: mean of them
 };
 
 // What a subscriber counts, shared by both kinds.
@@ -136,15 +148,14 @@ int watt_publisher(const std::string& ep, const Case& k, int report_fd, int ctrl
 
 // ---- raw ZeroMQ --------------------------------------------------------------------------
 
-int raw_proxy(const std::string& in_ep, const std::string& out_ep) {
+int raw_proxy(const std::string& in_ep, const std::string& out_ep, const Settings& s) {
   zmq::context_t ctx(1);
   zmq::socket_t xsub(ctx, zmq::socket_type::xsub);
   zmq::socket_t xpub(ctx, zmq::socket_type::xpub);
-  for (auto* s : {&xsub, &xpub}) {
-    s->set(zmq::sockopt::sndhwm, 0);
-    s->set(zmq::sockopt::rcvhwm, 0);
-    s->set(zmq::sockopt::linger, 0);
-  }
+  raw_limits(xsub, s, false);
+  raw_limits(xpub, s, true);
+  xsub.set(zmq::sockopt::linger, 0);
+  xpub.set(zmq::sockopt::linger, 0);
   xsub.bind(in_ep);
   xpub.bind(out_ep);
   zmq::proxy(xsub, xpub);  // until SIGTERM
@@ -154,23 +165,28 @@ int raw_proxy(const std::string& in_ep, const std::string& out_ep) {
 int raw_subscriber(const std::string& out_ep, const Case& k, int report_fd, std::int32_t who, const Settings& s) {
   zmq::context_t ctx(1);
   zmq::socket_t sub(ctx, zmq::socket_type::sub);
-  sub.set(zmq::sockopt::rcvhwm, 0);
+  raw_limits(sub, s, false);
   sub.set(zmq::sockopt::linger, 0);
   sub.set(zmq::sockopt::subscribe, "bench/");
   sub.connect(out_ep);
   Counter c;
   c.target = k.messages;
-  c.expected_size = data_topic.size() + k.size;
-  zmq::message_t msg;
+  c.expected_size = data_topic.size() + k.size + static_cast<std::size_t>(std::max(0, s.raw_frames - 2)) * 16;
+  zmq::message_t msg, part;
   subscriber_loop(c, report_fd, who, s, [&](std::chrono::milliseconds wait) {
     std::uint64_t got = 0;
     zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
     zmq::poll(&item, 1, wait);
     while (c.count < c.target && sub.recv(msg, zmq::recv_flags::dontwait)) {
       ++got;
+      std::size_t size = msg.size();
+      for (bool more = msg.more(); more; more = part.more()) {  // --raw-frames > 1
+        (void)sub.recv(part, zmq::recv_flags::none);
+        size += part.size();
+      }
       const auto* d = msg.data<char>();
       // "bench/data..." or "bench/warm": the seventh byte tells them apart.
-      if (msg.size() > 6 && d[6] == 'd') c.data(msg.size());
+      if (msg.size() > 6 && d[6] == 'd') c.data(size);
       else ++c.warm;
     }
     return got;
@@ -178,17 +194,27 @@ int raw_subscriber(const std::string& out_ep, const Case& k, int report_fd, std:
   return 0;
 }
 
-int raw_publisher(const std::string& in_ep, const Case& k, int report_fd, int ctrl_fd) {
+int raw_publisher(const std::string& in_ep, const Case& k, int report_fd, int ctrl_fd, const Settings& s) {
   zmq::context_t ctx(1);
   zmq::socket_t pub(ctx, zmq::socket_type::pub);
-  pub.set(zmq::sockopt::sndhwm, 0);
+  raw_limits(pub, s, true);
   pub.connect(in_ep);
   // One frame: the topic as the subscription prefix, then the body.
   const std::string frame = std::string(data_topic) + std::string(k.size, 'x');
   std::int64_t cmd = 0;
   while (!bench::read_one(ctrl_fd, cmd, 1ms)) (void)pub.send(zmq::buffer(warm_topic), zmq::send_flags::none);
+  const std::string body(k.size, 'x'), filler(16, 'f');
   const auto t0 = bench::now_ns();
-  for (std::uint64_t i = 0; i < k.messages; ++i) (void)pub.send(zmq::buffer(frame), zmq::send_flags::none);
+  if (s.raw_frames <= 1) {
+    for (std::uint64_t i = 0; i < k.messages; ++i) (void)pub.send(zmq::buffer(frame), zmq::send_flags::none);
+  } else {
+    // The same bytes in Watt's shape: topic, small frames, body.
+    for (std::uint64_t i = 0; i < k.messages; ++i) {
+      (void)pub.send(zmq::buffer(data_topic), zmq::send_flags::sndmore);
+      for (int f = 2; f < s.raw_frames; ++f) (void)pub.send(zmq::buffer(filler), zmq::send_flags::sndmore);
+      (void)pub.send(zmq::buffer(body), zmq::send_flags::none);
+    }
+  }
   const auto t1 = bench::now_ns();
   bench::report(report_fd, publisher_who, bench::report_done, {static_cast<std::int64_t>(k.messages), t0, t1});
   (void)bench::read_one(ctrl_fd, cmd, 10min);  // quit
@@ -207,7 +233,7 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
   const int rfd = reports.write_fd(), cfd = ctrl.read_fd();
 
   const pid_t server = kids.add(watt ? bench::spawn([&] { return bench::run_watt_broker(watt_ep, s.verbose); })
-                                     : bench::spawn([&] { return raw_proxy(in_ep, out_ep); }));
+                                     : bench::spawn([&] { return raw_proxy(in_ep, out_ep, s); }));
   bench::wait_for_endpoint(watt ? watt_ep : out_ep);
   if (!watt) bench::wait_for_endpoint(in_ep);
 
@@ -218,7 +244,7 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
         i)));
   }
   const pid_t publisher = kids.add(bench::spawn(
-      [&] { return watt ? watt_publisher(watt_ep, k, rfd, cfd, s) : raw_publisher(in_ep, k, rfd, cfd); }, rfd,
+      [&] { return watt ? watt_publisher(watt_ep, k, rfd, cfd, s) : raw_publisher(in_ep, k, rfd, cfd, s); }, rfd,
       publisher_who));
 
   (void)bench::collect(reports.read_fd(), bench::report_ready, static_cast<std::size_t>(k.subscribers), 60s);
@@ -247,14 +273,21 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
   }
   out.mean_rate = sum / k.subscribers;
 
-  bench::reap(publisher, 60s);
+  const double per_msg = 1e6 / static_cast<double>(k.messages);
+  double cpu = 0;
+  bench::reap(publisher, 60s, &cpu);
   kids.forget(publisher);
+  out.cpu_publisher = cpu * per_msg;
+  double sub_cpu = 0;
   for (pid_t p : subs) {
-    bench::reap(p, 10s);
+    bench::reap(p, 10s, &cpu);
     kids.forget(p);
+    sub_cpu += cpu;
   }
-  bench::stop_child(server);
+  out.cpu_subscriber = sub_cpu / k.subscribers * per_msg;
+  bench::stop_child(server, 10s, &cpu);
   kids.forget(server);
+  out.cpu_server = cpu * per_msg;
   return out;
 }
 
@@ -264,7 +297,7 @@ std::string percent(double v) { return bench::fixed(100.0 * v, 0) + "%"; }
 
 int main(int argc, char** argv) {
   CLI::App app{"Watt brokered pub/sub throughput beside a raw ZeroMQ XSUB/XPUB proxy"};
-  std::uint64_t messages = 200000, fanout_messages = 50000;
+  std::uint64_t messages = 500000, fanout_messages = 100000;
   std::vector<std::size_t> sizes = {64, 256, 1024};
   std::vector<int> subscriber_counts = {1, 10};
   std::string only;
@@ -282,6 +315,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--window", s.window, "Watt publisher: sync() with the broker every N messages (0 = never)")
       ->capture_default_str();
+  app.add_option("--raw-frames", s.raw_frames,
+                 "frames per raw message: 1 = [topic+body]; n > 1 = [topic], n-2 16-byte frames, [body]")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
+  app.add_option("--raw-hwm", s.raw_hwm,
+                 "raw high-water marks: 0 = unlimited; n > 0 = n, with XPUB_NODROP so a full queue blocks the sender")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("-v,--verbose", s.verbose, "broker and SDK logs at info level");
   CLI11_PARSE(app, argc, argv);
   s.idle = std::chrono::seconds(idle);
@@ -295,6 +336,7 @@ int main(int argc, char** argv) {
               << " messages with 1 subscriber, " << fanout_messages << " with more; best of " << repeat << "\n\n";
     bench::Table table({"body", "subs", "messages", "raw ZeroMQ", "Watt", "Watt/raw", "target", "met", "Watt/VOLTTRON",
                         "lost raw", "lost Watt", "Watt slowest sub", "Watt publish rate"});
+    bench::Table cpu_table({"body", "subs", "raw pub", "raw proxy", "raw sub", "Watt pub", "Watt broker", "Watt sub"});
     int index = 0;
     bool all_met = true;
     for (int subscribers : subscriber_counts) {
@@ -303,35 +345,46 @@ int main(int argc, char** argv) {
         Outcome raw, watt;
         for (int r = 0; r < repeat; ++r) {
           // Raw first, then Watt, back to back: both see the same machine.
+          Outcome a, b;
           if (only != "watt") {
-            auto o = run_case(false, dir, index++, k, s);
-            if (!raw.ran || o.mean_rate > raw.mean_rate) raw = o;
+            a = run_case(false, dir, index++, k, s);
+            if (!raw.ran || a.mean_rate > raw.mean_rate) raw = a;
           }
           if (only != "raw") {
-            auto o = run_case(true, dir, index++, k, s);
-            if (!watt.ran || o.mean_rate > watt.mean_rate) watt = o;
+            b = run_case(true, dir, index++, k, s);
+            if (!watt.ran || b.mean_rate > watt.mean_rate) watt = b;
           }
           std::cerr << "  " << size << " B x " << subscribers << " subs, run " << r + 1 << ": raw "
-                    << bench::grouped(raw.mean_rate) << " msgs/s, Watt " << bench::grouped(watt.mean_rate)
-                    << " msgs/s\n";
+                    << bench::grouped(a.mean_rate) << " msgs/s, Watt " << bench::grouped(b.mean_rate)
+                    << " msgs/s (lost " << b.lost << ")\n";
         }
         const double ratio = raw.mean_rate > 0 ? watt.mean_rate / raw.mean_rate : 0;
         const bool met = watt.ran && raw.ran && ratio >= 0.5 && watt.lost == 0;
         all_met = all_met && met;
         table.add({std::to_string(size) + " B", std::to_string(subscribers), bench::grouped(static_cast<double>(k.messages)),
                    raw.ran ? bench::grouped(raw.mean_rate) : "-", watt.ran ? bench::grouped(watt.mean_rate) : "-",
-                   raw.ran && watt.ran ? percent(ratio) : "-", ">= 50%", met ? "yes" : "NO",
+                   raw.ran && watt.ran ? percent(ratio) : "-", ">= 50%",
+                   raw.ran && watt.ran ? (met ? "yes" : "NO") : "-",
                    watt.ran ? bench::fixed(watt.mean_rate / volttron_msgs_per_s, 0) + "x" : "-",
                    raw.ran ? std::to_string(raw.lost) : "-", watt.ran ? std::to_string(watt.lost) : "-",
                    watt.ran ? bench::grouped(watt.min_rate) : "-",
                    watt.ran ? bench::grouped(watt.publish_rate) : "-"});
+        auto us = [](const Outcome& o, double v) { return o.ran ? bench::fixed(v, 2) : std::string("-"); };
+        cpu_table.add({std::to_string(size) + " B", std::to_string(subscribers), us(raw, raw.cpu_publisher),
+                       us(raw, raw.cpu_server), us(raw, raw.cpu_subscriber), us(watt, watt.cpu_publisher),
+                       us(watt, watt.cpu_server), us(watt, watt.cpu_subscriber)});
       }
     }
     std::cout << "\n";
     table.print(std::cout);
     std::cout << "\nreference: VOLTTRON 9 measured ~" << bench::grouped(volttron_msgs_per_s)
               << " msgs/s on this machine; target: Watt >= 50% of raw ZeroMQ, nothing lost: "
-              << (all_met ? "met" : "NOT met") << "\n";
+              << (all_met ? "met" : "NOT met") << "\n\n"
+              << "CPU time per message, us (user + system, all threads of the process, from wait4; "
+                 "a subscriber's is the mean over subscribers):\n\n";
+    cpu_table.print(std::cout);
+    if (s.raw_frames > 1)
+      std::cout << "\nraw ZeroMQ messages were sent as " << s.raw_frames << " frames (--raw-frames)\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_pubsub: " << e.what() << "\n";

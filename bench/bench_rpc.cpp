@@ -33,6 +33,8 @@ struct Stats {
   bool ran = false;
   double p50 = 0, p99 = 0, p999 = 0, mean = 0, min = 0, max = 0;  // microseconds
   double calls_per_s = 0;
+  // CPU time per call (user + system, all threads, wait4), us, over warm-up and measured calls.
+  double cpu_caller = 0, cpu_server = 0, cpu_router = 0;
 };
 
 // Times `n` calls of `one()` after `warm` untimed ones; reports the figures.
@@ -177,13 +179,18 @@ Stats run_case(bool watt, const bench::TempDir& dir, int index, const Settings& 
   const pid_t caller =
       kids.add(bench::spawn([&] { return watt ? watt_caller(ep, s, rfd) : raw_caller(ep, s, rfd); }, rfd, 1));
   const auto r = bench::collect(reports.read_fd(), bench::report_done, 1, 10min).front();
-  bench::reap(caller, 30s);
-  kids.forget(caller);
-  bench::stop_child(server);
-  kids.forget(server);
-  bench::stop_child(router);
-  kids.forget(router);
   Stats st;
+  const double per_call = 1e6 / static_cast<double>(s.calls + s.warmup);
+  double cpu = 0;
+  bench::reap(caller, 30s, &cpu);
+  kids.forget(caller);
+  st.cpu_caller = cpu * per_call;
+  bench::stop_child(server, 10s, &cpu);
+  kids.forget(server);
+  st.cpu_server = cpu * per_call;
+  bench::stop_child(router, 10s, &cpu);
+  kids.forget(router);
+  st.cpu_router = cpu * per_call;
   st.ran = true;
   st.p50 = static_cast<double>(r.v[0]) / 1e3;
   st.p99 = static_cast<double>(r.v[1]) / 1e3;
@@ -247,6 +254,17 @@ int main(int argc, char** argv) {
     table.add({"calls/s", bench::grouped(raw.calls_per_s), bench::grouped(watt.calls_per_s),
                bench::fixed(watt.calls_per_s / raw.calls_per_s, 2) + "x", "", ""});
     table.print(std::cout);
+    std::cout << "\nCPU time per call, us (user + system, all threads of the process, from wait4):\n\n";
+    bench::Table cpu({"process", "raw ZeroMQ", "Watt", "Watt/raw"});
+    auto cpu_row = [&](const std::string& name, double a, double b) {
+      cpu.add({name, bench::fixed(a, 1), bench::fixed(b, 1), bench::fixed(b / a, 2) + "x"});
+    };
+    cpu_row("caller", raw.cpu_caller, watt.cpu_caller);
+    cpu_row("router / broker", raw.cpu_router, watt.cpu_router);
+    cpu_row("server", raw.cpu_server, watt.cpu_server);
+    cpu_row("total", raw.cpu_caller + raw.cpu_router + raw.cpu_server,
+            watt.cpu_caller + watt.cpu_router + watt.cpu_server);
+    cpu.print(std::cout);
     std::cout << "\nreference: VOLTTRON RPC p50 " << bench::fixed(volttron_p50_us / 1000, 1) << " ms; Watt p50 is "
               << bench::fixed(volttron_p50_us / watt.p50, 0) << "x lower\n"
               << "targets: p50 within 1.5x raw, p99 within 2x raw: " << (met ? "met" : "NOT met") << "\n";

@@ -115,6 +115,7 @@ std::string ControlAgent::check_library(const fs::path& library) const {
   const fs::path out = options_.home / "run" / ("check-" + std::to_string(::getpid()) + ".out");
   std::vector<std::string> args = {options_.agent_runner.string(), library.string(), "--check"};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t files;
@@ -163,7 +164,7 @@ std::string ControlAgent::install(const std::string& source, const std::string& 
       throw Error(std::string("the configuration is not valid YAML: ") + e.what());
     }
   }
-  const std::string class_name = check_library(library);
+  std::string class_name = check_library(library);
   registry_.install(identity, library, class_name, config_text);
   log().info("installed '{}' ({}) from {}", identity, class_name, library.string());
   if (start) start_agent(identity);

@@ -40,6 +40,7 @@ void Supervisor::start(const LaunchSpec& spec) {
     args.push_back(spec.config.string());
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <system_error>
 
 namespace watt::detail {
 
@@ -22,7 +23,9 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
   static auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>(name, sink);
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
-  if (const char* level = std::getenv("WATT_LOG_LEVEL")) logger->set_level(spdlog::level::from_str(level));
+  // Read while the runtime is built, before any thread of ours runs.
+  if (const char* level = std::getenv("WATT_LOG_LEVEL"))  // NOLINT(concurrency-mt-unsafe)
+    logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   return logger;
 }
@@ -37,7 +40,7 @@ bool inbox_less(const auto& a, const auto& b) {
 Runtime::Runtime(std::string identity, std::string address)
     : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_)) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) throw Error("eventfd failed: " + std::string(std::strerror(errno)));
+  if (wake_fd_ < 0) throw Error("eventfd failed: " + std::system_category().message(errno));
 }
 
 Runtime::~Runtime() {
@@ -352,8 +355,6 @@ void Runtime::handle(Frames& f) {
                                      Value::from_msgpack_unchecked(std::string(f.body_view()))});
       break;
     case proto::Kind::response:
-      resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
-      break;
     case proto::Kind::peer_list:
       resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
       break;

@@ -152,3 +152,31 @@ TEST_CASE("errors are one clear line and a non-zero exit") {
   // And the platform is still fine.
   CHECK(cli.watt({"platform", "status"}).code == 0);
 }
+
+TEST_CASE("an agent that does not stop in its grace period is killed, and the platform says so") {
+  Cli cli;
+  std::ofstream(cli.home().path() / "config.yml") << "agents:\n  stop_timeout_ms: 300\n";
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("hanging_agent"), "-i", "stuck", "--start"}).code == 0);
+  auto stop = cli.watt({"stop", "stuck"});
+  CHECK(stop.code == 0);
+  CHECK(cli.log("stuck").find("on_stop: hanging") != std::string::npos);
+  // Killed by SIGKILL after the grace period: no "stopped" line from the agent.
+  CHECK(cli.log("stuck").find("] stopped") == std::string::npos);
+  CHECK(cli.watt({"list"}).out.find("stopped") != std::string::npos);
+}
+
+TEST_CASE("an agent installs from a folder holding its library, and a folder with two is refused") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto dir = cli.home().path() / "pkg";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(fixture("good_agent"), dir / "libgood.so");
+  auto ok = cli.watt({"install", dir.string(), "-i", "good", "--start"});
+  CHECK_MESSAGE(ok.code == 0, ok.err);
+  CHECK(cli.watt({"rpc", "good", "echo", "\"x\""}).out == "\"x\"\n");
+  std::filesystem::copy_file(fixture("throwing_agent"), dir / "libother.so");
+  auto two = cli.watt({"install", dir.string(), "-i", "good2"});
+  CHECK(two.code != 0);
+  CHECK(two.err.find("expected exactly one") != std::string::npos);
+}
