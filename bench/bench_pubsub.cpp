@@ -291,7 +291,7 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
   return out;
 }
 
-std::string percent(double v) { return bench::fixed(100.0 * v, 0) + "%"; }
+std::string percent(double v) { return bench::fixed(100.0 * v, 1) + "%"; }
 
 }  // namespace
 

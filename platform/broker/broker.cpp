@@ -257,11 +257,7 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
       reject(rid, h.id, ErrorCode::bad_identity, "this connection is already '" + it->second->identity + "'");
       return;
     }
-    proto::Header w;
-    w.id = h.id;
-    w.protocol = proto::version;
-    w.size = config_.max_message_bytes;
-    reply(rid, proto::Kind::welcome, w);
+    welcome(rid, h.id);
     return;
   }
   if (auto it = by_identity_.find(std::string(identity)); it != by_identity_.end()) {
@@ -288,16 +284,20 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
   Peer& p = *peer;
   by_identity_[p.identity] = &p;
   by_routing_[rid] = std::move(peer);
-  proto::Header w;
-  w.id = h.id;
-  w.protocol = proto::version;
-  w.size = config_.max_message_bytes;
-  reply(rid, proto::Kind::welcome, w);
+  welcome(rid, h.id);
   log_->debug("peer '{}' joined (pid {})", p.identity, p.pid);
   std::string body;
   detail::StringWriter sink{&body};
   msgpack::pack(sink, PeerEvent{p.identity, p.pid, "joined"});
   publish_event("platform/peers/joined/" + p.identity, body);
+}
+
+void Broker::welcome(const std::string& rid, std::uint64_t hello_id) {
+  proto::Header w;
+  w.id = hello_id;
+  w.protocol = proto::version;
+  w.size = config_.max_message_bytes;
+  reply(rid, proto::Kind::welcome, w);
 }
 
 void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {

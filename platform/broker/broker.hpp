@@ -85,6 +85,7 @@ private:
   void read_batch();
   void handle(std::array<zmq::message_t, 5>& f, std::size_t nframes);
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
+  void welcome(const std::string& rid, std::uint64_t hello_id);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
   void on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h);
   void on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h);

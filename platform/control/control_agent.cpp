@@ -1,18 +1,16 @@
 // ControlAgent: the platform's control RPC methods.
 #include "control_agent.hpp"
 
+#include "spawn.hpp"
+
 #include <watt/identity.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -114,18 +112,10 @@ std::string ControlAgent::check_library(const fs::path& library) const {
   // its own business, and a crash there must not take the platform down.
   const fs::path out = options_.home / "run" / ("check-" + std::to_string(::getpid()) + ".out");
   std::vector<std::string> args = {options_.agent_runner.string(), library.string(), "--check"};
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&files, 1, 2);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, options_.agent_runner.c_str(), &files, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&files);
-  if (rc != 0) throw Error("cannot run " + options_.agent_runner.string() + ": " + std::strerror(rc));
+  SpawnOptions o;
+  o.output = out;
+  o.append = false;
+  const pid_t pid = spawn(args, o);
   int status = 0;
   ::waitpid(pid, &status, 0);
   std::ifstream in(out);

@@ -1,18 +1,13 @@
 // Supervisor: posix_spawn, signals, waitpid.
 #include "supervisor.hpp"
 
+#include "spawn.hpp"
+
 #include <watt/error.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
-#include <cerrno>
-#include <cstring>
-#include <vector>
-
-extern char** environ;
 
 namespace watt::platform {
 
@@ -39,35 +34,9 @@ void Supervisor::start(const LaunchSpec& spec) {
     args.emplace_back("--config");
     args.push_back(spec.config.string());
   }
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 1, spec.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&files, 1, 2);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group (a Ctrl-C at wattd's terminal is wattd's to pass
-  // on), and the default signal mask and handlers, not wattd's.
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, runner_.c_str(), &files, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&files);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw Error("cannot start " + runner_.string() + " for '" + spec.identity + "': " + std::strerror(rc));
+  SpawnOptions o;
+  o.output = spec.log_file;
+  const pid_t pid = spawn(args, o);
   ProcessInfo& p = procs_[spec.identity];
   p.state = AgentState::starting;
   p.pid = pid;

@@ -72,7 +72,7 @@ TEST_CASE("start the platform, install the listener, publish, see it, stop") {
   CHECK(cli.watt({"platform", "status"}).code == 3);
 }
 
-TEST_CASE("watt subscribe prints each message as a JSON line; watt rpc calls a method") {
+TEST_CASE("watt subscribe prints each message as a JSON line - watt rpc calls a method") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   Process sub({(watt::test::bin_dir() / "watt").string(), "subscribe", "alerts/#", "--count", "2"}, cli.home().path(),
@@ -94,7 +94,7 @@ TEST_CASE("watt subscribe prints each message as a JSON line; watt rpc calls a m
   CHECK(rpc.out == "\"hello\"\n");
 }
 
-TEST_CASE("agent lifecycle: stop, start, restart, remove; states and pids are reported") {
+TEST_CASE("agent lifecycle: stop, start, restart, remove - states and pids are reported") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   std::ofstream(cli.home().path() / "pub.yml") << "device: t/m1\nperiod_ms: 50\n";

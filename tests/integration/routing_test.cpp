@@ -84,7 +84,7 @@ TEST_CASE("many subscribers all receive a burst in order") {
   }
 }
 
-TEST_CASE("after unsubscribe nothing more arrives; other subscriptions stay") {
+TEST_CASE("after unsubscribe nothing more arrives - other subscriptions stay") {
   Platform p;
   auto pub = p.client("pub");
   auto sub = p.client("sub");

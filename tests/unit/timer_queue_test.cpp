@@ -9,7 +9,7 @@
 using namespace std::chrono_literals;
 using watt::detail::TimerQueue;
 
-TEST_CASE("timers fire in due order; one-shots once, periodic ones again") {
+TEST_CASE("timers fire in due order - one-shots once, periodic ones again") {
   TimerQueue q;
   std::vector<int> fired;
   q.add(0ms, 0ms, [&] { fired.push_back(1); });
