@@ -26,4 +26,9 @@ void Agent::on_start() {}
 void Agent::on_stop() {}
 void Agent::stop() { rt_->request_stop(); }
 
+void Agent::set_health(Health health, std::string context) {
+  rt_->health = health;
+  rt_->health_context = std::move(context);
+}
+
 }  // namespace watt

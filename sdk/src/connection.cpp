@@ -1,7 +1,9 @@
 // The DEALER socket a peer speaks the protocol on.
 #include "connection.hpp"
 
+#include <atomic>
 #include <cerrno>
+#include <cstring>
 
 namespace watt::detail {
 
@@ -13,11 +15,37 @@ zmq::context_t& zmq_context() {
 }
 
 Connection::Connection(const std::string& address)
-    : address_(address), socket_(zmq_context(), zmq::socket_type::dealer) {
+    : address_(address),
+      socket_(zmq_context(), zmq::socket_type::dealer),
+      monitor_(zmq_context(), zmq::socket_type::pair) {
+  static std::atomic<std::uint64_t> monitors{0};
   socket_.set(zmq::sockopt::linger, 2000);
   socket_.set(zmq::sockopt::rcvhwm, 10000);
   socket_.set(zmq::sockopt::sndhwm, 10000);
+  // After a lost link ZeroMQ retries every 100 ms, backing off to 2 s.
+  socket_.set(zmq::sockopt::reconnect_ivl, 100);
+  socket_.set(zmq::sockopt::reconnect_ivl_max, 2000);
+  const std::string endpoint = "inproc://watt-monitor-" + std::to_string(monitors++);
+  if (zmq_socket_monitor(socket_.handle(), endpoint.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
+    throw zmq::error_t();
+  monitor_.set(zmq::sockopt::linger, 0);
+  monitor_.connect(endpoint);
   socket_.connect(address);
+}
+
+Connection::~Connection() { zmq_socket_monitor(socket_.handle(), nullptr, 0); }
+
+LinkEvent Connection::next_event() {
+  // Two frames: 6 bytes (uint16 event, uint32 value), then the endpoint.
+  zmq::message_t event, endpoint;
+  if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return LinkEvent::none;
+  if (event.more()) (void)monitor_.recv(endpoint, zmq::recv_flags::none);
+  if (event.size() < 2) return LinkEvent::none;
+  std::uint16_t id = 0;
+  std::memcpy(&id, event.data(), sizeof id);
+  if (id == ZMQ_EVENT_CONNECTED) return LinkEvent::connected;
+  if (id == ZMQ_EVENT_DISCONNECTED) return LinkEvent::disconnected;
+  return LinkEvent::none;
 }
 
 void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }

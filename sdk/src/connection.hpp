@@ -22,9 +22,15 @@ struct Frames {
   std::string_view origin_view() const { return {origin.data<char>(), origin.size()}; }
 };
 
+// What the socket monitor says about the link to the broker.
+enum class LinkEvent { none, connected, disconnected };
+
 class Connection {
 public:
   explicit Connection(const std::string& address);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   // Blocks while the socket's send queue is full: that is the backpressure a
   // publisher feels when the broker cannot keep up.
@@ -33,13 +39,19 @@ public:
   // consumed, counted in bad_frames(), and reported through `error`.
   bool try_receive(Frames& out, std::string& error);
 
+  // Non-blocking: the next connect/disconnect of the underlying link. ZeroMQ
+  // reconnects by itself (with backoff); this is how we learn it did.
+  LinkEvent next_event();
+
   zmq::socket_t& socket() noexcept { return socket_; }
+  zmq::socket_t& monitor() noexcept { return monitor_; }
   const std::string& address() const noexcept { return address_; }
   void set_linger(int ms);
 
 private:
   std::string address_;
   zmq::socket_t socket_;
+  zmq::socket_t monitor_;
 };
 
 }  // namespace watt::detail

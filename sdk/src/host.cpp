@@ -3,9 +3,13 @@
 
 #include <watt/host.hpp>
 #include <watt/paths.hpp>
+#include <watt/health.hpp>
 #include <watt/plugin.hpp>
 
+#include <spdlog/sinks/rotating_file_sink.h>
+
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <array>
 
@@ -56,10 +60,39 @@ AgentLibrary::AgentPtr AgentLibrary::create(detail::Runtime* rt) const {
   return AgentPtr(static_cast<Agent*>(agent), [destroy = destroy_](Agent* a) { destroy(a); });
 }
 
+namespace {
+
+spdlog::sink_ptr log_sink(const HostOptions& o) {
+  if (o.log_file.empty()) return nullptr;
+  try {
+    return std::make_shared<spdlog::sinks::rotating_file_sink_mt>(o.log_file, o.log_max_bytes, o.log_files);
+  } catch (const spdlog::spdlog_ex& e) {
+    throw Error("cannot open the log file " + o.log_file + ": " + e.what());
+  }
+}
+
+ConfigAction action_from_string(const std::string& a) {
+  if (a == "create") return ConfigAction::create;
+  if (a == "update") return ConfigAction::update;
+  if (a == "remove") return ConfigAction::remove;
+  throw Error("unknown configuration action '" + a + "'");
+}
+
+YAML::Node parse_config(const std::string& name, const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error("configuration '" + name + "' is not valid YAML: " + e.what());
+  }
+}
+
+}  // namespace
+
 AgentHost::AgentHost(HostOptions options)
     : options_(std::move(options)),
       rt_(std::make_unique<detail::Runtime>(options_.identity,
-                                            options_.address.empty() ? default_address() : options_.address)),
+                                            options_.address.empty() ? default_address() : options_.address,
+                                            log_sink(options_))),
       agent_(nullptr, [](Agent*) {}) {
   if (options_.identity.empty()) throw Error("AgentHost: an identity is required");
 }
@@ -89,7 +122,31 @@ void AgentHost::run() {
   Agent& a = agent();
   rt_->connect(options_.connect_timeout);
   auto& log = rt_->log();
-  for (const auto& [name, node] : options_.configs) {
+  auto configs = options_.configs;
+  if (options_.configs_from_platform) {
+    CallOptions o;
+    o.timeout = options_.connect_timeout;
+    auto stored = Call(rt_.get(), rt_->start_call(o, "platform", "agent_configs", Value::of(std::make_tuple(rt_->identity()))))
+                      .get_as<std::vector<std::pair<std::string, std::string>>>();
+    if (!stored) {
+      rt_->leave();
+      throw Error("cannot fetch the configuration of '" + rt_->identity() + "' from the platform: " +
+                  stored.error().what());
+    }
+    for (const auto& [name, text] : *stored) configs.emplace_back(name, parse_config(name, text));
+  }
+  // Live changes from the config store arrive as this reserved method; a
+  // throw from on_config goes back to whoever made the change.
+  rt_->export_method(
+      "watt.config",
+      [&a](const Value& args) {
+        const auto [name, action, text] = args.as<std::tuple<std::string, std::string, std::string>>();
+        const auto act = action_from_string(action);
+        a.on_config(name, act, act == ConfigAction::remove ? YAML::Node() : parse_config(name, text));
+        return Value::of(true);
+      },
+      true);
+  for (const auto& [name, node] : configs) {
     try {
       a.on_config(name, ConfigAction::create, node);
     } catch (const std::exception& e) {
@@ -100,9 +157,22 @@ void AgentHost::run() {
     }
   }
   bool started = false;
+  if (options_.heartbeat_period.count() > 0) {
+    const auto period = options_.heartbeat_period;
+    const std::string topic = "heartbeat/" + rt_->identity();
+    auto beat = [this, period, topic] {
+      Heartbeat hb{rt_->identity(), std::string(to_string(rt_->health)), rt_->health_context, period.count(),
+                   static_cast<std::int64_t>(::getpid())};
+      PublishOptions o;
+      o.priority = 30;
+      rt_->publish(topic, Value::of(hb), o);
+    };
+    rt_->add_timer(detail::Clock::duration::zero(), period, beat);
+  }
   try {
     a.on_start();
     started = true;
+    if (rt_->health == Health::starting) rt_->health = Health::good;
     if (!rt_->stop_requested()) log.info("started");
     rt_->run_loop();
   } catch (const std::exception& e) {

@@ -19,9 +19,9 @@ std::int64_t now_ns() noexcept {
       .count();
 }
 
-std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
-  static auto sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>(name, sink);
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink) {
+  static auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>(name, sink ? std::move(sink) : console);
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
   // Read while the runtime is built, before any thread of ours runs.
   if (const char* level = std::getenv("WATT_LOG_LEVEL"))  // NOLINT(concurrency-mt-unsafe)
@@ -37,8 +37,8 @@ bool inbox_less(const auto& a, const auto& b) {
 }
 }  // namespace
 
-Runtime::Runtime(std::string identity, std::string address)
-    : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_)) {
+Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink)
+    : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_, std::move(log_sink))) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw Error("eventfd failed: " + std::system_category().message(errno));
 }
@@ -59,11 +59,7 @@ void Runtime::problem(const std::string& kind, const std::string& text) {
 void Runtime::connect(std::chrono::milliseconds timeout) {
   owner_ = std::this_thread::get_id();
   conn_ = std::make_unique<Connection>(address_);
-  proto::Header h;
-  h.id = hello_id_ = ++next_id_;
-  h.protocol = proto::version;
-  h.pid = static_cast<std::uint64_t>(::getpid());
-  conn_->send(proto::Kind::hello, identity_, proto::encode_header(h), {});
+  send_hello();
   wait_for([&] { return welcomed_ || hello_error_.has_value(); }, Clock::now() + timeout);
   if (!welcomed_) {
     conn_->set_linger(0);
@@ -73,7 +69,25 @@ void Runtime::connect(std::chrono::milliseconds timeout) {
     throw Error("no answer from the platform at " + address_ + " within " + std::to_string(timeout.count()) +
                 " ms; is it running? (watt platform start)");
   }
-  for (const auto& [pattern, counts] : patterns_) send_subscribe(pattern);
+}
+
+void Runtime::send_hello() {
+  proto::Header h;
+  h.id = hello_id_ = ++next_id_;
+  h.protocol = proto::version;
+  h.pid = static_cast<std::uint64_t>(::getpid());
+  conn_->send(proto::Kind::hello, identity_, proto::encode_header(h), {});
+}
+
+void Runtime::on_link(LinkEvent event) {
+  if (event == LinkEvent::disconnected && welcomed_) {
+    welcomed_ = false;
+    rejoining_ = true;
+    paused_ = false;  // a new broker knows nothing of the old one's flow control
+    log_->warn("lost the platform at {}; reconnecting", address_);
+  } else if (event == LinkEvent::connected && rejoining_) {
+    send_hello();
+  }
 }
 
 void Runtime::leave() {
@@ -173,6 +187,10 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   check_thread("publish()");
   if (auto err = topic_error(topic); !err.empty()) throw Error("publish: " + err);
   if (o.priority > 100) throw Error("publish: priority must be 0..100, got " + std::to_string(o.priority));
+  if (rejoining_) {
+    problem("disconnected", "dropped messages published while the platform was unreachable");
+    return;
+  }
   if (!conn_ || !welcomed_) throw Error("publish: '" + identity_ + "' is not connected to the platform");
   // A publisher in a tight loop never reaches the poll: look for the broker's
   // flow control now and then, so a request to slow down is seen promptly.
@@ -204,9 +222,13 @@ std::uint64_t Runtime::pending(Clock::time_point deadline) {
 std::uint64_t Runtime::start_call(const CallOptions& o, std::string_view peer, std::string_view method,
                                   const Value& args) {
   check_thread("call()");
-  if (!conn_ || !welcomed_) throw Error("call: '" + identity_ + "' is not connected to the platform");
   if (peer.empty() || method.empty()) throw Error("call: peer and method must not be empty");
   const auto id = pending(Clock::now() + o.timeout);
+  if (rejoining_) {
+    resolve(id, RpcError{ErrorCode::disconnected, "the platform is unreachable; reconnecting"});
+    return id;
+  }
+  if (!conn_ || !welcomed_) throw Error("call: '" + identity_ + "' is not connected to the platform");
   proto::Header h;
   h.id = id;
   h.ts = now_ns();
@@ -253,9 +275,11 @@ void Runtime::expire_calls() {
   }
 }
 
-void Runtime::export_method(std::string name, std::function<Value(const Value&)> fn) {
+void Runtime::export_method(std::string name, std::function<Value(const Value&)> fn, bool internal) {
   check_thread("export_method()");
   if (name.empty()) throw Error("export_method: the method name must not be empty");
+  if (!internal && name.rfind("watt.", 0) == 0)
+    throw Error("export_method: names starting with 'watt.' are reserved for the SDK ('" + name + "')");
   methods_[std::move(name)] = std::move(fn);
 }
 
@@ -303,9 +327,11 @@ void Runtime::poll_once(Clock::time_point deadline) {
   auto wait = deadline <= now ? std::chrono::milliseconds(0)
                               : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
   wait = std::min(wait, std::chrono::milliseconds(1000));
-  zmq::pollitem_t items[] = {{conn_->socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{conn_->socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {nullptr, wake_fd_, ZMQ_POLLIN, 0},
+                             {conn_->monitor().handle(), 0, ZMQ_POLLIN, 0}};
   try {
-    zmq::poll(items, 2, wait);
+    zmq::poll(items, 3, wait);
   } catch (const zmq::error_t& e) {
     if (e.num() != EINTR) throw;
     return;  // a signal: the loop re-checks stop_ and comes back
@@ -313,6 +339,9 @@ void Runtime::poll_once(Clock::time_point deadline) {
   if (items[1].revents & ZMQ_POLLIN) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+  }
+  if (items[2].revents & ZMQ_POLLIN) {
+    for (auto e = conn_->next_event(); e != LinkEvent::none; e = conn_->next_event()) on_link(e);
   }
   read_available();
 }
@@ -364,6 +393,7 @@ void Runtime::handle(Frames& f) {
     case proto::Kind::error: {
       RpcError err{error_code_from_string(h.code), std::string(h.message)};
       if (h.id != 0 && h.id == hello_id_ && !welcomed_) {
+        if (rejoining_) log_->error("the platform refused us after reconnecting: {}", err.what());
         hello_error_ = err;
       } else if (h.id != 0 && calls_.contains(h.id)) {
         resolve(h.id, std::move(err));
@@ -373,7 +403,15 @@ void Runtime::handle(Frames& f) {
       break;
     }
     case proto::Kind::welcome:
-      if (h.id == hello_id_) welcomed_ = true;
+      if (h.id != hello_id_) break;
+      welcomed_ = true;
+      // Subscriptions live in the broker: a new one (after a restart) is told
+      // them again. Exported methods need nothing: they live here.
+      for (const auto& [pattern, counts] : patterns_) send_subscribe(pattern);
+      if (rejoining_) {
+        rejoining_ = false;
+        log_->info("reconnected to the platform");
+      }
       break;
     case proto::Kind::ping: {
       proto::Header pong;

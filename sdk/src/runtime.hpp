@@ -8,6 +8,7 @@
 #include <watt/detail/log_limiter.hpp>
 #include <watt/detail/topic_trie.hpp>
 #include <watt/endpoint.hpp>
+#include <watt/health.hpp>
 
 #include <atomic>
 #include <map>
@@ -26,7 +27,8 @@ class Agent;
 namespace watt::detail {
 
 std::int64_t now_ns() noexcept;
-std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
+// Logs to `sink`, or to the console when it is null.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink = nullptr);
 
 struct IncomingRequest {
   std::string caller;
@@ -41,7 +43,7 @@ struct Completion {
 
 class Runtime {
 public:
-  Runtime(std::string identity, std::string address);
+  Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink = nullptr);
   ~Runtime();
 
   const std::string& identity() const noexcept { return identity_; }
@@ -65,7 +67,13 @@ public:
   Result<Value> wait_call(std::uint64_t id);
   void then_call(std::uint64_t id, std::function<void(Result<Value>)> fn);
   void abandon_call(std::uint64_t id) noexcept;
-  void export_method(std::string name, std::function<Value(const Value&)> fn);
+  // `internal` allows the reserved "watt." names the SDK itself exports.
+  void export_method(std::string name, std::function<Value(const Value&)> fn, bool internal = false);
+  bool connected() const noexcept { return welcomed_; }
+
+  // What this agent's heartbeats say (see Agent::set_health).
+  Health health = Health::starting;
+  std::string health_context;
   const std::string& caller() const noexcept { return caller_; }
 
   TimerId add_timer(Clock::duration first, Clock::duration period, std::function<void()> fn);
@@ -93,6 +101,8 @@ private:
   };
 
   void check_thread(const char* what) const;
+  void send_hello();
+  void on_link(LinkEvent event);
   std::uint64_t pending(Clock::time_point deadline);
   void send_subscribe(const std::string& pattern);
   void poll_once(Clock::time_point deadline);
@@ -119,6 +129,7 @@ private:
   int wake_fd_ = -1;
   std::atomic<bool> stop_{false};
   bool welcomed_ = false;
+  bool rejoining_ = false;  // the link dropped; hello again once it is back
   std::optional<RpcError> hello_error_;
   bool paused_ = false;
   std::string pause_reason_;

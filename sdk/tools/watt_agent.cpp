@@ -18,11 +18,23 @@ int main(int argc, char** argv) {
   CLI::App app{"Run a Watt agent library as its own process"};
   std::string library, identity, config_path, address;
   bool check_only = false;
+  bool configs_from_platform = false;
+  long heartbeat_ms = 10000;
+  std::string log_file;
+  std::size_t log_max_bytes = 10 << 20;
+  std::size_t log_files = 5;
   app.add_option("library", library, "agent shared library (.so)")->required();
   app.add_option("--identity", identity, "identity on the bus (unique)");
   app.add_option("--config", config_path, "YAML configuration handed to on_config as 'config'");
   app.add_option("--connect", address, "broker address (default: " + watt::default_address() + ")");
   app.add_flag("--check", check_only, "only check that the library loads and speaks this ABI");
+  app.add_flag("--configs-from-platform", configs_from_platform,
+               "fetch the agent's configurations from the platform's config store before starting");
+  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat period on heartbeat/<identity> (0 = none)")
+      ->check(CLI::Range(0L, 86'400'000L));
+  app.add_option("--log-file", log_file, "log to this file, rotated by size, instead of the console");
+  app.add_option("--log-max-bytes", log_max_bytes, "rotate the log file at this size");
+  app.add_option("--log-files", log_files, "rotated log files to keep");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -35,6 +47,11 @@ int main(int argc, char** argv) {
     watt::HostOptions options;
     options.identity = identity;
     options.address = address;
+    options.configs_from_platform = configs_from_platform;
+    options.heartbeat_period = std::chrono::milliseconds(heartbeat_ms);
+    options.log_file = log_file;
+    options.log_max_bytes = log_max_bytes;
+    options.log_files = log_files;
     if (!config_path.empty()) {
       try {
         options.configs.emplace_back("config", YAML::LoadFile(config_path));

@@ -4,6 +4,7 @@
 
 #include <watt/endpoint.hpp>
 #include <watt/export.hpp>
+#include <watt/health.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -25,6 +26,11 @@ public:
   virtual void on_config(const std::string& name, ConfigAction action, const YAML::Node& value);
   virtual void on_start();
   virtual void on_stop();
+
+  // What this agent's heartbeats report from now on. The host starts with
+  // STARTING and sets GOOD once on_start returns; an agent that knows better
+  // (a lost device, a stale forecast) says so here.
+  void set_health(Health health, std::string context = {});
 
   // Asks the agent to stop: on_stop runs once the current callback returns.
   // Safe from any thread.

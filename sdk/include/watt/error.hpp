@@ -38,6 +38,7 @@ enum class ErrorCode {
   backpressure,         // a lossless subscriber is too far behind; retry later
   shutting_down,        // the peer or platform is stopping
   peer_left,            // the peer went away while the call was pending
+  disconnected,         // this peer has lost the platform and is reconnecting
   internal,             // anything else; the message says what
 };
 

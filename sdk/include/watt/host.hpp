@@ -23,6 +23,15 @@ struct HostOptions {
   std::chrono::milliseconds connect_timeout{10000};
   // Named configurations handed to on_config(create) before on_start.
   std::vector<std::pair<std::string, YAML::Node>> configs;
+  // Also fetch the agent's configurations from the platform's config store
+  // before on_start (as the platform does for the agents it runs).
+  bool configs_from_platform = false;
+  // Heartbeats on heartbeat/<identity>; zero = none.
+  std::chrono::milliseconds heartbeat_period{0};
+  // Log to this file, rotated by size, instead of the console.
+  std::string log_file;
+  std::size_t log_max_bytes = 10 << 20;
+  std::size_t log_files = 5;
 };
 
 namespace detail {
