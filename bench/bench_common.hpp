@@ -61,7 +61,7 @@ inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::millisec
 // mkdtemp under /tmp; removed (with everything in it) by the process that made
 // it, never by a forked child.
 class TempDir {
-public:
+ public:
   TempDir() : owner_(::getpid()) {
     std::string templ = "/tmp/watt-bench-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr) fail("mkdtemp");
@@ -79,7 +79,7 @@ public:
   std::string ipc(const std::string& name) const { return "ipc://" + path_ + "/" + name + ".sock"; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
 
-private:
+ private:
   pid_t owner_;
   std::string path_;
 };
@@ -87,7 +87,8 @@ private:
 inline std::string ipc_path(const std::string& endpoint) { return endpoint.substr(6); }  // drop "ipc://"
 
 // Waits until a bound ipc:// endpoint's socket file exists.
-inline void wait_for_endpoint(const std::string& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+inline void wait_for_endpoint(const std::string& endpoint,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   const auto deadline = Clock::now() + timeout;
   while (!std::filesystem::exists(ipc_path(endpoint))) {
     if (Clock::now() > deadline) throw std::runtime_error("nothing bound " + endpoint + " in time");
@@ -107,7 +108,7 @@ struct Report {
 enum ReportKind : std::int32_t { report_ready = 1, report_done = 2, report_failed = 3 };
 
 class Pipe {
-public:
+ public:
   Pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail("pipe2");
@@ -132,7 +133,7 @@ public:
     w_ = -1;
   }
 
-private:
+ private:
   int r_ = -1;
   int w_ = -1;
 };
@@ -274,7 +275,7 @@ inline void stop_child(pid_t pid, std::chrono::milliseconds timeout = std::chron
 
 // Children still running when the parent unwinds on an error.
 class Children {
-public:
+ public:
   ~Children() {
     for (pid_t pid : pids_) ::kill(pid, SIGKILL);
     for (pid_t pid : pids_) ::waitpid(pid, nullptr, 0);
@@ -285,7 +286,7 @@ public:
   }
   void forget(pid_t pid) { std::erase(pids_, pid); }
 
-private:
+ private:
   std::vector<pid_t> pids_;
 };
 
@@ -299,9 +300,7 @@ inline void raise_nofile() {
 
 // Watt's SDK logs to stdout; the figures are the output here, so quiet it
 // unless the user chose a level.
-inline void quiet_sdk_logs(bool verbose) {
-  ::setenv("WATT_LOG_LEVEL", verbose ? "info" : "error", 0);
-}
+inline void quiet_sdk_logs(bool verbose) { ::setenv("WATT_LOG_LEVEL", verbose ? "info" : "error", 0); }
 
 // ---- the Watt broker process ------------------------------------------------------------
 
@@ -381,7 +380,7 @@ inline std::string grouped(double v) {
 // A plain-text table with a header row, right-aligned cells, Markdown pipes
 // (so it pastes straight into docs/performance.md).
 class Table {
-public:
+ public:
   explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   void print(std::ostream& out) const {
@@ -406,7 +405,7 @@ public:
     out.flush();
   }
 
-private:
+ private:
   std::vector<std::vector<std::string>> rows_;
 };
 

@@ -33,6 +33,7 @@ struct Settings {
   int peers = 1000;
   int processes = 4;
   int settle_ms = 1000;
+  int churn = 0;  // extra connect/disconnect rounds, to watch RSS after peers come and go
   std::string agent_bin = WATT_BENCH_AGENT_BIN;
   std::string listener_lib = WATT_BENCH_LISTENER_LIB;
   bool verbose = false;
@@ -51,8 +52,7 @@ Rss rss_of(pid_t pid) {
 
 // Connects `count` watt::Clients (or raw DEALERs), reports its own RSS, then
 // holds them until told to quit.
-int peer_process(bool watt, const std::string& ep, int first, int count, int report_fd, int ctrl_fd,
-                 std::int32_t who) {
+int peer_process(bool watt, const std::string& ep, int first, int count, int report_fd, int ctrl_fd, std::int32_t who) {
   bench::raise_nofile();
   std::vector<std::unique_ptr<watt::Client>> clients;
   std::unique_ptr<zmq::context_t> ctx;
@@ -127,9 +127,9 @@ void connect_peers(bool watt, const std::string& ep, const Settings& s, pid_t se
   int first = 0;
   for (std::int32_t p = 0; p < s.processes && first < s.peers; ++p) {
     const int count = std::min(per, s.peers - first);
-    procs.push_back(kids.add(bench::spawn(
-        [&] { return peer_process(watt, ep, first, count, reports.write_fd(), ctrl.read_fd(), p); },
-        reports.write_fd(), p)));
+    procs.push_back(kids.add(
+        bench::spawn([&] { return peer_process(watt, ep, first, count, reports.write_fd(), ctrl.read_fd(), p); },
+                     reports.write_fd(), p)));
     first += count;
   }
   const auto ready = bench::collect(reports.read_fd(), bench::report_ready, procs.size(), 5min);
@@ -169,6 +169,7 @@ AgentResult idle_agent(const bench::TempDir& dir, const std::string& ep, const S
     ::setenv("WATT_LOG_LEVEL", "info", 1);  // so "started" shows in the log
     std::vector<std::string> argv_s = {s.agent_bin, s.listener_lib, "--identity", "idle", "--connect", ep};
     std::vector<char*> args;
+    args.reserve(argv_s.size() + 1);
     for (auto& a : argv_s) args.push_back(a.data());
     args.push_back(nullptr);
     ::execv(s.agent_bin.c_str(), args.data());
@@ -204,6 +205,8 @@ int main(int argc, char** argv) {
   app.add_option("--peers", s.peers, "peers to connect to the broker")->capture_default_str();
   app.add_option("--processes", s.processes, "client processes the peers are spread over")->capture_default_str();
   app.add_option("--settle-ms", s.settle_ms, "wait before each reading")->capture_default_str();
+  app.add_option("--churn", s.churn, "extra rounds of connecting and disconnecting every peer (RSS after each)")
+      ->capture_default_str();
   app.add_option("--agent", s.agent_bin, "watt-agent executable")->capture_default_str();
   app.add_option("--listener", s.listener_lib, "listener agent library")->capture_default_str();
   app.add_flag("-v,--verbose", s.verbose, "broker and SDK logs at info level");
@@ -228,6 +231,8 @@ int main(int argc, char** argv) {
     PeersResult raw;
     const pid_t raw_server = start_server(false, raw_ep, s, kids, raw);
     connect_peers(false, raw_ep, s, raw_server, kids, raw);
+    std::vector<PeersResult> raw_churn(static_cast<std::size_t>(std::max(0, s.churn)));
+    for (auto& r : raw_churn) connect_peers(false, raw_ep, s, raw_server, kids, r);
     bench::stop_child(raw_server);
     kids.forget(raw_server);
 
@@ -237,6 +242,8 @@ int main(int argc, char** argv) {
     const pid_t broker = start_server(true, ep, s, kids, watt);
     const AgentResult agent = idle_agent(dir, ep, s);
     connect_peers(true, ep, s, broker, kids, watt);
+    std::vector<PeersResult> watt_churn(raw_churn.size());
+    for (auto& r : watt_churn) connect_peers(true, ep, s, broker, kids, r);
     bench::stop_child(broker);
     kids.forget(broker);
 
@@ -245,11 +252,11 @@ int main(int argc, char** argv) {
     const bool broker_met = watt.server_loaded.rss > 0 && broker_loaded_mib < broker_target_mib;
     const bool agent_met = agent.started && agent.rss.rss > 0 && agent_mib < agent_target_mib;
 
-    bench::Table t({"process", "raw ZeroMQ (MiB)", "Watt (MiB)", "Watt anon / file (MiB)", "Watt/raw", "target",
-                    "met"});
+    bench::Table t(
+        {"process", "raw ZeroMQ (MiB)", "Watt (MiB)", "Watt anon / file (MiB)", "Watt/raw", "target", "met"});
     auto ratio = [](const Rss& w, const Rss& r) {
       return r.rss > 0 && w.rss > 0 ? bench::fixed(static_cast<double>(w.rss) / static_cast<double>(r.rss), 2) + "x"
-                                     : std::string("-");
+                                    : std::string("-");
     };
     auto split = [](const Rss& r) { return mib_of(r.anon) + " / " + mib_of(r.file); };
     t.add({"broker, 0 peers", mib_of(raw.server_idle.rss), mib_of(watt.server_idle.rss), split(watt.server_idle),
@@ -265,17 +272,28 @@ int main(int argc, char** argv) {
            mib_of(static_cast<long>(raw.peer_process_mean_kib)), mib_of(static_cast<long>(watt.peer_process_mean_kib)),
            "", "", "", ""});
     t.print(std::cout);
+    if (!watt_churn.empty()) {
+      std::cout << "\nconnect/disconnect rounds (--churn): server RSS in MiB with the peers / after they left\n\n";
+      bench::Table c({"round", "raw ZeroMQ with", "raw ZeroMQ after", "Watt with", "Watt after"});
+      c.add({"1", mib_of(raw.server_loaded.rss), mib_of(raw.server_after.rss), mib_of(watt.server_loaded.rss),
+             mib_of(watt.server_after.rss)});
+      for (std::size_t i = 0; i < watt_churn.size(); ++i)
+        c.add({std::to_string(i + 2), mib_of(raw_churn[i].server_loaded.rss), mib_of(raw_churn[i].server_after.rss),
+               mib_of(watt_churn[i].server_loaded.rss), mib_of(watt_churn[i].server_after.rss)});
+      c.print(std::cout);
+    }
     const double per_peer_kib =
         s.peers > 0 ? static_cast<double>(watt.server_loaded.rss - watt.server_idle.rss) / s.peers : 0;
     const double raw_per_peer_kib =
         s.peers > 0 ? static_cast<double>(raw.server_loaded.rss - raw.server_idle.rss) / s.peers : 0;
     std::cout << "\nper peer at the broker: Watt " << bench::fixed(per_peer_kib, 1) << " KiB, raw ROUTER "
-              << bench::fixed(raw_per_peer_kib, 1) << " KiB; connecting took " << bench::fixed(watt.seconds_to_connect, 2)
-              << " s (Watt), " << bench::fixed(raw.seconds_to_connect, 2) << " s (raw)\n"
-              << "reference: VOLTTRON " << bench::fixed(volttron_low_mib, 0) << "-" << bench::fixed(volttron_high_mib, 0)
-              << " MiB per process; the idle agent uses " << bench::fixed(agent_mib, 1) << " MiB ("
-              << bench::fixed(volttron_low_mib / agent_mib, 0) << "-" << bench::fixed(volttron_high_mib / agent_mib, 0)
-              << "x less)\n"
+              << bench::fixed(raw_per_peer_kib, 1) << " KiB; connecting took "
+              << bench::fixed(watt.seconds_to_connect, 2) << " s (Watt), " << bench::fixed(raw.seconds_to_connect, 2)
+              << " s (raw)\n"
+              << "reference: VOLTTRON " << bench::fixed(volttron_low_mib, 0) << "-"
+              << bench::fixed(volttron_high_mib, 0) << " MiB per process; the idle agent uses "
+              << bench::fixed(agent_mib, 1) << " MiB (" << bench::fixed(volttron_low_mib / agent_mib, 0) << "-"
+              << bench::fixed(volttron_high_mib / agent_mib, 0) << "x less)\n"
               << "targets: broker < 10 MiB with " << s.peers << " peers: " << (broker_met ? "met" : "NOT met")
               << "; idle agent < 8 MiB: " << (agent_met ? "met" : "NOT met") << "\n";
     return 0;

@@ -53,11 +53,11 @@ void raw_limits(zmq::socket_t& sock, const Settings& s, bool publishing) {
 
 struct Outcome {
   bool ran = false;
-  double mean_rate = 0;      // msgs/s per subscriber, averaged over subscribers
-  double min_rate = 0;       // the slowest subscriber
-  std::uint64_t lost = 0;    // messages not received, summed over subscribers
-  std::uint64_t bad = 0;     // messages of the wrong size
-  double publish_rate = 0;   // how fast the publisher handed them over
+  double mean_rate = 0;     // msgs/s per subscriber, averaged over subscribers
+  double min_rate = 0;      // the slowest subscriber
+  std::uint64_t lost = 0;   // messages not received, summed over subscribers
+  std::uint64_t bad = 0;    // messages of the wrong size
+  double publish_rate = 0;  // how fast the publisher handed them over
   // CPU time (user + system, all threads, wait4) per measured message, us.
   double cpu_publisher = 0, cpu_server = 0, cpu_subscriber = 0;  // subscriber: mean of them
 };
@@ -115,8 +115,10 @@ int watt_subscriber(const std::string& ep, const Case& k, int report_fd, std::in
       "bench/#",
       [&](const watt::Envelope& e) {
         ++seen;
-        if (e.topic == data_topic) c.data(e.body.bytes().size());
-        else ++c.warm;
+        if (e.topic == data_topic)
+          c.data(e.body.bytes().size());
+        else
+          ++c.warm;
       },
       watt::SubscribeOptions{watt::Delivery::lossless});
   if (!client.sync(10s)) throw std::runtime_error("the broker did not acknowledge the subscription");
@@ -186,8 +188,10 @@ int raw_subscriber(const std::string& out_ep, const Case& k, int report_fd, std:
       }
       const auto* d = msg.data<char>();
       // "bench/data..." or "bench/warm": the seventh byte tells them apart.
-      if (msg.size() > 6 && d[6] == 'd') c.data(size);
-      else ++c.warm;
+      if (msg.size() > 6 && d[6] == 'd')
+        c.data(size);
+      else
+        ++c.warm;
     }
     return got;
   });
@@ -238,10 +242,10 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
   if (!watt) bench::wait_for_endpoint(in_ep);
 
   std::vector<pid_t> subs;
+  subs.reserve(static_cast<std::size_t>(k.subscribers));
   for (std::int32_t i = 0; i < k.subscribers; ++i) {
     subs.push_back(kids.add(bench::spawn(
-        [&] { return watt ? watt_subscriber(watt_ep, k, rfd, i, s) : raw_subscriber(out_ep, k, rfd, i, s); }, rfd,
-        i)));
+        [&] { return watt ? watt_subscriber(watt_ep, k, rfd, i, s) : raw_subscriber(out_ep, k, rfd, i, s); }, rfd, i)));
   }
   const pid_t publisher = kids.add(bench::spawn(
       [&] { return watt ? watt_publisher(watt_ep, k, rfd, cfd, s) : raw_publisher(in_ep, k, rfd, cfd, s); }, rfd,
@@ -361,14 +365,13 @@ int main(int argc, char** argv) {
         const double ratio = raw.mean_rate > 0 ? watt.mean_rate / raw.mean_rate : 0;
         const bool met = watt.ran && raw.ran && ratio >= 0.5 && watt.lost == 0;
         all_met = all_met && met;
-        table.add({std::to_string(size) + " B", std::to_string(subscribers), bench::grouped(static_cast<double>(k.messages)),
-                   raw.ran ? bench::grouped(raw.mean_rate) : "-", watt.ran ? bench::grouped(watt.mean_rate) : "-",
-                   raw.ran && watt.ran ? percent(ratio) : "-", ">= 50%",
-                   raw.ran && watt.ran ? (met ? "yes" : "NO") : "-",
+        table.add({std::to_string(size) + " B", std::to_string(subscribers),
+                   bench::grouped(static_cast<double>(k.messages)), raw.ran ? bench::grouped(raw.mean_rate) : "-",
+                   watt.ran ? bench::grouped(watt.mean_rate) : "-", raw.ran && watt.ran ? percent(ratio) : "-",
+                   ">= 50%", raw.ran && watt.ran ? (met ? "yes" : "NO") : "-",
                    watt.ran ? bench::fixed(watt.mean_rate / volttron_msgs_per_s, 0) + "x" : "-",
                    raw.ran ? std::to_string(raw.lost) : "-", watt.ran ? std::to_string(watt.lost) : "-",
-                   watt.ran ? bench::grouped(watt.min_rate) : "-",
-                   watt.ran ? bench::grouped(watt.publish_rate) : "-"});
+                   watt.ran ? bench::grouped(watt.min_rate) : "-", watt.ran ? bench::grouped(watt.publish_rate) : "-"});
         auto us = [](const Outcome& o, double v) { return o.ran ? bench::fixed(v, 2) : std::string("-"); };
         cpu_table.add({std::to_string(size) + " B", std::to_string(subscribers), us(raw, raw.cpu_publisher),
                        us(raw, raw.cpu_server), us(raw, raw.cpu_subscriber), us(watt, watt.cpu_publisher),

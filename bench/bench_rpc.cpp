@@ -101,7 +101,7 @@ int raw_router(const std::string& ep) {
     }
     if (n != 3) continue;
     try {
-      if (f[1].size() == 0) {
+      if (f[1].empty()) {
         (void)router.send(f[0], zmq::send_flags::sndmore);
         (void)router.send(f[1], zmq::send_flags::sndmore);
         (void)router.send(f[2], zmq::send_flags::none);
@@ -234,8 +234,9 @@ int main(int argc, char** argv) {
       if (!raw.ran || a.p50 < raw.p50) raw = a;
       auto b = run_case(true, dir, index++, s);
       if (!watt.ran || b.p50 < watt.p50) watt = b;
-      std::cerr << "  run " << r + 1 << ": p50 raw " << bench::fixed(a.p50, 1) << " us, Watt "
-                << bench::fixed(b.p50, 1) << " us\n";
+      std::cerr << "  run " << r + 1 << ": p50 raw " << bench::fixed(a.p50, 1) << " us, Watt " << bench::fixed(b.p50, 1)
+                << " us (" << bench::fixed(b.p50 / a.p50, 2) << "x); p99 raw " << bench::fixed(a.p99, 1) << " us, Watt "
+                << bench::fixed(b.p99, 1) << " us (" << bench::fixed(b.p99 / a.p99, 2) << "x)\n";
     }
     bench::Table table({"latency (us)", "raw ZeroMQ", "Watt", "Watt/raw", "target", "met"});
     auto row = [&](const std::string& name, double a, double b, double target) {
