@@ -12,6 +12,7 @@ packages=(
   libcli11-dev                    # command lines
   libspdlog-dev                   # logging
   nlohmann-json3-dev              # the JSON view of messages
+  libsqlite3-dev                  # the config store
   doctest-dev                     # tests
 )
 

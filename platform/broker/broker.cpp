@@ -26,14 +26,6 @@ zmq::message_t preamble(proto::Kind kind) {
   return zmq::message_t(p.data(), p.size());
 }
 
-// The body of platform/peers/joined/<id> and platform/peers/left/<id>.
-struct PeerEvent {
-  std::string identity;
-  std::uint64_t pid = 0;
-  std::string reason;
-  MSGPACK_DEFINE_MAP(identity, pid, reason)
-};
-
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
 
 }  // namespace
@@ -381,6 +373,10 @@ void Broker::publish_event(const std::string& topic, const std::string& body) {
 void Broker::on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h) {
   const std::string target(view(f[2]));
   if (kind == proto::Kind::request) ++stats_.requests;
+  if (kind == proto::Kind::request && target == broker_identity) {
+    serve_own_method(p, h);
+    return;
+  }
   if (kind == proto::Kind::error) ++stats_.request_errors;
   auto it = by_identity_.find(target);
   if (it == by_identity_.end() || it->second->dead) {
@@ -401,6 +397,28 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>&
   out.deadline_ns = h.dl;
   out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
   deliver(*it->second, std::move(out));
+}
+
+void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
+  if (h.method != "stats") {
+    ++stats_.request_errors;
+    proto::Header e;
+    e.id = h.id;
+    e.code = to_string(ErrorCode::unknown_method);
+    e.message = "the broker exports only 'stats'";
+    reply(caller.routing_id, proto::Kind::error, e);
+    return;
+  }
+  BrokerStats s = stats_;
+  s.peers = by_identity_.size();
+  s.subscriptions = trie_.size();
+  for (const auto& [rid, p] : by_routing_) s.queued += p->queue.size();
+  std::string body;
+  detail::StringWriter sink{&body};
+  msgpack::pack(sink, s);
+  proto::Header r;
+  r.id = h.id;
+  reply(caller.routing_id, proto::Kind::response, r, body);
 }
 
 Outgoing Broker::make(proto::Kind kind, std::string_view address, const std::string& header, std::string_view body,

@@ -2,6 +2,7 @@
 // its address frame and header alone (bodies are never decoded).
 #pragma once
 
+#include "broker_stats.hpp"
 #include "peer_queue.hpp"
 
 #include <watt/detail/log_limiter.hpp>
@@ -34,17 +35,6 @@ struct BrokerConfig {
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
   int socket_high_water = 1000;             // messages in a peer's socket pipe
   std::chrono::milliseconds liveness_interval{1000};
-};
-
-struct BrokerStats {
-  std::uint64_t received = 0;
-  std::uint64_t published = 0;
-  std::uint64_t delivered = 0;
-  std::uint64_t dropped = 0;        // best-effort queue overflow
-  std::uint64_t expired = 0;        // deadline passed while queued
-  std::uint64_t requests = 0;
-  std::uint64_t request_errors = 0;
-  std::uint64_t rejected = 0;       // bad input answered with an error or dropped
 };
 
 class Broker {
@@ -89,6 +79,8 @@ private:
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
   void on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h);
   void on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h);
+  // Requests addressed to the broker itself ("broker"): its own methods.
+  void serve_own_method(Peer& caller, const proto::Header& h);
   void publish_event(const std::string& topic, const std::string& body);
   void route(std::string_view topic, zmq::message_t& address, zmq::message_t& header, zmq::message_t& body, std::string_view origin, std::uint8_t pri, std::int64_t dl, Peer* publisher);
 

@@ -39,8 +39,12 @@ void await_running(const Context& ctx, Client& c, const std::string& id) {
       std::cout << "started " << id << " (pid " << s.pid << ")\n";
       return;
     }
-    if (s.state == "failed" || s.state == "stopped")
-      throw Failure{id + " exited at start (exit code " + std::to_string(s.exit_code) + ")" + log_hint(ctx, id)};
+    if (s.state == "failed" || s.state == "stopped" || s.state == "restarting") {
+      const std::string retry =
+          s.state == "restarting" ? "; the platform will retry (restart policy " + s.restart + ")" : "";
+      throw Failure{id + " exited at start (exit code " + std::to_string(s.exit_code) + ")" + retry +
+                    log_hint(ctx, id)};
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   throw Failure{id + " did not reach the bus within 15 s" + log_hint(ctx, id)};
@@ -96,7 +100,7 @@ void list(const Context& ctx) {
 
 void add_agent_commands(CLI::App& app, Context& ctx) {
   struct Install {
-    std::string source, identity, config;
+    std::string source, identity, config, restart = "on-failure";
     bool start = false;
   };
   auto opts = std::make_shared<Install>();
@@ -104,6 +108,7 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_option("library", opts->source, "agent .so, or a folder with one .so")->required();
   install->add_option("--identity,-i", opts->identity, "its identity on the bus")->required();
   install->add_option("--config,-c", opts->config, "YAML configuration file")->check(CLI::ExistingFile);
+  install->add_option("--restart", opts->restart, "restart policy: never, on-failure (default), always");
   install->add_flag("--start", opts->start, "start it once installed");
   install->callback(guarded([&ctx, opts] {
     std::string config_text;
@@ -115,9 +120,8 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
     }
     auto c = ctx.connect();
     const auto source = fs::absolute(opts->source).string();
-    const auto cls =
-        ctx.control(*c, "install", Value::of(std::make_tuple(source, opts->identity, config_text, false)))
-            .as<std::string>();
+    const platform::InstallRequest request{source, opts->identity, config_text, opts->restart};
+    const auto cls = ctx.control(*c, "install", Value::of(std::make_tuple(request))).as<std::string>();
     std::cout << "installed " << opts->identity << " (" << cls << ")\n";
     if (opts->start) start(ctx, *c, opts->identity);
   }));

@@ -27,6 +27,20 @@ void fsync_path(const fs::path& p, int flags) {
   if (rc != 0) throw Error("cannot fsync " + p.string() + ": " + std::strerror(errno));
 }
 
+std::string to_yaml(const InstalledAgent& a) {
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "identity" << YAML::Value << a.identity;
+  y << YAML::Key << "source" << YAML::Value << a.source;
+  y << YAML::Key << "class" << YAML::Value << a.class_name;
+  y << YAML::Key << "installed_ns" << YAML::Value << a.installed_ns;
+  y << YAML::Key << "restart" << YAML::Value << a.restart;
+  y << YAML::Key << "enabled" << YAML::Value << a.enabled;
+  y << YAML::Key << "priority" << YAML::Value << a.priority;
+  y << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
+}
+
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -60,6 +74,9 @@ void AgentRegistry::load(std::vector<std::string>& problems) {
       a.source = y["source"].as<std::string>("");
       a.class_name = y["class"].as<std::string>("");
       a.installed_ns = y["installed_ns"].as<std::int64_t>(0);
+      a.restart = y["restart"].as<std::string>("on-failure");
+      a.enabled = y["enabled"].as<bool>(false);
+      a.priority = y["priority"].as<int>(50);
       a.dir = entry.path();
       if (a.identity != entry.path().filename().string())
         throw Error("identity '" + a.identity + "' does not match its folder");
@@ -71,34 +88,37 @@ void AgentRegistry::load(std::vector<std::string>& problems) {
   }
 }
 
-const InstalledAgent& AgentRegistry::install(const std::string& identity, const fs::path& library,
-                                             const std::string& class_name, const std::string& config_text) {
+const InstalledAgent& AgentRegistry::install(const InstalledAgent& agent, const fs::path& library) {
+  const std::string& identity = agent.identity;
   if (agents_.contains(identity)) throw Error("an agent '" + identity + "' is already installed; remove it first");
+  InstalledAgent a = agent;
+  a.source = fs::absolute(library).string();
+  a.installed_ns = now_ns();
+  a.dir = dir_ / identity;
   // Built in a hidden staging folder and renamed into place in one step.
   const fs::path staging = dir_ / ("." + identity + ".installing");
   fs::remove_all(staging);
   fs::create_directories(staging);
   try {
     fs::copy_file(library, staging / "agent.so", fs::copy_options::overwrite_existing);
-    if (!config_text.empty()) write_file_atomic(staging / "config.yml", config_text);
-    YAML::Emitter y;
-    y << YAML::BeginMap << YAML::Key << "identity" << YAML::Value << identity << YAML::Key << "source"
-      << YAML::Value << fs::absolute(library).string() << YAML::Key << "class" << YAML::Value << class_name
-      << YAML::Key << "installed_ns" << YAML::Value << now_ns() << YAML::EndMap;
-    write_file_atomic(staging / "agent.yml", std::string(y.c_str()) + "\n");
-    fs::rename(staging, dir_ / identity);
+    write_file_atomic(staging / "agent.yml", to_yaml(a));
+    fs::rename(staging, a.dir);
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging);
     throw Error("cannot install '" + identity + "': " + e.what());
   }
-  std::vector<std::string> ignored;
-  InstalledAgent a;
-  a.identity = identity;
-  a.source = fs::absolute(library).string();
-  a.class_name = class_name;
-  a.installed_ns = now_ns();
-  a.dir = dir_ / identity;
   return agents_.emplace(identity, std::move(a)).first->second;
+}
+
+const InstalledAgent& AgentRegistry::update(const std::string& identity,
+                                            const std::function<void(InstalledAgent&)>& change) {
+  auto it = agents_.find(identity);
+  if (it == agents_.end()) throw Error("no agent '" + identity + "' is installed");
+  InstalledAgent changed = it->second;
+  change(changed);
+  write_file_atomic(changed.dir / "agent.yml", to_yaml(changed));
+  it->second = std::move(changed);
+  return it->second;
 }
 
 void AgentRegistry::remove(const std::string& identity) {

@@ -1,9 +1,11 @@
 // The installed agents on disk: $WATT_HOME/agents/<identity>/ holding the
-// library (agent.so), its configuration (config.yml) and agent.yml metadata.
+// library (agent.so) and agent.yml (where it came from, and how the platform
+// runs it). Configurations live in the config store.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,10 +17,11 @@ struct InstalledAgent {
   std::string source;      // where the library was installed from
   std::string class_name;
   std::int64_t installed_ns = 0;
+  std::string restart = "on-failure";  // never | on-failure | always
+  bool enabled = false;                 // started with the platform
+  int priority = 50;                    // enabled agents start lowest first
   std::filesystem::path dir;
   std::filesystem::path library() const { return dir / "agent.so"; }
-  std::filesystem::path config() const { return dir / "config.yml"; }
-  bool has_config() const { return std::filesystem::exists(config()); }
 };
 
 class AgentRegistry {
@@ -29,10 +32,11 @@ public:
   // warning returned in `problems`, never fatal for the others.
   void load(std::vector<std::string>& problems);
 
-  // Copies the library (and config text, if any) in, atomically: a half
-  // installed agent is never visible. Throws watt::Error.
-  const InstalledAgent& install(const std::string& identity, const std::filesystem::path& library,
-                                const std::string& class_name, const std::string& config_text);
+  // Copies the library in, atomically: a half-installed agent is never
+  // visible. Throws watt::Error.
+  const InstalledAgent& install(const InstalledAgent& agent, const std::filesystem::path& library);
+  // Changes how an installed agent is run; agent.yml is rewritten atomically.
+  const InstalledAgent& update(const std::string& identity, const std::function<void(InstalledAgent&)>& change);
   void remove(const std::string& identity);
 
   const InstalledAgent* find(const std::string& identity) const;

@@ -1,4 +1,4 @@
-// ControlAgent: the platform's control RPC methods.
+// ControlAgent: lifecycle, and the methods that install and run agents.
 #include "control_agent.hpp"
 
 #include "spawn.hpp"
@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -17,12 +19,23 @@ namespace fs = std::filesystem;
 namespace watt::platform {
 namespace {
 constexpr auto tick_period = std::chrono::milliseconds(50);
+
+std::vector<std::string> last_lines(const fs::path& file, std::size_t n) {
+  std::ifstream in(file);
+  std::deque<std::string> lines;
+  for (std::string l; std::getline(in, l);) {
+    lines.push_back(std::move(l));
+    if (lines.size() > n) lines.pop_front();
+  }
+  return {lines.begin(), lines.end()};
 }
+}  // namespace
 
 ControlAgent::ControlAgent(ControlOptions options)
     : options_(std::move(options)),
+      configs_(options_.home / "config.db"),
       registry_(options_.home / "agents"),
-      supervisor_(options_.agent_runner, options_.stop_timeout),
+      supervisor_(options_.supervisor),
       started_(std::chrono::steady_clock::now()) {
   std::vector<std::string> problems;
   registry_.load(problems);
@@ -41,48 +54,87 @@ void ControlAgent::on_start() {
       done();
     }
   });
+  watch_health();
+  export_config_methods();
 
-  export_method("install", [this](const std::string& source, const std::string& identity,
-                                  const std::string& config_text, bool start) {
-    return install(source, identity, config_text, start);
-  });
+  export_method("install", [this](const InstallRequest& r) { return install(r); });
   export_method("start", [this](const std::string& identity) { start_agent(identity); });
-  export_method("stop", [this](const std::string& identity) {
-    installed(identity);
-    supervisor_.stop(identity);
+  export_method("stop", [this](const std::string& identity) { stop_agent(identity); });
+  export_method("remove", [this](const std::string& identity) { remove_agent(identity); });
+  export_method("enable", [this](const std::string& identity, int priority) {
+    registry_.update(identity, [&](InstalledAgent& a) {
+      a.enabled = true;
+      a.priority = priority;
+    });
   });
-  export_method("remove", [this](const std::string& identity) {
-    installed(identity);
-    if (const auto* p = supervisor_.find(identity); p != nullptr && p->pid > 0)
-      throw Error("agent '" + identity + "' is " + to_string(p->state) + "; stop it first");
-    registry_.remove(identity);
-    supervisor_.forget(identity);
+  export_method("disable", [this](const std::string& identity) {
+    registry_.update(identity, [](InstalledAgent& a) { a.enabled = false; });
   });
-  export_method("status", [this](const std::string& identity) { return status_of(installed(identity)); });
+  export_method("set_restart", [this](const std::string& identity, const std::string& policy) {
+    (void)restart_policy_from_string(policy);
+    registry_.update(identity, [&](InstalledAgent& a) { a.restart = policy; });
+  });
+  export_method("status", [this](const std::string& identity) { return status_of(installed(identity), true); });
   export_method("list", [this] {
     std::vector<AgentStatus> out;
-    for (const auto& [identity, a] : registry_.all()) out.push_back(status_of(a));
+    for (const auto& [identity, a] : registry_.all()) out.push_back(status_of(a, false));
     return out;
   });
   export_method("platform_status", [this] {
-    const double uptime =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return PlatformStatus{::getpid(), uptime, options_.home.string(), registry_.all().size()};
+  });
+  export_method("stats", [this] {
+    PlatformStats s;
+    auto b = call("broker", "stats").get_as<broker::BrokerStats>();
+    if (!b) throw Error("the broker did not answer: " + b.error().what());
+    s.broker = *b;
+    for (const auto& [identity, a] : registry_.all()) {
+      const auto* p = supervisor_.find(identity);
+      ++s.agents[p == nullptr ? "stopped" : to_string(p->state)];
+    }
+    return s;
   });
   export_method("shutdown", [this] {
     log().info("shutdown requested by '{}'", caller());
     shutting_down_ = true;
     supervisor_.stop_all();
   });
+
+  // Agents a previous platform left running are taken over, not restarted;
+  // then the enabled ones that are not running start, in priority order.
+  for (const auto& [identity, a] : registry_.all()) {
+    if (supervisor_.adopt(launch_spec(a)))
+      log().info("adopted '{}' (pid {}), still running from before", identity, supervisor_.find(identity)->pid);
+  }
+  start_enabled_agents();
 }
 
 void ControlAgent::on_stop() {
-  // wattd is going away: no agent outlives it.
+  // wattd is going away: no agent outlives an orderly shutdown.
   supervisor_.stop_all();
-  const auto deadline = std::chrono::steady_clock::now() + options_.stop_timeout + std::chrono::seconds(2);
+  const auto deadline =
+      std::chrono::steady_clock::now() + options_.supervisor.stop_timeout + std::chrono::seconds(2);
   while (supervisor_.any_alive() && std::chrono::steady_clock::now() < deadline) {
     supervisor_.tick();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void ControlAgent::start_enabled_agents() {
+  std::vector<const InstalledAgent*> enabled;
+  for (const auto& [identity, a] : registry_.all())
+    if (a.enabled) enabled.push_back(&a);
+  std::stable_sort(enabled.begin(), enabled.end(),
+                   [](const auto* x, const auto* y) { return x->priority < y->priority; });
+  for (const auto* a : enabled) {
+    const auto* p = supervisor_.find(a->identity);
+    if (p != nullptr && p->pid > 0) continue;
+    try {
+      start_agent(a->identity);
+    } catch (const std::exception& e) {
+      log().error("cannot start enabled agent '{}': {}", a->identity, e.what());
+    }
   }
 }
 
@@ -92,18 +144,43 @@ const InstalledAgent& ControlAgent::installed(const std::string& identity) const
   return *a;
 }
 
-AgentStatus ControlAgent::status_of(const InstalledAgent& a) const {
+fs::path ControlAgent::log_file(const std::string& identity) const {
+  return options_.home / "logs" / (identity + ".log");
+}
+
+LaunchSpec ControlAgent::launch_spec(const InstalledAgent& a) const {
+  LaunchSpec spec;
+  spec.identity = a.identity;
+  spec.library = a.library();
+  spec.log_file = log_file(a.identity);
+  spec.address = options_.agent_address;
+  spec.restart = restart_policy_from_string(a.restart);
+  spec.heartbeat = options_.heartbeat;
+  return spec;
+}
+
+AgentStatus ControlAgent::status_of(const InstalledAgent& a, bool with_log) const {
   AgentStatus s;
   s.identity = a.identity;
   s.class_name = a.class_name;
   s.source = a.source;
+  s.restart = a.restart;
+  s.enabled = a.enabled;
+  s.priority = a.priority;
   s.state = to_string(AgentState::stopped);
   if (const auto* p = supervisor_.find(a.identity)) {
     s.state = to_string(p->state);
     s.pid = p->pid;
     s.exit_code = p->exit_code;
+    s.restarts = p->restarts.size();
+    s.last_failure = p->last_failure;
     if (p->pid > 0) s.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - p->started).count();
   }
+  if (auto it = health_.entries().find(a.identity); it != health_.entries().end()) {
+    s.health = std::string(to_string(it->second.status));
+    s.health_context = it->second.context;
+  }
+  if (with_log) s.log_tail = last_lines(log_file(a.identity), 10);
   return s;
 }
 
@@ -111,11 +188,10 @@ std::string ControlAgent::check_library(const fs::path& library) const {
   // Loaded in a child, never in wattd: a library's static constructors are
   // its own business, and a crash there must not take the platform down.
   const fs::path out = options_.home / "run" / ("check-" + std::to_string(::getpid()) + ".out");
-  std::vector<std::string> args = {options_.agent_runner.string(), library.string(), "--check"};
   SpawnOptions o;
   o.output = out;
   o.append = false;
-  const pid_t pid = spawn(args, o);
+  const pid_t pid = spawn({options_.supervisor.runner.string(), library.string(), "--check"}, o);
   int status = 0;
   ::waitpid(pid, &status, 0);
   std::ifstream in(out);
@@ -132,47 +208,62 @@ std::string ControlAgent::check_library(const fs::path& library) const {
   return result;  // the agent's class name
 }
 
-std::string ControlAgent::install(const std::string& source, const std::string& identity,
-                                  const std::string& config_text, bool start) {
+std::string ControlAgent::install(const InstallRequest& r) {
   if (shutting_down_) throw Error("the platform is shutting down");
-  if (auto err = identity_error(identity); !err.empty()) throw Error(err);
-  if (identity == "platform") throw Error("identity 'platform' is reserved");
-  fs::path library(source);
+  if (auto err = identity_error(r.identity); !err.empty()) throw Error(err);
+  if (r.identity == "platform") throw Error("identity 'platform' is reserved");
+  (void)restart_policy_from_string(r.restart);
+  fs::path library(r.source);
   if (fs::is_directory(library)) {
     std::vector<fs::path> found;
     for (const auto& e : fs::directory_iterator(library))
       if (e.path().extension() == ".so") found.push_back(e.path());
     if (found.size() != 1)
-      throw Error(source + " holds " + std::to_string(found.size()) + " .so files; expected exactly one");
+      throw Error(r.source + " holds " + std::to_string(found.size()) + " .so files; expected exactly one");
     library = found.front();
   }
-  if (!fs::is_regular_file(library)) throw Error("no such agent library: " + source);
-  if (!config_text.empty()) {
+  if (!fs::is_regular_file(library)) throw Error("no such agent library: " + r.source);
+  if (!r.config.empty()) {
     try {
-      (void)YAML::Load(config_text);
+      (void)YAML::Load(r.config);
     } catch (const YAML::Exception& e) {
       throw Error(std::string("the configuration is not valid YAML: ") + e.what());
     }
   }
-  std::string class_name = check_library(library);
-  registry_.install(identity, library, class_name, config_text);
-  log().info("installed '{}' ({}) from {}", identity, class_name, library.string());
-  if (start) start_agent(identity);
-  return class_name;
+  InstalledAgent a;
+  a.identity = r.identity;
+  a.class_name = check_library(library);
+  a.restart = r.restart;
+  registry_.install(a, library);
+  // Leftovers of an earlier agent of this name would surprise the new one.
+  configs_.remove_all(r.identity);
+  if (!r.config.empty()) configs_.set(r.identity, "config", r.config);
+  log().info("installed '{}' ({}) from {}", r.identity, a.class_name, library.string());
+  return a.class_name;
 }
 
 void ControlAgent::start_agent(const std::string& identity) {
   if (shutting_down_) throw Error("the platform is shutting down");
   const InstalledAgent& a = installed(identity);
   fs::create_directories(options_.home / "logs");
-  LaunchSpec spec;
-  spec.identity = identity;
-  spec.library = a.library();
-  if (a.has_config()) spec.config = a.config();
-  spec.log_file = options_.home / "logs" / (identity + ".log");
-  spec.address = options_.agent_address;
-  supervisor_.start(spec);
+  supervisor_.start(launch_spec(a));
   log().info("started '{}' (pid {})", identity, supervisor_.find(identity)->pid);
+}
+
+void ControlAgent::stop_agent(const std::string& identity) {
+  installed(identity);
+  supervisor_.stop(identity);
+  health_.forget(identity);
+}
+
+void ControlAgent::remove_agent(const std::string& identity) {
+  installed(identity);
+  if (const auto* p = supervisor_.find(identity); p != nullptr && p->pid > 0)
+    throw Error("agent '" + identity + "' is " + to_string(p->state) + "; stop it first");
+  registry_.remove(identity);
+  configs_.remove_all(identity);
+  supervisor_.forget(identity);
+  health_.forget(identity);
 }
 
 }  // namespace watt::platform

@@ -1,45 +1,69 @@
-// The `platform` peer: the control RPC behind the `watt` command line
-// (install, start, stop, list, shutdown). Runs in wattd over inproc.
+// The `platform` peer: the control RPC behind the `watt` command line. It
+// installs and supervises agents, keeps their configurations, watches their
+// health, and reports the platform's state. Runs in wattd over inproc.
 #pragma once
 
 #include "agent_registry.hpp"
+#include "config_store.hpp"
 #include "control_types.hpp"
+#include "health_monitor.hpp"
 #include "supervisor.hpp"
 
 #include <watt/agent.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace watt::platform {
 
 struct ControlOptions {
   std::filesystem::path home;
-  std::filesystem::path agent_runner;  // the watt-agent executable
-  std::string agent_address;           // where agents connect (the ipc endpoint)
-  std::chrono::milliseconds stop_timeout{10000};
-  std::function<void()> on_shutdown;   // called once every agent has stopped
+  std::string agent_address;  // where agents connect (the ipc endpoint)
+  SupervisorOptions supervisor;
+  std::chrono::milliseconds heartbeat{10000};  // the period agents are started with
+  std::function<void()> on_shutdown;          // called once every agent has stopped
 };
 
 class ControlAgent : public Agent {
 public:
+  // Opens the config store: throws watt::Error when it is damaged, before
+  // anything else happens.
   explicit ControlAgent(ControlOptions options);
 
   void on_start() override;
   void on_stop() override;
 
 private:
-  std::string install(const std::string& source, const std::string& identity, const std::string& config_text,
-                      bool start);
+  // Agents (control_agent.cpp).
+  std::string install(const InstallRequest& request);
   void start_agent(const std::string& identity);
+  void stop_agent(const std::string& identity);
+  void remove_agent(const std::string& identity);
+  void start_enabled_agents();
   std::string check_library(const std::filesystem::path& library) const;
-  AgentStatus status_of(const InstalledAgent& a) const;
+  AgentStatus status_of(const InstalledAgent& a, bool with_log) const;
   const InstalledAgent& installed(const std::string& identity) const;
+  LaunchSpec launch_spec(const InstalledAgent& a) const;
+  std::filesystem::path log_file(const std::string& identity) const;
+
+  // Configurations (control_config.cpp).
+  void export_config_methods();
+  std::string set_config(const std::string& identity, const std::string& name, const std::string& text);
+  void delete_config(const std::string& identity, const std::string& name);
+  Result<Value> push_config(const std::string& identity, const std::string& name, const char* action,
+                            const std::string& text);
+
+  // Health (control_health.cpp).
+  void watch_health();
+  void publish_alert(const HealthChange& change);
 
   ControlOptions options_;
+  ConfigStore configs_;
   AgentRegistry registry_;
   Supervisor supervisor_;
+  HealthMonitor health_;
   std::chrono::steady_clock::time_point started_;
   bool shutting_down_ = false;
 };

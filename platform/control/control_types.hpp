@@ -1,24 +1,45 @@
-// The values the control RPC returns, shared by the service and the `watt`
-// command line so the two cannot drift apart.
+// The values the control RPC takes and returns, shared by the service and the
+// `watt` command line so the two cannot drift apart.
 #pragma once
+
+#include "../broker/broker_stats.hpp"
 
 #include <msgpack.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace watt::platform {
 
-// One installed agent, as `watt list` shows it.
+struct InstallRequest {
+  std::string source;    // absolute path of the library, or a folder holding one
+  std::string identity;
+  std::string config;    // text stored as the agent's "config", if not empty
+  std::string restart = "on-failure";
+  MSGPACK_DEFINE_MAP(source, identity, config, restart)
+};
+
+// One installed agent, as `watt list` and `watt status ID` show it.
 struct AgentStatus {
   std::string identity;
-  std::string state;  // stopped | starting | running | stopping | failed
+  std::string state;  // stopped | starting | running | stopping | restarting | failed
   std::int64_t pid = 0;
   double uptime_s = 0;
   int exit_code = 0;
   std::string class_name;
   std::string source;
-  MSGPACK_DEFINE_MAP(identity, state, pid, uptime_s, exit_code, class_name, source)
+  std::string restart;
+  bool enabled = false;
+  int priority = 50;
+  std::uint64_t restarts = 0;       // within the restart window
+  std::string last_failure;
+  std::string health;               // from its heartbeats, or empty
+  std::string health_context;
+  std::vector<std::string> log_tail;  // `status` only
+  MSGPACK_DEFINE_MAP(identity, state, pid, uptime_s, exit_code, class_name, source, restart, enabled, priority,
+                     restarts, last_failure, health, health_context, log_tail)
 };
 
 // What `watt platform status` shows.
@@ -28,6 +49,32 @@ struct PlatformStatus {
   std::string home;
   std::uint64_t agents = 0;
   MSGPACK_DEFINE_MAP(pid, uptime_s, home, agents)
+};
+
+// One row of `watt health`.
+struct HealthRow {
+  std::string identity;
+  std::string status;
+  std::string context;
+  double last_seen_s = 0;  // seconds since its last heartbeat
+  std::int64_t period_ms = 0;
+  MSGPACK_DEFINE_MAP(identity, status, context, last_seen_s, period_ms)
+};
+
+// One row of `watt config list`.
+struct ConfigRow {
+  std::string identity;
+  std::string name;
+  std::int64_t updated_ns = 0;
+  std::uint64_t bytes = 0;
+  MSGPACK_DEFINE_MAP(identity, name, updated_ns, bytes)
+};
+
+// `watt stats`.
+struct PlatformStats {
+  broker::BrokerStats broker;
+  std::map<std::string, std::uint64_t> agents;  // by state
+  MSGPACK_DEFINE_MAP(broker, agents)
 };
 
 }  // namespace watt::platform

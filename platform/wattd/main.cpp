@@ -93,6 +93,21 @@ int main(int argc, char** argv) {
     bc.first_identity = "platform";
     watt::broker::Broker broker(bc, log);
 
+    // The control service is built first: opening the config store may fail
+    // (a damaged file), and that must end wattd before anything listens.
+    watt::HostOptions host_options;
+    host_options.identity = "platform";
+    host_options.address = "inproc://watt-broker";
+    watt::AgentHost control(host_options);
+    watt::platform::ControlOptions copts;
+    copts.home = root;
+    copts.agent_address = agent_address;
+    copts.supervisor = config.supervisor;
+    copts.supervisor.runner = self_dir() / "watt-agent";
+    copts.supervisor.pid_dir = root / "run" / "agents";
+    copts.heartbeat = config.heartbeat;
+    copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
+    control.emplace<watt::platform::ControlAgent>(copts);
     std::exception_ptr broker_error;
     std::thread broker_thread([&] {
       try {
@@ -103,17 +118,6 @@ int main(int argc, char** argv) {
       }
     });
 
-    watt::HostOptions host_options;
-    host_options.identity = "platform";
-    host_options.address = "inproc://watt-broker";
-    watt::AgentHost control(host_options);
-    watt::platform::ControlOptions copts;
-    copts.home = root;
-    copts.agent_runner = self_dir() / "watt-agent";
-    copts.agent_address = agent_address;
-    copts.stop_timeout = config.stop_timeout;
-    copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
-    control.emplace<watt::platform::ControlAgent>(copts);
     std::exception_ptr control_error;
     std::thread control_thread([&] {
       try {

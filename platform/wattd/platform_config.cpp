@@ -70,9 +70,19 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
   }
   if (const auto a = root["agents"]) {
     const std::string w = f + ": agents";
-    only_keys(a, w, {"stop_timeout_ms"});
-    if (a["stop_timeout_ms"])
-      c.stop_timeout = std::chrono::milliseconds(number<int>(a["stop_timeout_ms"], w + ".stop_timeout_ms", 100, 600'000));
+    only_keys(a, w, {"stop_timeout_ms", "restart_backoff_ms", "restart_backoff_max_ms", "restart_limit",
+                     "restart_window_ms", "heartbeat_ms"});
+    auto ms = [&](const char* key, std::chrono::milliseconds& out, int min, int max) {
+      if (a[key]) out = std::chrono::milliseconds(number<int>(a[key], w + "." + key, min, max));
+    };
+    auto& sv = c.supervisor;
+    ms("stop_timeout_ms", sv.stop_timeout, 100, 600'000);
+    ms("restart_backoff_ms", sv.backoff_initial, 10, 600'000);
+    ms("restart_backoff_max_ms", sv.backoff_max, 10, 3'600'000);
+    ms("restart_window_ms", sv.restart_window, 1000, 86'400'000);
+    ms("heartbeat_ms", c.heartbeat, 0, 86'400'000);
+    if (a["restart_limit"]) sv.restart_limit = number<int>(a["restart_limit"], w + ".restart_limit", 0, 1000);
+    if (sv.backoff_max < sv.backoff_initial) throw Error(w + ".restart_backoff_max_ms is below restart_backoff_ms");
   }
   return c;
 }

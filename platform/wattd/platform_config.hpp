@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../broker/broker.hpp"
+#include "../control/supervisor.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -13,7 +14,8 @@ namespace watt::platform {
 struct PlatformConfig {
   std::string tcp;  // optional extra listening address, e.g. tcp://127.0.0.1:22916
   broker::BrokerConfig broker;
-  std::chrono::milliseconds stop_timeout{10000};
+  SupervisorOptions supervisor;  // runner and pid_dir are wattd's to fill in
+  std::chrono::milliseconds heartbeat{10000};
 };
 
 // A missing file means all defaults. Throws watt::Error naming the file and key.

@@ -3,6 +3,7 @@
 
 #include <watt/host.hpp>
 #include <watt/paths.hpp>
+#include <watt/config_names.hpp>
 #include <watt/health.hpp>
 #include <watt/plugin.hpp>
 
@@ -79,6 +80,7 @@ ConfigAction action_from_string(const std::string& a) {
 }
 
 YAML::Node parse_config(const std::string& name, const std::string& text) {
+  if (is_raw_config(name)) return YAML::Node(text);
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {

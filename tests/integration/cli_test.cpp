@@ -143,7 +143,7 @@ TEST_CASE("errors are one clear line and a non-zero exit") {
     CHECK(lines(r.err) == 1);
   }
   // An agent whose constructor throws installs (the library is sound) but fails at start, saying why.
-  REQUIRE(cli.watt({"install", fixture("throwing_agent"), "-i", "thrower"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("throwing_agent"), "-i", "thrower", "--restart", "never"}).code == 0);
   auto fails = cli.watt({"start", "thrower"});
   CHECK(fails.code != 0);
   CHECK(fails.err.find("exited at start") != std::string::npos);

@@ -21,7 +21,7 @@ watt::platform::PlatformConfig load(const watt::test::TempDir& dir, const std::s
 TEST_CASE("a missing or empty config means defaults") {
   watt::test::TempDir dir;
   CHECK(load_platform_config(dir.path() / "absent.yml").broker.queue_limit == 10000);
-  CHECK(load(dir, "").stop_timeout.count() == 10000);
+  CHECK(load(dir, "").supervisor.stop_timeout.count() == 10000);
 }
 
 TEST_CASE("known keys are read") {
@@ -31,7 +31,7 @@ TEST_CASE("known keys are read") {
   CHECK(c.tcp == "tcp://127.0.0.1:22916");
   CHECK(c.broker.queue_limit == 50);
   CHECK(c.broker.max_message_bytes == 4096);
-  CHECK(c.stop_timeout.count() == 2500);
+  CHECK(c.supervisor.stop_timeout.count() == 2500);
 }
 
 TEST_CASE("a typo, a wrong type or an out-of-range value is an error naming the key") {

@@ -35,6 +35,14 @@ struct PeerInfo {
   MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received)
 };
 
+// The body of platform/peers/joined/<identity> and platform/peers/left/<identity>.
+struct PeerEvent {
+  std::string identity;
+  std::uint64_t pid = 0;
+  std::string reason;  // "joined", "left" (said goodbye), "connection closed"
+  MSGPACK_DEFINE_MAP(identity, pid, reason)
+};
+
 namespace detail {
 // Thrown inside a method wrapper when the arguments do not fit: reported to
 // the caller as bad_args rather than handler_threw.

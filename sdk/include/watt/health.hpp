@@ -27,3 +27,17 @@ struct Heartbeat {
 };
 
 }  // namespace watt
+
+namespace watt {
+
+// Published on alerts/<identity> whenever the platform sees an agent's health
+// change, including BAD when its heartbeats stop.
+struct HealthAlert {
+  std::string identity;
+  std::string status;
+  std::string previous;
+  std::string context;
+  MSGPACK_DEFINE_MAP(identity, status, previous, context)
+};
+
+}  // namespace watt

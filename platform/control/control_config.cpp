@@ -1,0 +1,74 @@
+// ControlAgent: the config store's methods. A change reaches a running agent
+// first; only what the agent accepted is stored.
+#include "control_agent.hpp"
+
+#include <watt/config_names.hpp>
+#include <watt/identity.hpp>
+
+namespace watt::platform {
+
+Result<Value> ControlAgent::push_config(const std::string& identity, const std::string& name, const char* action,
+                                        const std::string& text) {
+  CallOptions o;
+  o.timeout = std::chrono::milliseconds(10000);
+  return call_with(o, identity, "watt.config", name, std::string(action), text).get();
+}
+
+std::string ControlAgent::set_config(const std::string& identity, const std::string& name, const std::string& text) {
+  if (auto err = identity_error(identity); !err.empty()) throw Error(err);
+  if (auto err = config_name_error(name); !err.empty()) throw Error(err);
+  if (!is_raw_config(name)) {
+    try {
+      (void)YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      throw Error("'" + name + "' is not valid YAML or JSON: " + e.what());
+    }
+  }
+  const bool exists = configs_.get(identity, name).has_value();
+  auto pushed = push_config(identity, name, exists ? "update" : "create", text);
+  if (!pushed && pushed.error().code != ErrorCode::unknown_peer) {
+    // The agent is running and said no (or did not answer): nothing changes.
+    throw Error("'" + identity + "' refused configuration '" + name + "': " + pushed.error().message);
+  }
+  configs_.set(identity, name, text);
+  return pushed ? "applied" : "stored";  // stored only: the agent is not running
+}
+
+void ControlAgent::delete_config(const std::string& identity, const std::string& name) {
+  if (!configs_.get(identity, name)) throw Error("'" + identity + "' has no configuration '" + name + "'");
+  configs_.remove(identity, name);
+  auto pushed = push_config(identity, name, "remove", {});
+  if (!pushed && pushed.error().code != ErrorCode::unknown_peer)
+    log().warn("'{}' did not take the removal of '{}' well: {}", identity, name, pushed.error().what());
+}
+
+void ControlAgent::export_config_methods() {
+  export_method("config_set", [this](const std::string& identity, const std::string& name, const std::string& text) {
+    return set_config(identity, name, text);
+  });
+  export_method("config_get", [this](const std::string& identity, const std::string& name) {
+    auto text = configs_.get(identity, name);
+    if (!text) throw Error("'" + identity + "' has no configuration '" + name + "'");
+    return *text;
+  });
+  export_method("config_list", [this](const std::string& identity) {
+    std::vector<ConfigRow> rows;
+    for (const auto& e : configs_.list(identity)) rows.push_back({e.identity, e.name, e.updated_ns, e.bytes});
+    return rows;
+  });
+  export_method("config_delete", [this](const std::string& identity, const std::string& name) {
+    delete_config(identity, name);
+  });
+  export_method("config_delete_all", [this](const std::string& identity) {
+    std::size_t n = 0;
+    for (const auto& e : configs_.list(identity)) {
+      delete_config(identity, e.name);
+      ++n;
+    }
+    return n;
+  });
+  // What an agent fetches before on_start.
+  export_method("agent_configs", [this](const std::string& identity) { return configs_.all_of(identity); });
+}
+
+}  // namespace watt::platform
