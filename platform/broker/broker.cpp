@@ -7,6 +7,8 @@
 
 #include <msgpack.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -19,11 +21,6 @@ constexpr std::string_view broker_identity = "broker";
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-zmq::message_t preamble(proto::Kind kind) {
-  const std::array<std::uint8_t, 2> p{proto::version, static_cast<std::uint8_t>(kind)};
-  return zmq::message_t(p.data(), p.size());
 }
 
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
@@ -73,7 +70,12 @@ void Broker::run() {
     // A backlog is retried every millisecond: libzmq cannot tell us when one
     // peer's pipe has room again.
     const auto wait = backlog_.empty() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1);
-    zmq::poll(&item, 1, wait);
+    try {
+      zmq::poll(&item, 1, wait);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      continue;  // a signal (a handler calling stop(), say): look at stop_ again
+    }
     if (item.revents & ZMQ_POLLIN) read_batch();
     if (!backlog_.empty()) flush_backlog();
     if (Clock::now() >= next_probe_) {
@@ -92,16 +94,21 @@ void Broker::run() {
 }
 
 void Broker::read_batch() {
-  std::array<zmq::message_t, 5> f;
+  std::array<zmq::message_t, 3> f;  // routing id, envelope, body
   // Bounded, so a flood on the socket never starves the backlog.
   for (int i = 0; i < 2048; ++i) {
-    if (!router_.recv(f[0], zmq::recv_flags::dontwait)) return;
+    try {
+      if (!router_.recv(f[0], zmq::recv_flags::dontwait)) return;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) return;
+      throw;
+    }
     std::size_t n = 1;
     bool more = f[0].more();
     while (more) {
       zmq::message_t extra;
       zmq::message_t& dst = n < f.size() ? f[n] : extra;
-      (void)router_.recv(dst, zmq::recv_flags::none);
+      (void)router_.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
       more = dst.more();
       ++n;
     }
@@ -111,17 +118,16 @@ void Broker::read_batch() {
 }
 
 void Broker::reply(const std::string& rid, proto::Kind kind, const proto::Header& h, std::string_view body) {
-  auto it = by_routing_.find(rid);
-  if (it != by_routing_.end()) {
-    deliver(*it->second, make(kind, {}, proto::encode_header(h), body, broker_identity, 0, true));
+  Outgoing out = control_message(kind, proto::encode_header(h), body);
+  if (auto it = by_routing_.find(rid); it != by_routing_.end()) {
+    deliver(*it->second, std::move(out));
     return;
   }
   // Not a registered peer: answer directly, and never block on it.
-  Outgoing out = make(kind, {}, proto::encode_header(h), body, broker_identity, 0, true);
   try {
     if (!router_.send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
-    for (std::size_t i = 0; i < out.frames.size(); ++i)
-      (void)router_.send(out.frames[i], i + 1 < out.frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    (void)router_.send(out.frames[0], zmq::send_flags::sndmore);
+    (void)router_.send(out.frames[1], zmq::send_flags::none);
   } catch (const zmq::error_t&) {
     // gone already
   }
@@ -142,44 +148,44 @@ void Broker::reject(const std::string& rid, std::uint64_t id, ErrorCode code, co
   reply(rid, proto::Kind::error, h);
 }
 
-void Broker::handle(std::array<zmq::message_t, 5>& f, std::size_t nframes) {
+void Broker::handle(std::array<zmq::message_t, 3>& f, std::size_t nframes) {
   const std::string rid(view(f[0]));
-  if (nframes != 1 + proto::peer_frames) {
+  if (nframes != 1 + proto::frames) {
     reject(rid, 0, ErrorCode::bad_frame,
-           "expected " + std::to_string(proto::peer_frames) + " frames after the identity, got " +
-               std::to_string(nframes - 1));
+           "expected " + std::to_string(proto::frames) + " frames (envelope, body), got " + std::to_string(nframes - 1));
     return;
   }
-  const auto pre = view(f[1]);
-  if (pre.size() != 2) {
-    reject(rid, 0, ErrorCode::bad_frame, "the preamble frame must be 2 bytes (version, kind)");
+  proto::EnvelopeView v;
+  if (auto err = proto::parse_envelope(view(f[1]), v); !err.empty()) {
+    const bool other_version = v.version != 0 && v.version != proto::version;
+    reject(rid, 0, other_version ? ErrorCode::unsupported_version : ErrorCode::bad_frame,
+           other_version ? "this broker speaks protocol " + std::to_string(proto::version) + ", not " +
+                               std::to_string(v.version)
+                         : err);
     return;
   }
-  const auto ver = static_cast<std::uint8_t>(pre[0]);
-  const auto kind_byte = static_cast<std::uint8_t>(pre[1]);
-  if (ver != proto::version) {
-    reject(rid, 0, ErrorCode::unsupported_version,
-           "this broker speaks protocol " + std::to_string(proto::version) + ", not " + std::to_string(ver));
+  if (v.kind == 0 || v.kind > proto::max_kind) {
+    reject(rid, 0, ErrorCode::unknown_kind, "unknown message kind " + std::to_string(v.kind));
     return;
   }
-  if (kind_byte == 0 || kind_byte > proto::max_kind) {
-    reject(rid, 0, ErrorCode::unknown_kind, "unknown message kind " + std::to_string(kind_byte));
+  if (!v.origin.empty()) {
+    reject(rid, 0, ErrorCode::bad_frame, "the origin is stamped by the broker; a peer leaves it empty");
     return;
   }
-  const auto kind = static_cast<proto::Kind>(kind_byte);
+  const auto kind = static_cast<proto::Kind>(v.kind);
   proto::Header h;
-  if (auto err = proto::decode_header(view(f[3]), h); !err.empty()) {
+  if (auto err = proto::decode_header(v.header, h); !err.empty()) {
     reject(rid, 0, ErrorCode::bad_frame, err);
     return;
   }
-  const std::size_t bytes = f[2].size() + f[3].size() + f[4].size();
+  const std::size_t bytes = v.address.size() + v.header.size() + f[2].size();
   if (bytes > config_.max_message_bytes) {
     reject(rid, h.id, ErrorCode::too_large,
            std::to_string(bytes) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
     return;
   }
   if (kind == proto::Kind::hello) {
-    on_hello(rid, view(f[2]), h);
+    on_hello(rid, v.address, h);
     return;
   }
   auto it = by_routing_.find(rid);
@@ -196,15 +202,20 @@ void Broker::handle(std::array<zmq::message_t, 5>& f, std::size_t nframes) {
       break;
     case proto::Kind::subscribe:
     case proto::Kind::unsubscribe:
-      on_subscribe(p, kind, view(f[2]), h);
+      on_subscribe(p, kind, v.address, h);
       break;
     case proto::Kind::publish:
-      on_publish(p, f, h);
+      if (auto err = topic_error(v.address); !err.empty()) {
+        reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
+        break;
+      }
+      ++stats_.published;
+      route(v.address, v.header, f[2], p.identity, h.pri, h.dl, &p);
       break;
     case proto::Kind::request:
     case proto::Kind::response:
     case proto::Kind::error:
-      on_routed(p, kind, f, h);
+      on_routed(p, kind, v, h, f[2]);
       break;
     case proto::Kind::ping: {
       proto::Header pong;
@@ -256,8 +267,7 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
     Peer& old = *it->second;
     // A restarted agent may say hello before we noticed its old connection
     // closed: a send to a closed connection fails at once.
-    proto::Header ping;
-    Outgoing probe = make(proto::Kind::ping, {}, proto::encode_header(ping), {}, broker_identity, 0, true);
+    Outgoing probe = control_message(proto::Kind::ping, proto::encode_header({}), {});
     if (try_send(old, probe) == SendResult::unreachable) {
       remove_peer(old, "connection closed");
       reap_dead();
@@ -310,18 +320,8 @@ void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, c
   reply(p.routing_id, proto::Kind::ack, ack);
 }
 
-void Broker::on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h) {
-  const auto topic = view(f[2]);
-  if (auto err = topic_error(topic); !err.empty()) {
-    reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
-    return;
-  }
-  ++stats_.published;
-  route(topic, f[2], f[3], f[4], p.identity, h.pri, h.dl, &p);
-}
-
-void Broker::route(std::string_view topic, zmq::message_t& address, zmq::message_t& header, zmq::message_t& body, std::string_view origin, std::uint8_t pri, std::int64_t dl,
-                   Peer* publisher) {
+void Broker::route(std::string_view topic, std::string_view header, zmq::message_t& body, std::string_view origin,
+                   std::uint8_t pri, std::int64_t dl, Peer* publisher) {
   // A peer whose patterns overlap gets one copy; lossless if any pattern is.
   ++epoch_;
   matched_.clear();
@@ -334,22 +334,30 @@ void Broker::route(std::string_view topic, zmq::message_t& address, zmq::message
       peer->match_lossless = peer->match_lossless || lossless;
     }
   });
+  if (matched_.empty()) return;
+  // One envelope for every subscriber: copies of a zmq message share its
+  // bytes by reference count.
+  proto::write_envelope(scratch_, proto::Kind::deliver, topic, origin, header);
+  zmq::message_t envelope(scratch_.data(), scratch_.size());
   for (Peer* sub : matched_) {
     if (sub->dead) continue;
     if (sub->match_lossless && publisher != nullptr &&
         sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
-      // The publisher ignored our request to slow down: refuse, and say so.
-      reject(publisher->routing_id, 0, ErrorCode::backpressure,
-             "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
-                 " messages behind; message to " + std::string(topic) + " not delivered to it");
+      // The publisher ignored our request to slow down: the message is not
+      // given to this subscriber, counted, and the publisher told once.
+      ++sub->dropped;
+      ++stats_.dropped;
+      if (!sub->overflow_reported) {
+        sub->overflow_reported = true;
+        reject(publisher->routing_id, 0, ErrorCode::backpressure,
+               "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
+                   " messages behind; what you publish to it is refused until it catches up");
+      }
       continue;
     }
     Outgoing out;
-    out.frames[0] = preamble(proto::Kind::deliver);
-    out.frames[1].copy(address);
-    out.frames[2].copy(header);
-    out.frames[3].copy(body);
-    out.frames[4] = zmq::message_t(origin.data(), origin.size());
+    out.frames[0].copy(envelope);
+    out.frames[1].copy(body);
     out.priority = pri;
     out.deadline_ns = dl;
     out.lossless = sub->match_lossless;
@@ -363,15 +371,13 @@ void Broker::publish_event(const std::string& topic, const std::string& body) {
   proto::Header h;
   h.ts = now_ns();
   h.pri = 30;
-  zmq::message_t address(topic.data(), topic.size());
-  const std::string hs = proto::encode_header(h);
-  zmq::message_t header(hs.data(), hs.size());
   zmq::message_t b(body.data(), body.size());
-  route(topic, address, header, b, broker_identity, h.pri, 0, nullptr);
+  route(topic, proto::encode_header(h), b, broker_identity, h.pri, 0, nullptr);
 }
 
-void Broker::on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h) {
-  const std::string target(view(f[2]));
+void Broker::on_routed(Peer& p, proto::Kind kind, const proto::EnvelopeView& v, const proto::Header& h,
+                       zmq::message_t& body) {
+  const std::string target(v.address);
   if (kind == proto::Kind::request) ++stats_.requests;
   if (kind == proto::Kind::request && target == broker_identity) {
     serve_own_method(p, h);
@@ -387,12 +393,11 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>&
     // A response to a caller that left has no one to go to.
     return;
   }
+  // The receiver needs no address (it is the target); it needs the origin.
+  proto::write_envelope(scratch_, kind, {}, p.identity, v.header);
   Outgoing out;
-  out.frames[0] = std::move(f[1]);
-  out.frames[1] = zmq::message_t();  // the address named the target; the receiver needs none
-  out.frames[2] = std::move(f[3]);
-  out.frames[3] = std::move(f[4]);
-  out.frames[4] = zmq::message_t(p.identity.data(), p.identity.size());
+  out.frames[0] = zmq::message_t(scratch_.data(), scratch_.size());
+  out.frames[1] = std::move(body);
   out.priority = h.pri;
   out.deadline_ns = h.dl;
   out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
@@ -421,16 +426,13 @@ void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
   reply(caller.routing_id, proto::Kind::response, r, body);
 }
 
-Outgoing Broker::make(proto::Kind kind, std::string_view address, const std::string& header, std::string_view body,
-                      std::string_view origin, std::uint8_t pri, bool lossless) {
+Outgoing Broker::control_message(proto::Kind kind, const std::string& header, std::string_view body) {
+  proto::write_envelope(scratch_, kind, {}, broker_identity, header);
   Outgoing out;
-  out.frames[0] = preamble(kind);
-  out.frames[1] = zmq::message_t(address.data(), address.size());
-  out.frames[2] = zmq::message_t(header.data(), header.size());
-  out.frames[3] = zmq::message_t(body.data(), body.size());
-  out.frames[4] = zmq::message_t(origin.data(), origin.size());
-  out.priority = pri;
-  out.lossless = lossless;
+  out.frames[0] = zmq::message_t(scratch_.data(), scratch_.size());
+  out.frames[1] = zmq::message_t(body.data(), body.size());
+  out.priority = 0;
+  out.control = true;
   return out;
 }
 
@@ -442,8 +444,8 @@ Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
     // anything of the message is taken.
     if (!router_.send(zmq::buffer(p.routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return SendResult::would_block;
-    for (std::size_t i = 0; i < out.frames.size(); ++i)
-      (void)router_.send(out.frames[i], i + 1 < out.frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    (void)router_.send(out.frames[0], zmq::send_flags::sndmore);
+    (void)router_.send(out.frames[1], zmq::send_flags::none);
     return SendResult::sent;
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) {
@@ -501,6 +503,7 @@ void Broker::flush_backlog() {
     }
     if (p->congested && p->queue.lossless_size() <= config_.lossless_high_water / 2) {
       p->congested = false;
+      p->overflow_reported = false;
       release_publishers(*p);
       log_->info("lossless subscriber '{}' caught up: publishers resumed", p->identity);
     }
@@ -529,15 +532,14 @@ void Broker::send_flow(Peer& publisher, bool paused, const std::string& reason) 
   proto::Header h;
   h.paused = paused;
   h.message = reason;
-  deliver(publisher, make(proto::Kind::flow, {}, proto::encode_header(h), {}, broker_identity, 0, true));
+  deliver(publisher, control_message(proto::Kind::flow, proto::encode_header(h), {}));
 }
 
 void Broker::probe_peers() {
-  proto::Header h;
-  const std::string header = proto::encode_header(h);
+  const std::string header = proto::encode_header({});
   for (auto& [rid, p] : by_routing_) {
     if (p->dead || !p->queue.empty()) continue;  // a backlogged peer is probed by its backlog
-    Outgoing probe = make(proto::Kind::ping, {}, header, {}, broker_identity, 0, true);
+    Outgoing probe = control_message(proto::Kind::ping, header, {});
     (void)try_send(*p, probe);
   }
 }
@@ -563,7 +565,13 @@ void Broker::remove_peer(Peer& p, const char* reason) {
 void Broker::reap_dead() {
   any_dead_ = false;
   std::erase_if(backlog_, [](Peer* p) { return p->dead; });
-  std::erase_if(by_routing_, [](const auto& kv) { return kv.second->dead; });
+  reaped_since_trim_ += std::erase_if(by_routing_, [](const auto& kv) { return kv.second->dead; });
+  // Connections' buffers freed by ZeroMQ stay with the process unless handed
+  // back: after many peers leave, give the memory back to the system.
+  if (reaped_since_trim_ >= 64) {
+    reaped_since_trim_ = 0;
+    ::malloc_trim(0);
+  }
   auto events = std::move(left_events_);
   left_events_.clear();
   for (const auto& [topic, body] : events) publish_event(topic, body);

@@ -61,6 +61,7 @@ private:
     PeerQueue queue;
     bool backlogged = false;
     bool congested = false;   // lossless backlog over the high-water mark
+    bool overflow_reported = false;  // a publisher was told it overran this subscriber
     bool dead = false;
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
@@ -73,16 +74,17 @@ private:
 
   void bind_all(const std::vector<std::string>& endpoints);
   void read_batch();
-  void handle(std::array<zmq::message_t, 5>& f, std::size_t nframes);
+  void handle(std::array<zmq::message_t, 3>& f, std::size_t nframes);
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
   void welcome(const std::string& rid, std::uint64_t hello_id);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
-  void on_publish(Peer& p, std::array<zmq::message_t, 5>& f, const proto::Header& h);
-  void on_routed(Peer& p, proto::Kind kind, std::array<zmq::message_t, 5>& f, const proto::Header& h);
+  void on_routed(Peer& p, proto::Kind kind, const proto::EnvelopeView& v, const proto::Header& h,
+                 zmq::message_t& body);
   // Requests addressed to the broker itself ("broker"): its own methods.
   void serve_own_method(Peer& caller, const proto::Header& h);
   void publish_event(const std::string& topic, const std::string& body);
-  void route(std::string_view topic, zmq::message_t& address, zmq::message_t& header, zmq::message_t& body, std::string_view origin, std::uint8_t pri, std::int64_t dl, Peer* publisher);
+  void route(std::string_view topic, std::string_view header, zmq::message_t& body, std::string_view origin,
+             std::uint8_t pri, std::int64_t dl, Peer* publisher);
 
   void deliver(Peer& p, Outgoing&& out);
   SendResult try_send(Peer& p, Outgoing& out);
@@ -96,8 +98,8 @@ private:
 
   void reply(const std::string& rid, proto::Kind kind, const proto::Header& h, std::string_view body = {});
   void reject(const std::string& rid, std::uint64_t id, ErrorCode code, const std::string& message);
-  Outgoing make(proto::Kind kind, std::string_view address, const std::string& header, std::string_view body,
-                std::string_view origin, std::uint8_t pri, bool lossless);
+  // A reply, ping or flow message of the broker's own.
+  Outgoing control_message(proto::Kind kind, const std::string& header, std::string_view body);
   std::string peer_list() const;
 
   BrokerConfig config_;
@@ -114,6 +116,8 @@ private:
   std::vector<Peer*> matched_;  // scratch, reused by every publish
   std::uint64_t epoch_ = 0;
   bool any_dead_ = false;
+  std::size_t reaped_since_trim_ = 0;
+  std::string scratch_;  // envelopes being built
   std::vector<std::pair<std::string, std::string>> left_events_;  // topic, body
   std::chrono::steady_clock::time_point next_probe_;
 

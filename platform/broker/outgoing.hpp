@@ -1,5 +1,5 @@
-// One message on its way from the broker to a peer: the five frames of the
-// protocol (docs/protocol.md), plus what the queues need to order and drop it.
+// One message on its way from the broker to a peer: the protocol's two frames
+// (envelope, body), plus what the queues need to order and drop it.
 #pragma once
 
 #include <zmq.hpp>
@@ -10,10 +10,11 @@
 namespace watt::broker {
 
 struct Outgoing {
-  std::array<zmq::message_t, 5> frames;  // preamble, address, header, body, origin
+  std::array<zmq::message_t, 2> frames;  // envelope, body
   std::int64_t deadline_ns = 0;          // 0 = none
   std::uint8_t priority = 50;
-  bool lossless = false;                 // never dropped by the queue
+  bool lossless = false;  // never dropped; its backlog slows publishers down
+  bool control = false;   // the broker's own replies: never dropped, never counted as backlog
 };
 
 }  // namespace watt::broker

@@ -4,6 +4,10 @@
 namespace watt::broker {
 
 std::size_t PeerQueue::push(Outgoing&& msg) {
+  if (msg.control) {
+    control_.push_back(std::move(msg));
+    return 0;
+  }
   const auto pri = msg.priority;
   if (msg.lossless) {
     lossless_[pri].push_back({++next_seq_, std::move(msg)});
@@ -33,9 +37,16 @@ PeerQueue::Buckets::iterator PeerQueue::front_bucket() {
   return be->second.front().seq < ll->second.front().seq ? be : ll;
 }
 
-Outgoing& PeerQueue::front() { return front_bucket()->second.front().msg; }
+Outgoing& PeerQueue::front() {
+  if (!control_.empty()) return control_.front();
+  return front_bucket()->second.front().msg;
+}
 
 void PeerQueue::pop_front() {
+  if (!control_.empty()) {
+    control_.pop_front();
+    return;
+  }
   auto it = front_bucket();
   const bool lossless = it->second.front().msg.lossless;
   it->second.pop_front();

@@ -1,7 +1,8 @@
-// What waits at the broker for one peer whose socket is full: served most
-// urgent first, oldest first within a priority. Best-effort messages are
-// bounded (the least urgent, oldest go first when full); lossless ones never
-// drop, and instead make the broker slow their publishers down.
+// What waits at the broker for one peer whose socket is full: the broker's
+// own replies first, then most urgent first, oldest first within a priority.
+// Best-effort messages are bounded (the least urgent, oldest go first when
+// full); lossless ones never drop, and instead make the broker slow their
+// publishers down.
 #pragma once
 
 #include "outgoing.hpp"
@@ -20,8 +21,8 @@ public:
   // which may be the new message itself when it is the least urgent.
   std::size_t push(Outgoing&& msg);
 
-  bool empty() const noexcept { return best_effort_size_ + lossless_size_ == 0; }
-  std::size_t size() const noexcept { return best_effort_size_ + lossless_size_; }
+  bool empty() const noexcept { return size() == 0; }
+  std::size_t size() const noexcept { return best_effort_size_ + lossless_size_ + control_.size(); }
   std::size_t lossless_size() const noexcept { return lossless_size_; }
 
   // The most urgent, oldest message; the queue must not be empty.
@@ -41,6 +42,7 @@ private:
   std::size_t limit_;
   Buckets best_effort_;
   Buckets lossless_;
+  std::deque<Outgoing> control_;
   std::size_t best_effort_size_ = 0;
   std::size_t lossless_size_ = 0;
   std::uint64_t next_seq_ = 0;

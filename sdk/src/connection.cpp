@@ -66,42 +66,46 @@ void send_frame(zmq::socket_t& s, std::string_view data, zmq::send_flags flags) 
 }  // namespace
 
 void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
-  const std::array<char, 2> preamble{static_cast<char>(proto::version), static_cast<char>(kind)};
-  send_frame(socket_, {preamble.data(), preamble.size()}, zmq::send_flags::sndmore);
-  send_frame(socket_, address, zmq::send_flags::sndmore);
-  send_frame(socket_, header, zmq::send_flags::sndmore);
+  proto::write_envelope(scratch_, kind, address, {}, header);
+  send_frame(socket_, scratch_, zmq::send_flags::sndmore);
   send_frame(socket_, body, zmq::send_flags::none);
 }
 
+std::string Frames::parse() {
+  proto::EnvelopeView v;
+  if (auto err = proto::parse_envelope({envelope.data<char>(), envelope.size()}, v); !err.empty()) return err;
+  if (v.kind == 0 || v.kind > proto::max_kind) return "unknown message kind " + std::to_string(v.kind);
+  const char* base = envelope.data<char>();
+  kind = static_cast<proto::Kind>(v.kind);
+  address_at_ = static_cast<std::size_t>(v.address.data() - base);
+  address_len_ = v.address.size();
+  origin_at_ = static_cast<std::size_t>(v.origin.data() - base);
+  origin_len_ = v.origin.size();
+  header_at_ = static_cast<std::size_t>(v.header.data() - base);
+  return {};
+}
+
 bool Connection::try_receive(Frames& out, std::string& error) {
-  zmq::message_t preamble;
   try {
-    if (!socket_.recv(preamble, zmq::recv_flags::dontwait)) return false;
+    if (!socket_.recv(out.envelope, zmq::recv_flags::dontwait)) return false;
   } catch (const zmq::error_t& e) {
     if (e.num() == EINTR) return false;
     throw;
   }
-  std::array<zmq::message_t*, 4> rest{&out.address, &out.header, &out.body, &out.origin};
-  std::size_t got = 0;
-  bool more = preamble.more();
+  std::size_t got = 1;
+  bool more = out.envelope.more();
   while (more) {
     zmq::message_t extra;
-    zmq::message_t& dst = got < rest.size() ? *rest[got] : extra;
+    zmq::message_t& dst = got == 1 ? out.body : extra;
     (void)socket_.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
     more = dst.more();
     ++got;
   }
-  if (got != rest.size()) {
-    error = "message from the broker has " + std::to_string(got + 1) + " frames, expected 5";
+  if (got != proto::frames) {
+    error = "message from the broker has " + std::to_string(got) + " frames, expected 2";
     return true;
   }
-  if (preamble.size() != 2 || preamble.data<std::uint8_t>()[0] != proto::version ||
-      preamble.data<std::uint8_t>()[1] == 0 || preamble.data<std::uint8_t>()[1] > proto::max_kind) {
-    error = "message from the broker has an invalid preamble";
-    return true;
-  }
-  out.kind = static_cast<proto::Kind>(preamble.data<std::uint8_t>()[1]);
-  error.clear();
+  error = out.parse();
   return true;
 }
 

@@ -12,14 +12,22 @@
 
 namespace watt::detail {
 
-// A message from the broker: [preamble][address][header][body][origin].
+// A message from the broker: [envelope][body]. The views are recomputed from
+// the frame on each call, so a Frames may be moved.
 struct Frames {
   proto::Kind kind{};
-  zmq::message_t address, header, body, origin;
-  std::string_view address_view() const { return {address.data<char>(), address.size()}; }
-  std::string_view header_view() const { return {header.data<char>(), header.size()}; }
+  zmq::message_t envelope, body;
+  std::string_view address_view() const { return part(address_at_, address_len_); }
+  std::string_view origin_view() const { return part(origin_at_, origin_len_); }
+  std::string_view header_view() const { return part(header_at_, envelope.size() - header_at_); }
   std::string_view body_view() const { return {body.data<char>(), body.size()}; }
-  std::string_view origin_view() const { return {origin.data<char>(), origin.size()}; }
+
+  // Splits the envelope; returns an error text, empty when well-formed.
+  std::string parse();
+
+private:
+  std::string_view part(std::size_t at, std::size_t len) const { return {envelope.data<char>() + at, len}; }
+  std::size_t address_at_ = 0, address_len_ = 0, origin_at_ = 0, origin_len_ = 0, header_at_ = 0;
 };
 
 // What the socket monitor says about the link to the broker.
@@ -50,6 +58,7 @@ public:
 
 private:
   std::string address_;
+  std::string scratch_;  // the envelope being built: reused, so sending allocates nothing here
   zmq::socket_t socket_;
   zmq::socket_t monitor_;
 };

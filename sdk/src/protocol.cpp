@@ -116,6 +116,40 @@ std::string_view kind_name(Kind kind) noexcept {
   return k < kind_names.size() ? kind_names[k] : "invalid";
 }
 
+std::string parse_envelope(std::string_view frame, EnvelopeView& out) {
+  if (frame.empty()) return "empty envelope";
+  out.version = static_cast<std::uint8_t>(frame[0]);
+  if (out.version != version) return "unsupported protocol version " + std::to_string(out.version);
+  if (frame.size() < envelope_min) return "envelope is shorter than 5 bytes";
+  out.kind = static_cast<std::uint8_t>(frame[1]);
+  const std::size_t address_len =
+      static_cast<std::uint8_t>(frame[2]) | (static_cast<std::size_t>(static_cast<std::uint8_t>(frame[3])) << 8);
+  std::size_t pos = 4;
+  if (frame.size() < pos + address_len + 1) return "envelope address runs past the frame";
+  out.address = frame.substr(pos, address_len);
+  pos += address_len;
+  const std::size_t origin_len = static_cast<std::uint8_t>(frame[pos]);
+  ++pos;
+  if (frame.size() < pos + origin_len) return "envelope origin runs past the frame";
+  out.origin = frame.substr(pos, origin_len);
+  out.header = frame.substr(pos + origin_len);
+  return {};
+}
+
+void write_envelope(std::string& out, Kind kind, std::string_view address, std::string_view origin,
+                    std::string_view header) {
+  out.clear();
+  out.reserve(envelope_min + address.size() + origin.size() + header.size());
+  out.push_back(static_cast<char>(version));
+  out.push_back(static_cast<char>(kind));
+  out.push_back(static_cast<char>(address.size() & 0xff));
+  out.push_back(static_cast<char>((address.size() >> 8) & 0xff));
+  out.append(address);
+  out.push_back(static_cast<char>(origin.size()));
+  out.append(origin);
+  out.append(header);
+}
+
 std::string decode_header(std::string_view frame, Header& out) {
   if (frame.empty()) return {};
   HeaderVisitor v(out);

@@ -30,13 +30,6 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sin
   return logger;
 }
 
-namespace {
-bool inbox_less(const auto& a, const auto& b) {
-  // std heaps put the greatest on top: "greater" = less urgent, or newer.
-  return a.pri != b.pri ? a.pri > b.pri : a.seq > b.seq;
-}
-}  // namespace
-
 Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink)
     : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_, std::move(log_sink))) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -194,7 +187,7 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   if (!conn_ || !welcomed_) throw Error("publish: '" + identity_ + "' is not connected to the platform");
   // A publisher in a tight loop never reaches the poll: look for the broker's
   // flow control now and then, so a request to slow down is seen promptly.
-  if ((++publishes_ & 63) == 0 && inbox_.size() < max_inbox_) read_available();
+  if ((++publishes_ & 63) == 0 && inbox_size_ < max_inbox_) read_available();
   if (paused_) {
     while (paused_ && !stop_requested()) {
       if (!wait_for([&] { return !paused_ || stop_requested(); }, Clock::now() + std::chrono::seconds(5)))
@@ -214,9 +207,15 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
 
 std::uint64_t Runtime::pending(Clock::time_point deadline) {
   const auto id = ++next_id_;
-  calls_.emplace(id, PendingCall{deadline, std::nullopt, {}});
-  call_deadlines_.emplace(deadline, id);
+  calls_.emplace(id, PendingCall{deadline, std::nullopt, {}, call_deadlines_.emplace(deadline, id), true});
   return id;
+}
+
+void Runtime::disarm(PendingCall& c) {
+  if (c.armed) {
+    call_deadlines_.erase(c.expiry);
+    c.armed = false;
+  }
 }
 
 std::uint64_t Runtime::start_call(const CallOptions& o, std::string_view peer, std::string_view method,
@@ -242,6 +241,7 @@ std::uint64_t Runtime::start_call(const CallOptions& o, std::string_view peer, s
 void Runtime::resolve(std::uint64_t id, Result<Value> result) {
   auto it = calls_.find(id);
   if (it == calls_.end() || it->second.result) return;  // abandoned, or already timed out
+  disarm(it->second);
   it->second.result.emplace(std::move(result));
   if (it->second.then) enqueue(0, Completion{id});
 }
@@ -252,6 +252,7 @@ Result<Value> Runtime::wait_call(std::uint64_t id) {
   if (it == calls_.end()) return RpcError{ErrorCode::internal, "call was already consumed"};
   const auto deadline = it->second.deadline;
   wait_for([&] { return calls_.at(id).result.has_value(); }, deadline);
+  disarm(calls_.at(id));
   auto node = calls_.extract(id);
   if (!node.mapped().result) return RpcError{ErrorCode::timeout, "no answer within the call's timeout"};
   return std::move(*node.mapped().result);
@@ -264,14 +265,22 @@ void Runtime::then_call(std::uint64_t id, std::function<void(Result<Value>)> fn)
   if (it->second.result) enqueue(0, Completion{id});
 }
 
-void Runtime::abandon_call(std::uint64_t id) noexcept { calls_.erase(id); }
+void Runtime::abandon_call(std::uint64_t id) noexcept {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  disarm(it->second);
+  calls_.erase(it);
+}
 
 void Runtime::expire_calls() {
   const auto now = Clock::now();
   while (!call_deadlines_.empty() && call_deadlines_.begin()->first <= now) {
     const auto id = call_deadlines_.begin()->second;
-    call_deadlines_.erase(call_deadlines_.begin());
-    resolve(id, RpcError{ErrorCode::timeout, "no answer within the call's timeout"});
+    if (!calls_.contains(id)) {
+      call_deadlines_.erase(call_deadlines_.begin());  // cannot happen: every exit disarms
+      continue;
+    }
+    resolve(id, RpcError{ErrorCode::timeout, "no answer within the call's timeout"});  // disarms
   }
 }
 
@@ -317,8 +326,8 @@ TimerId Runtime::add_timer(Clock::duration first, Clock::duration period, std::f
 // ---- receiving ------------------------------------------------------------------
 
 void Runtime::enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg) {
-  inbox_.push_back(InboxItem{pri, ++next_seq_, std::move(msg)});
-  std::push_heap(inbox_.begin(), inbox_.end(), [](const auto& a, const auto& b) { return inbox_less(a, b); });
+  inbox_[std::min<std::uint8_t>(pri, 100)].push_back(std::move(msg));
+  ++inbox_size_;
 }
 
 void Runtime::poll_once(Clock::time_point deadline) {
@@ -431,25 +440,41 @@ void Runtime::handle(Frames& f) {
 }
 
 void Runtime::dispatch_inbox() {
-  // Only what is here now: new arrivals wait for the next round, after timers.
-  std::size_t budget = inbox_.size();
-  while (budget-- > 0 && !inbox_.empty() && !stop_requested()) {
-    std::pop_heap(inbox_.begin(), inbox_.end(), [](const auto& a, const auto& b) { return inbox_less(a, b); });
-    InboxItem item = std::move(inbox_.back());
-    inbox_.pop_back();
-    if (auto* e = std::get_if<Envelope>(&item.msg)) {
-      deliver(*e);
-    } else if (auto* r = std::get_if<IncomingRequest>(&item.msg)) {
-      serve(*r);
-    } else {
-      const auto id = std::get<Completion>(item.msg).call_id;
-      auto node = calls_.extract(id);
-      if (node.empty() || !node.mapped().then || !node.mapped().result) continue;
-      try {
-        node.mapped().then(std::move(*node.mapped().result));
-      } catch (const std::exception& ex) {
-        problem("then", std::string("a call's then() callback threw: ") + ex.what());
+  // Only what is here now, most urgent first: what arrives meanwhile (in a
+  // nested wait) waits for the next round, after timers.
+  std::vector<InboxItem> batch;
+  for (auto& bucket : inbox_) {
+    if (inbox_size_ == 0 || stop_requested()) return;
+    if (bucket.empty()) continue;
+    batch.swap(bucket);
+    inbox_size_ -= batch.size();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (stop_requested()) {
+        // Put back what was not handled, ahead of anything newer.
+        bucket.insert(bucket.begin(), std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(i)),
+                      std::make_move_iterator(batch.end()));
+        inbox_size_ += batch.size() - i;
+        return;
       }
+      handle_item(batch[i]);
+    }
+    batch.clear();
+  }
+}
+
+void Runtime::handle_item(InboxItem& item) {
+  if (auto* e = std::get_if<Envelope>(&item)) {
+    deliver(*e);
+  } else if (auto* r = std::get_if<IncomingRequest>(&item)) {
+    serve(*r);
+  } else {
+    const auto id = std::get<Completion>(item).call_id;
+    auto node = calls_.extract(id);
+    if (node.empty() || !node.mapped().then || !node.mapped().result) return;
+    try {
+      node.mapped().then(std::move(*node.mapped().result));
+    } catch (const std::exception& ex) {
+      problem("then", std::string("a call's then() callback threw: ") + ex.what());
     }
   }
 }
@@ -525,7 +550,7 @@ void Runtime::do_one_round(Clock::time_point wait_until) {
   if (stop_requested()) return;
   auto deadline = std::min(wait_until, timers_.next_due());
   if (!call_deadlines_.empty()) deadline = std::min(deadline, call_deadlines_.begin()->first);
-  if (!inbox_.empty()) deadline = Clock::now();
+  if (inbox_size_ > 0) deadline = Clock::now();
   {
     std::lock_guard lock(posted_mutex_);
     if (!posted_.empty()) deadline = Clock::now();

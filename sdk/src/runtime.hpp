@@ -10,6 +10,7 @@
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -89,16 +90,18 @@ private:
     std::function<void(const Envelope&)> cb;
     bool lossless = false;
   };
+  using Deadlines = std::multimap<Clock::time_point, std::uint64_t>;
   struct PendingCall {
     Clock::time_point deadline;
     std::optional<Result<Value>> result;
     std::function<void(Result<Value>)> then;
+    Deadlines::iterator expiry;  // its entry in call_deadlines_, while armed
+    bool armed = true;
   };
-  struct InboxItem {
-    std::uint8_t pri = 0;
-    std::uint64_t seq = 0;
-    std::variant<Envelope, IncomingRequest, Completion> msg;
-  };
+  // A call that has its answer (or is gone) no longer needs its deadline:
+  // dropping the entry keeps the loop from waking for nothing.
+  void disarm(PendingCall& c);
+  using InboxItem = std::variant<Envelope, IncomingRequest, Completion>;
 
   void check_thread(const char* what) const;
   void send_hello();
@@ -111,6 +114,7 @@ private:
   void resolve(std::uint64_t id, Result<Value> result);
   void enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg);
   void dispatch_inbox();
+  void handle_item(InboxItem& item);
   void deliver(const Envelope& e);
   void serve(const IncomingRequest& r);
   void expire_calls();
@@ -134,7 +138,6 @@ private:
   bool paused_ = false;
   std::string pause_reason_;
   std::uint64_t next_id_ = 0;
-  std::uint64_t next_seq_ = 0;
   std::uint64_t hello_id_ = 0;
   std::uint64_t publishes_ = 0;
   // Reading ahead (inside publish) stops here, so a peer that publishes but
@@ -150,9 +153,12 @@ private:
   std::string caller_;
 
   std::unordered_map<std::uint64_t, PendingCall> calls_;
-  std::multimap<Clock::time_point, std::uint64_t> call_deadlines_;
+  Deadlines call_deadlines_;
 
-  std::vector<InboxItem> inbox_;  // a heap: most urgent, then oldest, on top
+  // One FIFO per priority: handled most urgent first, oldest first within a
+  // priority. Empty vectors cost no allocation.
+  std::array<std::vector<InboxItem>, 101> inbox_;
+  std::size_t inbox_size_ = 0;
   TimerQueue timers_;
 
   std::mutex posted_mutex_;

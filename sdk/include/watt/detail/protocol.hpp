@@ -12,11 +12,14 @@ namespace watt::proto {
 
 inline constexpr std::uint8_t version = 1;
 
-// A peer sends [preamble][address][header][body]; the broker sends the same
-// four frames plus [origin], the sender's identity as the broker knows it.
-// The preamble is two bytes: the protocol version, then the kind.
-inline constexpr std::size_t peer_frames = 4;
-inline constexpr std::size_t broker_frames = 5;
+// Every message is two frames: [envelope][body]. The envelope is
+//   version (1 byte) | kind (1 byte) | address length (2 bytes, little endian)
+//   | address | origin length (1 byte) | origin | header (msgpack map, to the end)
+// A peer leaves the origin empty; the broker stamps the sender's identity
+// there. The body is msgpack (or empty) and is never decoded by the broker.
+inline constexpr std::size_t frames = 2;
+inline constexpr std::size_t envelope_min = 5;
+inline constexpr std::size_t max_origin = 255;
 
 enum class Kind : std::uint8_t {
   hello = 1,     // address: identity claimed
@@ -61,7 +64,26 @@ struct Header {
   std::string_view message;
 };
 
-// Decodes a header frame without allocating. Unknown keys (of any type) are
+// An envelope frame taken apart; the views point into the frame.
+struct EnvelopeView {
+  std::uint8_t version = 0;
+  std::uint8_t kind = 0;  // not yet checked against Kind
+  std::string_view address;
+  std::string_view origin;
+  std::string_view header;
+};
+
+// Splits an envelope frame; returns an error text, empty when well-formed.
+// The version is read first: an envelope of another version is reported as
+// such (with version set), whatever follows it.
+WATT_EXPORT std::string parse_envelope(std::string_view frame, EnvelopeView& out);
+
+// Appends an envelope to `out` (cleared first). The address must fit 65,535
+// bytes and the origin 255.
+WATT_EXPORT void write_envelope(std::string& out, Kind kind, std::string_view address, std::string_view origin,
+                                std::string_view header);
+
+// Decodes a header without allocating. Unknown keys (of any type) are
 // skipped so newer peers can add fields. Returns an error text, empty if good.
 WATT_EXPORT std::string decode_header(std::string_view frame, Header& out);
 
