@@ -94,7 +94,7 @@ void Broker::run() {
 }
 
 void Broker::read_batch() {
-  std::array<zmq::message_t, 3> f;  // routing id, envelope, body
+  std::array<zmq::message_t, 2> f;  // routing id, message
   // Bounded, so a flood on the socket never starves the backlog.
   for (int i = 0; i < 2048; ++i) {
     try {
@@ -126,8 +126,7 @@ void Broker::reply(const std::string& rid, proto::Kind kind, const proto::Header
   // Not a registered peer: answer directly, and never block on it.
   try {
     if (!router_.send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
-    (void)router_.send(out.frames[0], zmq::send_flags::sndmore);
-    (void)router_.send(out.frames[1], zmq::send_flags::none);
+    (void)router_.send(out.frame, zmq::send_flags::none);
   } catch (const zmq::error_t&) {
     // gone already
   }
@@ -148,15 +147,14 @@ void Broker::reject(const std::string& rid, std::uint64_t id, ErrorCode code, co
   reply(rid, proto::Kind::error, h);
 }
 
-void Broker::handle(std::array<zmq::message_t, 3>& f, std::size_t nframes) {
+void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes) {
   const std::string rid(view(f[0]));
   if (nframes != 1 + proto::frames) {
-    reject(rid, 0, ErrorCode::bad_frame,
-           "expected " + std::to_string(proto::frames) + " frames (envelope, body), got " + std::to_string(nframes - 1));
+    reject(rid, 0, ErrorCode::bad_frame, "expected 1 frame per message, got " + std::to_string(nframes - 1));
     return;
   }
-  proto::EnvelopeView v;
-  if (auto err = proto::parse_envelope(view(f[1]), v); !err.empty()) {
+  proto::MessageView v;
+  if (auto err = proto::parse_message(view(f[1]), v); !err.empty()) {
     const bool other_version = v.version != 0 && v.version != proto::version;
     reject(rid, 0, other_version ? ErrorCode::unsupported_version : ErrorCode::bad_frame,
            other_version ? "this broker speaks protocol " + std::to_string(proto::version) + ", not " +
@@ -168,23 +166,22 @@ void Broker::handle(std::array<zmq::message_t, 3>& f, std::size_t nframes) {
     reject(rid, 0, ErrorCode::unknown_kind, "unknown message kind " + std::to_string(v.kind));
     return;
   }
-  if (!v.origin.empty()) {
-    reject(rid, 0, ErrorCode::bad_frame, "the origin is stamped by the broker; a peer leaves it empty");
-    return;
-  }
   const auto kind = static_cast<proto::Kind>(v.kind);
   proto::Header h;
   if (auto err = proto::decode_header(v.header, h); !err.empty()) {
     reject(rid, 0, ErrorCode::bad_frame, err);
     return;
   }
-  const std::size_t bytes = v.address.size() + v.header.size() + f[2].size();
-  if (bytes > config_.max_message_bytes) {
+  if (f[1].size() > config_.max_message_bytes) {
     reject(rid, h.id, ErrorCode::too_large,
-           std::to_string(bytes) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
+           std::to_string(f[1].size()) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
     return;
   }
   if (kind == proto::Kind::hello) {
+    if (!v.origin.empty() && v.origin != v.address) {
+      reject(rid, h.id, ErrorCode::bad_frame, "a hello's origin must be the identity it claims");
+      return;
+    }
     on_hello(rid, v.address, h);
     return;
   }
@@ -194,6 +191,13 @@ void Broker::handle(std::array<zmq::message_t, 3>& f, std::size_t nframes) {
     return;
   }
   Peer& p = *it->second;
+  // The origin is what receivers trust as the sender: it must be this
+  // connection's identity. Checking it lets the bytes travel on unchanged.
+  if (v.origin != p.identity) {
+    reject(rid, h.id, ErrorCode::bad_frame,
+           "origin '" + std::string(v.origin) + "' is not this connection's identity '" + p.identity + "'");
+    return;
+  }
   ++p.received;
   switch (kind) {
     case proto::Kind::bye:
@@ -210,12 +214,15 @@ void Broker::handle(std::array<zmq::message_t, 3>& f, std::size_t nframes) {
         break;
       }
       ++stats_.published;
-      route(v.address, v.header, f[2], p.identity, h.pri, h.dl, &p);
+      // Forwarded as received; only the kind byte changes, in place, before
+      // the message is shared.
+      f[1].data<std::uint8_t>()[proto::kind_offset] = static_cast<std::uint8_t>(proto::Kind::deliver);
+      route(v.address, f[1], h.pri, h.dl, &p);
       break;
     case proto::Kind::request:
     case proto::Kind::response:
     case proto::Kind::error:
-      on_routed(p, kind, v, h, f[2]);
+      on_routed(p, kind, v.address, h, f[1]);
       break;
     case proto::Kind::ping: {
       proto::Header pong;
@@ -320,8 +327,8 @@ void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, c
   reply(p.routing_id, proto::Kind::ack, ack);
 }
 
-void Broker::route(std::string_view topic, std::string_view header, zmq::message_t& body, std::string_view origin,
-                   std::uint8_t pri, std::int64_t dl, Peer* publisher) {
+void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl,
+                   Peer* publisher) {
   // A peer whose patterns overlap gets one copy; lossless if any pattern is.
   ++epoch_;
   matched_.clear();
@@ -334,11 +341,8 @@ void Broker::route(std::string_view topic, std::string_view header, zmq::message
       peer->match_lossless = peer->match_lossless || lossless;
     }
   });
-  if (matched_.empty()) return;
-  // One envelope for every subscriber: copies of a zmq message share its
-  // bytes by reference count.
-  proto::write_envelope(scratch_, proto::Kind::deliver, topic, origin, header);
-  zmq::message_t envelope(scratch_.data(), scratch_.size());
+  // Every subscriber gets the same bytes: copies of a zmq message share them
+  // by reference count.
   for (Peer* sub : matched_) {
     if (sub->dead) continue;
     if (sub->match_lossless && publisher != nullptr &&
@@ -356,8 +360,7 @@ void Broker::route(std::string_view topic, std::string_view header, zmq::message
       continue;
     }
     Outgoing out;
-    out.frames[0].copy(envelope);
-    out.frames[1].copy(body);
+    out.frame.copy(message);
     out.priority = pri;
     out.deadline_ns = dl;
     out.lossless = sub->match_lossless;
@@ -371,13 +374,15 @@ void Broker::publish_event(const std::string& topic, const std::string& body) {
   proto::Header h;
   h.ts = now_ns();
   h.pri = 30;
-  zmq::message_t b(body.data(), body.size());
-  route(topic, proto::encode_header(h), b, broker_identity, h.pri, 0, nullptr);
+  const std::string header = proto::encode_header(h);
+  zmq::message_t msg(proto::message_size(topic, broker_identity, header, body));
+  proto::write_message(msg.data<char>(), proto::Kind::deliver, topic, broker_identity, header, body);
+  route(topic, msg, h.pri, 0, nullptr);
 }
 
-void Broker::on_routed(Peer& p, proto::Kind kind, const proto::EnvelopeView& v, const proto::Header& h,
-                       zmq::message_t& body) {
-  const std::string target(v.address);
+void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h,
+                       zmq::message_t& message) {
+  const std::string target(address);
   if (kind == proto::Kind::request) ++stats_.requests;
   if (kind == proto::Kind::request && target == broker_identity) {
     serve_own_method(p, h);
@@ -393,11 +398,8 @@ void Broker::on_routed(Peer& p, proto::Kind kind, const proto::EnvelopeView& v, 
     // A response to a caller that left has no one to go to.
     return;
   }
-  // The receiver needs no address (it is the target); it needs the origin.
-  proto::write_envelope(scratch_, kind, {}, p.identity, v.header);
   Outgoing out;
-  out.frames[0] = zmq::message_t(scratch_.data(), scratch_.size());
-  out.frames[1] = std::move(body);
+  out.frame = std::move(message);  // the origin in it is already checked
   out.priority = h.pri;
   out.deadline_ns = h.dl;
   out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
@@ -427,10 +429,9 @@ void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
 }
 
 Outgoing Broker::control_message(proto::Kind kind, const std::string& header, std::string_view body) {
-  proto::write_envelope(scratch_, kind, {}, broker_identity, header);
   Outgoing out;
-  out.frames[0] = zmq::message_t(scratch_.data(), scratch_.size());
-  out.frames[1] = zmq::message_t(body.data(), body.size());
+  out.frame = zmq::message_t(proto::message_size({}, broker_identity, header, body));
+  proto::write_message(out.frame.data<char>(), kind, {}, broker_identity, header, body);
   out.priority = 0;
   out.control = true;
   return out;
@@ -444,8 +445,7 @@ Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
     // anything of the message is taken.
     if (!router_.send(zmq::buffer(p.routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return SendResult::would_block;
-    (void)router_.send(out.frames[0], zmq::send_flags::sndmore);
-    (void)router_.send(out.frames[1], zmq::send_flags::none);
+    (void)router_.send(out.frame, zmq::send_flags::none);
     return SendResult::sent;
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) {

@@ -74,17 +74,17 @@ private:
 
   void bind_all(const std::vector<std::string>& endpoints);
   void read_batch();
-  void handle(std::array<zmq::message_t, 3>& f, std::size_t nframes);
+  void handle(std::array<zmq::message_t, 2>& f, std::size_t nframes);
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
   void welcome(const std::string& rid, std::uint64_t hello_id);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
-  void on_routed(Peer& p, proto::Kind kind, const proto::EnvelopeView& v, const proto::Header& h,
-                 zmq::message_t& body);
+  void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h,
+                 zmq::message_t& message);
   // Requests addressed to the broker itself ("broker"): its own methods.
   void serve_own_method(Peer& caller, const proto::Header& h);
   void publish_event(const std::string& topic, const std::string& body);
-  void route(std::string_view topic, std::string_view header, zmq::message_t& body, std::string_view origin,
-             std::uint8_t pri, std::int64_t dl, Peer* publisher);
+  // Delivers a message (kind deliver already) to every matching subscriber.
+  void route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl, Peer* publisher);
 
   void deliver(Peer& p, Outgoing&& out);
   SendResult try_send(Peer& p, Outgoing& out);
@@ -117,7 +117,6 @@ private:
   std::uint64_t epoch_ = 0;
   bool any_dead_ = false;
   std::size_t reaped_since_trim_ = 0;
-  std::string scratch_;  // envelopes being built
   std::vector<std::pair<std::string, std::string>> left_events_;  // topic, body
   std::chrono::steady_clock::time_point next_probe_;
 

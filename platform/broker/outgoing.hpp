@@ -1,16 +1,15 @@
-// One message on its way from the broker to a peer: the protocol's two frames
-// (envelope, body), plus what the queues need to order and drop it.
+// One message on its way from the broker to a peer: the protocol's one frame,
+// plus what the queues need to order and drop it.
 #pragma once
 
 #include <zmq.hpp>
 
-#include <array>
 #include <cstdint>
 
 namespace watt::broker {
 
 struct Outgoing {
-  std::array<zmq::message_t, 2> frames;  // envelope, body
+  zmq::message_t frame;
   std::int64_t deadline_ns = 0;          // 0 = none
   std::uint8_t priority = 50;
   bool lossless = false;  // never dropped; its backlog slows publishers down

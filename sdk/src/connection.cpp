@@ -1,6 +1,8 @@
 // The DEALER socket a peer speaks the protocol on.
 #include "connection.hpp"
 
+#include <watt/error.hpp>
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -14,8 +16,9 @@ zmq::context_t& zmq_context() {
   return *ctx;
 }
 
-Connection::Connection(const std::string& address)
+Connection::Connection(const std::string& address, std::string origin)
     : address_(address),
+      origin_(std::move(origin)),
       socket_(zmq_context(), zmq::socket_type::dealer),
       monitor_(zmq_context(), zmq::socket_type::pair) {
   static std::atomic<std::uint64_t> monitors{0};
@@ -50,59 +53,55 @@ LinkEvent Connection::next_event() {
 
 void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }
 
-namespace {
-// A blocking send interrupted by a signal is simply retried: the message
-// must not be lost because someone pressed Ctrl-C.
-void send_frame(zmq::socket_t& s, std::string_view data, zmq::send_flags flags) {
+void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
+  if (address.size() > proto::max_address || header.size() > proto::max_header)
+    throw Error("message address or header too long for the protocol");
+  // Written straight into the message ZeroMQ will send: one copy of the body.
+  zmq::message_t msg(proto::message_size(address, origin_, header, body));
+  proto::write_message(msg.data<char>(), kind, address, origin_, header, body);
   while (true) {
     try {
-      s.send(zmq::buffer(data), flags);
+      socket_.send(msg, zmq::send_flags::none);
       return;
     } catch (const zmq::error_t& e) {
+      // Interrupted by a signal: retried, the message must not be lost
+      // because someone pressed Ctrl-C.
       if (e.num() != EINTR) throw;
     }
   }
 }
-}  // namespace
 
-void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
-  proto::write_envelope(scratch_, kind, address, {}, header);
-  send_frame(socket_, scratch_, zmq::send_flags::sndmore);
-  send_frame(socket_, body, zmq::send_flags::none);
-}
-
-std::string Frames::parse() {
-  proto::EnvelopeView v;
-  if (auto err = proto::parse_envelope({envelope.data<char>(), envelope.size()}, v); !err.empty()) return err;
+std::string Incoming::parse() {
+  proto::MessageView v;
+  if (auto err = proto::parse_message({frame.data<char>(), frame.size()}, v); !err.empty()) return err;
   if (v.kind == 0 || v.kind > proto::max_kind) return "unknown message kind " + std::to_string(v.kind);
-  const char* base = envelope.data<char>();
+  const char* base = frame.data<char>();
   kind = static_cast<proto::Kind>(v.kind);
   address_at_ = static_cast<std::size_t>(v.address.data() - base);
   address_len_ = v.address.size();
   origin_at_ = static_cast<std::size_t>(v.origin.data() - base);
   origin_len_ = v.origin.size();
   header_at_ = static_cast<std::size_t>(v.header.data() - base);
+  header_len_ = v.header.size();
+  body_at_ = static_cast<std::size_t>(v.body.data() - base);
   return {};
 }
 
-bool Connection::try_receive(Frames& out, std::string& error) {
+bool Connection::try_receive(Incoming& out, std::string& error) {
   try {
-    if (!socket_.recv(out.envelope, zmq::recv_flags::dontwait)) return false;
+    if (!socket_.recv(out.frame, zmq::recv_flags::dontwait)) return false;
   } catch (const zmq::error_t& e) {
     if (e.num() == EINTR) return false;
     throw;
   }
   std::size_t got = 1;
-  bool more = out.envelope.more();
-  while (more) {
+  for (bool more = out.frame.more(); more; ++got) {
     zmq::message_t extra;
-    zmq::message_t& dst = got == 1 ? out.body : extra;
-    (void)socket_.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
-    more = dst.more();
-    ++got;
+    (void)socket_.recv(extra, zmq::recv_flags::none);  // the rest of a multipart message is already here
+    more = extra.more();
   }
   if (got != proto::frames) {
-    error = "message from the broker has " + std::to_string(got) + " frames, expected 2";
+    error = "message from the broker has " + std::to_string(got) + " frames, expected 1";
     return true;
   }
   error = out.parse();

@@ -1,4 +1,5 @@
-// One peer's socket to the broker: frames out, frames in, nothing else.
+// One peer's socket to the broker: messages out, messages in, and what the
+// socket monitor says about the link. Nothing else.
 #pragma once
 
 #include <watt/detail/protocol.hpp>
@@ -6,28 +7,28 @@
 
 #include <zmq.hpp>
 
-#include <array>
 #include <string>
 #include <string_view>
 
 namespace watt::detail {
 
-// A message from the broker: [envelope][body]. The views are recomputed from
-// the frame on each call, so a Frames may be moved.
-struct Frames {
+// A message from the broker. The views are recomputed from the frame on each
+// call, so an Incoming may be moved.
+struct Incoming {
   proto::Kind kind{};
-  zmq::message_t envelope, body;
+  zmq::message_t frame;
   std::string_view address_view() const { return part(address_at_, address_len_); }
   std::string_view origin_view() const { return part(origin_at_, origin_len_); }
-  std::string_view header_view() const { return part(header_at_, envelope.size() - header_at_); }
-  std::string_view body_view() const { return {body.data<char>(), body.size()}; }
+  std::string_view header_view() const { return part(header_at_, header_len_); }
+  std::string_view body_view() const { return part(body_at_, frame.size() - body_at_); }
 
-  // Splits the envelope; returns an error text, empty when well-formed.
+  // Splits the frame; returns an error text, empty when well-formed.
   std::string parse();
 
 private:
-  std::string_view part(std::size_t at, std::size_t len) const { return {envelope.data<char>() + at, len}; }
-  std::size_t address_at_ = 0, address_len_ = 0, origin_at_ = 0, origin_len_ = 0, header_at_ = 0;
+  std::string_view part(std::size_t at, std::size_t len) const { return {frame.data<char>() + at, len}; }
+  std::size_t address_at_ = 0, address_len_ = 0, origin_at_ = 0, origin_len_ = 0, header_at_ = 0, header_len_ = 0,
+              body_at_ = 0;
 };
 
 // What the socket monitor says about the link to the broker.
@@ -35,7 +36,8 @@ enum class LinkEvent { none, connected, disconnected };
 
 class Connection {
 public:
-  explicit Connection(const std::string& address);
+  // `origin` is this peer's identity, written into every message it sends.
+  Connection(const std::string& address, std::string origin);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -43,10 +45,9 @@ public:
   // Blocks while the socket's send queue is full: that is the backpressure a
   // publisher feels when the broker cannot keep up.
   void send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body);
-  // Non-blocking. Returns false when nothing is waiting. A malformed message is
-  // consumed, counted in bad_frames(), and reported through `error`.
-  bool try_receive(Frames& out, std::string& error);
-
+  // Non-blocking. Returns false when nothing is waiting. A malformed message
+  // is consumed and reported through `error`.
+  bool try_receive(Incoming& out, std::string& error);
   // Non-blocking: the next connect/disconnect of the underlying link. ZeroMQ
   // reconnects by itself (with backoff); this is how we learn it did.
   LinkEvent next_event();
@@ -58,7 +59,7 @@ public:
 
 private:
   std::string address_;
-  std::string scratch_;  // the envelope being built: reused, so sending allocates nothing here
+  std::string origin_;
   zmq::socket_t socket_;
   zmq::socket_t monitor_;
 };

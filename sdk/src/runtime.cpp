@@ -51,7 +51,7 @@ void Runtime::problem(const std::string& kind, const std::string& text) {
 
 void Runtime::connect(std::chrono::milliseconds timeout) {
   owner_ = std::this_thread::get_id();
-  conn_ = std::make_unique<Connection>(address_);
+  conn_ = std::make_unique<Connection>(address_, identity_);
   send_hello();
   wait_for([&] { return welcomed_ || hello_error_.has_value(); }, Clock::now() + timeout);
   if (!welcomed_) {
@@ -356,7 +356,7 @@ void Runtime::poll_once(Clock::time_point deadline) {
 }
 
 void Runtime::read_available() {
-  Frames f;
+  Incoming f;
   std::string error;
   // Bounded so timers and the inbox get their turn under a flood.
   for (int i = 0; i < 4096 && conn_ && conn_->try_receive(f, error); ++i) {
@@ -368,7 +368,7 @@ void Runtime::read_available() {
   }
 }
 
-void Runtime::handle(Frames& f) {
+void Runtime::handle(Incoming& f) {
   proto::Header h;
   if (auto err = proto::decode_header(f.header_view(), h); !err.empty()) {
     problem("bad_header", std::string("dropped a ") + std::string(proto::kind_name(f.kind)) + " from the broker: " + err);

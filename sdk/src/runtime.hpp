@@ -110,7 +110,7 @@ private:
   void send_subscribe(const std::string& pattern);
   void poll_once(Clock::time_point deadline);
   void read_available();
-  void handle(Frames& f);
+  void handle(Incoming& f);
   void resolve(std::uint64_t id, Result<Value> result);
   void enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg);
   void dispatch_inbox();

@@ -45,8 +45,8 @@ public:
       std::vector<zmq::message_t> frames;
       (void)zmq::recv_multipart(socket_, std::back_inserter(frames));
       REQUIRE(frames.size() == proto::frames);
-      proto::EnvelopeView v;
-      REQUIRE(proto::parse_envelope(frames[0].to_string_view(), v).empty());
+      proto::MessageView v;
+      REQUIRE(proto::parse_message(frames[0].to_string_view(), v).empty());
       const auto kind = static_cast<proto::Kind>(v.kind);
       if (kind == proto::Kind::ping || kind == proto::Kind::deliver) continue;
       proto::Header h;
@@ -68,16 +68,16 @@ private:
   zmq::socket_t socket_;
 };
 
-// An envelope as a well-behaved peer writes it.
-std::string env(proto::Kind kind, std::string_view address = {}, std::string_view header = {},
-                std::string_view origin = {}) {
-  std::string out;
-  proto::write_envelope(out, kind, address, origin, header);
+// A message as a well-behaved peer writes it, but with any origin.
+std::string msg(proto::Kind kind, std::string_view address = {}, std::string_view header = {},
+                std::string_view body = {}, std::string_view origin = {}) {
+  std::string out(proto::message_size(address, origin, header, body), '\0');
+  proto::write_message(out.data(), kind, address, origin, header, body);
   return out;
 }
-// An envelope with any version and kind byte, for the broken cases.
-std::string raw_env(std::uint8_t version, std::uint8_t kind) {
-  return {static_cast<char>(version), static_cast<char>(kind), '\0', '\0', '\0'};
+// A message with any version and kind byte, for the broken cases.
+std::string raw_msg(std::uint8_t version, std::uint8_t kind) {
+  return {static_cast<char>(version), static_cast<char>(kind), '\0', '\0', '\0', '\0', '\0'};
 }
 
 std::string header(const proto::Header& h) { return proto::encode_header(h); }
@@ -112,61 +112,65 @@ TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair")
 
   Raw raw(p.address());
   // Not yet registered: framing and versions are checked before anything else.
-  CHECK(raw.expect_error({"garbage"}) == "bad_frame");
+  CHECK(raw.expect_error({"garbage"}) == "unsupported_version");  // the first byte is the version
   keep_talking();
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good"), "", "extra"}) == "bad_frame");
-  CHECK(raw.expect_error({std::string("\x01\x06"), ""}) == "bad_frame");            // shorter than an envelope
-  CHECK(raw.expect_error({std::string("\x01\x06\xff\x00" "abc", 7), ""}) == "bad_frame");  // address past the end
-  CHECK(raw.expect_error({std::string("\x01\x06\x01\x00" "a\x09" "b", 7), ""}) == "bad_frame");  // origin past the end
-  CHECK(raw.expect_error({raw_env(9, 6), ""}) == "unsupported_version");
-  CHECK(raw.expect_error({raw_env(1, 0), ""}) == "unknown_kind");
-  CHECK(raw.expect_error({raw_env(1, 200), ""}) == "unknown_kind");
+  CHECK(raw.expect_error({msg(proto::Kind::publish, "good"), "extra"}) == "bad_frame");
+  CHECK(raw.expect_error({std::string("\x01\x06")}) == "bad_frame");  // shorter than a message
+  CHECK(raw.expect_error({std::string("\x01\x06\xff\x00" "abc", 7)}) == "bad_frame");  // address past the end
+  CHECK(raw.expect_error({std::string("\x01\x06\x01\x00" "a\x09" "bcd", 9)}) == "bad_frame");  // origin past the end
+  CHECK(raw.expect_error({std::string("\x01\x06\x00\x00\x00\xff\x00", 7)}) == "bad_frame");  // header past the end
+  CHECK(raw.expect_error({raw_msg(9, 6)}) == "unsupported_version");
+  CHECK(raw.expect_error({raw_msg(1, 0)}) == "unknown_kind");
+  CHECK(raw.expect_error({raw_msg(1, 200)}) == "unknown_kind");
   keep_talking();
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x", header({})), packed(1)}) == "not_registered");
-  CHECK(raw.expect_error({env(proto::Kind::hello, "has space", hello_header()), ""}) == "bad_identity");
-  CHECK(raw.expect_error({env(proto::Kind::hello, "broker", hello_header()), ""}) == "bad_identity");
-  CHECK(raw.expect_error({env(proto::Kind::hello, "raw", hello_header(7)), ""}) == "unsupported_version");
-  CHECK(raw.expect_error({env(proto::Kind::hello, "good-pub", hello_header()), ""}) == "identity_taken");
-  // A sender may not claim to be someone else: the origin is the broker's to stamp.
-  CHECK(raw.expect_error({env(proto::Kind::hello, "raw", hello_header(), "good-pub"), ""}) == "bad_frame");
+  CHECK(raw.expect_error({msg(proto::Kind::publish, "good/x", header({}), packed(1))}) == "not_registered");
+  CHECK(raw.expect_error({msg(proto::Kind::hello, "has space", hello_header())}) == "bad_identity");
+  CHECK(raw.expect_error({msg(proto::Kind::hello, "broker", hello_header())}) == "bad_identity");
+  CHECK(raw.expect_error({msg(proto::Kind::hello, "raw", hello_header(7))}) == "unsupported_version");
+  CHECK(raw.expect_error({msg(proto::Kind::hello, "good-pub", hello_header())}) == "identity_taken");
+  CHECK(raw.expect_error({msg(proto::Kind::hello, "raw", hello_header(), {}, "good-pub")}) == "bad_frame");
   keep_talking();
 
-  raw.send({env(proto::Kind::hello, "raw", hello_header()), ""});
+  raw.send({msg(proto::Kind::hello, "raw", hello_header(), {}, "raw")});
   auto welcome = raw.reply();
   REQUIRE(welcome.has_value());
   REQUIRE(welcome->kind == proto::Kind::welcome);
   CHECK(welcome->origin == "broker");
 
-  // Registered: headers, topics, sizes and kinds.
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x", "\xc1"), packed(1)}) == "bad_frame");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x", packed(5)), packed(1)}) == "bad_frame");
+  // Registered. A sender may not claim to be someone else: the origin must be
+  // the identity the connection registered.
+  auto as_raw = [](std::string_view topic, std::string_view header, std::string_view body) {
+    return msg(proto::Kind::publish, topic, header, body, "raw");
+  };
+  CHECK(raw.expect_error({msg(proto::Kind::publish, "good/x", header({}), packed(1), "good-pub")}) == "bad_frame");
+  CHECK(raw.expect_error({msg(proto::Kind::publish, "good/x", header({}), packed(1))}) == "bad_frame");
+  CHECK(raw.expect_error({as_raw("good/x", "\xc1", packed(1))}) == "bad_frame");
+  CHECK(raw.expect_error({as_raw("good/x", packed(5), packed(1))}) == "bad_frame");
   const std::string h = header([] {
     proto::Header x;
     x.id = 9;
     x.ts = 12345;
     return x;
   }());
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x", h.substr(0, h.size() - 2)), packed(1)}) == "bad_frame");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x",
-                              watt::Value::of(std::map<std::string, std::string>{{"pri", "high"}}).bytes()),
-                          packed(1)}) == "bad_frame");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x",
-                              watt::Value::of(std::map<std::string, int>{{"pri", 200}}).bytes()),
-                          packed(1)}) == "bad_frame");
+  CHECK(raw.expect_error({as_raw("good/x", h.substr(0, h.size() - 2), packed(1))}) == "bad_frame");
+  CHECK(raw.expect_error({as_raw("good/x", watt::Value::of(std::map<std::string, std::string>{{"pri", "high"}}).bytes(),
+                              packed(1))}) == "bad_frame");
+  CHECK(raw.expect_error({as_raw("good/x", watt::Value::of(std::map<std::string, int>{{"pri", 200}}).bytes(),
+                              packed(1))}) == "bad_frame");
   keep_talking();
-  CHECK(raw.expect_error({env(proto::Kind::publish, "", header({})), packed(1)}) == "bad_topic");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good//x", header({})), packed(1)}) == "bad_topic");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/#", header({})), packed(1)}) == "bad_topic");
-  CHECK(raw.expect_error({env(proto::Kind::publish, std::string(2000, 'a'), header({})), packed(1)}) == "bad_topic");
-  CHECK(raw.expect_error({env(proto::Kind::subscribe, "a/#/b", header({})), ""}) == "bad_topic");
-  CHECK(raw.expect_error({env(proto::Kind::publish, "good/x", header({})), std::string(5000, 'x')}) == "too_large");
-  CHECK(raw.expect_error({env(proto::Kind::deliver, "good/x", header({})), packed(1)}) == "unknown_kind");
-  CHECK(raw.expect_error({env(proto::Kind::request, "nobody", header({})), ""}) == "unknown_peer");
+  CHECK(raw.expect_error({as_raw("", header({}), packed(1))}) == "bad_topic");
+  CHECK(raw.expect_error({as_raw("good//x", header({}), packed(1))}) == "bad_topic");
+  CHECK(raw.expect_error({as_raw("good/#", header({}), packed(1))}) == "bad_topic");
+  CHECK(raw.expect_error({as_raw(std::string(2000, 'a'), header({}), packed(1))}) == "bad_topic");
+  CHECK(raw.expect_error({msg(proto::Kind::subscribe, "a/#/b", header({}), {}, "raw")}) == "bad_topic");
+  CHECK(raw.expect_error({as_raw("good/x", header({}), std::string(5000, 'x'))}) == "too_large");
+  CHECK(raw.expect_error({msg(proto::Kind::deliver, "good/x", header({}), packed(1), "raw")}) == "unknown_kind");
+  CHECK(raw.expect_error({msg(proto::Kind::request, "nobody", header({}), {}, "raw")}) == "unknown_peer");
   keep_talking();
 
   // A body is never decoded by the broker: garbage reaches the subscriber,
   // whose callback refuses it, and the subscriber carries on.
-  raw.send({env(proto::Kind::publish, "good/garbage", header({})), "\xc1\xc1\xc1"});
+  raw.send({msg(proto::Kind::publish, "good/garbage", header({}), "\xc1\xc1\xc1", "raw")});
   keep_talking();
   REQUIRE(pub->sync());
 
@@ -187,12 +191,12 @@ TEST_CASE("an RPC with arguments that are not msgpack is answered with bad_args"
   Platform p;
   Served server(p, "server", [](watt::Client& c) { c.export_method("add", [](int a, int b) { return a + b; }); });
   Raw raw(p.address());
-  raw.send({env(proto::Kind::hello, "raw", hello_header()), ""});
+  raw.send({msg(proto::Kind::hello, "raw", hello_header())});
   REQUIRE(raw.reply()->kind == proto::Kind::welcome);
   proto::Header h;
   h.id = 77;
   h.method = "add";
-  raw.send({env(proto::Kind::request, "server", header(h)), "\xc1"});
+  raw.send({msg(proto::Kind::request, "server", header(h), "\xc1", "raw")});
   auto r = raw.reply();
   REQUIRE(r.has_value());
   CHECK(r->kind == proto::Kind::error);
@@ -208,7 +212,7 @@ TEST_CASE("a second peer claiming a live identity is refused, and a dead one's i
   {
     // A peer that vanishes without saying bye (as after SIGKILL).
     Raw ghost(p.address());
-    ghost.send({env(proto::Kind::hello, "ghost", hello_header()), ""});
+    ghost.send({msg(proto::Kind::hello, "ghost", hello_header())});
     REQUIRE(ghost.reply()->kind == proto::Kind::welcome);
   }
   // Its connection is closed: the identity can be claimed at once.

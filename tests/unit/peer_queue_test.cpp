@@ -15,13 +15,13 @@ Outgoing msg(std::uint8_t pri, int tag, bool lossless = false) {
   o.priority = pri;
   o.lossless = lossless;
   const std::string t = std::to_string(tag);
-  o.frames[1] = zmq::message_t(t.data(), t.size());
+  o.frame = zmq::message_t(t.data(), t.size());
   return o;
 }
 std::vector<int> drain(PeerQueue& q) {
   std::vector<int> out;
   while (!q.empty()) {
-    out.push_back(std::stoi(q.front().frames[1].to_string()));
+    out.push_back(std::stoi(q.front().frame.to_string()));
     q.pop_front();
   }
   return out;
@@ -53,7 +53,7 @@ TEST_CASE("a priority-0 message overtakes thousands of priority-60 ones") {
   PeerQueue q(10000);
   for (int i = 0; i < 5000; ++i) q.push(msg(60, i));
   q.push(msg(0, 99999));
-  CHECK(std::stoi(q.front().frames[1].to_string()) == 99999);
+  CHECK(std::stoi(q.front().frame.to_string()) == 99999);
 }
 
 TEST_CASE("lossless messages are never dropped, whatever the limit") {

@@ -12,14 +12,21 @@ namespace watt::proto {
 
 inline constexpr std::uint8_t version = 1;
 
-// Every message is two frames: [envelope][body]. The envelope is
-//   version (1 byte) | kind (1 byte) | address length (2 bytes, little endian)
-//   | address | origin length (1 byte) | origin | header (msgpack map, to the end)
-// A peer leaves the origin empty; the broker stamps the sender's identity
-// there. The body is msgpack (or empty) and is never decoded by the broker.
-inline constexpr std::size_t frames = 2;
-inline constexpr std::size_t envelope_min = 5;
+// Every message is one frame:
+//   version (1 byte) | kind (1 byte)
+//   | address length (2 bytes, little endian) | address
+//   | origin length (1 byte) | origin
+//   | header length (2 bytes, little endian) | header (a msgpack map)
+//   | body (msgpack, or nothing: the rest of the frame)
+// The origin is the sender's identity. A peer writes its own, and the broker
+// checks it against the identity the connection registered, so it cannot be
+// forged, and forwards the very bytes it received.
+inline constexpr std::size_t frames = 1;
+inline constexpr std::size_t message_min = 7;
+inline constexpr std::size_t kind_offset = 1;  // the broker turns a publish into a deliver here
+inline constexpr std::size_t max_address = 65535;
 inline constexpr std::size_t max_origin = 255;
+inline constexpr std::size_t max_header = 65535;
 
 enum class Kind : std::uint8_t {
   hello = 1,     // address: identity claimed
@@ -64,24 +71,28 @@ struct Header {
   std::string_view message;
 };
 
-// An envelope frame taken apart; the views point into the frame.
-struct EnvelopeView {
+// A message frame taken apart; the views point into the frame.
+struct MessageView {
   std::uint8_t version = 0;
   std::uint8_t kind = 0;  // not yet checked against Kind
   std::string_view address;
   std::string_view origin;
   std::string_view header;
+  std::string_view body;
 };
 
-// Splits an envelope frame; returns an error text, empty when well-formed.
-// The version is read first: an envelope of another version is reported as
-// such (with version set), whatever follows it.
-WATT_EXPORT std::string parse_envelope(std::string_view frame, EnvelopeView& out);
+// Splits a message frame; returns an error text, empty when well-formed. The
+// version is read first: a message of another version is reported as such
+// (with version set), whatever follows it.
+WATT_EXPORT std::string parse_message(std::string_view frame, MessageView& out);
 
-// Appends an envelope to `out` (cleared first). The address must fit 65,535
-// bytes and the origin 255.
-WATT_EXPORT void write_envelope(std::string& out, Kind kind, std::string_view address, std::string_view origin,
-                                std::string_view header);
+// The size of a message with these parts, and the writing of one into a
+// buffer of exactly that size. Limits: address 65,535 bytes, origin 255,
+// header 65,535 (checked by the caller).
+WATT_EXPORT std::size_t message_size(std::string_view address, std::string_view origin, std::string_view header,
+                                     std::string_view body) noexcept;
+WATT_EXPORT void write_message(char* out, Kind kind, std::string_view address, std::string_view origin,
+                               std::string_view header, std::string_view body) noexcept;
 
 // Decodes a header without allocating. Unknown keys (of any type) are
 // skipped so newer peers can add fields. Returns an error text, empty if good.
