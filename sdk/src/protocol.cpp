@@ -189,6 +189,12 @@ std::string decode_header(std::string_view frame, Header& out) {
 
 std::string encode_header(const Header& h) {
   std::string out;
+  encode_header(h, out);
+  return out;
+}
+
+void encode_header(const Header& h, std::string& out) {
+  out.clear();
   StringSink sink{out};
   msgpack::packer<StringSink> pk(sink);
   const Header d;
@@ -210,7 +216,6 @@ std::string encode_header(const Header& h) {
   if (!h.method.empty()) kv("method", h.method);
   if (!h.code.empty()) kv("code", h.code);
   if (!h.message.empty()) kv("message", h.message);
-  return out;
 }
 
 }  // namespace watt::proto

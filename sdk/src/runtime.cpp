@@ -200,7 +200,8 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   h.pri = o.priority;
   if (o.max_delay.count() > 0) h.dl = h.ts + o.max_delay.count();
   h.ct = o.content_type;
-  conn_->send(proto::Kind::publish, topic, proto::encode_header(h), body.bytes());
+  proto::encode_header(h, header_buf_);
+  conn_->send(proto::Kind::publish, topic, header_buf_, body.bytes());
 }
 
 // ---- calls ------------------------------------------------------------------------
@@ -325,7 +326,7 @@ TimerId Runtime::add_timer(Clock::duration first, Clock::duration period, std::f
 
 // ---- receiving ------------------------------------------------------------------
 
-void Runtime::enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg) {
+void Runtime::enqueue(std::uint8_t pri, InboxItem msg) {
   inbox_[std::min<std::uint8_t>(pri, 100)].push_back(std::move(msg));
   ++inbox_size_;
 }
@@ -376,16 +377,15 @@ void Runtime::handle(Incoming& f) {
   }
   switch (f.kind) {
     case proto::Kind::deliver: {
-      Envelope e;
-      e.topic.assign(f.address_view());
-      e.sender.assign(f.origin_view());
-      e.id = h.id;
-      e.timestamp_ns = h.ts;
-      e.priority = h.pri;
-      e.deadline_ns = h.dl;
-      e.content_type.assign(h.ct);
-      e.body = Value::from_msgpack_unchecked(std::string(f.body_view()));
-      enqueue(h.pri, std::move(e));
+      PendingDelivery d;
+      d.id = h.id;
+      d.ts = h.ts;
+      d.dl = h.dl;
+      d.pri = h.pri;
+      d.ct_at = h.ct.empty() ? 0 : static_cast<std::size_t>(h.ct.data() - f.frame.data<char>());
+      d.ct_len = h.ct.size();
+      d.in = std::move(f);
+      enqueue(d.pri, std::move(d));
       break;
     }
     case proto::Kind::request:
@@ -463,8 +463,8 @@ void Runtime::dispatch_inbox() {
 }
 
 void Runtime::handle_item(InboxItem& item) {
-  if (auto* e = std::get_if<Envelope>(&item)) {
-    deliver(*e);
+  if (auto* d = std::get_if<PendingDelivery>(&item)) {
+    deliver(*d);
   } else if (auto* r = std::get_if<IncomingRequest>(&item)) {
     serve(*r);
   } else {
@@ -479,11 +479,20 @@ void Runtime::handle_item(InboxItem& item) {
   }
 }
 
-void Runtime::deliver(const Envelope& e) {
-  if (e.deadline_ns != 0 && now_ns() > e.deadline_ns) {
+void Runtime::deliver(const PendingDelivery& d) {
+  if (d.dl != 0 && now_ns() > d.dl) {
     problem("expired", "dropped messages that passed their deadline before they could be handled");
     return;
   }
+  Envelope& e = current_;
+  e.topic.assign(d.in.address_view());
+  e.sender.assign(d.in.origin_view());
+  e.id = d.id;
+  e.timestamp_ns = d.ts;
+  e.priority = d.pri;
+  e.deadline_ns = d.dl;
+  e.content_type.assign(d.in.frame.data<char>() + d.ct_at, d.ct_len);
+  e.body.assign_unchecked(d.in.body_view());
   // Collect first: a callback may unsubscribe (itself or others).
   SubscriptionId ids[64];
   std::size_t n = 0;

@@ -41,6 +41,15 @@ struct IncomingRequest {
 struct Completion {
   std::uint64_t call_id = 0;
 };
+// A delivery as received: the frame itself, and the header fields the
+// Envelope needs (offsets, not views: moving a small frame moves its bytes).
+struct PendingDelivery {
+  Incoming in;
+  std::uint64_t id = 0;
+  std::int64_t ts = 0, dl = 0;
+  std::uint8_t pri = 0;
+  std::size_t ct_at = 0, ct_len = 0;
+};
 
 class Runtime {
 public:
@@ -101,7 +110,7 @@ private:
   // A call that has its answer (or is gone) no longer needs its deadline:
   // dropping the entry keeps the loop from waking for nothing.
   void disarm(PendingCall& c);
-  using InboxItem = std::variant<Envelope, IncomingRequest, Completion>;
+  using InboxItem = std::variant<PendingDelivery, IncomingRequest, Completion>;
 
   void check_thread(const char* what) const;
   void send_hello();
@@ -112,10 +121,10 @@ private:
   void read_available();
   void handle(Incoming& f);
   void resolve(std::uint64_t id, Result<Value> result);
-  void enqueue(std::uint8_t pri, std::variant<Envelope, IncomingRequest, Completion> msg);
+  void enqueue(std::uint8_t pri, InboxItem msg);
   void dispatch_inbox();
   void handle_item(InboxItem& item);
-  void deliver(const Envelope& e);
+  void deliver(const PendingDelivery& d);
   void serve(const IncomingRequest& r);
   void expire_calls();
   void run_posted();
@@ -145,6 +154,8 @@ private:
   static constexpr std::size_t max_inbox_ = 10000;
 
   TopicTrie<SubscriptionId, bool> trie_;
+  Envelope current_;       // what subscribers are handed: reused, so delivery allocates nothing
+  std::string header_buf_;  // headers being encoded: reused likewise
   std::unordered_map<SubscriptionId, LocalSub> subs_;
   std::unordered_map<std::string, std::pair<int, int>> patterns_;  // pattern -> (subs, lossless subs)
   SubscriptionId next_sub_ = 0;

@@ -46,6 +46,8 @@ public:
     v.bytes_ = std::move(bytes);
     return v;
   }
+  // Replaces the bytes, reusing this value's memory; unchecked as above.
+  void assign_unchecked(std::string_view bytes) { bytes_.assign(bytes.data(), bytes.size()); }
   // Parses JSON text; throws watt::Error naming the position of a syntax error.
   static Value from_json(std::string_view json);
 

@@ -100,5 +100,7 @@ WATT_EXPORT std::string decode_header(std::string_view frame, Header& out);
 
 // Encodes the fields that differ from their defaults.
 WATT_EXPORT std::string encode_header(const Header& h);
+// The same into `out` (cleared first), reusing its memory: for hot paths.
+WATT_EXPORT void encode_header(const Header& h, std::string& out);
 
 }  // namespace watt::proto
