@@ -12,7 +12,13 @@ namespace watt::detail {
 zmq::context_t& zmq_context() {
   // Deliberately never destroyed: terminating a context at exit blocks on any
   // socket some static still holds. Shutdown flushing is done by sync().
-  static auto* ctx = new zmq::context_t(1);
+  static auto* ctx = [] {
+    auto* c = new zmq::context_t(1);
+    // Each Client holds three sockets (its DEALER and a monitor pair): the
+    // default cap of 1,023 would stop a process at ~340 clients.
+    c->set(zmq::ctxopt::max_sockets, 16384);
+    return c;
+  }();
   return *ctx;
 }
 
