@@ -8,8 +8,6 @@
 namespace watt::cli {
 namespace {
 
-volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_interrupt(int) { interrupted = 1; }
 
 Value parse_json(const std::string& text, const std::string& what) {
   try {
@@ -63,12 +61,11 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
     }, o);
     if (!c->sync()) throw Failure{"the broker did not confirm the subscription"};
     std::cerr << "subscribed to " << sub->pattern << std::endl;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    watch_interrupts();
     const auto limit = sub->timeout > 0 ? std::chrono::duration_cast<std::chrono::nanoseconds>(
                                               std::chrono::duration<double>(sub->timeout))
                                         : std::chrono::nanoseconds(std::chrono::hours(24 * 365));
-    c->spin_until([&] { return interrupted != 0 || (sub->count > 0 && seen >= sub->count); }, limit);
+    c->spin_until([&] { return interrupted() || (sub->count > 0 && seen >= sub->count); }, limit);
   }));
 
   struct Rpc {

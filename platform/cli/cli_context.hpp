@@ -34,10 +34,16 @@ struct Context {
 void add_platform_commands(CLI::App& app, Context& ctx);
 void add_agent_commands(CLI::App& app, Context& ctx);
 void add_bus_commands(CLI::App& app, Context& ctx);
+void add_service_commands(CLI::App& app, Context& ctx);
 
 // Wraps a subcommand's body: a Failure or exception becomes one line on
 // stderr and the exit code.
 std::function<void()> guarded(std::function<void()> fn);
+
+// For commands that run until Ctrl-C: after watch_interrupts(), interrupted()
+// turns true on SIGINT or SIGTERM.
+void watch_interrupts();
+bool interrupted();
 void set_exit(int code);
 
 }  // namespace watt::cli

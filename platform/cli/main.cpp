@@ -3,12 +3,21 @@
 
 #include <watt/paths.hpp>
 
+#include <csignal>
 #include <iostream>
 
 namespace watt::cli {
 namespace {
 int exit_code = 0;
+volatile std::sig_atomic_t got_interrupt = 0;
+extern "C" void on_interrupt(int) { got_interrupt = 1; }
+}  // namespace
+
+void watch_interrupts() {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
 }
+bool interrupted() { return got_interrupt != 0; }
 
 void set_exit(int code) { exit_code = code; }
 
@@ -77,6 +86,7 @@ int main(int argc, char** argv) {
   add_platform_commands(app, ctx);
   add_agent_commands(app, ctx);
   add_bus_commands(app, ctx);
+  add_service_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

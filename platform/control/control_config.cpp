@@ -28,7 +28,9 @@ std::string ControlAgent::set_config(const std::string& identity, const std::str
   auto pushed = push_config(identity, name, exists ? "update" : "create", text);
   if (!pushed && pushed.error().code != ErrorCode::unknown_peer) {
     // The agent is running and said no (or did not answer): nothing changes.
-    throw Error("'" + identity + "' refused configuration '" + name + "': " + pushed.error().message);
+    throw Error(pushed.error().code == ErrorCode::handler_threw
+                    ? "'" + identity + "' refused configuration '" + name + "': " + pushed.error().message
+                    : "could not give '" + identity + "' configuration '" + name + "': " + pushed.error().what());
   }
   configs_.set(identity, name, text);
   return pushed ? "applied" : "stored";  // stored only: the agent is not running

@@ -542,7 +542,7 @@ void Runtime::serve(const IncomingRequest& r) {
     fail(ErrorCode::bad_args, r.method + ": " + e.what());
   } catch (const std::exception& e) {
     caller_.clear();
-    fail(ErrorCode::handler_threw, r.method + ": " + e.what());
+    fail(ErrorCode::handler_threw, e.what());
   } catch (...) {
     caller_.clear();
     fail(ErrorCode::handler_threw, r.method + ": unknown exception");
