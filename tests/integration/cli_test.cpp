@@ -1,5 +1,6 @@
 // The command line end to end: a real platform in a temporary home, real
 // agent processes, and every error a single clear line.
+#include "cli.hpp"
 #include "platform.hpp"
 
 #include <doctest/doctest.h>
@@ -11,31 +12,10 @@ using watt::test::Exit;
 using watt::test::Process;
 using watt::test::TempDir;
 
-namespace {
-
-class Cli {
-public:
-  Cli() : home_("watt-cli") {}
-  ~Cli() { watt({"platform", "stop"}); }
-  Exit watt(std::vector<std::string> args) const {
-    args.insert(args.begin(), (watt::test::bin_dir() / "watt").string());
-    return watt::test::run(args, home_.path(), {{"WATT_HOME", home_.str()}});
-  }
-  std::map<std::string, std::string> env() const { return {{"WATT_HOME", home_.str()}}; }
-  const TempDir& home() const { return home_; }
-  std::string log(const std::string& id) const { return watt::test::read_file(home_.path() / "logs" / (id + ".log")); }
-
-private:
-  TempDir home_;
-};
-
-std::string lib(const std::string& name) { return (watt::test::lib_dir() / ("lib" + name + ".so")).string(); }
-std::string fixture(const std::string& name) {
-  return (watt::test::fixture_dir() / ("libfixture_" + name + ".so")).string();
-}
-long lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
-
-}  // namespace
+using watt::test::Cli;
+using watt::test::fixture;
+using watt::test::lib;
+using watt::test::lines;
 
 TEST_CASE("start the platform, install the listener, publish, see it, stop") {
   Cli cli;

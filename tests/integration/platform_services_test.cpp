@@ -1,0 +1,222 @@
+// Platform services end to end: the config store reaching running agents,
+// supervision (restart, crash loop, platform restart), health, and a damaged
+// config store. Real wattd, real agent processes, driven through `watt`.
+#include "cli.hpp"
+
+#include <watt/client.hpp>
+#include <watt/health.hpp>
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace std::chrono_literals;
+using watt::test::Cli;
+using watt::test::eventually;
+using watt::test::fixture;
+using watt::test::lib;
+
+namespace {
+
+void write(const Cli& cli, const std::string& name, const std::string& text) {
+  std::ofstream(cli.home().path() / name) << text;
+}
+std::string path(const Cli& cli, const std::string& name) { return (cli.home().path() / name).string(); }
+
+// `watt rpc` and its JSON answer, as a string.
+std::string rpc(const Cli& cli, const std::vector<std::string>& args) {
+  std::vector<std::string> full = {"rpc"};
+  full.insert(full.end(), args.begin(), args.end());
+  const auto r = cli.watt(full);
+  return r.code == 0 ? r.out : "error: " + r.err;
+}
+
+long status_pid(const Cli& cli, const std::string& id) {
+  const auto out = cli.watt({"status", id}).out;
+  const auto at = out.find("(pid ");
+  return at == std::string::npos ? 0 : std::stol(out.substr(at + 5));
+}
+
+}  // namespace
+
+TEST_CASE("configurations reach a running agent live, and a refused one leaves the old in place") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "--start"}).code == 0);
+
+  write(cli, "one.yml", "rate: 1\n");
+  auto set = cli.watt({"config", "set", "probe", "config", path(cli, "one.yml")});
+  CHECK(set.out == "applied probe/config\n");
+  CHECK(rpc(cli, {"probe", "config", "\"config\""}).find("rate: 1") != std::string::npos);
+
+  write(cli, "two.yml", "rate: 2\n");
+  CHECK(cli.watt({"config", "set", "probe", "config", path(cli, "two.yml")}).code == 0);
+  write(cli, "bad.yml", "rate: 3\nvalid: false\n");
+  auto refused = cli.watt({"config", "set", "probe", "config", path(cli, "bad.yml")});
+  CHECK(refused.code != 0);
+  CHECK(refused.err.find("'probe' refused configuration 'config': valid is false") != std::string::npos);
+  CHECK(cli.watt({"config", "get", "probe", "config"}).out == "rate: 2\n");  // the store kept the old one
+  CHECK(rpc(cli, {"probe", "config", "\"config\""}).find("rate: 2") != std::string::npos);  // and so did the agent
+
+  write(cli, "not.yml", "rate: [1, 2\n");
+  auto invalid = cli.watt({"config", "set", "probe", "config", path(cli, "not.yml")});
+  CHECK(invalid.code != 0);
+  CHECK(invalid.err.find("not valid YAML") != std::string::npos);
+
+  write(cli, "points.csv", "point,unit\npower,kW\n");
+  CHECK(cli.watt({"config", "set", "probe", "points.csv", path(cli, "points.csv")}).code == 0);
+  CHECK(rpc(cli, {"probe", "config", "\"points.csv\""}) == "\"point,unit\\npower,kW\\n\"\n");
+
+  CHECK(cli.watt({"config", "delete", "probe", "points.csv"}).code == 0);
+  const auto events = rpc(cli, {"probe", "events"});
+  CHECK(events == R"(["start","config:create","config:update","points.csv:create","points.csv:remove"])" "\n");
+  const auto listed = cli.watt({"config", "list", "probe"}).out;
+  CHECK(listed.find("config") != std::string::npos);
+  CHECK(listed.find("points.csv") == std::string::npos);
+}
+
+TEST_CASE("configurations stored while an agent is stopped reach it before it starts") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  write(cli, "c.yml", "rate: 7\n");
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "-c", path(cli, "c.yml")}).code == 0);
+  write(cli, "extra.yml", "x: 1\n");
+  CHECK(cli.watt({"config", "set", "probe", "extra", path(cli, "extra.yml")}).out == "stored probe/extra\n");
+  REQUIRE(cli.watt({"start", "probe"}).code == 0);
+  CHECK(rpc(cli, {"probe", "events"}) == R"(["config:create","extra:create","start"])" "\n");
+}
+
+TEST_CASE("an agent killed with SIGKILL is restarted, and the others never notice") {
+  Cli cli;
+  write(cli, "config.yml", "agents:\n  restart_backoff_ms: 100\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "victim", "--start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "bystander", "--start"}).code == 0);
+  const long victim = status_pid(cli, "victim");
+  const long bystander = status_pid(cli, "bystander");
+  REQUIRE(victim > 0);
+  ::kill(static_cast<pid_t>(victim), SIGKILL);
+  REQUIRE(eventually([&] {
+    const long now = status_pid(cli, "victim");
+    return now > 0 && now != victim && cli.watt({"status", "victim"}).out.find("running") != std::string::npos;
+  }));
+  const auto status = cli.watt({"status", "victim"}).out;
+  CHECK(status.find("1 restarts") != std::string::npos);
+  CHECK(status.find("killed by signal 9") != std::string::npos);
+  // The bystander is the same process, never restarted, and still answers.
+  CHECK(status_pid(cli, "bystander") == bystander);
+  CHECK(cli.watt({"status", "bystander"}).out.find("0 restarts") != std::string::npos);
+  CHECK(rpc(cli, {"bystander", "events"}) == "[\"start\"]\n");
+}
+
+TEST_CASE("a crash loop ends in FAILED, with the last log lines shown") {
+  Cli cli;
+  write(cli, "config.yml", "agents:\n  restart_backoff_ms: 50\n  restart_limit: 3\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("throwing_agent"), "-i", "crasher"}).code == 0);
+  auto first = cli.watt({"start", "crasher"});
+  CHECK(first.code != 0);
+  CHECK(first.err.find("will retry") != std::string::npos);
+  REQUIRE(eventually([&] { return cli.watt({"list"}).out.find("failed") != std::string::npos; }, 30000ms));
+  const auto status = cli.watt({"status", "crasher"}).out;
+  CHECK(status.find("crash loop: 3 restarts") != std::string::npos);
+  CHECK(status.find("boom: no device") != std::string::npos);  // from the log lines
+}
+
+TEST_CASE("when the platform is killed, its agents keep running, reconnect and receive again") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "--start"}).code == 0);
+  const long agent = status_pid(cli, "probe");
+  CHECK(cli.watt({"publish", "probe/a", "1"}).code == 0);
+  REQUIRE(eventually([&] { return rpc(cli, {"probe", "received"}) == "1\n"; }));
+
+  std::ifstream pidfile(cli.home().path() / "run" / "wattd.pid");
+  long wattd = 0;
+  pidfile >> wattd;
+  REQUIRE(wattd > 0);
+  ::kill(static_cast<pid_t>(wattd), SIGKILL);
+  REQUIRE(eventually([&] { return cli.watt({"platform", "status"}).code == 3; }));
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+
+  // The same process, adopted, and its subscription restored without a restart.
+  REQUIRE(eventually([&] { return rpc(cli, {"probe", "pid"}) == std::to_string(agent) + "\n"; }));
+  CHECK(status_pid(cli, "probe") == agent);
+  REQUIRE(eventually([&] {
+    cli.watt({"publish", "probe/b", "2"});
+    return rpc(cli, {"probe", "received"}) != "1\n";
+  }));
+  CHECK(rpc(cli, {"probe", "events"}) == "[\"start\"]\n");  // on_start ran once: never restarted
+}
+
+TEST_CASE("an agent whose heartbeats stop is marked BAD with an alert, and GOOD again when they resume") {
+  Cli cli;
+  write(cli, "config.yml", "agents:\n  heartbeat_ms: 200\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "--start"}).code == 0);
+  watt::ClientOptions o;
+  o.identity = "alert-watcher";
+  o.address = "ipc://" + cli.home().str() + "/run/watt.sock";
+  watt::Client watcher(o);
+  std::vector<watt::HealthAlert> alerts;
+  watcher.subscribe("alerts/probe", [&](const watt::Envelope& e) { alerts.push_back(e.body.as<watt::HealthAlert>()); });
+  REQUIRE(watcher.sync());
+  REQUIRE(eventually([&] { return cli.watt({"health"}).out.find("GOOD") != std::string::npos; }));
+
+  const long pid = status_pid(cli, "probe");
+  ::kill(static_cast<pid_t>(pid), SIGSTOP);  // alive, but silent
+  REQUIRE(watcher.spin_until([&] { return !alerts.empty() && alerts.back().status == "BAD"; }, 10s));
+  CHECK(alerts.back().context.find("no heartbeat") != std::string::npos);
+  CHECK(cli.watt({"health"}).out.find("BAD") != std::string::npos);
+  ::kill(static_cast<pid_t>(pid), SIGCONT);
+  REQUIRE(watcher.spin_until([&] { return alerts.back().status == "GOOD"; }, 10s));
+  CHECK(alerts.back().previous == "BAD");
+}
+
+TEST_CASE("enabled agents start with the platform, in priority order") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  for (const char* id : {"late", "early", "manual"})
+    REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", id}).code == 0);
+  CHECK(cli.watt({"enable", "late", "--priority", "90"}).code == 0);
+  CHECK(cli.watt({"enable", "early", "--priority", "5"}).code == 0);
+  REQUIRE(cli.watt({"platform", "stop"}).code == 0);
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(eventually([&] {
+    const auto list = cli.watt({"list"}).out;
+    return list.find("late ") != std::string::npos && status_pid(cli, "late") > 0 && status_pid(cli, "early") > 0;
+  }));
+  CHECK(status_pid(cli, "manual") == 0);
+  const auto log = watt::test::read_file(cli.home().path() / "logs" / "platform.log");
+  const auto restart = log.rfind("platform up");
+  REQUIRE(restart != std::string::npos);
+  CHECK(log.find("started 'early'", restart) < log.find("started 'late'", restart));
+  CHECK(cli.watt({"disable", "late"}).code == 0);
+  CHECK(cli.watt({"status", "late"}).out.find("enabled   no") != std::string::npos);
+}
+
+TEST_CASE("a damaged config store stops the platform with a clear error, and is left untouched") {
+  Cli cli;
+  const std::string garbage(8192, '\x5a');
+  write(cli, "config.db", garbage);
+  auto start = cli.watt({"platform", "start"});
+  CHECK(start.code != 0);
+  CHECK(start.err.find("config store") != std::string::npos);
+  CHECK(start.err.find("left untouched") != std::string::npos);
+  CHECK(watt::test::read_file(cli.home().path() / "config.db") == garbage);
+}
+
+TEST_CASE("watt log prints the end of an agent's log, watt stats the platform's counters") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", lib("listener"), "-i", "listener", "--start"}).code == 0);
+  CHECK(cli.watt({"publish", "devices/x", "42"}).code == 0);
+  REQUIRE(eventually([&] { return cli.watt({"log", "listener", "-n", "20"}).out.find("devices/x") != std::string::npos; }));
+  CHECK(watt::test::lines(cli.watt({"log", "listener", "-n", "2"}).out) == 2);
+  const auto stats = cli.watt({"stats"}).out;
+  CHECK(stats.find("published") != std::string::npos);
+  CHECK(stats.find("running 1") != std::string::npos);
+  CHECK(cli.watt({"log", "nobody"}).code != 0);
+}
