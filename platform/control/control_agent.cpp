@@ -156,6 +156,8 @@ LaunchSpec ControlAgent::launch_spec(const InstalledAgent& a) const {
   spec.address = options_.agent_address;
   spec.restart = restart_policy_from_string(a.restart);
   spec.heartbeat = options_.heartbeat;
+  spec.log_max_bytes = options_.log_max_bytes;
+  spec.log_files = options_.log_files;
   return spec;
 }
 

@@ -23,6 +23,8 @@ struct ControlOptions {
   std::string agent_address;  // where agents connect (the ipc endpoint)
   SupervisorOptions supervisor;
   std::chrono::milliseconds heartbeat{10000};  // the period agents are started with
+  std::size_t log_max_bytes = 10 << 20;        // each agent's log rotates at this size
+  std::size_t log_files = 5;
   std::function<void()> on_shutdown;          // called once every agent has stopped
 };
 

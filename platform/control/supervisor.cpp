@@ -67,7 +67,8 @@ void Supervisor::spawn_process(ProcessInfo& p) {
   o.output = s.log_file;  // stray prints and crash reports; the agent logs here itself too
   p.pid = spawn({options_.runner.string(), s.library.string(), "--identity", s.identity, "--connect", s.address,
                  "--configs-from-platform", "--heartbeat-ms", std::to_string(s.heartbeat.count()), "--log-file",
-                 s.log_file.string()},
+                 s.log_file.string(), "--log-max-bytes", std::to_string(s.log_max_bytes), "--log-files",
+                 std::to_string(s.log_files)},
                 o);
   p.state = AgentState::starting;
   p.adopted = false;

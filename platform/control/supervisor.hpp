@@ -30,6 +30,8 @@ struct LaunchSpec {
   std::string address;
   RestartPolicy restart = RestartPolicy::on_failure;
   std::chrono::milliseconds heartbeat{10000};
+  std::size_t log_max_bytes = 10 << 20;  // the agent rotates its log at this size
+  std::size_t log_files = 5;             // and keeps this many old ones
 };
 
 struct ProcessInfo {

@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
     copts.supervisor.runner = self_dir() / "watt-agent";
     copts.supervisor.pid_dir = root / "run" / "agents";
     copts.heartbeat = config.heartbeat;
+    copts.log_max_bytes = config.log_max_bytes;
+    copts.log_files = config.log_files;
     copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
     control.emplace<watt::platform::ControlAgent>(copts);
     std::exception_ptr broker_error;

@@ -71,7 +71,7 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
   if (const auto a = root["agents"]) {
     const std::string w = f + ": agents";
     only_keys(a, w, {"stop_timeout_ms", "restart_backoff_ms", "restart_backoff_max_ms", "restart_limit",
-                     "restart_window_ms", "heartbeat_ms"});
+                     "restart_window_ms", "heartbeat_ms", "log_max_bytes", "log_files"});
     auto ms = [&](const char* key, std::chrono::milliseconds& out, int min, int max) {
       if (a[key]) out = std::chrono::milliseconds(number<int>(a[key], w + "." + key, min, max));
     };
@@ -81,6 +81,9 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
     ms("restart_backoff_max_ms", sv.backoff_max, 10, 3'600'000);
     ms("restart_window_ms", sv.restart_window, 1000, 86'400'000);
     ms("heartbeat_ms", c.heartbeat, 0, 86'400'000);
+    if (a["log_max_bytes"])
+      c.log_max_bytes = number<std::size_t>(a["log_max_bytes"], w + ".log_max_bytes", 4096, std::size_t{1} << 34);
+    if (a["log_files"]) c.log_files = number<std::size_t>(a["log_files"], w + ".log_files", 1, 1000);
     if (a["restart_limit"]) sv.restart_limit = number<int>(a["restart_limit"], w + ".restart_limit", 0, 1000);
     if (sv.backoff_max < sv.backoff_initial) throw Error(w + ".restart_backoff_max_ms is below restart_backoff_ms");
   }

@@ -16,6 +16,8 @@ struct PlatformConfig {
   broker::BrokerConfig broker;
   SupervisorOptions supervisor;  // runner and pid_dir are wattd's to fill in
   std::chrono::milliseconds heartbeat{10000};
+  std::size_t log_max_bytes = 10 << 20;
+  std::size_t log_files = 5;
 };
 
 // A missing file means all defaults. Throws watt::Error naming the file and key.

@@ -220,3 +220,15 @@ TEST_CASE("watt log prints the end of an agent's log, watt stats the platform's 
   CHECK(stats.find("running 1") != std::string::npos);
   CHECK(cli.watt({"log", "nobody"}).code != 0);
 }
+
+TEST_CASE("an agent's log is rotated by size and the old files are kept") {
+  Cli cli;
+  write(cli, "config.yml", "agents:\n  log_max_bytes: 4096\n  log_files: 2\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", lib("listener"), "-i", "chatty", "--start"}).code == 0);
+  for (int i = 0; i < 40; ++i) cli.watt({"publish", "devices/rotate", "\"" + std::string(200, 'r') + "\""});
+  const auto logs = cli.home().path() / "logs";
+  REQUIRE(eventually([&] { return std::filesystem::exists(logs / "chatty.2.log"); }));
+  CHECK(std::filesystem::file_size(logs / "chatty.1.log") <= 4096 + 1024);
+  CHECK_FALSE(std::filesystem::exists(logs / "chatty.3.log"));
+}
