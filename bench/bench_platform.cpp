@@ -22,7 +22,7 @@
 #include <spawn.h>
 #include <sys/syscall.h>
 
-#include <map>
+#include <csignal>
 #include <set>
 
 #ifndef WATT_BENCH_WATT_BIN
@@ -232,9 +232,12 @@ class Platform {
     return o.ms;
   }
 
-  Outcome watt(std::vector<std::string> args, bool check = true) {
-    args.insert(args.begin(), s_.watt_bin);
-    return run(args, out_, check);
+  Outcome watt(std::initializer_list<std::string> args, bool check = true) {
+    std::vector<std::string> argv;
+    argv.reserve(args.size() + 1);
+    argv.push_back(s_.watt_bin);
+    for (const auto& a : args) argv.push_back(a);
+    return run(argv, out_, check);
   }
 
   pid_t pid() const { return pid_from_file(home_ + "/run/wattd.pid"); }
@@ -274,7 +277,10 @@ const std::array<std::string, 3> series_prefix = {"pub", "pubs", "direct"};
 // message of every sender it reports (index, kind, {arrival ns, series}).
 int subscriber(int report_fd, int ctrl_fd) {
   ::setenv("WATT_LOG_LEVEL", "error", 0);
-  watt::Client c(watt::ClientOptions{"bench-sub", "", 10s});
+  watt::ClientOptions o;
+  o.identity = "bench-sub";
+  o.connect_timeout = 10s;
+  watt::Client c(std::move(o));
   std::set<std::string> seen;
   c.subscribe("devices/#", [&](const watt::Envelope& e) {
     const auto t = bench::now_ns();
@@ -357,13 +363,14 @@ std::string pad3(int i) {
 
 struct InstallResults {
   Samples spawn_true{"`/bin/true` (spawn + wait; baseline)", {}};
-  Samples direct{"`watt-agent` run directly: spawn → first message (baseline)", {}};
+  Samples direct{"`watt-agent` run directly: spawn to first message (baseline)", {}};
   Samples install_start{"`watt install --start`: the command", {}};
-  Samples install_start_first{"`watt install --start` → first message", {}};
+  Samples install_start_first{"`watt install --start` to first message", {}};
   Samples install_alone{"`watt install` alone", {}};
   Samples start_alone{"`watt start` alone", {}};
-  Samples start_first{"`watt start` → first message", {}};
+  Samples start_first{"`watt start` to first message", {}};
   Samples remove{"`watt remove` (stop + uninstall)", {}};
+  Samples direct_stop{"`watt-agent` run directly: SIGTERM to exit (baseline)", {}};
 };
 
 InstallResults bench_install(const Settings& s, const bench::TempDir& dir, Platform& platform, int report_fd,
@@ -402,8 +409,10 @@ InstallResults bench_install(const Settings& s, const bench::TempDir& dir, Platf
         {s.agent_bin, s.publisher_lib, "--identity", idd, "--config", cfg}, dir.file("direct.log")));
     const auto first_direct = wait_first_message(report_fd, series_direct, i, 15s);
     r.direct.ms.push_back(ms_between(t2, first_direct));
+    const auto t3 = bench::now_ns();
     ::kill(agent, SIGTERM);
     wait_process(agent, 10s);
+    r.direct_stop.ms.push_back(ms_between(t3, bench::now_ns()));
     kids.forget(agent);
   }
   return r;
@@ -606,7 +615,7 @@ int main(int argc, char** argv) {
     {
       auto t = timing_table();
       for (const auto* x : {&inst.spawn_true, &inst.direct, &inst.install_start, &inst.install_start_first,
-                            &inst.install_alone, &inst.start_alone, &inst.start_first, &inst.remove})
+                            &inst.install_alone, &inst.start_alone, &inst.start_first, &inst.direct_stop, &inst.remove})
         add_row(t, *x);
       t.print(std::cout);
     }
@@ -614,7 +623,7 @@ int main(int argc, char** argv) {
     const double direct_p50 = median(inst.direct.ms);
     std::cout << "\nplatform overhead over running the agent directly (p50): "
               << bench::fixed(first_p50 - direct_p50, 1) << " ms; without the agent's first period: install --start "
-              << "→ first message p50 " << bench::fixed(first_p50 - s.period_ms, 1) << " ms\n"
+              << "to first message p50 " << bench::fixed(first_p50 - s.period_ms, 1) << " ms\n"
               << "reference: VOLTTRON's install + start takes seconds\n\n";
 
     // 2.
@@ -665,10 +674,13 @@ int main(int argc, char** argv) {
         mem.agents_measured > 0 ? static_cast<double>(mem.agents_sum.pss) / mem.agents_measured / mib : 0;
     const double wattd_per_agent_kib =
         s.agents > 0 ? static_cast<double>(mem.wattd_loaded.rss - mem.wattd_fresh.rss) / s.agents : 0;
+    const double wattd_per_agent_idle_kib =
+        s.agents > 0 ? static_cast<double>(mem.wattd_loaded.rss - mem.wattd_idle.rss) / s.agents : 0;
     std::cout << "\nper agent: RSS " << mib_of(mem.agent_min_rss) << "-" << mib_of(mem.agent_max_rss)
               << " MiB (Pss, shared libraries counted once: " << bench::fixed(per_agent_pss_mib, 2)
               << " MiB); wattd grows by " << bench::fixed(wattd_per_agent_kib, 1)
-              << " KiB per agent over its fresh RSS\n";
+              << " KiB per agent over its fresh RSS (" << bench::fixed(wattd_per_agent_idle_kib, 1)
+              << " KiB over its RSS after parts 1-2)\n";
     {
       auto t = timing_table();
       add_row(t, mem.install_each);

@@ -8,6 +8,9 @@
 #include <msgpack.hpp>
 
 #include <malloc.h>
+#include <zmq_addon.hpp>
+
+#include <fstream>
 
 #include <algorithm>
 #include <filesystem>
@@ -57,8 +60,63 @@ void Broker::bind_all(const std::vector<std::string>& endpoints) {
   }
 }
 
+void Broker::bind_secure() {
+  if (config_.secure_endpoint.empty()) return;
+  allow_ = AllowList::load(config_.auth_file);
+  // The ZAP handler must be in place before a CURVE socket accepts anyone.
+  zap_ = std::make_unique<zmq::socket_t>(detail::zmq_context(), zmq::socket_type::rep);
+  zap_->set(zmq::sockopt::linger, 0);
+  zap_->bind("inproc://zeromq.zap.01");
+  secure_ = std::make_unique<zmq::socket_t>(detail::zmq_context(), zmq::socket_type::router);
+  auto& s = *secure_;
+  s.set(zmq::sockopt::router_mandatory, 1);
+  s.set(zmq::sockopt::sndhwm, config_.socket_high_water);
+  s.set(zmq::sockopt::rcvhwm, config_.socket_high_water);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(config_.max_message_bytes * 4 + 65536));
+  s.set(zmq::sockopt::curve_server, 1);
+  s.set(zmq::sockopt::curve_secretkey, config_.server_secret_key);
+  s.set(zmq::sockopt::zap_domain, "watt");
+  try {
+    s.bind(config_.secure_endpoint);
+  } catch (const zmq::error_t& e) {
+    throw Error("cannot listen on " + config_.secure_endpoint + ": " + e.what());
+  }
+  const std::string bound = s.get(zmq::sockopt::last_endpoint);
+  if (!config_.endpoint_file.empty()) std::ofstream(config_.endpoint_file) << bound << "\n";
+  log_->info("listening on {} (CURVE; {} keys allowed)", bound, allow_.entries().size());
+}
+
+void Broker::serve_zap() {
+  // ZAP 1.0 (RFC 27): version, request id, domain, address, identity,
+  // mechanism, credentials (for CURVE: the client's 32-byte public key).
+  std::vector<zmq::message_t> req;
+  (void)zmq::recv_multipart(*zap_, std::back_inserter(req));
+  std::string status = "400", text = "refused", user;
+  if (req.size() >= 7 && req[5].to_string_view() == "CURVE" && req[6].size() == 32) {
+    char z85[41] = {};
+    zmq_z85_encode(z85, req[6].data<std::uint8_t>(), 32);
+    if (const auto* e = allow_.by_key(z85)) {
+      status = "200";
+      text = "OK";
+      user = e->name;
+    } else {
+      text = "key not on the allow-list";
+      ++stats_.rejected;
+      if (problems_.count("unknown_key"))
+        log_->warn("refused a TCP connection from {}: its key is not on the allow-list ({} so far)",
+                   req[3].to_string(), problems_.total("unknown_key"));
+    }
+  }
+  const std::string request_id = req.size() > 1 ? req[1].to_string() : std::string();
+  std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(request_id), zmq::buffer(status),
+                                            zmq::buffer(text),       zmq::buffer(user),       zmq::const_buffer()};
+  (void)zmq::send_multipart(*zap_, reply);
+}
+
 void Broker::run() {
   bind_all(config_.inproc_endpoints);
+  bind_secure();
   if (config_.first_identity.empty()) {
     bind_all(config_.endpoints);
     external_bound_ = true;
@@ -66,17 +124,22 @@ void Broker::run() {
   }
   next_probe_ = Clock::now() + config_.liveness_interval;
   while (!stop_.load()) {
-    zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
+                               {secure_ ? secure_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
+                               {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+    const int nitems = secure_ ? 3 : 1;
     // A backlog is retried every millisecond: libzmq cannot tell us when one
     // peer's pipe has room again.
     const auto wait = backlog_.empty() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1);
     try {
-      zmq::poll(&item, 1, wait);
+      zmq::poll(items, static_cast<std::size_t>(nitems), wait);
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
       continue;  // a signal (a handler calling stop(), say): look at stop_ again
     }
-    if (item.revents & ZMQ_POLLIN) read_batch();
+    if (items[0].revents & ZMQ_POLLIN) read_batch(router_, 'L');
+    if (nitems > 1 && (items[2].revents & ZMQ_POLLIN)) serve_zap();
+    if (nitems > 1 && (items[1].revents & ZMQ_POLLIN)) read_batch(*secure_, 'T');
     if (!backlog_.empty()) flush_backlog();
     if (Clock::now() >= next_probe_) {
       probe_peers();
@@ -93,12 +156,12 @@ void Broker::run() {
              stats_.delivered, stats_.dropped, stats_.expired, stats_.rejected);
 }
 
-void Broker::read_batch() {
+void Broker::read_batch(zmq::socket_t& socket, char tag) {
   std::array<zmq::message_t, 2> f;  // routing id, message
   // Bounded, so a flood on the socket never starves the backlog.
   for (int i = 0; i < 2048; ++i) {
     try {
-      if (!router_.recv(f[0], zmq::recv_flags::dontwait)) return;
+      if (!socket.recv(f[0], zmq::recv_flags::dontwait)) return;
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) return;
       throw;
@@ -108,12 +171,12 @@ void Broker::read_batch() {
     while (more) {
       zmq::message_t extra;
       zmq::message_t& dst = n < f.size() ? f[n] : extra;
-      (void)router_.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
+      (void)socket.recv(dst, zmq::recv_flags::none);  // the rest of a multipart message is already here
       more = dst.more();
       ++n;
     }
     ++stats_.received;
-    handle(f, n);
+    handle(f, n, tag + std::string(view(f[0])));
   }
 }
 
@@ -125,8 +188,10 @@ void Broker::reply(const std::string& rid, proto::Kind kind, const proto::Header
   }
   // Not a registered peer: answer directly, and never block on it.
   try {
-    if (!router_.send(zmq::buffer(rid), zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return;
-    (void)router_.send(out.frame, zmq::send_flags::none);
+    auto& socket = socket_of(rid);
+    if (!socket.send(zmq::buffer(rid.data() + 1, rid.size() - 1), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+      return;
+    (void)socket.send(out.frame, zmq::send_flags::none);
   } catch (const zmq::error_t&) {
     // gone already
   }
@@ -147,8 +212,7 @@ void Broker::reject(const std::string& rid, std::uint64_t id, ErrorCode code, co
   reply(rid, proto::Kind::error, h);
 }
 
-void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes) {
-  const std::string rid(view(f[0]));
+void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const std::string& rid) {
   if (nframes != 1 + proto::frames) {
     reject(rid, 0, ErrorCode::bad_frame, "expected 1 frame per message, got " + std::to_string(nframes - 1));
     return;
@@ -182,7 +246,21 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes) {
       reject(rid, h.id, ErrorCode::bad_frame, "a hello's origin must be the identity it claims");
       return;
     }
+    std::string auth_name;
+    if (rid[0] == 'T') {
+      // Authenticated by ZAP already; the entry also says who it may be.
+      const char* user = f[1].gets("User-Id");
+      const AuthEntry* entry = user != nullptr ? allow_.by_name(user) : nullptr;
+      if (entry == nullptr || !entry->may_claim(std::string(v.address))) {
+        reject(rid, h.id, ErrorCode::unauthorized,
+               "key '" + std::string(user != nullptr ? user : "?") + "' may not claim identity '" +
+                   std::string(v.address) + "'");
+        return;
+      }
+      auth_name = entry->name;
+    }
     on_hello(rid, v.address, h);
+    if (auto it = by_routing_.find(rid); it != by_routing_.end()) it->second->auth_name = auth_name;
     return;
   }
   auto it = by_routing_.find(rid);
@@ -213,6 +291,14 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes) {
         reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
         break;
       }
+      if (!p.auth_name.empty()) {
+        const AuthEntry* entry = entry_of(p.auth_name);
+        if (entry == nullptr || !entry->may_publish(v.address)) {
+          reject(p.routing_id, h.id, ErrorCode::unauthorized,
+                 "'" + p.identity + "' may not publish to " + std::string(v.address));
+          break;
+        }
+      }
       ++stats_.published;
       // Forwarded as received; only the kind byte changes, in place, before
       // the message is shared.
@@ -220,6 +306,17 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes) {
       route(v.address, f[1], h.pri, h.dl, &p);
       break;
     case proto::Kind::request:
+      if (!p.auth_name.empty()) {
+        const AuthEntry* entry = entry_of(p.auth_name);
+        if (entry == nullptr || !entry->may_call(v.address, h.method)) {
+          ++stats_.request_errors;
+          reject(p.routing_id, h.id, ErrorCode::unauthorized,
+                 "'" + p.identity + "' may not call " + std::string(v.address) + "/" + std::string(h.method));
+          break;
+        }
+      }
+      on_routed(p, kind, v.address, h, f[1]);
+      break;
     case proto::Kind::response:
     case proto::Kind::error:
       on_routed(p, kind, v.address, h, f[1]);
@@ -407,12 +504,26 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, cons
 }
 
 void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
+  if (h.method == "reload_auth" && caller.auth_name.empty()) {
+    // Asked by the control service after `watt auth …` changed the file.
+    proto::Header r;
+    r.id = h.id;
+    try {
+      if (!config_.secure_endpoint.empty()) allow_ = AllowList::load(config_.auth_file);
+      reply(caller.routing_id, proto::Kind::response, r, Value::of(allow_.entries().size()).bytes());
+    } catch (const std::exception& e) {
+      r.code = to_string(ErrorCode::handler_threw);
+      r.message = e.what();
+      reply(caller.routing_id, proto::Kind::error, r);
+    }
+    return;
+  }
   if (h.method != "stats") {
     ++stats_.request_errors;
     proto::Header e;
     e.id = h.id;
     e.code = to_string(ErrorCode::unknown_method);
-    e.message = "the broker exports only 'stats'";
+    e.message = "the broker exports only 'stats' (and 'reload_auth' to local peers)";
     reply(caller.routing_id, proto::Kind::error, e);
     return;
   }
@@ -443,9 +554,11 @@ Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
   try {
     // With ROUTER_MANDATORY a full pipe refuses the identity frame, before
     // anything of the message is taken.
-    if (!router_.send(zmq::buffer(p.routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+    auto& socket = socket_of(p.routing_id);
+    if (!socket.send(zmq::buffer(p.routing_id.data() + 1, p.routing_id.size() - 1),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return SendResult::would_block;
-    (void)router_.send(out.frame, zmq::send_flags::none);
+    (void)socket.send(out.frame, zmq::send_flags::none);
     return SendResult::sent;
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) {

@@ -2,6 +2,7 @@
 // its address frame and header alone (bodies are never decoded).
 #pragma once
 
+#include "allow_list.hpp"
 #include "broker_stats.hpp"
 #include "peer_queue.hpp"
 
@@ -35,6 +36,12 @@ struct BrokerConfig {
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
   int socket_high_water = 1000;             // messages in a peer's socket pipe
   std::chrono::milliseconds liveness_interval{1000};
+  // TCP, authenticated with CURVE: clients must hold a key on the allow-list
+  // (auth_file) and may do only what their entry allows. Empty = no TCP.
+  std::string secure_endpoint;          // e.g. tcp://127.0.0.1:22916 (port * = any free one)
+  std::string server_secret_key;        // Z85
+  std::filesystem::path auth_file;      // $WATT_HOME/auth.yml
+  std::filesystem::path endpoint_file;  // where the bound TCP address is written
 };
 
 class Broker {
@@ -53,8 +60,9 @@ public:
 
 private:
   struct Peer {
-    std::string routing_id;
+    std::string routing_id;  // the key: socket tag + routing id
     std::string identity;
+    std::string auth_name;  // the allow-list entry (TCP peers); empty = trusted local peer
     std::int64_t connected_ns = 0;
     std::uint64_t pid = 0;
     std::unordered_map<std::string, bool> patterns;  // normalized pattern -> lossless
@@ -73,8 +81,14 @@ private:
   enum class SendResult { sent, would_block, unreachable };
 
   void bind_all(const std::vector<std::string>& endpoints);
-  void read_batch();
-  void handle(std::array<zmq::message_t, 2>& f, std::size_t nframes);
+  void bind_secure();
+  void serve_zap();
+  // A peer's key is its socket's tag ('L' local, 'T' TCP) and its routing id.
+  void read_batch(zmq::socket_t& socket, char tag);
+  zmq::socket_t& socket_of(const std::string& key) { return key[0] == 'T' ? *secure_ : router_; }
+  void handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const std::string& key);
+  // The allow-list entry a TCP peer authenticated as; null when it is gone.
+  const AuthEntry* entry_of(const std::string& auth_name) const { return allow_.by_name(auth_name); }
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
   void welcome(const std::string& rid, std::uint64_t hello_id);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
@@ -105,6 +119,9 @@ private:
   BrokerConfig config_;
   std::shared_ptr<spdlog::logger> log_;
   zmq::socket_t router_;
+  std::unique_ptr<zmq::socket_t> secure_;  // TCP with CURVE
+  std::unique_ptr<zmq::socket_t> zap_;     // answers libzmq's authentication requests
+  AllowList allow_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> ready_{false};
   bool external_bound_ = false;

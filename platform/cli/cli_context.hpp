@@ -21,6 +21,8 @@ struct Failure {
 struct Context {
   std::string home_override;
   std::string connect_override;
+  std::string server_key;  // for a platform on TCP
+  std::string key_file;
 
   std::filesystem::path home() const;
   std::string address() const;
@@ -35,6 +37,7 @@ void add_platform_commands(CLI::App& app, Context& ctx);
 void add_agent_commands(CLI::App& app, Context& ctx);
 void add_bus_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);
+void add_security_commands(CLI::App& app, Context& ctx);
 
 // Wraps a subcommand's body: a Failure or exception becomes one line on
 // stderr and the exit code.

@@ -38,6 +38,8 @@ std::unique_ptr<Client> Context::connect(std::chrono::milliseconds timeout) cons
   o.identity = "watt-cli-" + std::to_string(::getpid());
   o.address = address();
   o.connect_timeout = timeout;
+  o.server_key = server_key;
+  o.key_file = key_file;
   try {
     return std::make_unique<Client>(o);
   } catch (const Error& e) {
@@ -83,10 +85,13 @@ int main(int argc, char** argv) {
   Context ctx;
   app.add_option("--home", ctx.home_override, "platform home (default: $WATT_HOME or ~/.watt)");
   app.add_option("--connect", ctx.connect_override, "broker address (default: the home's ipc socket)");
+  app.add_option("--server-key", ctx.server_key, "the platform's public key, for --connect tcp://…");
+  app.add_option("--key-file", ctx.key_file, "this client's key file, for --connect tcp://…");
   add_platform_commands(app, ctx);
   add_agent_commands(app, ctx);
   add_bus_commands(app, ctx);
   add_service_commands(app, ctx);
+  add_security_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

@@ -56,6 +56,7 @@ void ControlAgent::on_start() {
   });
   watch_health();
   export_config_methods();
+  export_auth_methods();
 
   export_method("install", [this](const InstallRequest& r) { return install(r); });
   export_method("start", [this](const std::string& identity) { start_agent(identity); });

@@ -57,6 +57,9 @@ private:
   Result<Value> push_config(const std::string& identity, const std::string& name, const char* action,
                             const std::string& text);
 
+  // The TCP allow-list (control_auth.cpp).
+  void export_auth_methods();
+
   // Health (control_health.cpp).
   void watch_health();
   void publish_alert(const HealthChange& change);

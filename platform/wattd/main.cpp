@@ -5,6 +5,7 @@
 #include "platform_config.hpp"
 
 #include <watt/host.hpp>
+#include <watt/keys.hpp>
 #include <watt/paths.hpp>
 
 #include <CLI/CLI.hpp>
@@ -89,7 +90,18 @@ int main(int argc, char** argv) {
     auto& bc = config.broker;
     bc.inproc_endpoints = {"inproc://watt-broker"};
     bc.endpoints = {agent_address};
-    if (!config.tcp.empty()) bc.endpoints.push_back(config.tcp);
+    if (!config.tcp.empty()) {
+      // TCP is always CURVE: the platform's key pair is made on first use.
+      const fs::path key_file = root / "keys" / "server.key";
+      fs::create_directories(key_file.parent_path());
+      if (!fs::exists(key_file)) watt::write_key_file(key_file, watt::make_key_pair());
+      const auto keys = watt::read_key_file(key_file);
+      bc.secure_endpoint = config.tcp;
+      bc.server_secret_key = keys.secret_key;
+      bc.auth_file = root / "auth.yml";
+      bc.endpoint_file = root / "run" / "tcp.endpoint";
+      log->info("TCP clients authenticate against server key {}", keys.public_key);
+    }
     bc.first_identity = "platform";
     watt::broker::Broker broker(bc, log);
 

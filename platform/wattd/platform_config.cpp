@@ -54,7 +54,7 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
                      "liveness_interval_ms"});
     if (b["tcp"]) {
       c.tcp = b["tcp"].as<std::string>();
-      if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT");
+      if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
     }
     auto& bc = c.broker;
     if (b["max_message_bytes"])

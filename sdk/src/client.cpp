@@ -9,6 +9,7 @@ namespace {
 std::unique_ptr<detail::Runtime> connect_runtime(const ClientOptions& o) {
   if (o.identity.empty()) throw Error("Client: an identity is required");
   auto rt = std::make_unique<detail::Runtime>(o.identity, o.address.empty() ? default_address() : o.address);
+  if (!o.server_key.empty()) rt->set_curve(detail::curve_keys(o.server_key, o.key_file));
   rt->connect(o.connect_timeout);
   return rt;
 }

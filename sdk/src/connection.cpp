@@ -22,7 +22,7 @@ zmq::context_t& zmq_context() {
   return *ctx;
 }
 
-Connection::Connection(const std::string& address, std::string origin)
+Connection::Connection(const std::string& address, std::string origin, const CurveKeys* curve)
     : address_(address),
       origin_(std::move(origin)),
       socket_(zmq_context(), zmq::socket_type::dealer),
@@ -34,8 +34,14 @@ Connection::Connection(const std::string& address, std::string origin)
   // After a lost link ZeroMQ retries every 100 ms, backing off to 2 s.
   socket_.set(zmq::sockopt::reconnect_ivl, 100);
   socket_.set(zmq::sockopt::reconnect_ivl_max, 2000);
+  if (curve != nullptr) {
+    socket_.set(zmq::sockopt::curve_serverkey, curve->server_public);
+    socket_.set(zmq::sockopt::curve_publickey, curve->public_key);
+    socket_.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+  }
   const std::string endpoint = "inproc://watt-monitor-" + std::to_string(monitors++);
-  if (zmq_socket_monitor(socket_.handle(), endpoint.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
+  if (zmq_socket_monitor(socket_.handle(), endpoint.c_str(),
+                         ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
     throw zmq::error_t();
   monitor_.set(zmq::sockopt::linger, 0);
   monitor_.connect(endpoint);
@@ -54,6 +60,7 @@ LinkEvent Connection::next_event() {
   std::memcpy(&id, event.data(), sizeof id);
   if (id == ZMQ_EVENT_CONNECTED) return LinkEvent::connected;
   if (id == ZMQ_EVENT_DISCONNECTED) return LinkEvent::disconnected;
+  if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) return LinkEvent::auth_failed;
   return LinkEvent::none;
 }
 

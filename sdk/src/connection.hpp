@@ -32,12 +32,17 @@ private:
 };
 
 // What the socket monitor says about the link to the broker.
-enum class LinkEvent { none, connected, disconnected };
+enum class LinkEvent { none, connected, disconnected, auth_failed };
+
+// For TCP: the server's public key and this peer's own pair (Z85).
+struct CurveKeys {
+  std::string server_public, public_key, secret_key;
+};
 
 class Connection {
 public:
   // `origin` is this peer's identity, written into every message it sends.
-  Connection(const std::string& address, std::string origin);
+  Connection(const std::string& address, std::string origin, const CurveKeys* curve = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -122,6 +122,7 @@ void AgentHost::stop() noexcept { rt_->request_stop(); }
 
 void AgentHost::run() {
   Agent& a = agent();
+  if (!options_.server_key.empty()) rt_->set_curve(detail::curve_keys(options_.server_key, options_.key_file));
   rt_->connect(options_.connect_timeout);
   auto& log = rt_->log();
   auto configs = options_.configs;

@@ -1,6 +1,7 @@
 // The runtime's connection, loop and message handling.
 #include "runtime.hpp"
 
+#include <watt/keys.hpp>
 #include <watt/topic.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -17,6 +18,13 @@ namespace watt::detail {
 std::int64_t now_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+CurveKeys curve_keys(const std::string& server_key, const std::string& key_file) {
+  if (server_key.size() != 40) throw Error("the server key must be the platform's 40-character public key");
+  if (key_file.empty()) throw Error("a key file is needed to connect with a server key (watt keys create NAME)");
+  const auto pair = read_key_file(key_file);
+  return {server_key, pair.public_key, pair.secret_key};
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink) {
@@ -51,7 +59,7 @@ void Runtime::problem(const std::string& kind, const std::string& text) {
 
 void Runtime::connect(std::chrono::milliseconds timeout) {
   owner_ = std::this_thread::get_id();
-  conn_ = std::make_unique<Connection>(address_, identity_);
+  conn_ = std::make_unique<Connection>(address_, identity_, curve_ ? &*curve_ : nullptr);
   send_hello();
   wait_for([&] { return welcomed_ || hello_error_.has_value(); }, Clock::now() + timeout);
   if (!welcomed_) {
@@ -80,6 +88,8 @@ void Runtime::on_link(LinkEvent event) {
     log_->warn("lost the platform at {}; reconnecting", address_);
   } else if (event == LinkEvent::connected && rejoining_) {
     send_hello();
+  } else if (event == LinkEvent::auth_failed && !welcomed_ && !hello_error_) {
+    hello_error_ = RpcError{ErrorCode::unauthorized, "the platform does not know this key (is it on its allow-list?)"};
   }
 }
 

@@ -28,6 +28,8 @@ class Agent;
 namespace watt::detail {
 
 std::int64_t now_ns() noexcept;
+// The server's key and this peer's pair from its key file; throws watt::Error.
+CurveKeys curve_keys(const std::string& server_key, const std::string& key_file);
 // Logs to `sink`, or to the console when it is null.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink = nullptr);
 
@@ -59,6 +61,8 @@ public:
   const std::string& identity() const noexcept { return identity_; }
   spdlog::logger& log() noexcept { return *log_; }
 
+  // For a TCP platform: its public key and ours. Before connect().
+  void set_curve(CurveKeys keys) { curve_ = std::move(keys); }
   // Says hello; throws watt::Error when refused or unanswered.
   void connect(std::chrono::milliseconds timeout);
   // Flushes (sync) and says bye. Idempotent.
@@ -143,6 +147,7 @@ private:
   std::atomic<bool> stop_{false};
   bool welcomed_ = false;
   bool rejoining_ = false;  // the link dropped; hello again once it is back
+  std::optional<CurveKeys> curve_;
   std::optional<RpcError> hello_error_;
   bool paused_ = false;
   std::string pause_reason_;

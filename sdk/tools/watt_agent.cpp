@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
                "fetch the agent's configurations from the platform's config store before starting");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat period on heartbeat/<identity> (0 = none)")
       ->check(CLI::Range(0L, 86'400'000L));
+  std::string server_key, key_file;
+  app.add_option("--server-key", server_key, "the platform's public key, to connect over TCP");
+  app.add_option("--key-file", key_file, "this agent's key file (watt keys create NAME)");
   app.add_option("--log-file", log_file, "log to this file, rotated by size, instead of the console");
   app.add_option("--log-max-bytes", log_max_bytes, "rotate the log file at this size");
   app.add_option("--log-files", log_files, "rotated log files to keep");
@@ -48,6 +51,8 @@ int main(int argc, char** argv) {
     options.identity = identity;
     options.address = address;
     options.configs_from_platform = configs_from_platform;
+    options.server_key = server_key;
+    options.key_file = key_file;
     options.heartbeat_period = std::chrono::milliseconds(heartbeat_ms);
     options.log_file = log_file;
     options.log_max_bytes = log_max_bytes;

@@ -21,6 +21,9 @@ struct HostOptions {
   std::string identity;
   std::string address;  // empty = default_address()
   std::chrono::milliseconds connect_timeout{10000};
+  // For a platform on TCP: its public key, and this agent's key file.
+  std::string server_key;
+  std::string key_file;
   // Named configurations handed to on_config(create) before on_start.
   std::vector<std::pair<std::string, YAML::Node>> configs;
   // Also fetch the agent's configurations from the platform's config store

@@ -1,0 +1,114 @@
+// AllowList: auth.yml, read and written; capability checks.
+#include "allow_list.hpp"
+
+#include <watt/error.hpp>
+#include <watt/identity.hpp>
+#include <watt/topic.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace watt::broker {
+
+bool AuthEntry::may_claim(const std::string& identity) const {
+  return std::any_of(identities.begin(), identities.end(), [&](const auto& i) { return i == "*" || i == identity; });
+}
+
+bool AuthEntry::may_publish(std::string_view topic) const {
+  return std::any_of(publish.begin(), publish.end(), [&](const auto& p) { return topic_matches(p, topic); });
+}
+
+bool AuthEntry::may_call(std::string_view peer, std::string_view method) const {
+  // Method names may hold '/', so the check is peer first, then the rest.
+  const std::string target = std::string(peer) + "/" + std::string(method);
+  return std::any_of(call.begin(), call.end(), [&](const auto& p) { return topic_matches(p, target); });
+}
+
+std::string auth_entry_error(const AuthEntry& e) {
+  if (auto err = identity_error(e.name); !err.empty()) return "name: " + err;
+  if (e.key.size() != 40) return "key must be a 40-character Z85 CURVE public key";
+  for (const auto& i : e.identities)
+    if (i != "*")
+      if (auto err = identity_error(i); !err.empty()) return "identities: " + err;
+  for (const auto& p : e.publish)
+    if (auto err = pattern_error(p); !err.empty()) return "publish: " + err;
+  for (const auto& p : e.call)
+    if (auto err = pattern_error(p); !err.empty()) return "call: " + err;
+  return {};
+}
+
+AllowList AllowList::load(const std::filesystem::path& file) {
+  AllowList list;
+  if (!std::filesystem::exists(file)) return list;
+  try {
+    const YAML::Node root = YAML::LoadFile(file.string());
+    for (const auto& n : root["entries"]) {
+      AuthEntry e;
+      e.name = n["name"].as<std::string>("");
+      e.key = n["key"].as<std::string>("");
+      e.identities = n["identities"].as<std::vector<std::string>>(std::vector<std::string>{});
+      e.publish = n["publish"].as<std::vector<std::string>>(std::vector<std::string>{});
+      e.call = n["call"].as<std::vector<std::string>>(std::vector<std::string>{});
+      list.put(e);
+    }
+  } catch (const YAML::Exception& e) {
+    throw Error(file.string() + ": " + e.what());
+  } catch (const Error& e) {
+    throw Error(file.string() + ": " + e.what());
+  }
+  return list;
+}
+
+void AllowList::save(const std::filesystem::path& file) const {
+  YAML::Emitter y;
+  y << YAML::BeginMap << YAML::Key << "entries" << YAML::Value << YAML::BeginSeq;
+  for (const auto& e : entries_) {
+    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << e.name << YAML::Key << "key" << YAML::Value << e.key
+      << YAML::Key << "identities" << YAML::Value << YAML::Flow << e.identities << YAML::Key << "publish"
+      << YAML::Value << YAML::Flow << e.publish << YAML::Key << "call" << YAML::Value << YAML::Flow << e.call
+      << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+  const auto tmp = file.string() + ".tmp";
+  {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error("cannot write " + tmp);
+    const std::string text = std::string(y.c_str()) + "\n";
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) throw Error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+const AuthEntry* AllowList::by_key(const std::string& z85) const {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.key == z85; });
+  return it == entries_.end() ? nullptr : &*it;
+}
+
+const AuthEntry* AllowList::by_name(const std::string& name) const {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.name == name; });
+  return it == entries_.end() ? nullptr : &*it;
+}
+
+void AllowList::put(const AuthEntry& entry) {
+  if (auto err = auth_entry_error(entry); !err.empty()) throw Error("entry '" + entry.name + "': " + err);
+  if (const auto* other = by_key(entry.key); other != nullptr && other->name != entry.name)
+    throw Error("entry '" + entry.name + "': that key already belongs to '" + other->name + "'");
+  if (auto* same = const_cast<AuthEntry*>(by_name(entry.name))) {
+    *same = entry;
+    return;
+  }
+  entries_.push_back(entry);
+}
+
+bool AllowList::remove(const std::string& name) {
+  return std::erase_if(entries_, [&](const auto& e) { return e.name == name; }) > 0;
+}
+
+}  // namespace watt::broker

@@ -1,0 +1,111 @@
+// TCP with CurveZMQ: unknown keys refused at connection time, and a known
+// key held to what its allow-list entry lets it claim, publish and call.
+#include "platform.hpp"
+
+#include <watt/keys.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace std::chrono_literals;
+using watt::test::Platform;
+
+namespace {
+
+struct TcpPlatform {
+  Platform p{"broker:\n  tcp: tcp://127.0.0.1:*\n"};
+  std::string endpoint = watt::test::read_file(std::filesystem::path(p.home()) / "run" / "tcp.endpoint");
+  std::string server_key = watt::read_key_file(std::filesystem::path(p.home()) / "keys" / "server.key").public_key;
+  TcpPlatform() {
+    while (!endpoint.empty() && endpoint.back() == '\n') endpoint.pop_back();
+  }
+
+  // A fresh key pair in the platform's scratch folder.
+  std::pair<std::string, std::string> make_key(const std::string& name) const {
+    const auto file = std::filesystem::path(p.home()) / (name + ".key");
+    const auto pair = watt::make_key_pair();
+    watt::write_key_file(file, pair);
+    return {file.string(), pair.public_key};
+  }
+
+  std::unique_ptr<watt::Client> remote(const std::string& identity, const std::string& key_file) const {
+    watt::ClientOptions o;
+    o.identity = identity;
+    o.address = endpoint;
+    o.server_key = server_key;
+    o.key_file = key_file;
+    o.connect_timeout = 5000ms;
+    return std::make_unique<watt::Client>(o);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a TCP client whose key is not on the allow-list is refused at connection time, saying why") {
+  TcpPlatform t;
+  const auto [file, pub] = t.make_key("stranger");
+  const auto started = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH_AS(t.remote("node1", file), doctest::Contains("does not know this key"), watt::Error);
+  // Refused by the handshake, not by a timeout.
+  CHECK(std::chrono::steady_clock::now() - started < 4s);
+}
+
+TEST_CASE("a known key may claim only its identities, publish only to its topics, call only its methods") {
+  TcpPlatform t;
+  const auto [file, pub] = t.make_key("node1");
+  auto add = t.p.cli({"auth", "add", "node1", "--key", pub, "--identity", "node1", "--publish", "devices/lab/#",
+                      "--call", "platform/list"});
+  REQUIRE_MESSAGE(add.code == 0, add.err);
+
+  CHECK_THROWS_WITH_AS(t.remote("someone-else", file), doctest::Contains("may not claim identity"), watt::Error);
+
+  auto local = t.p.client("local-watcher");
+  std::vector<std::string> seen;
+  local->subscribe("devices", [&](const watt::Envelope& e) { seen.push_back(e.topic + " from " + e.sender); });
+  REQUIRE(local->sync());
+
+  auto node = t.remote("node1", file);
+  node->publish("devices/plant/breaker", std::string("open"));  // protected: not this key's
+  node->publish("devices/lab/temp", 21.5);                      // allowed
+  REQUIRE(node->sync());
+  REQUIRE(local->spin_until([&] { return !seen.empty(); }, 10s));
+  local->spin_for(200ms);
+  CHECK(seen == std::vector<std::string>{"devices/lab/temp from node1"});
+
+  auto listed = node->call("platform", "list").get();
+  CHECK(listed.ok());
+  auto refused = node->call("platform", "shutdown").get();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == watt::ErrorCode::unauthorized);
+  CHECK(refused.error().message.find("platform/shutdown") != std::string::npos);
+
+  auto stats = local->call("broker", "stats").get();
+  REQUIRE(stats.ok());
+  CHECK(stats->to_json().find("\"rejected\":3") != std::string::npos);  // the identity, the publish, the call
+
+  // Local peers stay trusted: the same publish from ipc goes through.
+  local->publish("devices/plant/breaker", std::string("closed"));
+  REQUIRE(local->spin_until([&] { return seen.size() == 2; }, 10s));
+}
+
+TEST_CASE("a removed key is refused from then on, and no secret key is ever logged or listed") {
+  TcpPlatform t;
+  const auto [file, pub] = t.make_key("node2");
+  REQUIRE(t.p.cli({"auth", "add", "node2", "--key", pub, "--identity", "*", "--publish", "x"}).code == 0);
+  { auto ok = t.remote("any-name", file); }
+  REQUIRE(t.p.cli({"auth", "remove", "node2"}).code == 0);
+  CHECK_THROWS_WITH_AS(t.remote("any-name", file), doctest::Contains("does not know this key"), watt::Error);
+
+  const auto server_secret = watt::read_key_file(std::filesystem::path(t.p.home()) / "keys" / "server.key").secret_key;
+  const auto client_secret = watt::read_key_file(file).secret_key;
+  std::string everything = t.p.process().out() + t.p.process().err();
+  for (const auto& args : std::vector<std::vector<std::string>>{{"auth", "list"}, {"list"}, {"keys"}, {"peers"}}) {
+    const auto r = t.p.cli(args);
+    everything += r.out + r.err;
+  }
+  CHECK(everything.find(server_secret) == std::string::npos);
+  CHECK(everything.find(client_secret) == std::string::npos);
+  CHECK(everything.find(t.server_key) != std::string::npos);  // the public half may be shown
+}
