@@ -31,7 +31,8 @@ bool AuthEntry::may_call(std::string_view peer, std::string_view method) const {
 
 std::string auth_entry_error(const AuthEntry& e) {
   if (auto err = identity_error(e.name); !err.empty()) return "name: " + err;
-  if (e.key.size() != 40) return "key must be a 40-character Z85 CURVE public key";
+  if (e.local ? !e.key.empty() : e.key.size() != 40)
+    return e.local ? "a local entry has no key" : "key must be a 40-character Z85 CURVE public key";
   for (const auto& i : e.identities)
     if (i != "*")
       if (auto err = identity_error(i); !err.empty()) return "identities: " + err;
@@ -51,6 +52,7 @@ AllowList AllowList::load(const std::filesystem::path& file) {
       AuthEntry e;
       e.name = n["name"].as<std::string>("");
       e.key = n["key"].as<std::string>("");
+      e.local = n["local"].as<bool>(false);
       e.identities = n["identities"].as<std::vector<std::string>>(std::vector<std::string>{});
       e.publish = n["publish"].as<std::vector<std::string>>(std::vector<std::string>{});
       e.call = n["call"].as<std::vector<std::string>>(std::vector<std::string>{});
@@ -69,6 +71,7 @@ void AllowList::save(const std::filesystem::path& file) const {
   y << YAML::BeginMap << YAML::Key << "entries" << YAML::Value << YAML::BeginSeq;
   for (const auto& e : entries_) {
     y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << e.name << YAML::Key << "key" << YAML::Value << e.key
+      << YAML::Key << "local" << YAML::Value << e.local
       << YAML::Key << "identities" << YAML::Value << YAML::Flow << e.identities << YAML::Key << "publish"
       << YAML::Value << YAML::Flow << e.publish << YAML::Key << "call" << YAML::Value << YAML::Flow << e.call
       << YAML::EndMap;
@@ -87,7 +90,13 @@ void AllowList::save(const std::filesystem::path& file) const {
 }
 
 const AuthEntry* AllowList::by_key(const std::string& z85) const {
-  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.key == z85; });
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return !e.local && e.key == z85; });
+  return it == entries_.end() ? nullptr : &*it;
+}
+
+const AuthEntry* AllowList::local_for(const std::string& identity) const {
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const auto& e) { return e.local && e.may_claim(identity); });
   return it == entries_.end() ? nullptr : &*it;
 }
 
@@ -98,7 +107,7 @@ const AuthEntry* AllowList::by_name(const std::string& name) const {
 
 void AllowList::put(const AuthEntry& entry) {
   if (auto err = auth_entry_error(entry); !err.empty()) throw Error("entry '" + entry.name + "': " + err);
-  if (const auto* other = by_key(entry.key); other != nullptr && other->name != entry.name)
+  if (const auto* other = entry.local ? nullptr : by_key(entry.key); other != nullptr && other->name != entry.name)
     throw Error("entry '" + entry.name + "': that key already belongs to '" + other->name + "'");
   if (auto* same = const_cast<AuthEntry*>(by_name(entry.name))) {
     *same = entry;

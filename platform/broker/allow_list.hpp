@@ -15,11 +15,12 @@ namespace watt::broker {
 
 struct AuthEntry {
   std::string name;                     // what the key is called (also the ZAP user id)
-  std::string key;                      // the client's public key, Z85 (40 characters)
+  std::string key;                      // the client's public key, Z85 (40 characters); empty if local
+  bool local = false;                   // an agent installed on this machine (ipc, no key)
   std::vector<std::string> identities;  // identities it may claim; "*" = any
   std::vector<std::string> publish;     // topic patterns it may publish to
   std::vector<std::string> call;        // "peer/method" patterns it may call ("meter1/#": any method)
-  MSGPACK_DEFINE_MAP(name, key, identities, publish, call)
+  MSGPACK_DEFINE_MAP(name, key, local, identities, publish, call)
 
   bool may_claim(const std::string& identity) const;
   bool may_publish(std::string_view topic) const;
@@ -35,6 +36,8 @@ public:
   void save(const std::filesystem::path& file) const;
 
   const AuthEntry* by_key(const std::string& z85) const;
+  // The local entry an installed agent of this identity runs under, if any.
+  const AuthEntry* local_for(const std::string& identity) const;
   const AuthEntry* by_name(const std::string& name) const;
   const std::vector<AuthEntry>& entries() const noexcept { return entries_; }
 

@@ -101,6 +101,7 @@ void list(const Context& ctx) {
 void add_agent_commands(CLI::App& app, Context& ctx) {
   struct Install {
     std::string source, identity, config, restart = "on-failure";
+    std::vector<std::string> publish, call;
     bool start = false;
   };
   auto opts = std::make_shared<Install>();
@@ -109,6 +110,8 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_option("--identity,-i", opts->identity, "its identity on the bus")->required();
   install->add_option("--config,-c", opts->config, "YAML configuration file")->check(CLI::ExistingFile);
   install->add_option("--restart", opts->restart, "restart policy: never, on-failure (default), always");
+  install->add_option("--publish", opts->publish, "topic pattern it may publish to (repeat; default: any)");
+  install->add_option("--call", opts->call, "PEER/METHOD pattern it may call (repeat; default: any)");
   install->add_flag("--start", opts->start, "start it once installed");
   install->callback(guarded([&ctx, opts] {
     std::string config_text;
@@ -120,7 +123,9 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
     }
     auto c = ctx.connect();
     const auto source = fs::absolute(opts->source).string();
-    const platform::InstallRequest request{source, opts->identity, config_text, opts->restart};
+    platform::InstallRequest request{source, opts->identity, config_text, opts->restart};
+    if (!opts->publish.empty()) request.publish = opts->publish;
+    if (!opts->call.empty()) request.call = opts->call;
     const auto cls = ctx.control(*c, "install", Value::of(std::make_tuple(request))).as<std::string>();
     std::cout << "installed " << opts->identity << " (" << cls << ")\n";
     if (opts->start) start(ctx, *c, opts->identity);

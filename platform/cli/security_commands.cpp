@@ -84,7 +84,8 @@ void add_security_commands(CLI::App& app, Context& ctx) {
     std::cout << std::left << std::setw(16) << "NAME" << std::setw(42) << "KEY" << std::setw(16) << "IDENTITIES"
               << std::setw(24) << "PUBLISH" << "CALL\n";
     for (const auto& x : entries)
-      std::cout << std::left << std::setw(16) << x.name << std::setw(42) << x.key << std::setw(16) << join(x.identities)
+      std::cout << std::left << std::setw(16) << x.name << std::setw(42) << (x.local ? "(installed agent, ipc)" : x.key)
+                << std::setw(16) << join(x.identities)
                 << std::setw(24) << join(x.publish) << join(x.call) << "\n";
   }));
 }

@@ -237,7 +237,16 @@ std::string ControlAgent::install(const InstallRequest& r) {
   a.identity = r.identity;
   a.class_name = check_library(library);
   a.restart = r.restart;
+  // What it may do on the bus, checked before anything is installed.
+  broker::AuthEntry grant;
+  grant.name = r.identity;
+  grant.local = true;
+  grant.identities = {r.identity};
+  grant.publish = r.publish;
+  grant.call = r.call;
+  if (auto err = broker::auth_entry_error(grant); !err.empty()) throw Error(err);
   registry_.install(a, library);
+  change_allow_list([&](broker::AllowList& l) { l.put(grant); });
   // Leftovers of an earlier agent of this name would surprise the new one.
   configs_.remove_all(r.identity);
   if (!r.config.empty()) configs_.set(r.identity, "config", r.config);
@@ -265,6 +274,7 @@ void ControlAgent::remove_agent(const std::string& identity) {
     throw Error("agent '" + identity + "' is " + to_string(p->state) + "; stop it first");
   registry_.remove(identity);
   configs_.remove_all(identity);
+  change_allow_list([&](broker::AllowList& l) { l.remove(identity); });
   supervisor_.forget(identity);
   health_.forget(identity);
 }

@@ -3,6 +3,7 @@
 // health, and reports the platform's state. Runs in wattd over inproc.
 #pragma once
 
+#include "../broker/allow_list.hpp"
 #include "agent_registry.hpp"
 #include "config_store.hpp"
 #include "control_types.hpp"
@@ -57,8 +58,9 @@ private:
   Result<Value> push_config(const std::string& identity, const std::string& name, const char* action,
                             const std::string& text);
 
-  // The TCP allow-list (control_auth.cpp).
+  // The allow-list (control_auth.cpp): TCP keys, and installed agents' grants.
   void export_auth_methods();
+  void change_allow_list(const std::function<void(broker::AllowList&)>& change);
 
   // Health (control_health.cpp).
   void watch_health();

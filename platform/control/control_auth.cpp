@@ -6,16 +6,19 @@
 
 namespace watt::platform {
 
+void ControlAgent::change_allow_list(const std::function<void(broker::AllowList&)>& change) {
+  const auto file = options_.home / "auth.yml";
+  auto list = broker::AllowList::load(file);
+  change(list);
+  list.save(file);
+  // The broker holds its own copy.
+  auto r = call("broker", "reload_auth").get();
+  if (!r) throw Error("saved, but the broker did not reload it: " + r.error().what());
+}
+
 void ControlAgent::export_auth_methods() {
   const auto file = options_.home / "auth.yml";
-  auto apply = [this, file](const std::function<void(broker::AllowList&)>& change) {
-    auto list = broker::AllowList::load(file);
-    change(list);
-    list.save(file);
-    // The broker holds its own copy; a platform without TCP has none to update.
-    auto r = call("broker", "reload_auth").get();
-    if (!r) throw Error("saved, but the broker did not reload it: " + r.error().what());
-  };
+  auto apply = [this](const std::function<void(broker::AllowList&)>& change) { change_allow_list(change); };
   export_method("auth_list", [file] { return broker::AllowList::load(file).entries(); });
   export_method("auth_add", [apply, file](const broker::AuthEntry& e) {
     if (broker::AllowList::load(file).by_name(e.name) != nullptr)

@@ -98,11 +98,11 @@ int main(int argc, char** argv) {
       const auto keys = watt::read_key_file(key_file);
       bc.secure_endpoint = config.tcp;
       bc.server_secret_key = keys.secret_key;
-      bc.auth_file = root / "auth.yml";
       bc.endpoint_file = root / "run" / "tcp.endpoint";
       log->info("TCP clients authenticate against server key {}", keys.public_key);
     }
     bc.first_identity = "platform";
+    bc.auth_file = root / "auth.yml";
     watt::broker::Broker broker(bc, log);
 
     // The control service is built first: opening the config store may fail

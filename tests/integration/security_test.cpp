@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -108,4 +109,29 @@ TEST_CASE("a removed key is refused from then on, and no secret key is ever logg
   CHECK(everything.find(server_secret) == std::string::npos);
   CHECK(everything.find(client_secret) == std::string::npos);
   CHECK(everything.find(t.server_key) != std::string::npos);  // the public half may be shown
+}
+
+TEST_CASE("an installed agent is held to the grants of its install, and may always publish its heartbeat") {
+  Platform p("agents:\n  heartbeat_ms: 200\n");
+  std::ofstream(std::filesystem::path(p.home()) / "meter.yml") << "device: plant/m1\nperiod_ms: 50\n";
+  auto local = p.client("watcher");
+  int devices = 0;
+  local->subscribe("devices", [&](const watt::Envelope&) { ++devices; });
+  REQUIRE(local->sync());
+  auto installed = p.cli({"install", (watt::test::lib_dir() / "libpublisher.so").string(), "-i", "m1", "-c",
+                          p.home() + "/meter.yml", "--publish", "devices/lab/#", "--start"});
+  REQUIRE_MESSAGE(installed.code == 0, installed.err);
+  const auto list = p.cli({"auth", "list"}).out;
+  CHECK(list.find("(installed agent, ipc)") != std::string::npos);
+  CHECK(list.find("devices/lab/#") != std::string::npos);
+  // Its heartbeats arrive (GOOD), its devices/plant/... messages do not.
+  REQUIRE(watt::test::eventually([&] { return p.cli({"health"}).out.find("GOOD") != std::string::npos; }));
+  local->spin_for(500ms);
+  CHECK(devices == 0);
+  // `watt auth update` is for TCP keys: it refuses to turn the grant into a keyless key entry.
+  auto update = p.cli({"auth", "update", "m1", "--key", "", "--identity", "m1", "--publish", "devices/#"});
+  CHECK(update.code != 0);
+  CHECK(update.err.find("40-character") != std::string::npos);
+  REQUIRE(p.cli({"remove", "m1"}).code == 0);
+  CHECK(p.cli({"auth", "list"}).out.find("m1") == std::string::npos);  // the grant goes with the agent
 }
