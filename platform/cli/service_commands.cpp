@@ -85,10 +85,15 @@ std::uintmax_t print_from(const fs::path& file, std::uintmax_t offset) {
   const auto size = fs::file_size(file, ec);
   if (ec) return offset;
   if (size < offset) offset = 0;
+  if (size == offset) return offset;
+  // Read exactly the new bytes: streaming an empty rdbuf() into cout would
+  // set its failbit and silence every later line.
   std::ifstream in(file, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(offset));
-  std::cout << in.rdbuf() << std::flush;
-  return size;
+  std::string chunk(static_cast<std::size_t>(size - offset), '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  std::cout.write(chunk.data(), in.gcount()).flush();
+  return offset + static_cast<std::uintmax_t>(in.gcount());
 }
 
 void follow_log(const fs::path& file, long lines) {

@@ -232,3 +232,28 @@ TEST_CASE("an agent's log is rotated by size and the old files are kept") {
   CHECK(std::filesystem::file_size(logs / "chatty.1.log") <= 4096 + 1024);
   CHECK_FALSE(std::filesystem::exists(logs / "chatty.3.log"));
 }
+
+TEST_CASE("watt config edit stores what the editor wrote, and watt log -f follows new lines") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "--start"}).code == 0);
+  write(cli, "c.yml", "rate: 1\n");
+  REQUIRE(cli.watt({"config", "set", "probe", "config", path(cli, "c.yml")}).code == 0);
+  // The "editor" is sed, changing the file in place as a person would.
+  auto env = cli.env();
+  env["EDITOR"] = "sed -i s/rate:\\ 1/rate:\\ 5/";
+  auto edited = watt::test::run({(watt::test::bin_dir() / "watt").string(), "config", "edit", "probe", "config"},
+                                cli.home().path(), env);
+  CHECK_MESSAGE(edited.code == 0, edited.err);
+  CHECK(cli.watt({"config", "get", "probe", "config"}).out == "rate: 5\n");
+  CHECK(rpc(cli, {"probe", "config", "\"config\""}).find("rate: 5") != std::string::npos);
+
+  REQUIRE(cli.watt({"install", lib("listener"), "-i", "listener", "--start"}).code == 0);
+  watt::test::Process follow({(watt::test::bin_dir() / "watt").string(), "log", "listener", "-f", "-n", "1"},
+                             cli.home().path(), cli.env());
+  std::this_thread::sleep_for(300ms);
+  CHECK(cli.watt({"publish", "devices/followed", "1"}).code == 0);
+  CHECK(eventually([&] { return follow.out().find("devices/followed") != std::string::npos; }));
+  follow.signal(SIGINT);
+  CHECK(follow.wait(5000ms).value_or(-1) == 0);
+}
