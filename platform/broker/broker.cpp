@@ -294,16 +294,7 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
         reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
         break;
       }
-      if (!p.auth_name.empty()) {
-        const AuthEntry* entry = entry_of(p.auth_name);
-        const bool own_heartbeat = v.address.size() == 10 + p.identity.size() &&
-                                   v.address.starts_with("heartbeat/") && v.address.ends_with(p.identity);
-        if (!own_heartbeat && (entry == nullptr || !entry->may_publish(v.address))) {
-          reject(p.routing_id, h.id, ErrorCode::unauthorized,
-                 "'" + p.identity + "' may not publish to " + std::string(v.address));
-          break;
-        }
-      }
+      if (!authorized(p, kind, v.address, h)) break;
       ++stats_.published;
       // Forwarded as received; only the kind byte changes, in place, before
       // the message is shared.
@@ -311,17 +302,8 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       route(v.address, f[1], h.pri, h.dl, &p);
       break;
     case proto::Kind::request:
-      if (!p.auth_name.empty()) {
-        const AuthEntry* entry = entry_of(p.auth_name);
-        if (entry == nullptr || !entry->may_call(v.address, h.method)) {
-          ++stats_.request_errors;
-          reject(p.routing_id, h.id, ErrorCode::unauthorized,
-                 "'" + p.identity + "' may not call " + std::string(v.address) + "/" + std::string(h.method));
-          break;
-        }
-      }
-      on_routed(p, kind, v.address, h, f[1]);
-      break;
+      if (!authorized(p, kind, v.address, h)) break;
+      [[fallthrough]];
     case proto::Kind::response:
     case proto::Kind::error:
       on_routed(p, kind, v.address, h, f[1]);
@@ -401,6 +383,24 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
   detail::StringWriter sink{&body};
   msgpack::pack(sink, PeerEvent{p.identity, p.pid, "joined"});
   publish_event("platform/peers/joined/" + p.identity, body);
+}
+
+bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h) {
+  if (p.auth_name.empty()) return true;  // a trusted local peer
+  const AuthEntry* entry = entry_of(p.auth_name);
+  if (kind == proto::Kind::publish) {
+    const bool own_heartbeat = address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") &&
+                               address.ends_with(p.identity);
+    if (own_heartbeat || (entry != nullptr && entry->may_publish(address))) return true;
+    reject(p.routing_id, h.id, ErrorCode::unauthorized,
+           "'" + p.identity + "' may not publish to " + std::string(address));
+    return false;
+  }
+  if (entry != nullptr && entry->may_call(address, h.method)) return true;
+  ++stats_.request_errors;
+  reject(p.routing_id, h.id, ErrorCode::unauthorized,
+         "'" + p.identity + "' may not call " + std::string(address) + "/" + std::string(h.method));
+  return false;
 }
 
 void Broker::welcome(const std::string& rid, std::uint64_t hello_id) {

@@ -91,6 +91,9 @@ private:
   const AuthEntry* entry_of(const std::string& auth_name) const { return allow_.by_name(auth_name); }
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
   void welcome(const std::string& rid, std::uint64_t hello_id);
+  // What a peer with an allow-list entry may publish or call; rejects (and
+  // returns false) what it may not. Local peers without an entry may do all.
+  bool authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
   void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h,
                  zmq::message_t& message);
