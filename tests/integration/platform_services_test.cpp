@@ -257,3 +257,29 @@ TEST_CASE("watt config edit stores what the editor wrote, and watt log -f follow
   follow.signal(SIGINT);
   CHECK(follow.wait(5000ms).value_or(-1) == 0);
 }
+
+TEST_CASE("restart policies: always restarts after a clean exit, on-failure and never do not") {
+  Cli cli;
+  write(cli, "config.yml", "agents:\n  restart_backoff_ms: 50\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  // The publisher stops by itself (exit 0) after `count` messages.
+  write(cli, "brief.yml", "device: t/brief\nperiod_ms: 20\ncount: 3\n");
+  for (const auto& [id, policy] : std::vector<std::pair<std::string, std::string>>{
+           {"always", "always"}, {"onfail", "on-failure"}, {"never", "never"}}) {
+    REQUIRE(cli.watt({"install", lib("publisher"), "-i", id, "-c", path(cli, "brief.yml"), "--restart", policy}).code ==
+            0);
+    cli.watt({"start", id});  // it may already have finished by the time this returns
+  }
+  REQUIRE(eventually([&] {
+    const auto s = cli.watt({"status", "always"}).out;
+    return s.find(" 2 restarts") != std::string::npos || s.find(" 3 restarts") != std::string::npos;
+  }));
+  for (const char* id : {"onfail", "never"}) {
+    REQUIRE(eventually([&] { return cli.watt({"status", id}).out.find("state     stopped") != std::string::npos; }));
+    CHECK(cli.watt({"status", id}).out.find("0 restarts") != std::string::npos);
+  }
+  write(cli, "x.yml", "a: 1\n");
+  CHECK(cli.watt({"config", "set", "never", "extra", path(cli, "x.yml")}).code == 0);
+  CHECK(cli.watt({"config", "delete", "never", "--all"}).out == "deleted 2 configurations\n");
+  CHECK(cli.watt({"config", "list", "never"}).out.find("never") == std::string::npos);
+}
