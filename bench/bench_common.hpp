@@ -7,6 +7,7 @@
 #pragma once
 
 #include <broker/broker.hpp>
+#include <watt/client.hpp>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -301,6 +302,18 @@ inline void raise_nofile() {
 // Watt's SDK logs to stdout; the figures are the output here, so quiet it
 // unless the user chose a level.
 inline void quiet_sdk_logs(bool verbose) { ::setenv("WATT_LOG_LEVEL", verbose ? "info" : "error", 0); }
+
+// A watt::Client's options set by name: aggregate initialization warns
+// (-Wmissing-field-initializers), and would mean something else, whenever
+// ClientOptions gains a field.
+inline watt::ClientOptions client_options(std::string identity, std::string address,
+                                          std::chrono::milliseconds connect_timeout) {
+  watt::ClientOptions o;
+  o.identity = std::move(identity);
+  o.address = std::move(address);
+  o.connect_timeout = connect_timeout;
+  return o;
+}
 
 // ---- the Watt broker process ------------------------------------------------------------
 

@@ -60,7 +60,7 @@ int peer_process(bool watt, const std::string& ep, int first, int count, int rep
   if (watt) {
     for (int i = 0; i < count; ++i)
       clients.push_back(
-          std::make_unique<watt::Client>(watt::ClientOptions{"peer-" + std::to_string(first + i), ep, 30s}));
+          std::make_unique<watt::Client>(bench::client_options("peer-" + std::to_string(first + i), ep, 30s)));
   } else {
     ctx = std::make_unique<zmq::context_t>(1);
     ctx->set(zmq::ctxopt::max_sockets, count + 64);

@@ -123,7 +123,7 @@ int wait_process(pid_t pid, std::chrono::milliseconds timeout) {
   ::close(pidfd);
   int status = 0;
   if (r <= 0) {
-    std::fprintf(stderr, "bench_platform: process %d did not finish in time; killing it\n", pid);
+    if (interrupted == 0) std::fprintf(stderr, "bench_platform: process %d did not finish in time; killing it\n", pid);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
     return -1;
@@ -157,8 +157,8 @@ Outcome run(const std::vector<std::string>& argv, const std::string& out_file, b
   o.ms = ms_between(t0, bench::now_ns());
   o.output = read_text(out_file);
   if (check && !o.ok())
-    throw std::runtime_error("`" + command_line(argv) + "` failed (status " + std::to_string(o.status) +
-                             "):\n" + o.output);
+    throw std::runtime_error("`" + command_line(argv) + "` failed (status " + std::to_string(o.status) + "):\n" +
+                             o.output);
   return o;
 }
 
@@ -208,6 +208,9 @@ class Platform {
   }
   ~Platform() {
     if (!started_) return;
+    // After Ctrl-C too, the platform is stopped gracefully; a second Ctrl-C
+    // cuts that short and the processes are killed.
+    interrupted = 0;
     try {
       stop();
     } catch (const std::exception& e) {
@@ -277,10 +280,7 @@ const std::array<std::string, 3> series_prefix = {"pub", "pubs", "direct"};
 // message of every sender it reports (index, kind, {arrival ns, series}).
 int subscriber(int report_fd, int ctrl_fd) {
   ::setenv("WATT_LOG_LEVEL", "error", 0);
-  watt::ClientOptions o;
-  o.identity = "bench-sub";
-  o.connect_timeout = 10s;
-  watt::Client c(std::move(o));
+  watt::Client c(bench::client_options("bench-sub", "", 10s));  // "": the home's socket
   std::set<std::string> seen;
   c.subscribe("devices/#", [&](const watt::Envelope& e) {
     const auto t = bench::now_ns();
@@ -405,8 +405,8 @@ InstallResults bench_install(const Settings& s, const bench::TempDir& dir, Platf
     // (c) the baseline: the same agent run directly, no control service.
     const std::string idd = "direct" + std::to_string(i);
     const auto t2 = bench::now_ns();
-    const pid_t agent = kids.add(start_process(
-        {s.agent_bin, s.publisher_lib, "--identity", idd, "--config", cfg}, dir.file("direct.log")));
+    const pid_t agent = kids.add(
+        start_process({s.agent_bin, s.publisher_lib, "--identity", idd, "--config", cfg}, dir.file("direct.log")));
     const auto first_direct = wait_first_message(report_fd, series_direct, i, 15s);
     r.direct.ms.push_back(ms_between(t2, first_direct));
     const auto t3 = bench::now_ns();
@@ -458,8 +458,7 @@ ConfigResults bench_config(const Settings& s, const bench::TempDir& dir, Platfor
     // A change pushed straight to the agent, bypassing the store; a third
     // pattern, so that every set and every push really changes what it hears.
     r.push.ms.push_back(
-        platform.watt({"rpc", "cfg", "watt.config", "\"config\"", "\"update\"", "\"patterns: [devices/c/#]\""})
-            .ms);
+        platform.watt({"rpc", "cfg", "watt.config", "\"config\"", "\"update\"", "\"patterns: [devices/c/#]\""}).ms);
   }
   // Every set and every push ran on_config once: the listener says so.
   r.expected_lines = 2 * s.config_runs;
@@ -500,7 +499,8 @@ void bench_memory(const Settings& s, Platform& platform, MemoryResults& r) {
   std::set<std::string> ids;
   const auto t0 = bench::now_ns();
   for (int i = 0; i < s.agents; ++i) {
-    if (i % 10 == 0) progress(s, "memory: installing agent " + std::to_string(i + 1) + " of " + std::to_string(s.agents));
+    if (i % 10 == 0)
+      progress(s, "memory: installing agent " + std::to_string(i + 1) + " of " + std::to_string(s.agents));
     const std::string id = "a" + pad3(i);
     ids.insert(id);
     r.install_each.ms.push_back(platform.watt({"install", s.listener_lib, "--identity", id, "--start"}).ms);
@@ -541,14 +541,16 @@ void bench_memory(const Settings& s, Platform& platform, MemoryResults& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Platform operations through the watt command line: install/start to the first message, "
-               "config set, and memory with many supervised agents"};
+  CLI::App app{
+      "Platform operations through the watt command line: install/start to the first message, "
+      "config set, and memory with many supervised agents"};
   Settings s;
   app.add_option("--runs", s.runs, "install/start runs (part 1)")->capture_default_str();
   app.add_option("--config-runs", s.config_runs, "config set runs (part 2)")->capture_default_str();
   app.add_option("--agents", s.agents, "supervised agents for the memory reading (part 3)")->capture_default_str();
-  app.add_option("--period-ms", s.period_ms, "the publisher agent's period (its first message comes one period "
-                                             "after it started)")
+  app.add_option("--period-ms", s.period_ms,
+                 "the publisher agent's period (its first message comes one period "
+                 "after it started)")
       ->capture_default_str();
   app.add_option("--settle-ms", s.settle_ms, "wait before the memory readings")->capture_default_str();
   app.add_option("--watt", s.watt_bin, "the watt command line (wattd and watt-agent are found beside it)")
@@ -574,7 +576,7 @@ int main(int argc, char** argv) {
   s.listener_lib = std::filesystem::absolute(s.listener_lib).string();
   bench::raise_nofile();  // inherited by wattd and its agents
   ::signal(SIGPIPE, SIG_IGN);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
@@ -687,14 +689,15 @@ int main(int argc, char** argv) {
       add_row(t, mem.list);
       t.print(std::cout << "\n");
     }
-    std::cout << "\n" << s.agents << " agents installed and started one after the other in "
+    std::cout << "\n"
+              << s.agents << " agents installed and started one after the other in "
               << bench::fixed(mem.install_all_s, 1) << " s; `watt platform start` took "
               << bench::fixed(platform_start_ms, 0) << " ms; `watt platform stop` with " << s.agents << " agents "
               << bench::fixed(mem.stop_ms, 0) << " ms\n"
               << "reference: VOLTTRON " << bench::fixed(volttron_low_mib, 0) << "-"
-              << bench::fixed(volttron_high_mib, 0) << " MiB per process; a supervised Watt agent here: "
-              << bench::fixed(per_agent_rss_mib, 1) << " MiB RSS ("
-              << bench::fixed(volttron_low_mib / per_agent_rss_mib, 0) << "-"
+              << bench::fixed(volttron_high_mib, 0)
+              << " MiB per process; a supervised Watt agent here: " << bench::fixed(per_agent_rss_mib, 1)
+              << " MiB RSS (" << bench::fixed(volttron_low_mib / per_agent_rss_mib, 0) << "-"
               << bench::fixed(volttron_high_mib / per_agent_rss_mib, 0) << "x less), "
               << bench::fixed(per_agent_pss_mib, 1) << " MiB Pss\n";
     std::cout << "\ntotal runtime " << bench::fixed(ms_between(t_begin, bench::now_ns()) / 1000.0, 1) << " s\n";

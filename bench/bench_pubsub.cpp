@@ -106,7 +106,7 @@ void subscriber_loop(Counter& c, int report_fd, std::int32_t who, const Settings
 // ---- Watt ------------------------------------------------------------------------------
 
 int watt_subscriber(const std::string& ep, const Case& k, int report_fd, std::int32_t who, const Settings& s) {
-  watt::Client client(watt::ClientOptions{"sub-" + std::to_string(who), ep, 10s});
+  watt::Client client(bench::client_options("sub-" + std::to_string(who), ep, 10s));
   Counter c;
   c.target = k.messages;
   c.expected_size = watt::Value::of(std::string(k.size, 'x')).bytes().size();
@@ -131,7 +131,7 @@ int watt_subscriber(const std::string& ep, const Case& k, int report_fd, std::in
 }
 
 int watt_publisher(const std::string& ep, const Case& k, int report_fd, int ctrl_fd, const Settings& s) {
-  watt::Client client(watt::ClientOptions{"pub", ep, 10s});
+  watt::Client client(bench::client_options("pub", ep, 10s));
   const std::string payload(k.size, 'x');
   const std::string warm = "w";
   std::int64_t cmd = 0;

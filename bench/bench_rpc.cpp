@@ -60,14 +60,14 @@ void time_calls(const Settings& s, int report_fd, F&& one) {
 // ---- Watt --------------------------------------------------------------------------------
 
 int watt_server(const std::string& ep, int report_fd) {
-  watt::Client client(watt::ClientOptions{"rpc-server", ep, 10s});
+  watt::Client client(bench::client_options("rpc-server", ep, 10s));
   client.export_method("echo", [](const std::string& body) { return body; });
   bench::report(report_fd, 0, bench::report_ready);
   while (true) client.spin_for(1h);  // until SIGTERM
 }
 
 int watt_caller(const std::string& ep, const Settings& s, int report_fd) {
-  watt::Client client(watt::ClientOptions{"rpc-caller", ep, 10s});
+  watt::Client client(bench::client_options("rpc-caller", ep, 10s));
   const std::string body(s.size, 'x');
   const std::string expected = watt::Value::of(body).bytes();
   time_calls(s, report_fd, [&] {
