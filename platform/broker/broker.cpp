@@ -263,7 +263,10 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       auth_name = entry->name;
     }
     on_hello(rid, v.address, h);
-    if (auto it = by_routing_.find(rid); it != by_routing_.end()) it->second->auth_name = auth_name;
+    if (auto it = by_routing_.find(rid); it != by_routing_.end()) {
+      it->second->auth_name = auth_name;
+      it->second->auth = auth_name.empty() ? nullptr : allow_.by_name(auth_name);
+    }
     return;
   }
   auto it = by_routing_.find(rid);
@@ -387,7 +390,7 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
 
 bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h) {
   if (p.auth_name.empty()) return true;  // a trusted local peer
-  const AuthEntry* entry = entry_of(p.auth_name);
+  const AuthEntry* entry = p.auth;
   if (kind == proto::Kind::publish) {
     const bool own_heartbeat = address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") &&
                                address.ends_with(p.identity);
@@ -515,6 +518,10 @@ void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
     r.id = h.id;
     try {
       if (!config_.auth_file.empty()) allow_ = AllowList::load(config_.auth_file);
+      // The entries moved: every peer's cached one is looked up again (and is
+      // null, so nothing is allowed, if its entry was removed).
+      for (auto& [key, peer] : by_routing_)
+        if (!peer->auth_name.empty()) peer->auth = allow_.by_name(peer->auth_name);
       reply(caller.routing_id, proto::Kind::response, r, Value::of(allow_.entries().size()).bytes());
     } catch (const std::exception& e) {
       r.code = to_string(ErrorCode::handler_threw);

@@ -63,6 +63,7 @@ private:
     std::string routing_id;  // the key: socket tag + routing id
     std::string identity;
     std::string auth_name;  // the allow-list entry (TCP peers); empty = trusted local peer
+    const AuthEntry* auth = nullptr;  // that entry, looked up once (again on reload); null = gone
     std::int64_t connected_ns = 0;
     std::uint64_t pid = 0;
     std::unordered_map<std::string, bool> patterns;  // normalized pattern -> lossless
@@ -87,8 +88,7 @@ private:
   void read_batch(zmq::socket_t& socket, char tag);
   zmq::socket_t& socket_of(const std::string& key) { return key[0] == 'T' ? *secure_ : router_; }
   void handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const std::string& key);
-  // The allow-list entry a TCP peer authenticated as; null when it is gone.
-  const AuthEntry* entry_of(const std::string& auth_name) const { return allow_.by_name(auth_name); }
+
   void on_hello(const std::string& rid, std::string_view identity, const proto::Header& h);
   void welcome(const std::string& rid, std::uint64_t hello_id);
   // What a peer with an allow-list entry may publish or call; rejects (and

@@ -45,7 +45,7 @@ void await_running(const Context& ctx, Client& c, const std::string& id) {
       throw Failure{id + " exited at start (exit code " + std::to_string(s.exit_code) + ")" + retry +
                     log_hint(ctx, id)};
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw Failure{id + " did not reach the bus within 15 s" + log_hint(ctx, id)};
 }
@@ -55,7 +55,7 @@ void await_stopped(const Context& ctx, Client& c, const std::string& id) {
   while (std::chrono::steady_clock::now() < deadline) {
     const auto s = status_of(ctx, c, id);
     if (s.state == "stopped" || s.state == "failed") return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw Failure{id + " did not stop within 120 s"};
 }

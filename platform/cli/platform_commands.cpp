@@ -101,7 +101,7 @@ void start(const Context& ctx, bool foreground) {
       std::cout << "platform started (pid " << child << ", home " << home.string() << ")\n";
       return;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw Failure{"the platform did not answer within 15 s; see " + log.string()};
 }
@@ -121,7 +121,7 @@ void stop(const Context& ctx) {
   while (running_pid(ctx) != 0) {
     if (std::chrono::steady_clock::now() > deadline)
       throw Failure{"the platform (pid " + std::to_string(pid) + ") did not stop within 60 s"};
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::cout << "platform stopped\n";
 }

@@ -5,6 +5,7 @@
 
 #include <watt/identity.hpp>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,8 +196,18 @@ std::string ControlAgent::check_library(const fs::path& library) const {
   o.output = out;
   o.append = false;
   const pid_t pid = spawn({options_.supervisor.runner.string(), library.string(), "--check"}, o);
+  // A library whose constructors never return must not freeze the platform.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      fs::remove(out);
+      throw Error("loading " + library.string() + " did not finish within 10 s (a static constructor that hangs?)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   std::ifstream in(out);
   std::stringstream text;
   text << in.rdbuf();

@@ -142,7 +142,10 @@ void AgentHost::run() {
   // throw from on_config goes back to whoever made the change.
   rt_->export_method(
       "watt.config",
-      [&a](const Value& args) {
+      [&a, rt = rt_.get()](const Value& args) {
+        // Only the platform, which keeps the store, may change configurations:
+        // a change made around it would be lost at the next start.
+        if (rt->caller() != "platform") throw Error("configurations are changed through the platform (watt config set)");
         const auto [name, action, text] = args.as<std::tuple<std::string, std::string, std::string>>();
         const auto act = action_from_string(action);
         a.on_config(name, act, act == ConfigAction::remove ? YAML::Node() : parse_config(name, text));

@@ -395,7 +395,8 @@ void Runtime::handle(Incoming& f) {
       d.ct_at = h.ct.empty() ? 0 : static_cast<std::size_t>(h.ct.data() - f.frame.data<char>());
       d.ct_len = h.ct.size();
       d.in = std::move(f);
-      enqueue(d.pri, std::move(d));
+      const auto pri = d.pri;
+      enqueue(pri, std::move(d));
       break;
     }
     case proto::Kind::request:

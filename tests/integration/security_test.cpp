@@ -135,3 +135,14 @@ TEST_CASE("an installed agent is held to the grants of its install, and may alwa
   REQUIRE(p.cli({"remove", "m1"}).code == 0);
   CHECK(p.cli({"auth", "list"}).out.find("m1") == std::string::npos);  // the grant goes with the agent
 }
+
+TEST_CASE("an agent's configuration can only be changed through the platform, not by calling the agent") {
+  Platform p;
+  auto installed = p.cli({"install", (watt::test::fixture_dir() / "libfixture_probe_agent.so").string(), "-i", "probe",
+                          "--start"});
+  REQUIRE_MESSAGE(installed.code == 0, installed.err);
+  auto around = p.cli({"rpc", "probe", "watt.config", "\"config\"", "\"create\"", "\"rate: 9\""});
+  CHECK(around.code != 0);
+  CHECK(around.err.find("changed through the platform") != std::string::npos);
+  CHECK(p.cli({"rpc", "probe", "events"}).out == "[\"start\"]\n");
+}
