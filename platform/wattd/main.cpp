@@ -122,25 +122,20 @@ int main(int argc, char** argv) {
     copts.log_files = config.log_files;
     copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
     control.emplace<watt::platform::ControlAgent>(copts);
-    std::exception_ptr broker_error;
-    std::thread broker_thread([&] {
-      try {
-        broker.run();
-      } catch (...) {
-        broker_error = std::current_exception();
-        ::kill(::getpid(), SIGTERM);
-      }
-    });
-
-    std::exception_ptr control_error;
-    std::thread control_thread([&] {
-      try {
-        control.run();
-      } catch (...) {
-        control_error = std::current_exception();
-        ::kill(::getpid(), SIGTERM);
-      }
-    });
+    // Either thread failing stops the whole daemon, with its error kept.
+    auto guarded = [](std::exception_ptr& error, auto body) {
+      return std::thread([&error, body] {
+        try {
+          body();
+        } catch (...) {
+          error = std::current_exception();
+          ::kill(::getpid(), SIGTERM);
+        }
+      });
+    };
+    std::exception_ptr broker_error, control_error;
+    std::thread broker_thread = guarded(broker_error, [&broker] { broker.run(); });
+    std::thread control_thread = guarded(control_error, [&control] { control.run(); });
 
     log->info("platform up (pid {}, home {})", ::getpid(), root.string());
     int sig = 0;
