@@ -284,10 +284,15 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
   }
   ++p.received;
   switch (kind) {
-    case proto::Kind::bye:
+    case proto::Kind::bye: {
+      // Acknowledged, so the peer knows its goodbye arrived before it closes.
+      proto::Header ack;
+      ack.id = h.id;
+      reply(rid, proto::Kind::ack, ack);
       remove_peer(p, "left");
       any_dead_ = true;
       break;
+    }
     case proto::Kind::subscribe:
     case proto::Kind::unsubscribe:
       on_subscribe(p, kind, v.address, h);
@@ -508,7 +513,14 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, cons
   out.priority = h.pri;
   out.deadline_ns = h.dl;
   out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
-  deliver(*it->second, std::move(out));
+  Peer& target_peer = *it->second;
+  deliver(target_peer, std::move(out));
+  // Its connection turned out to be closed (a goodbye lost on the way): the
+  // caller hears so now rather than at its timeout.
+  if (kind == proto::Kind::request && target_peer.dead) {
+    ++stats_.request_errors;
+    reject(p.routing_id, h.id, ErrorCode::unknown_peer, "peer '" + target + "' has gone");
+  }
 }
 
 void Broker::serve_own_method(Peer& caller, const proto::Header& h) {

@@ -98,7 +98,13 @@ void Runtime::leave() {
   if (welcomed_) {
     if (!sync(std::chrono::milliseconds(5000)))
       log_->warn("the broker did not confirm it took every message before we left");
-    conn_->send(proto::Kind::bye, {}, {}, {});
+    // Waited for (briefly): a goodbye lost as the socket closes would leave
+    // the broker believing in us until its next liveness probe.
+    const auto id = pending(Clock::now() + std::chrono::milliseconds(1000));
+    proto::Header h;
+    h.id = id;
+    conn_->send(proto::Kind::bye, {}, proto::encode_header(h), {});
+    (void)wait_call(id);
   }
   conn_->set_linger(1000);
   conn_.reset();

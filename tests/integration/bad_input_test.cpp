@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <optional>
+#include <thread>
 
 using namespace std::chrono_literals;
 using watt::test::Platform;
@@ -217,4 +218,22 @@ TEST_CASE("a second peer claiming a live identity is refused, and a dead one's i
   }
   // Its connection is closed: the identity can be claimed at once.
   CHECK_NOTHROW(p.client("ghost"));
+}
+
+TEST_CASE("a call to a peer that vanished without a goodbye is answered at once, not at the timeout") {
+  Platform p;
+  {
+    Raw ghost(p.address());
+    ghost.send({msg(proto::Kind::hello, "ghost", hello_header())});
+    REQUIRE(ghost.reply()->kind == proto::Kind::welcome);
+  }  // closed without bye, as a killed process would
+  std::this_thread::sleep_for(50ms);
+  auto caller = p.client("caller");
+  watt::CallOptions o;
+  o.timeout = 8000ms;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = caller->call_with(o, "ghost", "anything").get();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == watt::ErrorCode::unknown_peer);
+  CHECK(std::chrono::steady_clock::now() - started < 4s);
 }

@@ -279,7 +279,8 @@ TEST_CASE("restart policies: always restarts after a clean exit, on-failure and 
     CHECK(cli.watt({"status", id}).out.find("0 restarts") != std::string::npos);
   }
   write(cli, "x.yml", "a: 1\n");
-  CHECK(cli.watt({"config", "set", "never", "extra", path(cli, "x.yml")}).code == 0);
+  const auto stored = cli.watt({"config", "set", "never", "extra", path(cli, "x.yml")});
+  CHECK_MESSAGE(stored.code == 0, stored.err);
   CHECK(cli.watt({"config", "delete", "never", "--all"}).out == "deleted 2 configurations\n");
   CHECK(cli.watt({"config", "list", "never"}).out.find("never") == std::string::npos);
 }
