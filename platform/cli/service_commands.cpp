@@ -242,6 +242,13 @@ void add_service_commands(CLI::App& app, Context& ctx) {
                   << "agents   ";
         for (const auto& [state, n] : s.agents) std::cout << " " << state << " " << n;
         std::cout << "\n";
+        auto peers = c->peers();
+        if (!peers) throw Failure{peers.error().what()};
+        std::cout << "\n" << std::left << std::setw(28) << "PEER" << std::setw(10) << "QUEUED" << std::setw(10)
+                  << "DROPPED" << "RECEIVED\n";
+        for (const auto& p : *peers)
+          std::cout << std::left << std::setw(28) << p.identity << std::setw(10) << p.queued << std::setw(10)
+                    << p.dropped << p.received << "\n";
       }));
 }
 

@@ -218,6 +218,8 @@ TEST_CASE("watt log prints the end of an agent's log, watt stats the platform's 
   const auto stats = cli.watt({"stats"}).out;
   CHECK(stats.find("published") != std::string::npos);
   CHECK(stats.find("running 1") != std::string::npos);
+  CHECK(stats.find("QUEUED") != std::string::npos);  // per-peer queue depths
+  CHECK(stats.find("listener") != std::string::npos);
   CHECK(cli.watt({"log", "nobody"}).code != 0);
 }
 
