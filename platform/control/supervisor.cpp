@@ -208,10 +208,4 @@ bool Supervisor::any_alive() const {
   return false;
 }
 
-std::size_t Supervisor::count(AgentState s) const {
-  std::size_t n = 0;
-  for (const auto& [identity, p] : procs_) n += p.state == s;
-  return n;
-}
-
 }  // namespace watt::platform

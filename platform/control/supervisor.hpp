@@ -79,7 +79,6 @@ public:
 
   const ProcessInfo* find(const std::string& identity) const;
   bool any_alive() const;
-  std::size_t count(AgentState s) const;
 
 private:
   void spawn_process(ProcessInfo& p);

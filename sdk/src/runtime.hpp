@@ -83,7 +83,6 @@ public:
   void abandon_call(std::uint64_t id) noexcept;
   // `internal` allows the reserved "watt." names the SDK itself exports.
   void export_method(std::string name, std::function<Value(const Value&)> fn, bool internal = false);
-  bool connected() const noexcept { return welcomed_; }
 
   // What this agent's heartbeats say (see Agent::set_health).
   Health health = Health::starting;

@@ -21,7 +21,6 @@ public:
     auto it = counts_.find(kind);
     return it == counts_.end() ? 0 : it->second;
   }
-  const std::unordered_map<std::string, std::uint64_t>& all() const { return counts_; }
 
 private:
   std::uint64_t next_log_at(const std::string& kind) {
