@@ -1,0 +1,257 @@
+// Historian: keeps what flows on the bus. Every record it hears lands first
+// in the local backup cache (acknowledged once that commit returns); the
+// forwarder moves batches to the back end (SQLite or PostgreSQL). Queries go
+// to the back end over RPC: query, topics, topics_metadata, status.
+#include "cache.hpp"
+#include "decode.hpp"
+#include "forwarder.hpp"
+#include "historian_config.hpp"
+#include "open_backend.hpp"
+#include "query_args.hpp"
+
+#include <watt/detail/log_limiter.hpp>
+#include <watt/watt.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wh = watt::historian;
+
+namespace {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+class Historian : public watt::Agent {
+public:
+  void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
+    if (name != "config") return;
+    auto fresh = wh::parse_historian_config(action == watt::ConfigAction::remove ? YAML::Node() : value, identity(),
+                                            watt::watt_home());
+    auto previous = std::move(config_);
+    config_ = std::move(fresh);
+    if (!started_) return;
+    // A live change: the storage pipeline restarts with it, or with the old
+    // configuration when the new one cannot be opened (and the change is refused).
+    try {
+      open();
+    } catch (const std::exception& e) {
+      config_ = std::move(*previous);
+      open();
+      throw watt::Error(std::string("cannot use the new configuration: ") + e.what());
+    }
+  }
+
+  void on_start() override {
+    started_ = true;
+    if (!config_) config_ = wh::parse_historian_config(YAML::Node(), identity(), watt::watt_home());
+    open();
+    every(std::chrono::milliseconds(1000), [this] { report_health(); });
+    export_raw("query", [this](const watt::Value& args) { return query(args); });
+    export_raw("topics", [this](const watt::Value& args) { return topics(args, false); });
+    export_raw("topics_metadata", [this](const watt::Value& args) { return topics(args, true); });
+    export_raw("status", [this](const watt::Value&) { return watt::Value::from_json(status_json().dump()); });
+  }
+
+  void on_stop() override { close(); }
+
+private:
+  void open() {
+    close();
+    std::filesystem::create_directories(config_->data_dir);
+    cache_ = std::make_unique<wh::Cache>(config_->cache);
+    const auto config = *config_;
+    forwarder_ = std::make_unique<wh::Forwarder>(
+        *cache_, [config] { return wh::open_backend(config); },
+        wh::ForwarderOptions{config.batch_size, config.retry_min_ns, config.retry_max_ns, config.retention_ns},
+        [this](const std::string& message) { post([this, message] { log().warn("{}", message); }); });
+    reader_.reset();
+    watt::SubscribeOptions lossless;
+    lossless.delivery = watt::Delivery::lossless;  // slow the publishers down rather than lose a record
+    for (const auto& p : config_->patterns)
+      subscriptions_.push_back(subscribe(p, [this](const watt::Envelope& e) { ingest(e); }, lossless));
+    flush_timer_ = every(std::chrono::nanoseconds(config_->flush_interval_ns), [this] { flush(); });
+    std::string list;
+    for (const auto& p : config_->patterns) list += (list.empty() ? "" : ", ") + p;
+    log().info("storing {} into {} through the cache {} ({} records waiting)", list, describe_backend(),
+               config_->cache.file, cache_->count());
+  }
+
+  void close() {
+    for (const auto id : subscriptions_) unsubscribe(id);
+    subscriptions_.clear();
+    if (flush_timer_ != 0) cancel(flush_timer_);
+    flush_timer_ = 0;
+    if (cache_) flush();
+    forwarder_.reset();  // before the cache it reads
+    cache_.reset();
+    reader_.reset();
+  }
+
+  std::string describe_backend() const {
+    return config_->backend == wh::BackendKind::sqlite ? "sqlite:" + config_->sqlite.file : "postgresql";
+  }
+
+  void ingest(const watt::Envelope& e) {
+    rejected_scratch_.clear();
+    wh::decode(e, config_->limits, pending_, rejected_scratch_);
+    for (const auto& r : rejected_scratch_) {
+      ++rejected_;
+      if (reject_log_.count(r.reason)) log().warn("not stored: {} from {}: {}", r.topic, e.sender, r.reason);
+    }
+    if (pending_.size() >= config_->batch_size) flush();
+  }
+
+  // Commits what is pending to the cache: from here on it is acknowledged.
+  void flush() {
+    if (pending_.empty() || !cache_) return;
+    try {
+      const auto result = cache_->append(pending_);
+      acknowledged_ += result.stored;
+      if (result.dropped > 0) {
+        dropped_ += result.dropped;
+        if (drop_log_.count("cache full"))
+          log().error("cache full ({} records): {} records dropped so far by policy {}", cache_->max_records(),
+                      dropped_, config_->cache.policy == wh::FullPolicy::drop_oldest ? "drop_oldest" : "drop_newest");
+      }
+      pending_.clear();
+      cache_error_.clear();
+      forwarder_->wake();
+    } catch (const std::exception& e) {
+      // The cache itself failed (a full disk, say): keep the records and try
+      // again on the next flush, within a bound.
+      cache_error_ = e.what();
+      if (drop_log_.count("cache write")) log().error("cannot write the cache: {}", cache_error_);
+      const std::size_t bound = config_->batch_size * 10;
+      if (pending_.size() > bound) {
+        const auto lost = pending_.size() - bound;
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(lost));
+        dropped_ += static_cast<std::int64_t>(lost);
+      }
+    }
+  }
+
+  nlohmann::json status_json() const {
+    const auto f = forwarder_ ? forwarder_->state() : wh::ForwarderState{};
+    const std::int64_t count = cache_ ? cache_->count() : 0;
+    const bool full = cache_ && cache_->full();
+    nlohmann::json j;
+    j["backlogged"] = !f.backend_ok || count > config_->backlog_records;
+    j["cache_count"] = count;
+    j["cache_max"] = config_->cache.max_records;
+    j["cache_full"] = full;
+    j["backend"] = describe_backend();
+    j["backend_ok"] = f.backend_ok;
+    j["acknowledged"] = acknowledged_;
+    j["forwarded"] = f.forwarded;
+    j["dropped"] = dropped_;
+    j["rejected"] = rejected_;
+    j["pruned"] = f.pruned;
+    j["last_error"] = !cache_error_.empty() ? cache_error_ : f.last_error;
+    return j;
+  }
+
+  void report_health() {
+    if (!cache_) return;
+    const auto j = status_json();
+    const bool bad = !j["backend_ok"].get<bool>() || j["cache_full"].get<bool>() || !cache_error_.empty();
+    set_health(bad ? watt::Health::bad : watt::Health::good, j.dump());
+    // Our own alert at 90% full, and once more when back under 80%.
+    const double fill = static_cast<double>(cache_->count()) / static_cast<double>(cache_->max_records());
+    if (!cache_alarm_ && fill >= 0.9) {
+      cache_alarm_ = true;
+      publish_alert("cache 90% full", j);
+    } else if (cache_alarm_ && fill < 0.8) {
+      cache_alarm_ = false;
+      publish_alert("cache below 80%", j);
+    }
+  }
+
+  void publish_alert(const std::string& what, const nlohmann::json& status) {
+    log().warn("{}: {} of {} records", what, cache_->count(), cache_->max_records());
+    auto body = status;
+    body["alert"] = what;
+    watt::PublishOptions o;
+    o.priority = 0;
+    publish_value("alerts/" + identity() + "/cache", watt::Value::from_json(body.dump()), o);
+  }
+
+  wh::Backend& reader() {
+    if (!reader_) reader_ = wh::open_backend(*config_);
+    return *reader_;
+  }
+
+  std::optional<std::string> metadata_of(const std::string& topic) {
+    for (auto& t : reader().topics())
+      if (t.name == topic) return std::move(t.metadata);
+    return std::nullopt;
+  }
+
+  watt::Value query(const watt::Value& args) {
+    const auto list = args.as<std::vector<msgpack::type::raw_ref>>();  // checks it is an array
+    if (list.size() != 1) throw watt::Error("query takes one argument: a map with 'topic' and options");
+    const auto q = wh::parse_query(watt::Value::from_msgpack(std::string(list[0].ptr, list[0].size)), now_ns());
+    try {
+      const auto samples = reader().query(q);
+      return wh::pack_query_result(q, samples, metadata_of(q.topic));
+    } catch (const wh::BackendError& e) {
+      reader_.reset();  // reopened on the next query
+      throw watt::Error(std::string("the back end cannot answer: ") + e.what());
+    }
+  }
+
+  watt::Value topics(const watt::Value& args, bool with_metadata) {
+    std::string pattern = "#";
+    const auto handle = watt::detail::unpack_checked(args.bytes());
+    const auto& a = handle.get();
+    if (a.type != msgpack::type::ARRAY || a.via.array.size > 1) throw watt::Error("takes at most one argument: a pattern");
+    if (a.via.array.size == 1) {
+      if (a.via.array.ptr[0].type != msgpack::type::STR) throw watt::Error("the pattern must be a string");
+      pattern.assign(a.via.array.ptr[0].via.str.ptr, a.via.array.ptr[0].via.str.size);
+      if (auto err = watt::pattern_error(pattern); !err.empty()) throw watt::Error(err);
+    }
+    std::vector<wh::TopicInfo> all;
+    try {
+      all = reader().topics();
+    } catch (const wh::BackendError& e) {
+      reader_.reset();
+      throw watt::Error(std::string("the back end cannot answer: ") + e.what());
+    }
+    nlohmann::json out = with_metadata ? nlohmann::json::object() : nlohmann::json::array();
+    for (const auto& t : all) {
+      if (!watt::topic_matches(pattern, t.name)) continue;
+      if (!with_metadata) out.push_back(t.name);
+      else out[t.name] = t.metadata ? nlohmann::json::parse(*t.metadata) : nlohmann::json(nullptr);
+    }
+    return watt::Value::from_json(out.dump());
+  }
+
+  std::optional<wh::HistorianConfig> config_;  // set by on_config, or the defaults at start
+  bool started_ = false;
+  std::unique_ptr<wh::Cache> cache_;
+  std::unique_ptr<wh::Forwarder> forwarder_;
+  std::unique_ptr<wh::Backend> reader_;  // for queries, on this thread
+  std::vector<watt::SubscriptionId> subscriptions_;
+  watt::TimerId flush_timer_ = 0;
+  std::vector<wh::Record> pending_;
+  std::vector<wh::Rejection> rejected_scratch_;
+  std::int64_t acknowledged_ = 0;
+  std::int64_t dropped_ = 0;
+  std::int64_t rejected_ = 0;
+  std::string cache_error_;
+  bool cache_alarm_ = false;
+  watt::detail::LogLimiter reject_log_;
+  watt::detail::LogLimiter drop_log_;
+};
+
+WATT_AGENT(Historian)

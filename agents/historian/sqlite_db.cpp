@@ -1,0 +1,136 @@
+#include "sqlite_db.hpp"
+
+#include <string>
+
+namespace watt::historian {
+
+SqliteStmt::SqliteStmt(SqliteDb& db, std::string_view sql) : db_(&db) {
+  if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                         nullptr) != SQLITE_OK)
+    db.fail("prepare");
+}
+
+SqliteStmt& SqliteStmt::operator=(SqliteStmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, std::int64_t v) {
+  if (sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, double v) {
+  if (sqlite3_bind_double(stmt_, i, v) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, std::string_view v) {
+  if (sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, const std::optional<double>& v) {
+  if (v) return bind(i, *v);
+  if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+SqliteStmt& SqliteStmt::bind(int i, const std::optional<std::string>& v) {
+  if (v) return bind(i, std::string_view(*v));
+  if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+bool SqliteStmt::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3_reset(stmt_);  // so the statement is usable again after the error
+  db_->fail("step");
+}
+
+void SqliteStmt::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void SqliteStmt::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string SqliteStmt::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::optional<double> SqliteStmt::optional_real(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return real(col);
+}
+
+std::optional<std::string> SqliteStmt::optional_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+
+SqliteDb::SqliteDb(std::string file, bool create, std::string_view synchronous) : file_(std::move(file)) {
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(file_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw SqliteError(file_ + ": " + msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  // Writers of the same file (the cache's ingest and forward sides) wait for
+  // each other instead of failing at once.
+  sqlite3_busy_timeout(db_, 10'000);
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec(std::string("PRAGMA synchronous=") + std::string(synchronous));
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+
+void SqliteDb::exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    throw SqliteError(file_ + ": " + msg);
+  }
+}
+
+void SqliteDb::fail(std::string_view what) const {
+  throw SqliteError(file_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK");
+  } catch (...) {
+    // The connection already rolled back (an I/O error does that); nothing left to undo.
+  }
+}
+
+void SqliteTransaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace watt::historian
