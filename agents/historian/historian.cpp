@@ -121,8 +121,9 @@ private:
       if (result.dropped > 0) {
         dropped_ += result.dropped;
         if (drop_log_.count("cache full"))
-          log().error("cache full ({} records): {} records dropped so far by policy {}", cache_->max_records(),
-                      dropped_, config_->cache.policy == wh::FullPolicy::drop_oldest ? "drop_oldest" : "drop_newest");
+          log().error("cache full ({} records): dropped {} records by policy {} ({} so far)", cache_->max_records(),
+                      result.dropped,
+                      config_->cache.policy == wh::FullPolicy::drop_oldest ? "drop_oldest" : "drop_newest", dropped_);
       }
       pending_.clear();
       cache_error_.clear();
@@ -198,9 +199,7 @@ private:
   }
 
   watt::Value query(const watt::Value& args) {
-    const auto list = args.as<std::vector<msgpack::type::raw_ref>>();  // checks it is an array
-    if (list.size() != 1) throw watt::Error("query takes one argument: a map with 'topic' and options");
-    const auto q = wh::parse_query(watt::Value::from_msgpack(std::string(list[0].ptr, list[0].size)), now_ns());
+    const auto q = wh::parse_query(args, now_ns());
     try {
       const auto samples = reader().query(q);
       return wh::pack_query_result(q, samples, metadata_of(q.topic));

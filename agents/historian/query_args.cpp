@@ -61,10 +61,12 @@ Aggregate parse_aggregate(std::string_view name) {
   throw Error("query: unknown aggregate '" + std::string(name) + "' (known: none, avg, min, max, sum, count)");
 }
 
-Query parse_query(const Value& request, std::int64_t now_ns) {
-  const auto handle = detail::unpack_checked(request.bytes());
-  const msgpack::object& o = handle.get();
-  if (o.type != msgpack::type::MAP) throw Error("query: the argument must be a map with at least 'topic'");
+Query parse_query(const Value& args, std::int64_t now_ns) {
+  const auto handle = detail::unpack_checked(args.bytes());
+  const msgpack::object& a = handle.get();
+  if (a.type != msgpack::type::ARRAY || a.via.array.size != 1 || a.via.array.ptr[0].type != msgpack::type::MAP)
+    throw Error("query takes one argument: a map with 'topic' and options");
+  const msgpack::object& o = a.via.array.ptr[0];
   Query q;
   bool have_topic = false;
   for (std::uint32_t i = 0; i < o.via.map.size; ++i) {

@@ -17,8 +17,9 @@
 
 namespace watt::historian {
 
-// Throws watt::Error naming the offending key.
-Query parse_query(const Value& request, std::int64_t now_ns);
+// `args` is the RPC's argument array, holding one map. Throws watt::Error
+// naming the offending key.
+Query parse_query(const Value& args, std::int64_t now_ns);
 
 Aggregate parse_aggregate(std::string_view name);  // throws watt::Error
 

@@ -38,6 +38,7 @@ void add_agent_commands(CLI::App& app, Context& ctx);
 void add_bus_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);
 void add_security_commands(CLI::App& app, Context& ctx);
+void add_history_commands(CLI::App& app, Context& ctx);
 
 // Wraps a subcommand's body: a Failure or exception becomes one line on
 // stderr and the exit code.

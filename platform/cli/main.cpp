@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   add_bus_commands(app, ctx);
   add_service_commands(app, ctx);
   add_security_commands(app, ctx);
+  add_history_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);
