@@ -13,6 +13,8 @@ packages=(
   libspdlog-dev                   # logging
   nlohmann-json3-dev              # the JSON view of messages
   libsqlite3-dev                  # the config store
+  libpqxx-dev                     # the historian's PostgreSQL back end (brings libpq-dev)
+  postgresql                      # a real server for the historian's PostgreSQL tests
   doctest-dev                     # tests
 )
 

@@ -6,6 +6,7 @@
 #include "postgres_arrays.hpp"
 #include "postgres_conninfo.hpp"
 #include "postgres_partitions.hpp"
+#include "postgres_schema.hpp"
 
 #include <pqxx/pqxx>
 
@@ -16,38 +17,6 @@ namespace watt::historian {
 namespace {
 
 using namespace postgres;
-
-// Two historians starting at once must not both create the tables: the
-// schema is made under this transaction-scoped advisory lock.
-constexpr const char* schema_sql = R"(
-  select pg_advisory_xact_lock(hashtext('watt-historian schema'));
-  create table if not exists topics (
-    topic_id serial primary key,
-    name text unique not null,
-    metadata text);
-  create table if not exists data (
-    ts bigint not null,
-    topic_id int not null,
-    value_number double precision,
-    value_json text,
-    primary key (topic_id, ts)) partition by range (ts);
-)";
-
-// regclass text is already quoted (and schema-qualified when it has to be),
-// ready to paste into count/drop statements.
-constexpr const char* partitions_sql =
-    "select c.oid::regclass::text, pg_get_expr(c.relpartbound, c.oid) from pg_inherits i "
-    "join pg_class c on c.oid = i.inhrelid where i.inhparent = 'data'::regclass";
-
-// A whole batch goes over as four array parameters of one statement: one
-// round trip, and as fast as COPY into a temporary table followed by an
-// insert-select (both ~200k rows/s on 10k-row batches), with less to keep up.
-constexpr const char* insert_sql =
-    "insert into data (ts, topic_id, value_number, value_json) "
-    "select * from unnest($1::bigint[], $2::int[], $3::double precision[], $4::text[]) on conflict do nothing";
-
-constexpr const char* raw_sql =
-    "select ts, value_number, value_json from data where topic_id = $1 and ts >= $2 and ts < $3 order by ts ";
 
 struct Topic {
   int id = 0;
@@ -79,18 +48,24 @@ std::string one_line(const std::string& s) {
 
 const char* aggregate_expr(Aggregate a) {
   switch (a) {
-    case Aggregate::avg: return "avg(value_number)";
-    case Aggregate::min: return "min(value_number)";
-    case Aggregate::max: return "max(value_number)";
-    case Aggregate::sum: return "sum(value_number)";
-    case Aggregate::count: return "count(*)::double precision";
-    case Aggregate::none: break;
+    case Aggregate::avg:
+      return "avg(value_number)";
+    case Aggregate::min:
+      return "min(value_number)";
+    case Aggregate::max:
+      return "max(value_number)";
+    case Aggregate::sum:
+      return "sum(value_number)";
+    case Aggregate::count:
+      return "count(*)::double precision";
+    case Aggregate::none:
+      break;
   }
   return "null";
 }
 
 class PostgresBackend final : public Backend {
-public:
+ public:
   explicit PostgresBackend(const PostgresOptions& options)
       : info_(parse_conninfo(options.connection)), partition_ns_(options.partition_ns) {
     if (partition_ns_ <= 0) throw std::invalid_argument("partition_ns must be positive");
@@ -165,65 +140,58 @@ public:
       std::int64_t removed = 0;
       // Whole partitions go by DROP, much cheaper than deleting their rows;
       // counted first, since the caller is told how many samples went.
-      for (const auto& row : w.exec(partitions_sql)) {
-        const auto range = parse_bound(row[1].as<std::string>());
-        if (!range || !range->to || *range->to > before_ns) continue;
-        const auto name = row[0].as<std::string>();
+      for (const auto& [name, range] : list_partitions(w)) {
+        if (!range.to || *range.to > before_ns) continue;
         removed += w.exec1("select count(*) from " + name)[0].as<std::int64_t>();
         w.exec0("drop table " + name);
       }
       removed += static_cast<std::int64_t>(w.exec_params0("delete from data where ts < $1", before_ns).affected_rows());
-      auto partitions = load_partitions(w);
+      auto partitions = by_start(list_partitions(w));
       w.commit();
       partitions_ = std::move(partitions);
       return removed;
     });
   }
 
-private:
+ private:
   // Runs one call on the connection, opening it first when needed. Any
   // failure becomes a BackendError and drops the connection: the next call
   // starts afresh, with the partitions read again from the catalog (which
   // also heals a partition another process dropped under us).
+  //
+  // A connection that died while idle (the server restarted since the last
+  // call) shows only when used: then the call is tried once more on a new
+  // one, so a server that is back is not reported down. Every call may run
+  // twice: each is one transaction, and a replayed store skips what is
+  // there. A commit cut off midway is in_doubt_error, never retried.
   template <class F>
   auto guarded(const char* what, F&& f) -> decltype(f()) {
     std::lock_guard lock(mu_);
-    try {
-      if (!conn_) connect();
-      return f();
-    } catch (const std::exception& e) {
-      conn_.reset();
-      throw BackendError("PostgreSQL " + std::string(what) + " failed (" + info_.description +
-                         "): " + one_line(scrub(e.what(), info_.secrets)));
+    for (bool retried = false;; retried = true) {
+      const bool reused = conn_ != nullptr;
+      try {
+        if (!conn_) connect();
+        return f();
+      } catch (const pqxx::broken_connection& e) {
+        conn_.reset();
+        if (reused && !retried) continue;
+        throw failure(what, e);
+      } catch (const std::exception& e) {
+        conn_.reset();
+        throw failure(what, e);
+      }
     }
+  }
+
+  BackendError failure(const char* what, const std::exception& e) const {
+    return BackendError("PostgreSQL " + std::string(what) + " failed (" + info_.description +
+                        "): " + one_line(scrub(e.what(), info_.secrets)));
   }
 
   void connect() {
     auto c = std::make_unique<pqxx::connection>(info_.libpq);
-    // "relation already exists, skipping" on every reconnect is noise.
-    pqxx::nontransaction(*c).exec0("set client_min_messages to warning");
-    pqxx::work w(*c);
-    w.exec(schema_sql);
-    auto partitions = load_partitions(w);
-    w.commit();
-    c->prepare("insert", insert_sql);
-    c->prepare("raw_asc", std::string(raw_sql) + "asc limit $4");
-    c->prepare("raw_desc", std::string(raw_sql) + "desc limit $4");
-    c->prepare("topic", "select topic_id, metadata from topics where name = $1");
-    c->prepare("topics_add",
-               "insert into topics (name, metadata) select * from unnest($1::text[], $2::text[]) "
-               "on conflict (name) do nothing");
-    c->prepare("topics_get", "select topic_id, name, metadata from topics where name = any($1::text[])");
-    c->prepare("topic_meta", "update topics set metadata = $2 where topic_id = $1");
-    partitions_ = std::move(partitions);
+    partitions_ = set_up(*c);
     conn_ = std::move(c);
-  }
-
-  static Partitions load_partitions(pqxx::transaction_base& w) {
-    Partitions out;
-    for (const auto& row : w.exec(partitions_sql))
-      if (const auto range = parse_bound(row[1].as<std::string>())) out.emplace(range->from, *range);
-    return out;
   }
 
   // The id of every topic in the batch, adding the new ones, and the latest
@@ -248,8 +216,6 @@ private:
       }
     }
     if (unknown) {
-      // Another writer may add the same topic meanwhile: on conflict, then
-      // read back whichever row won.
       w.exec_prepared("topics_add", names.str(), metadata.str());
       for (const auto& row : w.exec_prepared("topics_get", names.str()))
         out[row[1].as<std::string>()] = Topic{row[0].as<int>(), text_of(row[2])};

@@ -18,9 +18,8 @@ namespace {
 // kernel's two hours of silence before anyone notices a lost peer.
 const std::map<std::string, std::string>& defaults() {
   static const std::map<std::string, std::string> d = {
-      {"connect_timeout", "5"},       {"keepalives_idle", "30"},
-      {"keepalives_interval", "10"},  {"keepalives_count", "3"},
-      {"client_encoding", "UTF8"},    {"fallback_application_name", "watt-historian"}};
+      {"connect_timeout", "5"},  {"keepalives_idle", "30"},   {"keepalives_interval", "10"},
+      {"keepalives_count", "3"}, {"client_encoding", "UTF8"}, {"fallback_application_name", "watt-historian"}};
   return d;
 }
 
@@ -44,8 +43,9 @@ ConnInfo parse_conninfo(const std::string& text) {
     // libpq's message may quote the malformed part, and that part may be the
     // password: say what is wrong without it.
     if (error != nullptr) PQfreemem(error);
-    throw BackendError("the PostgreSQL connection string is not valid: expected key=value pairs "
-                       "(host=… port=… dbname=… user=…) or a postgresql:// URI");
+    throw BackendError(
+        "the PostgreSQL connection string is not valid: expected key=value pairs "
+        "(host=… port=… dbname=… user=…) or a postgresql:// URI");
   }
   ConnInfo info;
   std::map<std::string, std::string> given;
@@ -70,7 +70,8 @@ std::string scrub(std::string message, const std::vector<std::string>& secrets) 
     // A secret of a few characters would blank out ordinary words; it is no
     // real secret anyway.
     if (s.size() < 4) continue;
-    for (auto at = message.find(s); at != std::string::npos; at = message.find(s, at + 3)) message.replace(at, s.size(), "***");
+    for (auto at = message.find(s); at != std::string::npos; at = message.find(s, at + 3))
+      message.replace(at, s.size(), "***");
   }
   return message;
 }

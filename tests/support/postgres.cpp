@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -41,8 +42,9 @@ fs::path bindir() {
     }
   }
   if (best.empty())
-    throw std::runtime_error("PostgreSQL server not found in /usr/lib/postgresql (install the postgresql package, "
-                             "see deploy/install-deps.sh, or set WATT_TEST_PG_BINDIR)");
+    throw std::runtime_error(
+        "PostgreSQL server not found in /usr/lib/postgresql (install the postgresql package, "
+        "see deploy/install-deps.sh, or set WATT_TEST_PG_BINDIR)");
   return best;
 }
 
@@ -52,7 +54,12 @@ fs::path bindir() {
 // the parent-death signal that the change of user clears.
 std::vector<std::string> as_server_user(const std::string& program) {
   if (::geteuid() != 0) return {program};
-  return {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--pdeathsig=SIGKILL", "--",
+  return {"/usr/bin/setpriv",
+          "--reuid=postgres",
+          "--regid=postgres",
+          "--init-groups",
+          "--pdeathsig=SIGKILL",
+          "--",
           program};
 }
 
@@ -91,9 +98,12 @@ std::string random_password() {
   return s;
 }
 
+void append(std::vector<std::string>& argv, std::initializer_list<std::string> more) {
+  argv.insert(argv.end(), more.begin(), more.end());
+}
+
 void check(const Exit& e, const std::string& what) {
-  if (e.code != 0)
-    throw std::runtime_error(what + " failed (exit " + std::to_string(e.code) + "): " + e.err + e.out);
+  if (e.code != 0) throw std::runtime_error(what + " failed (exit " + std::to_string(e.code) + "): " + e.err + e.out);
 }
 
 }  // namespace
@@ -111,10 +121,9 @@ PostgresServer::PostgresServer(std::string database)
   // Trust on the unix socket (in our private directory) for setting up;
   // a real password over TCP, as the back end will meet in production.
   auto initdb = as_server_user((bin / "initdb").string());
-  const std::vector<std::string> args = {"-D", (dir_.path() / "data").string(), "-U", "watt", "--pwfile",
-                                         pwfile.string(), "--auth-local=trust", "--auth-host=scram-sha-256",
-                                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"};
-  initdb.insert(initdb.end(), args.begin(), args.end());
+  append(initdb,
+         {"-D", (dir_.path() / "data").string(), "-U", "watt", "--pwfile", pwfile.string(), "--auth-local=trust",
+          "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"});
   check(run(initdb, dir_.path(), {}, 120000ms), "initdb");
   fs::remove(pwfile);
 
@@ -148,11 +157,8 @@ bool PostgresServer::launch() {
   auto argv = as_server_user((bindir() / "postgres").string());
   // fsync off: the data only has to survive a clean restart, and the tests
   // run much faster without waiting on the disk.
-  const std::vector<std::string> args = {"-D", (dir_.path() / "data").string(), "-p", std::to_string(port_),
-                                         "-c", "listen_addresses=127.0.0.1",
-                                         "-c", "unix_socket_directories=" + dir_.str(),
-                                         "-c", "fsync=off", "-c", "full_page_writes=off"};
-  argv.insert(argv.end(), args.begin(), args.end());
+  append(argv, {"-D", (dir_.path() / "data").string(), "-p", std::to_string(port_), "-c", "listen_addresses=127.0.0.1",
+                "-c", "unix_socket_directories=" + dir_.str(), "-c", "fsync=off", "-c", "full_page_writes=off"});
   server_ = std::make_unique<Process>(argv, dir_.path());
   const auto isready = (bindir() / "pg_isready").string();
   const auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -163,8 +169,8 @@ bool PostgresServer::launch() {
       return false;
     }
     // Exit 0 only once it accepts connections (not while starting up).
-    if (run({isready, "-q", "-h", "127.0.0.1", "-p", std::to_string(port_), "-t", "2"}, dir_.path(), {}, 10000ms).code ==
-        0)
+    if (run({isready, "-q", "-h", "127.0.0.1", "-p", std::to_string(port_), "-t", "2"}, dir_.path(), {}, 10000ms)
+            .code == 0)
       return true;
     std::this_thread::sleep_for(20ms);
   }
@@ -176,7 +182,8 @@ bool PostgresServer::launch() {
 
 void PostgresServer::start() {
   if (running()) return;
-  if (!launch()) throw std::runtime_error("postgres did not start again on port " + std::to_string(port_) + ":\n" + log());
+  if (!launch())
+    throw std::runtime_error("postgres did not start again on port " + std::to_string(port_) + ":\n" + log());
 }
 
 void PostgresServer::stop() {

@@ -1,6 +1,8 @@
 // A real PostgreSQL server for integration tests: initdb'd into a temporary
 // directory, listening on a free loopback port, stopped and removed with its
-// data when the test ends, pass or fail.
+// data when the test ends, pass or fail. The server is a child process that
+// is killed if the test binary dies (crash, ctest timeout); as with Process,
+// that is tied to the thread that started it, so start it on the test's own.
 #pragma once
 
 #include "process.hpp"
@@ -12,7 +14,7 @@
 namespace watt::test {
 
 class PostgresServer {
-public:
+ public:
   // Creates the cluster and the database `database`, owned by the user
   // "watt" (password authentication over TCP), and starts the server.
   // Throws std::runtime_error, with the tool's output, when any step fails.
@@ -37,7 +39,7 @@ public:
   // The server's log (stderr), for failure messages.
   std::string log() const;
 
-private:
+ private:
   // Starts the postmaster; false when it exited before accepting
   // connections (the port was taken meanwhile, say).
   bool launch();
