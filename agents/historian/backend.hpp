@@ -29,7 +29,7 @@ struct Query {
   std::string topic;
   std::int64_t start_ns = std::numeric_limits<std::int64_t>::min();  // inclusive
   std::int64_t end_ns = std::numeric_limits<std::int64_t>::max();    // exclusive
-  std::int64_t count = 1000;  // at most this many samples (rows or buckets)
+  std::int64_t count = 1000;                                         // at most this many samples (rows or buckets)
   Order order = Order::first_to_last;
   Aggregate agg = Aggregate::none;
   // With an aggregate: bucket width; buckets are aligned to the epoch
@@ -53,7 +53,7 @@ struct TopicInfo {
 };
 
 class Backend {
-public:
+ public:
   virtual ~Backend() = default;
   // For logs and `status`: kind and location, never a password.
   virtual std::string describe() const = 0;

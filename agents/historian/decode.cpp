@@ -17,13 +17,19 @@ using nlohmann::json;
 // structure becomes null (JSON has no NaN); a non-string key its JSON text.
 json to_json(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL: return nullptr;
-    case msgpack::type::BOOLEAN: return o.via.boolean;
-    case msgpack::type::POSITIVE_INTEGER: return o.via.u64;
-    case msgpack::type::NEGATIVE_INTEGER: return o.via.i64;
+    case msgpack::type::NIL:
+      return nullptr;
+    case msgpack::type::BOOLEAN:
+      return o.via.boolean;
+    case msgpack::type::POSITIVE_INTEGER:
+      return o.via.u64;
+    case msgpack::type::NEGATIVE_INTEGER:
+      return o.via.i64;
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return std::isfinite(o.via.f64) ? json(o.via.f64) : json(nullptr);
-    case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
+    case msgpack::type::FLOAT64:
+      return std::isfinite(o.via.f64) ? json(o.via.f64) : json(nullptr);
+    case msgpack::type::STR:
+      return std::string(o.via.str.ptr, o.via.str.size);
     case msgpack::type::BIN: {
       json a = json::array();
       for (std::uint32_t i = 0; i < o.via.bin.size; ++i) a.push_back(static_cast<unsigned char>(o.via.bin.ptr[i]));
@@ -39,18 +45,33 @@ json to_json(const msgpack::object& o) {
       for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
         const auto& kv = o.via.map.ptr[i];
         const std::string key = kv.key.type == msgpack::type::STR ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
-                                                                   : to_json(kv.key).dump();
+                                                                  : to_json(kv.key).dump();
         m[key] = to_json(kv.val);
       }
       return m;
     }
-    case msgpack::type::EXT: break;
+    case msgpack::type::EXT:
+      break;
   }
   throw std::invalid_argument("msgpack extension types are not stored");
 }
 
+// Every back end stores topics as text, and PostgreSQL refuses invalid UTF-8
+// (which would then block the cache behind one record forever).
+bool valid_utf8(std::string_view s) {
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return true;
+  try {
+    (void)json(std::string(s)).dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
+
 class Decoder {
-public:
+ public:
   Decoder(const Envelope& e, const DecodeLimits& limits, std::vector<Record>& records, std::vector<Rejection>& rejected)
       : e_(e), limits_(limits), records_(records), rejected_(rejected) {}
 
@@ -76,7 +97,7 @@ public:
     value(e_.topic, body, std::nullopt);
   }
 
-private:
+ private:
   void points(const msgpack::object& values, const msgpack::object* metadata) {
     // devices/campus/b1/ahu1/all → devices/campus/b1/ahu1/
     const std::string_view prefix(e_.topic.data(), e_.topic.size() - 3);
@@ -114,6 +135,8 @@ private:
   }
 
   void value(std::string topic, const msgpack::object& v, std::optional<std::string> metadata) {
+    if (!valid_utf8(topic))
+      return reject(json(topic).dump(-1, ' ', false, json::error_handler_t::replace), "the topic is not valid UTF-8");
     Record r;
     r.ts_ns = e_.timestamp_ns;
     r.metadata = std::move(metadata);
@@ -162,9 +185,7 @@ private:
 
 }  // namespace
 
-bool is_all_topic(std::string_view topic) noexcept {
-  return topic.starts_with("devices/") && topic.ends_with("/all");
-}
+bool is_all_topic(std::string_view topic) noexcept { return topic.starts_with("devices/") && topic.ends_with("/all"); }
 
 void decode(const Envelope& message, const DecodeLimits& limits, std::vector<Record>& records,
             std::vector<Rejection>& rejected) {

@@ -27,15 +27,15 @@ struct ForwarderOptions {
 };
 
 struct ForwarderState {
-  bool backend_ok = false;        // the last attempt to reach the back end worked
-  std::string last_error;         // of the last failure, kept after recovery
-  std::int64_t forwarded = 0;     // records committed to the back end by this run
-  std::int64_t pruned = 0;        // records removed by retention
-  std::int64_t failures = 0;      // failed attempts
+  bool backend_ok = false;     // the last attempt to reach the back end worked
+  std::string last_error;      // of the last failure, kept after recovery
+  std::int64_t forwarded = 0;  // records committed to the back end by this run
+  std::int64_t pruned = 0;     // records removed by retention
+  std::int64_t failures = 0;   // failed attempts
 };
 
 class Forwarder {
-public:
+ public:
   using Opener = std::function<std::unique_ptr<Backend>()>;
   // Called on the forwarder thread whenever the back end goes from working to
   // failing or back (message says which, and why), and after each prune.
@@ -50,7 +50,7 @@ public:
   void wake();
   ForwarderState state() const;
 
-private:
+ private:
   void run();
   bool forward_one_batch();  // false when the cache was empty or the back end failed
   void prune_if_due(std::int64_t now_ns);

@@ -33,7 +33,7 @@ std::int64_t now_ns() {
 }  // namespace
 
 class Historian : public watt::Agent {
-public:
+ public:
   void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
     if (name != "config") return;
     auto fresh = wh::parse_historian_config(action == watt::ConfigAction::remove ? YAML::Node() : value, identity(),
@@ -65,7 +65,7 @@ public:
 
   void on_stop() override { close(); }
 
-private:
+ private:
   void open() {
     close();
     std::filesystem::create_directories(config_->data_dir);
@@ -79,7 +79,8 @@ private:
     watt::SubscribeOptions lossless;
     lossless.delivery = watt::Delivery::lossless;  // slow the publishers down rather than lose a record
     for (const auto& p : config_->patterns)
-      subscriptions_.push_back(subscribe(p, [this](const watt::Envelope& e) { ingest(e); }, lossless));
+      subscriptions_.push_back(subscribe(
+          p, [this](const watt::Envelope& e) { ingest(e); }, lossless));
     flush_timer_ = every(std::chrono::nanoseconds(config_->flush_interval_ns), [this] { flush(); });
     std::string list;
     for (const auto& p : config_->patterns) list += (list.empty() ? "" : ", ") + p;
@@ -213,7 +214,8 @@ private:
     std::string pattern = "#";
     const auto handle = watt::detail::unpack_checked(args.bytes());
     const auto& a = handle.get();
-    if (a.type != msgpack::type::ARRAY || a.via.array.size > 1) throw watt::Error("takes at most one argument: a pattern");
+    if (a.type != msgpack::type::ARRAY || a.via.array.size > 1)
+      throw watt::Error("takes at most one argument: a pattern");
     if (a.via.array.size == 1) {
       if (a.via.array.ptr[0].type != msgpack::type::STR) throw watt::Error("the pattern must be a string");
       pattern.assign(a.via.array.ptr[0].via.str.ptr, a.via.array.ptr[0].via.str.size);
@@ -229,8 +231,10 @@ private:
     nlohmann::json out = with_metadata ? nlohmann::json::object() : nlohmann::json::array();
     for (const auto& t : all) {
       if (!watt::topic_matches(pattern, t.name)) continue;
-      if (!with_metadata) out.push_back(t.name);
-      else out[t.name] = t.metadata ? nlohmann::json::parse(*t.metadata) : nlohmann::json(nullptr);
+      if (!with_metadata)
+        out.push_back(t.name);
+      else
+        out[t.name] = t.metadata ? nlohmann::json::parse(*t.metadata) : nlohmann::json(nullptr);
     }
     return watt::Value::from_json(out.dump());
   }

@@ -68,8 +68,7 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
       c.patterns.clear();
       for (std::size_t i = 0; i < p.size(); ++i) {
         const auto pattern = read<std::string>(p[i], "patterns");
-        if (auto err = pattern_error(pattern); !err.empty())
-          throw Error("patterns[" + std::to_string(i) + "]: " + err);
+        if (auto err = pattern_error(pattern); !err.empty()) throw Error("patterns[" + std::to_string(i) + "]: " + err);
         c.patterns.push_back(pattern);
       }
     }
@@ -77,9 +76,12 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
     if (const auto b = node["backend"]) {
       check_keys(b, "backend.", {"type", "file", "synchronous", "connection", "partition"});
       const auto type = b["type"] ? read<std::string>(b["type"], "backend.type") : "sqlite";
-      if (type == "sqlite") c.backend = BackendKind::sqlite;
-      else if (type == "postgresql") c.backend = BackendKind::postgresql;
-      else throw Error("'backend.type' must be sqlite or postgresql, not '" + type + "'");
+      if (type == "sqlite")
+        c.backend = BackendKind::sqlite;
+      else if (type == "postgresql")
+        c.backend = BackendKind::postgresql;
+      else
+        throw Error("'backend.type' must be sqlite or postgresql, not '" + type + "'");
       if (b["file"]) sqlite_file = read<std::string>(b["file"], "backend.file");
       if (b["synchronous"]) {
         c.sqlite.synchronous = read<std::string>(b["synchronous"], "backend.synchronous");
@@ -97,9 +99,12 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
       if (k["max_records"]) c.cache.max_records = positive(k["max_records"], "cache.max_records");
       if (k["full_policy"]) {
         const auto policy = read<std::string>(k["full_policy"], "cache.full_policy");
-        if (policy == "drop_oldest") c.cache.policy = FullPolicy::drop_oldest;
-        else if (policy == "drop_newest") c.cache.policy = FullPolicy::drop_newest;
-        else throw Error("'cache.full_policy' must be drop_oldest or drop_newest");
+        if (policy == "drop_oldest")
+          c.cache.policy = FullPolicy::drop_oldest;
+        else if (policy == "drop_newest")
+          c.cache.policy = FullPolicy::drop_newest;
+        else
+          throw Error("'cache.full_policy' must be drop_oldest or drop_newest");
       }
       if (k["synchronous"]) {
         c.cache.synchronous = read<std::string>(k["synchronous"], "cache.synchronous");

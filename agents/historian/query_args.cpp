@@ -23,12 +23,15 @@ std::string as_string(const msgpack::object& o, const std::string& key) {
 std::int64_t as_time(const msgpack::object& o, const std::string& key, std::int64_t now_ns) {
   try {
     switch (o.type) {
-      case msgpack::type::STR: return parse_time(std::string_view(o.via.str.ptr, o.via.str.size), now_ns);
+      case msgpack::type::STR:
+        return parse_time(std::string_view(o.via.str.ptr, o.via.str.size), now_ns);
       case msgpack::type::POSITIVE_INTEGER:
       case msgpack::type::NEGATIVE_INTEGER:
       case msgpack::type::FLOAT32:
-      case msgpack::type::FLOAT64: return parse_time(std::to_string(o.as<double>()), now_ns);
-      default: break;
+      case msgpack::type::FLOAT64:
+        return parse_time(std::to_string(o.as<double>()), now_ns);
+      default:
+        break;
     }
   } catch (const std::invalid_argument& e) {
     throw Error("query: '" + key + "': " + e.what());
@@ -87,9 +90,12 @@ Query parse_query(const Value& args, std::int64_t now_ns) {
       q.count = static_cast<std::int64_t>(v.via.u64);
     } else if (key == "order") {
       const auto order = upper(as_string(v, key));
-      if (order == "FIRST_TO_LAST") q.order = Order::first_to_last;
-      else if (order == "LAST_TO_FIRST") q.order = Order::last_to_first;
-      else throw Error("query: 'order' must be FIRST_TO_LAST or LAST_TO_FIRST");
+      if (order == "FIRST_TO_LAST")
+        q.order = Order::first_to_last;
+      else if (order == "LAST_TO_FIRST")
+        q.order = Order::last_to_first;
+      else
+        throw Error("query: 'order' must be FIRST_TO_LAST or LAST_TO_FIRST");
     } else if (key == "agg") {
       q.agg = parse_aggregate(as_string(v, key));
     } else if (key == "agg_period") {
@@ -117,7 +123,8 @@ void append_sample_value(std::string& out, const Sample& s) {
   }
 }
 
-Value pack_query_result(const Query& q, const std::vector<Sample>& samples, const std::optional<std::string>& metadata) {
+Value pack_query_result(const Query& q, const std::vector<Sample>& samples,
+                        const std::optional<std::string>& metadata) {
   std::string out;
   detail::StringWriter w{&out};
   msgpack::packer<detail::StringWriter> pk(w);
@@ -129,12 +136,16 @@ Value pack_query_result(const Query& q, const std::vector<Sample>& samples, cons
   for (const auto& s : samples) {
     pk.pack_array(2);
     pk.pack(format_time(s.ts_ns));
-    if (q.agg == Aggregate::count && s.number) pk.pack_int64(static_cast<std::int64_t>(*s.number));
-    else append_sample_value(out, s);
+    if (q.agg == Aggregate::count && s.number)
+      pk.pack_int64(static_cast<std::int64_t>(*s.number));
+    else
+      append_sample_value(out, s);
   }
   pk.pack("metadata");
-  if (metadata) out += Value::from_json(*metadata).bytes();
-  else pk.pack_nil();
+  if (metadata)
+    out += Value::from_json(*metadata).bytes();
+  else
+    pk.pack_nil();
   return Value::from_msgpack_unchecked(std::move(out));
 }
 

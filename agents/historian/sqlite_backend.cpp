@@ -23,18 +23,24 @@ CREATE TABLE IF NOT EXISTS data(
 
 const char* aggregate_sql(Aggregate a) {
   switch (a) {
-    case Aggregate::avg: return "avg(value_number)";
-    case Aggregate::min: return "min(value_number)";
-    case Aggregate::max: return "max(value_number)";
-    case Aggregate::sum: return "sum(value_number)";
-    case Aggregate::count: return "count(*)";
-    case Aggregate::none: break;
+    case Aggregate::avg:
+      return "avg(value_number)";
+    case Aggregate::min:
+      return "min(value_number)";
+    case Aggregate::max:
+      return "max(value_number)";
+    case Aggregate::sum:
+      return "sum(value_number)";
+    case Aggregate::count:
+      return "count(*)";
+    case Aggregate::none:
+      break;
   }
   return "";
 }
 
 class SqliteBackend final : public Backend {
-public:
+ public:
   explicit SqliteBackend(const SqliteOptions& o)
       : db_(o.file, true, o.synchronous),
         insert_topic_(prepare_schema_then(db_, "INSERT OR IGNORE INTO topics(name) VALUES(?)")),
@@ -77,12 +83,13 @@ public:
       const char* dir = q.order == Order::first_to_last ? "ASC" : "DESC";
       std::string sql;
       if (q.agg == Aggregate::none) {
-        sql = std::string("SELECT ts, value_number, value_json FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 "
-                          "ORDER BY ts ") + dir + " LIMIT ?4";
+        sql = std::string(
+                  "SELECT ts, value_number, value_json FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 "
+                  "ORDER BY ts ") +
+              dir + " LIMIT ?4";
       } else if (q.period_ns > 0) {
         sql = std::string("SELECT ts/?5*?5 AS bucket, ") + aggregate_sql(q.agg) +
-              " FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 GROUP BY bucket ORDER BY bucket " + dir +
-              " LIMIT ?4";
+              " FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 GROUP BY bucket ORDER BY bucket " + dir + " LIMIT ?4";
       } else {
         sql = std::string("SELECT min(ts), ") + aggregate_sql(q.agg) +
               " FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 HAVING count(*)>0 LIMIT ?4";
@@ -136,7 +143,7 @@ public:
     }
   }
 
-private:
+ private:
   struct Topic {
     std::int64_t id = 0;
     std::optional<std::string> metadata;

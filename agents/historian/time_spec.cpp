@@ -101,9 +101,8 @@ std::int64_t parse_duration(std::string_view text) {
     double ns;
   };
   // Longer suffixes first, so "ms" is not read as "m" + "s".
-  static constexpr Unit units[] = {{"ns", 1},          {"us", 1e3},         {"ms", 1e6},
-                                   {"s", 1e9},         {"m", 60e9},         {"h", 3600e9},
-                                   {"d", 86400e9},     {"w", 604800e9}};
+  static constexpr Unit units[] = {{"ns", 1},   {"us", 1e3},   {"ms", 1e6},    {"s", 1e9},
+                                   {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}, {"w", 604800e9}};
   double unit = 1e9;
   std::string_view number = text;
   for (const auto& u : units) {

@@ -92,8 +92,7 @@ TEST_CASE("historian round trip through the bus: scalars, all messages with meta
   pub.publish("record/plant/mode", std::string("heating, \"eco\""));
   pub.publish("record/plant/enabled", true);
   pub.publish("analysis/plant/summary", std::map<std::string, int>{{"a", 1}, {"b", 2}});
-  const auto all = watt::Value::from_json(
-      R"([{"temp": 21.5, "count": 3}, {"temp": {"units": "degC", "tz": "UTC"}}])");
+  const auto all = watt::Value::from_json(R"([{"temp": 21.5, "count": 3}, {"temp": {"units": "degC", "tz": "UTC"}}])");
   pub.publish_value("devices/campus/b1/ahu1/all", all);
   std::vector<double> values;
   for (int k = 0; k < 200; ++k) {
@@ -102,7 +101,9 @@ TEST_CASE("historian round trip through the bus: scalars, all messages with meta
     std::this_thread::sleep_for(1ms);  // distinct timestamps, spread over time
   }
   REQUIRE(pub.sync());
-  REQUIRE(eventually([&] { return query(cli, {"devices/campus/b1/meter/power", "--count", "1000"})["values"].size() == 200; }));
+  REQUIRE(eventually([&] {
+    return query(cli, {"devices/campus/b1/meter/power", "--count", "1000"})["values"].size() == 200;
+  }));
 
   const auto temp = query(cli, {"devices/campus/b1/ahu1/temp"});
   REQUIRE(temp["values"].size() == 1);
@@ -176,7 +177,8 @@ TEST_CASE("historian stores or refuses bad payloads one by one, and the stream g
   deep += '\x01';
   pub.publish_value("record/b/deep", watt::Value::from_msgpack_unchecked(deep));
   pub.publish_value("record/b/garbage", watt::Value::from_msgpack_unchecked("\xc1\xc1"));
-  pub.publish_value("devices/b/all", watt::Value::from_json(R"({"list": [1, 2], "map": {"x": 1}, "a/b": 1, "str": "s"})"));
+  pub.publish_value("devices/b/all",
+                    watt::Value::from_json(R"({"list": [1, 2], "map": {"x": 1}, "a/b": 1, "str": "s"})"));
   pub.publish_value("devices/b/all", watt::Value::from_json(R"([1, 2, 3])"));  // not points: one JSON value
   pub.publish("record/b/after", 42);
   REQUIRE(pub.sync());
@@ -236,16 +238,18 @@ TEST_CASE("historian killed with SIGKILL while 100000 points stream: nothing ack
 
   REQUIRE(cli.watt({"start", "historian"}).code == 0);
   publisher.join();
-  REQUIRE(eventually([&] {
-    const auto s = status(cli);
-    return !s.is_null() && s["cache_count"] == 0;
-  }, 60s));
+  REQUIRE(eventually(
+      [&] {
+        const auto s = status(cli);
+        return !s.is_null() && s["cache_count"] == 0;
+      },
+      60s));
   const auto rows = everything(cli, "record/kill/seq");
   std::vector<long> seqs;
   for (const auto& [ts, v] : rows) seqs.push_back(v.get<long>());
   std::set<long> stored(seqs.begin(), seqs.end());
-  CHECK(stored.size() == seqs.size());                      // no duplicates
-  CHECK(std::is_sorted(seqs.begin(), seqs.end()));          // time order is publish order
+  CHECK(stored.size() == seqs.size());              // no duplicates
+  CHECK(std::is_sorted(seqs.begin(), seqs.end()));  // time order is publish order
   CHECK(std::includes(stored.begin(), stored.end(), acknowledged.begin(), acknowledged.end()));
   // The only gap: what was in flight to, or published while, the historian was dead.
   std::vector<long> missing;
@@ -266,7 +270,8 @@ TEST_CASE("historian cache full with drop_oldest: exact count dropped and report
                     "backend:\n  file: /nonexistent/dir/history.sqlite\ncache:\n  max_records: 1000\n");
   auto watcher = client(cli, "watcher");
   std::vector<json> alerts;
-  watcher.subscribe("alerts/historian/cache", [&](const watt::Envelope& e) { alerts.push_back(json::parse(e.body.to_json())); });
+  watcher.subscribe("alerts/historian/cache",
+                    [&](const watt::Envelope& e) { alerts.push_back(json::parse(e.body.to_json())); });
   REQUIRE(watcher.sync());
   auto pub = client(cli, "filler");
   for (int seq = 0; seq < 1500; ++seq) pub.publish("record/full/seq", seq);
@@ -300,13 +305,14 @@ TEST_CASE("historian on PostgreSQL: stopped for a while mid-stream, every point 
   watt::test::PostgresServer pg;
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  install_historian(cli, "flush_interval: 10ms\nbatch_size: 500\nretry_interval: 100ms\nretry_interval_max: 500ms\n"
-                         "backend:\n  type: postgresql\n  connection: \"" + pg.connection() + "\"\n");
+  install_historian(cli,
+                    "flush_interval: 10ms\nbatch_size: 500\nretry_interval: 100ms\nretry_interval_max: 500ms\n"
+                    "backend:\n  type: postgresql\n  connection: \"" +
+                        pg.connection() + "\"\n");
   auto watcher = client(cli, "watcher");
   std::vector<std::string> health;
-  watcher.subscribe("alerts/historian", [&](const watt::Envelope& e) {
-    health.push_back(e.body.as<watt::HealthAlert>().status);
-  });
+  watcher.subscribe("alerts/historian",
+                    [&](const watt::Envelope& e) { health.push_back(e.body.as<watt::HealthAlert>().status); });
   REQUIRE(watcher.sync());
 
   constexpr int total = 20'000;
@@ -320,19 +326,24 @@ TEST_CASE("historian on PostgreSQL: stopped for a while mid-stream, every point 
   });
   REQUIRE(eventually([&] { return status(cli).value("forwarded", 0) > 2'000; }, 30s));
   pg.stop();
-  REQUIRE(eventually([&] {
-    const auto s = status(cli);
-    return s.value("backend_ok", true) == false && s.value("backlogged", false) == true && s.value("cache_count", 0) > 0;
-  }, 30s));
+  REQUIRE(eventually(
+      [&] {
+        const auto s = status(cli);
+        return s.value("backend_ok", true) == false && s.value("backlogged", false) == true &&
+               s.value("cache_count", 0) > 0;
+      },
+      30s));
   REQUIRE(watcher.spin_until([&] { return std::find(health.begin(), health.end(), "BAD") != health.end(); }, 15s));
   CHECK(cli.watt({"history", "query", "devices/pg/meter/seq"}).err.find("cannot answer") != std::string::npos);
   std::this_thread::sleep_for(1s);  // the cache grows meanwhile
   pg.start();
   publisher.join();
-  REQUIRE(eventually([&] {
-    const auto s = status(cli);
-    return s.value("cache_count", -1) == 0 && s.value("acknowledged", 0) == total;
-  }, 60s));
+  REQUIRE(eventually(
+      [&] {
+        const auto s = status(cli);
+        return s.value("cache_count", -1) == 0 && s.value("acknowledged", 0) == total;
+      },
+      60s));
   REQUIRE(watcher.spin_until([&] { return !health.empty() && health.back() == "GOOD"; }, 15s));
   const auto rows = everything(cli, "devices/pg/meter/seq");
   REQUIRE(rows.size() == static_cast<std::size_t>(total));

@@ -88,7 +88,7 @@ inline void check_queries(historian::Backend& b) {
   constexpr std::int64_t minute = 60'000'000'000;
   std::vector<Record> rs;
   std::map<std::int64_t, std::vector<double>> buckets;  // 5-minute buckets
-  for (int k = 0; k < 600; ++k) {  // one value every 20 s for 200 minutes
+  for (int k = 0; k < 600; ++k) {                       // one value every 20 s for 200 minutes
     const std::int64_t ts = 1'700'000'000'000'000'000 + k * 20'000'000'000LL;
     const double v = std::sin(k * 0.1) * 100.0 + k;
     rs.push_back(number_record("devices/q/v", ts, v));
@@ -107,9 +107,12 @@ inline void check_queries(historian::Backend& b) {
   auto reduce = [](const std::vector<double>& vs, Aggregate a) {
     double out = a == Aggregate::min ? vs[0] : a == Aggregate::max ? vs[0] : 0;
     for (double v : vs) {
-      if (a == Aggregate::min) out = std::min(out, v);
-      else if (a == Aggregate::max) out = std::max(out, v);
-      else out += v;
+      if (a == Aggregate::min)
+        out = std::min(out, v);
+      else if (a == Aggregate::max)
+        out = std::max(out, v);
+      else
+        out += v;
     }
     if (a == Aggregate::avg) out /= static_cast<double>(vs.size());
     if (a == Aggregate::count) out = static_cast<double>(vs.size());
@@ -132,9 +135,11 @@ inline void check_queries(historian::Backend& b) {
     CHECK(whole[0].ts_ns == t0);
     CHECK(*whole[0].number == doctest::Approx(reduce(all, a)).epsilon(1e-9));
   }
-  const auto newest_buckets =
-      b.query({.topic = "devices/q/v", .count = 2, .order = Order::last_to_first, .agg = Aggregate::count,
-               .period_ns = 5 * minute});
+  const auto newest_buckets = b.query({.topic = "devices/q/v",
+                                       .count = 2,
+                                       .order = Order::last_to_first,
+                                       .agg = Aggregate::count,
+                                       .period_ns = 5 * minute});
   REQUIRE(newest_buckets.size() == 2);
   CHECK(newest_buckets[0].ts_ns == buckets.rbegin()->first);
   CHECK(b.query({.topic = "devices/q/v", .start_ns = 0, .end_ns = 10, .agg = Aggregate::avg}).empty());

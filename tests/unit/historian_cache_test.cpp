@@ -70,7 +70,7 @@ TEST_CASE("a full cache with drop_oldest drops exactly the oldest, never the bat
   const auto all = cache.oldest(1000).records;
   REQUIRE(all.size() == 100);
   for (int k = 0; k < 10; ++k) CHECK(all[static_cast<std::size_t>(k)].ts_ns == k);  // in flight: kept
-  CHECK(all[10].ts_ns == 35);  // 10..34 dropped
+  CHECK(all[10].ts_ns == 35);                                                       // 10..34 dropped
   CHECK(all.back().ts_ns == 124);
   (void)in_flight;
 }

@@ -39,8 +39,8 @@ const Record* find(const Decoded& d, const std::string& topic) {
 }  // namespace
 
 TEST_CASE("historian stores an all message as one series per point") {
-  const auto d = run("devices/campus/b1/ahu1/all",
-                     watt::Value::of(std::map<std::string, double>{{"temp", 21.5}, {"flow", 3.25}}));
+  const auto d =
+      run("devices/campus/b1/ahu1/all", watt::Value::of(std::map<std::string, double>{{"temp", 21.5}, {"flow", 3.25}}));
   REQUIRE(d.records.size() == 2);
   CHECK(d.rejected.empty());
   const auto* temp = find(d, "devices/campus/b1/ahu1/temp");
@@ -98,9 +98,9 @@ TEST_CASE("historian refuses bad values one by one and keeps the rest of the mes
   SUBCASE("a value over the size limit") {
     DecodeLimits limits;
     limits.max_value_bytes = 100;
-    const auto d = run("devices/b1/all",
-                       watt::Value::of(std::map<std::string, std::string>{{"big", std::string(200, 'x')}, {"ok", "y"}}),
-                       limits);
+    const auto d =
+        run("devices/b1/all",
+            watt::Value::of(std::map<std::string, std::string>{{"big", std::string(200, 'x')}, {"ok", "y"}}), limits);
     CHECK(d.records.size() == 1);
     REQUIRE(d.rejected.size() == 1);
     CHECK(d.rejected[0].topic == "devices/b1/big");
@@ -116,10 +116,15 @@ TEST_CASE("historian refuses bad values one by one and keeps the rest of the mes
     REQUIRE(k.rejected.size() == 1);
     CHECK(k.rejected[0].reason.find("not a string") != std::string::npos);
   }
-  SUBCASE("strings that are not UTF-8") {
+  SUBCASE("strings and topics that are not UTF-8") {
     const auto d = run("record/x", watt::Value::of(std::string("\xff\xfe")));
     CHECK(d.records.empty());
     CHECK(d.rejected.size() == 1);
+    const auto t = run("devices/b1/all", watt::Value::of(std::map<std::string, int>{{"t\xe9mp", 1}, {"t\u00e9mp", 2}}));
+    REQUIRE(t.records.size() == 1);
+    CHECK(t.records[0].topic == "devices/b1/t\u00e9mp");
+    REQUIRE(t.rejected.size() == 1);
+    CHECK(t.rejected[0].reason == "the topic is not valid UTF-8");
   }
   SUBCASE("nesting deeper than the decoder allows is refused whole") {
     std::string bytes;
