@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: install dependencies, build, start a platform in a scratch home,
-# install the listener and a simulated meter, watch the listener hear it, and
-# stop everything cleanly.
+# install the listener, the historian and a simulated meter, watch the
+# listener hear it, query what the historian stored, and stop everything
+# cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
@@ -19,12 +20,16 @@ step() {
 
 step $bin/watt platform start
 step $bin/watt install build/lib/liblistener.so --identity listener --config examples/demo/listener.yml --start
+step $bin/watt install build/lib/libhistorian.so --identity historian --start
 step $bin/watt install build/lib/libpublisher.so --identity meter1 --config examples/demo/meter1.yml --start
 step $bin/watt list
 step $bin/watt publish devices/campus/b1/alarm '{"state": "smoke", "zone": 3}' --priority 0
 sleep 2
 printf '\n\033[1mWhat the listener logged (%s):\033[0m\n' "$WATT_HOME/logs/listener.log"
 tail -n 6 "$WATT_HOME/logs/listener.log"
+step $bin/watt history topics 'devices/#'
+step $bin/watt history query devices/campus/b1/meter1/power_kw --start now-1m --format csv
+step $bin/watt history query devices/campus/b1/meter1/power_kw --agg avg:1s --format csv
 step $bin/watt peers
 step $bin/watt platform stop
 trap - EXIT
