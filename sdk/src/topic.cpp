@@ -1,6 +1,9 @@
 // Topic and pattern rules (see watt/topic.hpp).
 #include <watt/topic.hpp>
 
+#include <array>
+#include <cstdint>
+
 namespace watt {
 namespace {
 
@@ -38,9 +41,39 @@ std::string check(std::string_view s, bool pattern) {
   return {};
 }
 
+// What each byte is in a topic: 0 plain, 1 a separator, 2 never allowed
+// (control characters and wildcards).
+constexpr auto byte_classes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 0x20; ++c) t[c] = 2;
+  t[0x7f] = 2;
+  t['+'] = 2;
+  t['#'] = 2;
+  t['/'] = 1;
+  return t;
+}();
+
+// The common case, a valid topic, in one pass over its bytes; anything it
+// does not accept goes to check(), which says what is wrong.
+bool plainly_valid_topic(std::string_view s) noexcept {
+  if (s.empty() || s.size() > max_topic_bytes) return false;
+  std::size_t slashes = 0;
+  std::uint8_t prev = 1;  // as if after a separator: a leading '/' is an empty segment
+  for (const char c : s) {
+    const std::uint8_t k = byte_classes[static_cast<unsigned char>(c)];
+    if (k == 2 || (k & prev) != 0) return false;  // a bad byte, or two separators in a row
+    slashes += k;
+    prev = k;
+  }
+  return prev == 0 && slashes < max_topic_segments;
+}
+
 }  // namespace
 
-std::string topic_error(std::string_view topic) { return check(topic, false); }
+std::string topic_error(std::string_view topic) {
+  if (plainly_valid_topic(topic)) return {};
+  return check(topic, false);
+}
 std::string pattern_error(std::string_view pattern) { return check(pattern, true); }
 
 std::string_view normalize_pattern(std::string_view pattern) {

@@ -103,3 +103,26 @@ TEST_CASE("the trie holds thousands of patterns and matches by walking, not scan
   for (int i = 0; i < 5000; ++i) trie.erase("devices/b" + std::to_string(i) + "/temp", i);
   CHECK(trie.empty());
 }
+
+TEST_CASE("the fast topic check agrees with the full one on every kind of mistake") {
+  for (const std::string t : {"a", "a/b", "devices/campus/b1/x", "x y/z", "é/ü"}) CHECK(watt::topic_error(t).empty());
+  const std::vector<std::string> bad = {"/",   "//", "a/", "/a",       "a//b", "+",  "#",
+                                        "a/+", "a+b", "a#", "a\x7f", std::string("a\0b", 3), "a\tb"};
+  for (const auto& t : bad) CHECK_FALSE(watt::topic_error(t).empty());
+  std::string deepest = "a";
+  for (std::size_t i = 1; i < watt::max_topic_segments; ++i) deepest += "/a";
+  CHECK(watt::topic_error(deepest).empty());
+  CHECK_FALSE(watt::topic_error(deepest + "/a").empty());
+  CHECK(watt::topic_error(std::string(watt::max_topic_bytes, 'a')).empty());
+}
+
+TEST_CASE("the trie matches topics with empty or trailing segments as the split would") {
+  watt::detail::TopicTrie<int> trie;
+  trie.insert("a/+", 1);
+  trie.insert("+", 2);
+  trie.insert("a", 3);
+  CHECK(matches(trie, "a") == std::vector<int>{2, 3});
+  CHECK(matches(trie, "a/b") == std::vector<int>{1, 2, 3});
+  CHECK(matches(trie, "b/c/d") == std::vector<int>{2});
+  CHECK(matches(trie, "").empty());
+}

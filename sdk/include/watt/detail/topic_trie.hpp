@@ -63,12 +63,7 @@ public:
   // a handle with overlapping patterns is reported once per pattern.
   template <class Fn>
   void match(std::string_view topic, Fn&& fn) const {
-    std::array<std::string_view, max_topic_segments> segs{};
-    std::size_t n = 0;
-    for_each_segment(topic, [&](std::string_view seg) {
-      if (n < segs.size()) segs[n++] = seg;
-    });
-    match_from(root_, segs.data(), n, fn);
+    match_from(root_, topic, fn);
   }
 
   std::size_t size() const noexcept { return size_; }
@@ -98,12 +93,20 @@ private:
     return it->second;
   }
 
+  // Segments are split off as the walk goes down: a topic is read once, and
+  // no more of it than the trie has nodes for.
   template <class Fn>
-  static void match_from(const Node& node, const std::string_view* segs, std::size_t n, Fn& fn) {
+  static void match_from(const Node& node, std::string_view topic, Fn& fn) {
     for (const auto& [handle, tag] : node.here) fn(handle, tag);
-    if (n == 0) return;
-    if (auto it = node.children.find(segs[0]); it != node.children.end()) match_from(*it->second, segs + 1, n - 1, fn);
-    if (node.plus) match_from(*node.plus, segs + 1, n - 1, fn);
+    if (topic.empty()) return;
+    const auto slash = topic.find('/');
+    const std::string_view seg = topic.substr(0, slash);
+    const std::string_view rest = slash == std::string_view::npos ? std::string_view{} : topic.substr(slash + 1);
+    // No hashing of the segment where there is nothing to find (a leaf).
+    if (!node.children.empty()) {
+      if (auto it = node.children.find(seg); it != node.children.end()) match_from(*it->second, rest, fn);
+    }
+    if (node.plus) match_from(*node.plus, rest, fn);
   }
 
   static void erase_from(Node& node, const std::string_view* segs, std::size_t n, Handle handle, bool& erased) {
