@@ -176,7 +176,10 @@ void Broker::read_batch(zmq::socket_t& socket, char tag) {
       ++n;
     }
     ++stats_.received;
-    handle(f, n, tag + std::string(view(f[0])));
+    // The key is rebuilt in one buffer (no allocation for ZeroMQ's 5-byte ids).
+    key_.assign(1, tag);
+    key_.append(f[0].data<char>(), f[0].size());
+    handle(f, n, key_);
   }
 }
 
@@ -269,12 +272,16 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
     }
     return;
   }
-  auto it = by_routing_.find(rid);
-  if (it == by_routing_.end() || it->second->dead) {
+  // Messages come in runs from one peer: the last one found is tried first.
+  if (last_peer_ == nullptr || last_peer_->routing_id != rid) {
+    auto it = by_routing_.find(rid);
+    last_peer_ = it == by_routing_.end() ? nullptr : it->second.get();
+  }
+  if (last_peer_ == nullptr || last_peer_->dead) {
     reject(rid, h.id, ErrorCode::not_registered, "say hello first (did the platform restart?)");
     return;
   }
-  Peer& p = *it->second;
+  Peer& p = *last_peer_;
   // The origin is what receivers trust as the sender: it must be this
   // connection's identity. Checking it lets the bytes travel on unchanged.
   if (v.origin != p.identity) {
@@ -384,6 +391,7 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
   peer->queue.set_limit(config_.queue_limit);
   Peer& p = *peer;
   by_identity_[p.identity] = &p;
+  last_peer_ = nullptr;  // the entry replaced below may be the one it points to
   by_routing_[rid] = std::move(peer);
   welcome(rid, h.id);
   log_->debug("peer '{}' joined (pid {})", p.identity, p.pid);
@@ -470,7 +478,10 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
       continue;
     }
     Outgoing out;
-    out.frame.copy(message);
+    // The last subscriber takes the message itself: no reference count
+    // at all with a single subscriber.
+    if (sub == matched_.back()) out.frame.move(message);
+    else out.frame.copy(message);
     out.priority = pri;
     out.deadline_ns = dl;
     out.lossless = sub->match_lossless;
@@ -702,6 +713,7 @@ void Broker::remove_peer(Peer& p, const char* reason) {
 void Broker::reap_dead() {
   any_dead_ = false;
   std::erase_if(backlog_, [](Peer* p) { return p->dead; });
+  last_peer_ = nullptr;
   reaped_since_trim_ += std::erase_if(by_routing_, [](const auto& kv) { return kv.second->dead; });
   // Connections' buffers freed by ZeroMQ stay with the process unless handed
   // back: after many peers leave, give the memory back to the system.

@@ -134,6 +134,8 @@ private:
   detail::TopicTrie<Peer*, bool> trie_;
   std::vector<Peer*> backlog_;
   std::vector<Peer*> matched_;  // scratch, reused by every publish
+  std::string key_;              // scratch: the key of the message being handled
+  Peer* last_peer_ = nullptr;    // the sender of the last message; reset when peers are freed
   std::uint64_t epoch_ = 0;
   bool any_dead_ = false;
   std::size_t reaped_since_trim_ = 0;
