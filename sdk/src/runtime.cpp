@@ -393,7 +393,10 @@ void Runtime::handle(Incoming& f) {
   }
   switch (f.kind) {
     case proto::Kind::deliver: {
-      PendingDelivery d;
+      // Built in its place in the inbox: the frame is swapped in, not copied.
+      auto& d = std::get<PendingDelivery>(
+          inbox_[std::min<std::uint8_t>(h.pri, 100)].emplace_back(std::in_place_type<PendingDelivery>));
+      ++inbox_size_;
       d.id = h.id;
       d.ts = h.ts;
       d.dl = h.dl;
@@ -401,8 +404,6 @@ void Runtime::handle(Incoming& f) {
       d.ct_at = h.ct.empty() ? 0 : static_cast<std::size_t>(h.ct.data() - f.frame.data<char>());
       d.ct_len = h.ct.size();
       d.in = std::move(f);
-      const auto pri = d.pri;
-      enqueue(pri, std::move(d));
       break;
     }
     case proto::Kind::request:
@@ -458,8 +459,17 @@ void Runtime::handle(Incoming& f) {
 
 void Runtime::dispatch_inbox() {
   // Only what is here now, most urgent first: what arrives meanwhile (in a
-  // nested wait) waits for the next round, after timers.
-  std::vector<InboxItem> batch;
+  // nested wait) waits for the next round, after timers. The batch's memory
+  // is kept for the next round (a nested round finds none and makes its own),
+  // so a steady stream of messages does not regrow the buckets each time.
+  std::vector<InboxItem> batch = std::move(spare_);
+  struct KeepSpare {
+    std::vector<InboxItem>& from;
+    std::vector<InboxItem>& to;
+    ~KeepSpare() {
+      if (from.empty() && from.capacity() > to.capacity()) to.swap(from);
+    }
+  } keep{batch, spare_};
   for (auto& bucket : inbox_) {
     if (inbox_size_ == 0 || stop_requested()) return;
     if (bucket.empty()) continue;
@@ -502,13 +512,19 @@ void Runtime::deliver(const PendingDelivery& d) {
     return;
   }
   Envelope& e = current_;
-  e.topic.assign(d.in.address_view());
-  e.sender.assign(d.in.origin_view());
+  // A stream of messages mostly repeats its topic, sender and content type:
+  // the envelope's strings are rewritten only when they change.
+  auto set = [](std::string& field, std::string_view value) {
+    if (field.size() != value.size() || std::char_traits<char>::compare(field.data(), value.data(), value.size()) != 0)
+      field.assign(value);
+  };
+  set(e.topic, d.in.address_view());
+  set(e.sender, d.in.origin_view());
   e.id = d.id;
   e.timestamp_ns = d.ts;
   e.priority = d.pri;
   e.deadline_ns = d.dl;
-  e.content_type.assign(d.in.frame.data<char>() + d.ct_at, d.ct_len);
+  set(e.content_type, {d.in.frame.data<char>() + d.ct_at, d.ct_len});
   e.body.assign_unchecked(d.in.body_view());
   // Collect first: a callback may unsubscribe (itself or others).
   SubscriptionId ids[64];

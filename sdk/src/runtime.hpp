@@ -174,6 +174,7 @@ private:
   // priority. Empty vectors cost no allocation.
   std::array<std::vector<InboxItem>, 101> inbox_;
   std::size_t inbox_size_ = 0;
+  std::vector<InboxItem> spare_;  // an empty batch with room, kept between rounds
   TimerQueue timers_;
 
   std::mutex posted_mutex_;
