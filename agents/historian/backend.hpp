@@ -38,6 +38,26 @@ struct Query {
   std::int64_t period_ns = 0;
 };
 
+// The SQL of an aggregate over the data table's columns; the same in every
+// back end ("" for none).
+inline const char* aggregate_sql(Aggregate a) {
+  switch (a) {
+    case Aggregate::avg:
+      return "avg(value_number)";
+    case Aggregate::min:
+      return "min(value_number)";
+    case Aggregate::max:
+      return "max(value_number)";
+    case Aggregate::sum:
+      return "sum(value_number)";
+    case Aggregate::count:
+      return "count(*)";
+    case Aggregate::none:
+      break;
+  }
+  return "";
+}
+
 // One stored value, or one aggregate bucket (then only `number` is set:
 // avg/min/max/sum over the bucket's numeric values, null when it had none;
 // count of all its records).

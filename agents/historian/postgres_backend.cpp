@@ -46,24 +46,6 @@ std::string one_line(const std::string& s) {
   return out;
 }
 
-const char* aggregate_expr(Aggregate a) {
-  switch (a) {
-    case Aggregate::avg:
-      return "avg(value_number)";
-    case Aggregate::min:
-      return "min(value_number)";
-    case Aggregate::max:
-      return "max(value_number)";
-    case Aggregate::sum:
-      return "sum(value_number)";
-    case Aggregate::count:
-      return "count(*)::double precision";
-    case Aggregate::none:
-      break;
-  }
-  return "null";
-}
-
 class PostgresBackend final : public Backend {
  public:
   explicit PostgresBackend(const PostgresOptions& options)
@@ -107,7 +89,7 @@ class PostgresBackend final : public Backend {
           out.push_back({row[0].as<std::int64_t>(), number_of(row[1]), text_of(row[2])});
         return out;
       }
-      const std::string agg = aggregate_expr(q.agg);
+      const std::string agg = aggregate_sql(q.agg);
       const std::string range = " from data where topic_id = $1 and ts >= $2 and ts < $3";
       // With a period, buckets aligned to the epoch (integer division, as
       // the contract says); without, one bucket stamped with its first

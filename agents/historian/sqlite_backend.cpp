@@ -21,24 +21,6 @@ CREATE TABLE IF NOT EXISTS data(
   PRIMARY KEY (topic_id, ts)) WITHOUT ROWID;
 )sql";
 
-const char* aggregate_sql(Aggregate a) {
-  switch (a) {
-    case Aggregate::avg:
-      return "avg(value_number)";
-    case Aggregate::min:
-      return "min(value_number)";
-    case Aggregate::max:
-      return "max(value_number)";
-    case Aggregate::sum:
-      return "sum(value_number)";
-    case Aggregate::count:
-      return "count(*)";
-    case Aggregate::none:
-      break;
-  }
-  return "";
-}
-
 class SqliteBackend final : public Backend {
  public:
   explicit SqliteBackend(const SqliteOptions& o)
