@@ -435,9 +435,11 @@ void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, c
   const std::string norm(normalize_pattern(pattern));
   if (kind == proto::Kind::subscribe) {
     trie_.insert(norm, &p, h.lossless);
+    ++trie_version_;
     p.patterns[norm] = h.lossless;
   } else {
     trie_.erase(norm, &p);
+    ++trie_version_;
     p.patterns.erase(norm);
   }
   proto::Header ack;
@@ -448,22 +450,30 @@ void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, c
 void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl,
                    Peer* publisher) {
   // A peer whose patterns overlap gets one copy; lossless if any pattern is.
-  ++epoch_;
-  matched_.clear();
-  trie_.match(topic, [&](Peer* peer, bool lossless) {
-    if (peer->match_epoch != epoch_) {
-      peer->match_epoch = epoch_;
-      peer->match_lossless = lossless;
-      matched_.push_back(peer);
-    } else {
-      peer->match_lossless = peer->match_lossless || lossless;
-    }
-  });
+  // The match is kept while the topic repeats and no subscription changes.
+  if (match_version_ != trie_version_ || match_topic_ != topic) {
+    ++epoch_;
+    matched_.clear();
+    trie_.match(topic, [&](Peer* peer, bool lossless) {
+      if (peer->match_epoch != epoch_) {
+        peer->match_epoch = epoch_;
+        peer->match_index = matched_.size();
+        matched_.emplace_back(peer, lossless);
+      } else {
+        matched_[peer->match_index].second = matched_[peer->match_index].second || lossless;
+      }
+    });
+    match_topic_.assign(topic);
+    match_version_ = trie_version_;
+  }
   // Every subscriber gets the same bytes: copies of a zmq message share them
   // by reference count.
-  for (Peer* sub : matched_) {
+  const std::size_t count = matched_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    Peer* const sub = matched_[i].first;
+    const bool lossless = matched_[i].second;
     if (sub->dead) continue;
-    if (sub->match_lossless && publisher != nullptr &&
+    if (lossless && publisher != nullptr &&
         sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
       // The publisher ignored our request to slow down: the message is not
       // given to this subscriber, counted, and the publisher told once.
@@ -480,13 +490,13 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
     Outgoing out;
     // The last subscriber takes the message itself: no reference count
     // at all with a single subscriber.
-    if (sub == matched_.back()) out.frame.move(message);
+    if (i + 1 == count) out.frame.move(message);
     else out.frame.copy(message);
     out.priority = pri;
     out.deadline_ns = dl;
-    out.lossless = sub->match_lossless;
+    out.lossless = lossless;
     deliver(*sub, std::move(out));
-    if (sub->congested && sub->match_lossless && publisher != nullptr && publisher != sub)
+    if (sub->congested && lossless && publisher != nullptr && publisher != sub)
       pause_publisher(*sub, *publisher);
   }
 }
@@ -697,6 +707,7 @@ void Broker::remove_peer(Peer& p, const char* reason) {
   p.dead = true;
   any_dead_ = true;
   for (const auto& [pattern, lossless] : p.patterns) trie_.erase(pattern, &p);
+  ++trie_version_;
   release_publishers(p);
   for (auto& [rid, other] : by_routing_) {
     if (other->paused.erase(&p) > 0) --p.paused_by;

@@ -75,7 +75,7 @@ private:
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
     std::uint64_t match_epoch = 0;
-    bool match_lossless = false;
+    std::size_t match_index = 0;  // its place in matched_ while routing
     std::unordered_set<Peer*> paused;  // publishers this (congested) subscriber holds back
     int paused_by = 0;                 // congested subscribers holding this publisher back
   };
@@ -133,7 +133,11 @@ private:
   std::unordered_map<std::string, Peer*> by_identity_;
   detail::TopicTrie<Peer*, bool> trie_;
   std::vector<Peer*> backlog_;
-  std::vector<Peer*> matched_;  // scratch, reused by every publish
+  // The subscribers (lossless or not) of match_topic_, valid while
+  // match_version_ == trie_version_ (bumped by every change to the trie).
+  std::vector<std::pair<Peer*, bool>> matched_;
+  std::string match_topic_;
+  std::uint64_t trie_version_ = 0, match_version_ = ~std::uint64_t{0};
   std::string key_;              // scratch: the key of the message being handled
   Peer* last_peer_ = nullptr;    // the sender of the last message; reset when peers are freed
   std::uint64_t epoch_ = 0;
