@@ -21,6 +21,16 @@ struct Incoming {
   std::string_view origin_view() const { return part(origin_at_, origin_len_); }
   std::string_view header_view() const { return part(header_at_, header_len_); }
   std::string_view body_view() const { return part(body_at_, frame.size() - body_at_); }
+  // All four at once, and a view at an offset (from one look at the frame).
+  struct Parts {
+    const char* base;
+    std::string_view address, origin, header, body;
+  };
+  Parts parts() const {
+    const char* base = frame.data<char>();
+    return {base, {base + address_at_, address_len_}, {base + origin_at_, origin_len_},
+            {base + header_at_, header_len_}, {base + body_at_, frame.size() - body_at_}};
+  }
 
   // Splits the frame; returns an error text, empty when well-formed.
   std::string parse();

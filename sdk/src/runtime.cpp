@@ -160,6 +160,7 @@ SubscriptionId Runtime::subscribe(std::string_view pattern, std::function<void(c
   const auto id = ++next_sub_;
   subs_.emplace(id, LocalSub{norm, std::move(cb), lossless});
   trie_.insert(norm, id, lossless);
+  ++subs_version_;
   auto& [count, lossless_count] = patterns_[norm];
   const bool changed = count == 0 || (lossless && lossless_count == 0);
   ++count;
@@ -175,6 +176,7 @@ void Runtime::unsubscribe(SubscriptionId id) {
   const std::string pattern = it->second.pattern;
   const bool was_lossless = it->second.lossless;
   trie_.erase(pattern, id);
+  ++subs_version_;
   subs_.erase(it);
   auto& [count, lossless_count] = patterns_[pattern];
   --count;
@@ -518,22 +520,29 @@ void Runtime::deliver(const PendingDelivery& d) {
     if (field.size() != value.size() || std::char_traits<char>::compare(field.data(), value.data(), value.size()) != 0)
       field.assign(value);
   };
-  set(e.topic, d.in.address_view());
-  set(e.sender, d.in.origin_view());
+  const auto parts = d.in.parts();
+  set(e.topic, parts.address);
+  set(e.sender, parts.origin);
   e.id = d.id;
   e.timestamp_ns = d.ts;
   e.priority = d.pri;
   e.deadline_ns = d.dl;
-  set(e.content_type, {d.in.frame.data<char>() + d.ct_at, d.ct_len});
-  e.body.assign_unchecked(d.in.body_view());
-  // Collect first: a callback may unsubscribe (itself or others).
+  set(e.content_type, {parts.base + d.ct_at, d.ct_len});
+  e.body.assign_unchecked(parts.body);
+  // The subscriptions a topic matches are looked up once while the topic
+  // repeats and no subscription changes.
+  if (match_version_ != subs_version_ || match_topic_ != e.topic) {
+    match_ids_.clear();
+    trie_.match(e.topic, [&](SubscriptionId id, bool) { match_ids_.push_back(id); });
+    match_topic_ = e.topic;
+    match_version_ = subs_version_;
+  }
+  // Collect first: a callback may unsubscribe (itself or others), or spin
+  // and so deliver (and look up) other messages.
   SubscriptionId ids[64];
-  std::size_t n = 0;
-  std::vector<SubscriptionId> more;
-  trie_.match(e.topic, [&](SubscriptionId id, bool) {
-    if (n < 64) ids[n++] = id;
-    else more.push_back(id);
-  });
+  const std::size_t n = std::min<std::size_t>(match_ids_.size(), 64);
+  std::copy_n(match_ids_.begin(), n, ids);
+  const std::vector<SubscriptionId> more(match_ids_.begin() + static_cast<std::ptrdiff_t>(n), match_ids_.end());
   auto run = [&](SubscriptionId id) {
     auto it = subs_.find(id);
     if (it == subs_.end()) return;

@@ -163,6 +163,11 @@ private:
   std::unordered_map<SubscriptionId, LocalSub> subs_;
   std::unordered_map<std::string, std::pair<int, int>> patterns_;  // pattern -> (subs, lossless subs)
   SubscriptionId next_sub_ = 0;
+  // The last topic delivered and the subscriptions it matched, valid while
+  // subs_version_ (bumped by every subscribe and unsubscribe) is unchanged.
+  std::uint64_t subs_version_ = 0, match_version_ = ~std::uint64_t{0};
+  std::string match_topic_;
+  std::vector<SubscriptionId> match_ids_;
 
   std::unordered_map<std::string, std::function<Value(const Value&)>> methods_;
   std::string caller_;
