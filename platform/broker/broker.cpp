@@ -124,22 +124,32 @@ void Broker::run() {
   }
   next_probe_ = Clock::now() + config_.liveness_interval;
   while (!stop_.load()) {
-    zmq::pollitem_t items[] = {{router_.handle(), 0, ZMQ_POLLIN, 0},
-                               {secure_ ? secure_->handle() : nullptr, 0, ZMQ_POLLIN, 0},
-                               {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
-    const int nitems = secure_ ? 3 : 1;
-    // A backlog is retried every millisecond: libzmq cannot tell us when one
-    // peer's pipe has room again.
+    zmq::pollitem_t items[5] = {};
+    std::size_t nitems = 0;
+    items[nitems++] = {router_.handle(), 0, ZMQ_POLLIN, 0};
+    const std::size_t secure_at = nitems;
+    if (secure_) items[nitems++] = {secure_->handle(), 0, ZMQ_POLLIN, 0};
+    const std::size_t zap_at = nitems;
+    if (zap_) items[nitems++] = {zap_->handle(), 0, ZMQ_POLLIN, 0};
+    // A backlogged peer's pipe tells its socket when it has room again, by a
+    // command through the socket's own descriptor (ZMQ_FD); polling the
+    // socket for input sleeps through that, polling the descriptor wakes us
+    // for it (and for any other command), so the backlog moves on at once.
+    // The millisecond timeout stays as a safety net.
+    if (!backlog_.empty()) {
+      items[nitems++] = {nullptr, router_.get(zmq::sockopt::fd), ZMQ_POLLIN, 0};
+      if (secure_) items[nitems++] = {nullptr, secure_->get(zmq::sockopt::fd), ZMQ_POLLIN, 0};
+    }
     const auto wait = backlog_.empty() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1);
     try {
-      zmq::poll(items, static_cast<std::size_t>(nitems), wait);
+      zmq::poll(items, nitems, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
       continue;  // a signal (a handler calling stop(), say): look at stop_ again
     }
     if (items[0].revents & ZMQ_POLLIN) read_batch(router_, 'L');
-    if (nitems > 1 && (items[2].revents & ZMQ_POLLIN)) serve_zap();
-    if (nitems > 1 && (items[1].revents & ZMQ_POLLIN)) read_batch(*secure_, 'T');
+    if (zap_ && (items[zap_at].revents & ZMQ_POLLIN)) serve_zap();
+    if (secure_ && (items[secure_at].revents & ZMQ_POLLIN)) read_batch(*secure_, 'T');
     if (!backlog_.empty()) flush_backlog();
     if (Clock::now() >= next_probe_) {
       probe_peers();
