@@ -8,9 +8,8 @@
 #include "outgoing.hpp"
 
 #include <cstddef>
-#include <cstdint>
 #include <deque>
-#include <vector>
+#include <map>
 
 namespace watt::broker {
 
@@ -34,36 +33,11 @@ public:
 
 private:
   struct Entry {
-    std::uint64_t seq = 0;
+    std::uint64_t seq;
     Outgoing msg;
   };
-  // A FIFO over a vector used as a ring: pushing and popping move messages
-  // in and out of slots that stay, so a queue that is always in use (a
-  // subscriber that lags for a while) allocates nothing per message.
-  class Ring {
-  public:
-    bool empty() const noexcept { return size_ == 0; }
-    std::size_t capacity() const noexcept { return slots_.size(); }
-    Entry& front() noexcept { return slots_[head_]; }
-    void push_back(Entry&& e);
-    void pop_front();
-
-  private:
-    std::vector<Entry> slots_;  // a power of two in size
-    std::size_t head_ = 0, size_ = 0;
-  };
-  struct Bucket {
-    std::uint8_t priority = 0;
-    Ring ring;
-  };
-  // Buckets in urgency order; few are ever in use, so a scan is cheapest.
-  using Buckets = std::vector<Bucket>;
-  static Ring& ring_for(Buckets& buckets, std::uint8_t priority);
-  static Bucket* first_nonempty(Buckets& buckets) noexcept;
-  static Bucket* last_nonempty(Buckets& buckets) noexcept;
-  // After a pop: a bucket left empty gives its memory back if it grew large.
-  static void trim(Buckets& buckets, Bucket* bucket);
-  Bucket* front_bucket() noexcept;
+  using Buckets = std::map<std::uint8_t, std::deque<Entry>>;
+  Buckets::iterator front_bucket();
 
   std::size_t limit_;
   Buckets best_effort_;
