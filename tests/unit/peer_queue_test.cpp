@@ -65,3 +65,48 @@ TEST_CASE("lossless messages are never dropped, whatever the limit") {
   CHECK(q.lossless_size() == 50);
   CHECK(q.size() == 52);
 }
+
+TEST_CASE("order holds through uneven filling and draining, and after emptying") {
+  PeerQueue q(100000);
+  int next_in = 0, next_out = 0;
+  // Fill and drain unevenly, lossless and best-effort mixed at one priority.
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < 37 * (round % 7 + 1); ++i, ++next_in) q.push(msg(50, next_in, next_in % 3 == 0));
+    for (int i = 0; i < 29 * (round % 5 + 1) && !q.empty(); ++i) {
+      CHECK(std::stoi(q.front().frame.to_string()) == next_out++);
+      q.pop_front();
+    }
+  }
+  while (!q.empty()) {
+    CHECK(std::stoi(q.front().frame.to_string()) == next_out++);
+    q.pop_front();
+  }
+  CHECK(next_out == next_in);
+  CHECK(q.size() == 0);
+  CHECK(q.lossless_size() == 0);
+  // Usable again after emptying.
+  q.push(msg(10, 7));
+  q.push(msg(5, 8, true));
+  CHECK(drain(q) == std::vector<int>{8, 7});
+}
+
+TEST_CASE("the broker's own replies go before everything, in order") {
+  PeerQueue q(10);
+  q.push(msg(0, 1, true));
+  Outgoing c1 = msg(0, 2);
+  c1.control = true;
+  Outgoing c2 = msg(0, 3);
+  c2.control = true;
+  q.push(std::move(c1));
+  q.push(std::move(c2));
+  CHECK(drain(q) == std::vector<int>{2, 3, 1});
+}
+
+TEST_CASE("dropping from a full queue takes the oldest of the least urgent, across many priorities") {
+  PeerQueue q(5);
+  for (int i = 0; i < 5; ++i) q.push(msg(static_cast<std::uint8_t>(10 * i), i));  // 0..40
+  CHECK(q.push(msg(15, 5)) == 1);  // drops 4 (priority 40)
+  CHECK(q.push(msg(15, 6)) == 1);  // drops 3 (priority 30)
+  CHECK(q.push(msg(99, 7)) == 1);  // itself
+  CHECK(drain(q) == std::vector<int>{0, 1, 5, 6, 2});
+}
