@@ -15,6 +15,8 @@ run_suite() {
 
 run_suite build
 if [ "${1:-}" = "--sanitize" ]; then
+  # tests/lsan.supp: third-party leaks only, each with its reason.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     run_suite build-asan -DWATT_SANITIZE=address,undefined
 fi
