@@ -22,6 +22,7 @@
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using watt::test::agent_pid;
 using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
@@ -74,12 +75,6 @@ std::vector<std::pair<std::string, json>> everything(const Cli& cli, const std::
     if (added == 0) return out;
     start = out.back().first;
   }
-}
-
-long agent_pid(const Cli& cli, const std::string& id) {
-  const auto out = cli.watt({"status", id}).out;
-  const auto at = out.find("(pid ");
-  return at == std::string::npos ? 0 : std::stol(out.substr(at + 5));
 }
 
 }  // namespace

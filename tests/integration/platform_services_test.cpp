@@ -13,6 +13,7 @@
 #include <thread>
 
 using namespace std::chrono_literals;
+using watt::test::agent_pid;
 using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::fixture;
@@ -31,12 +32,6 @@ std::string rpc(const Cli& cli, const std::vector<std::string>& args) {
   full.insert(full.end(), args.begin(), args.end());
   const auto r = cli.watt(full);
   return r.code == 0 ? r.out : "error: " + r.err;
-}
-
-long status_pid(const Cli& cli, const std::string& id) {
-  const auto out = cli.watt({"status", id}).out;
-  const auto at = out.find("(pid ");
-  return at == std::string::npos ? 0 : std::stol(out.substr(at + 5));
 }
 
 }  // namespace
@@ -94,19 +89,19 @@ TEST_CASE("an agent killed with SIGKILL is restarted, and the others never notic
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "victim", "--start"}).code == 0);
   REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "bystander", "--start"}).code == 0);
-  const long victim = status_pid(cli, "victim");
-  const long bystander = status_pid(cli, "bystander");
+  const long victim = agent_pid(cli, "victim");
+  const long bystander = agent_pid(cli, "bystander");
   REQUIRE(victim > 0);
   ::kill(static_cast<pid_t>(victim), SIGKILL);
   REQUIRE(eventually([&] {
-    const long now = status_pid(cli, "victim");
+    const long now = agent_pid(cli, "victim");
     return now > 0 && now != victim && cli.watt({"status", "victim"}).out.find("running") != std::string::npos;
   }));
   const auto status = cli.watt({"status", "victim"}).out;
   CHECK(status.find("1 restarts") != std::string::npos);
   CHECK(status.find("killed by signal 9") != std::string::npos);
   // The bystander is the same process, never restarted, and still answers.
-  CHECK(status_pid(cli, "bystander") == bystander);
+  CHECK(agent_pid(cli, "bystander") == bystander);
   CHECK(cli.watt({"status", "bystander"}).out.find("0 restarts") != std::string::npos);
   CHECK(rpc(cli, {"bystander", "events"}) == "[\"start\"]\n");
 }
@@ -129,7 +124,7 @@ TEST_CASE("when the platform is killed, its agents keep running, reconnect and r
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "probe", "--start"}).code == 0);
-  const long agent = status_pid(cli, "probe");
+  const long agent = agent_pid(cli, "probe");
   CHECK(cli.watt({"publish", "probe/a", "1"}).code == 0);
   REQUIRE(eventually([&] { return rpc(cli, {"probe", "received"}) == "1\n"; }));
 
@@ -143,7 +138,7 @@ TEST_CASE("when the platform is killed, its agents keep running, reconnect and r
 
   // The same process, adopted, and its subscription restored without a restart.
   REQUIRE(eventually([&] { return rpc(cli, {"probe", "pid"}) == std::to_string(agent) + "\n"; }));
-  CHECK(status_pid(cli, "probe") == agent);
+  CHECK(agent_pid(cli, "probe") == agent);
   REQUIRE(eventually([&] {
     cli.watt({"publish", "probe/b", "2"});
     return rpc(cli, {"probe", "received"}) != "1\n";
@@ -165,7 +160,7 @@ TEST_CASE("an agent whose heartbeats stop is marked BAD with an alert, and GOOD 
   REQUIRE(watcher.sync());
   REQUIRE(eventually([&] { return cli.watt({"health"}).out.find("GOOD") != std::string::npos; }));
 
-  const long pid = status_pid(cli, "probe");
+  const long pid = agent_pid(cli, "probe");
   ::kill(static_cast<pid_t>(pid), SIGSTOP);  // alive, but silent
   REQUIRE(watcher.spin_until([&] { return !alerts.empty() && alerts.back().status == "BAD"; }, 10s));
   CHECK(alerts.back().context.find("no heartbeat") != std::string::npos);
@@ -186,9 +181,9 @@ TEST_CASE("enabled agents start with the platform, in priority order") {
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   REQUIRE(eventually([&] {
     const auto list = cli.watt({"list"}).out;
-    return list.find("late ") != std::string::npos && status_pid(cli, "late") > 0 && status_pid(cli, "early") > 0;
+    return list.find("late ") != std::string::npos && agent_pid(cli, "late") > 0 && agent_pid(cli, "early") > 0;
   }));
-  CHECK(status_pid(cli, "manual") == 0);
+  CHECK(agent_pid(cli, "manual") == 0);
   const auto log = watt::test::read_file(cli.home().path() / "logs" / "platform.log");
   const auto restart = log.rfind("platform up");
   REQUIRE(restart != std::string::npos);

@@ -34,6 +34,12 @@ inline std::string lib(const std::string& name) { return (lib_dir() / ("lib" + n
 inline std::string fixture(const std::string& name) {
   return (fixture_dir() / ("libfixture_" + name + ".so")).string();
 }
+// The pid `watt status ID` shows for a running agent; 0 when it shows none.
+inline long agent_pid(const Cli& cli, const std::string& id) {
+  const auto out = cli.watt({"status", id}).out;
+  const auto at = out.find("(pid ");
+  return at == std::string::npos ? 0 : std::stol(out.substr(at + 5));
+}
 inline long lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
 }  // namespace watt::test
