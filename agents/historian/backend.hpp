@@ -87,6 +87,8 @@ class Backend {
   virtual std::vector<Sample> query(const Query& q) = 0;
   // Every stored topic, sorted by name, with its latest metadata.
   virtual std::vector<TopicInfo> topics() = 0;
+  // One topic's latest metadata; none for an unknown topic or one without.
+  virtual std::optional<std::string> metadata(const std::string& topic) = 0;
   // Removes every sample older than before_ns; returns how many.
   virtual std::int64_t prune(std::int64_t before_ns) = 0;
 };

@@ -193,17 +193,11 @@ class Historian : public watt::Agent {
     return *reader_;
   }
 
-  std::optional<std::string> metadata_of(const std::string& topic) {
-    for (auto& t : reader().topics())
-      if (t.name == topic) return std::move(t.metadata);
-    return std::nullopt;
-  }
-
   watt::Value query(const watt::Value& args) {
     const auto q = wh::parse_query(args, now_ns());
     try {
       const auto samples = reader().query(q);
-      return wh::pack_query_result(q, samples, metadata_of(q.topic));
+      return wh::pack_query_result(q, samples, reader().metadata(q.topic));
     } catch (const wh::BackendError& e) {
       reader_.reset();  // reopened on the next query
       throw watt::Error(std::string("the back end cannot answer: ") + e.what());

@@ -116,6 +116,15 @@ class PostgresBackend final : public Backend {
     });
   }
 
+  std::optional<std::string> metadata(const std::string& topic) override {
+    return guarded("metadata", [&]() -> std::optional<std::string> {
+      pqxx::read_transaction w(*conn_);
+      const auto rows = w.exec_prepared("topic", topic);
+      if (rows.empty()) return std::nullopt;
+      return text_of(rows[0][1]);
+    });
+  }
+
   std::int64_t prune(std::int64_t before_ns) override {
     return guarded("prune", [&] {
       pqxx::work w(*conn_);

@@ -29,7 +29,7 @@ std::int64_t as_time(const msgpack::object& o, const std::string& key, std::int6
       case msgpack::type::NEGATIVE_INTEGER:
       case msgpack::type::FLOAT32:
       case msgpack::type::FLOAT64:
-        return parse_time(std::to_string(o.as<double>()), now_ns);
+        return seconds_to_ns(o.as<double>());
       default:
         break;
     }
@@ -44,7 +44,7 @@ std::int64_t as_duration(const msgpack::object& o) {
     if (o.type == msgpack::type::STR) return parse_duration(std::string_view(o.via.str.ptr, o.via.str.size));
     if (o.type == msgpack::type::POSITIVE_INTEGER || o.type == msgpack::type::FLOAT32 ||
         o.type == msgpack::type::FLOAT64)
-      return parse_duration(std::to_string(o.as<double>()));
+      return seconds_to_ns(o.as<double>());
   } catch (const std::invalid_argument& e) {
     throw Error(std::string("query: 'agg_period': ") + e.what());
   }

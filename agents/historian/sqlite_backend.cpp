@@ -104,6 +104,18 @@ class SqliteBackend final : public Backend {
     }
   }
 
+  std::optional<std::string> metadata(const std::string& topic) override {
+    try {
+      find_topic_.bind(1, topic);
+      std::optional<std::string> out;
+      if (find_topic_.step()) out = find_topic_.optional_text(1);
+      find_topic_.reset();
+      return out;
+    } catch (const SqliteError& e) {
+      throw BackendError(e.what());
+    }
+  }
+
   std::int64_t prune(std::int64_t before_ns) override {
     try {
       // Topic by topic, so each delete walks the (topic_id, ts) key instead

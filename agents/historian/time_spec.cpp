@@ -120,6 +120,11 @@ std::int64_t parse_duration(std::string_view text) {
   return to_ns(value, unit, text);
 }
 
+std::int64_t seconds_to_ns(double seconds) {
+  if (!std::isfinite(seconds)) throw std::invalid_argument("not a finite number of seconds");
+  return to_ns(seconds, 1e9, std::to_string(seconds));
+}
+
 std::int64_t parse_time(std::string_view text, std::int64_t now_ns) {
   if (text.empty()) bad("not a time", text);
   if (text.starts_with("now")) {

@@ -15,6 +15,9 @@ namespace watt::historian {
 // is wrong with the text.
 std::int64_t parse_time(std::string_view text, std::int64_t now_ns);
 std::int64_t parse_duration(std::string_view text);
+// Seconds (epoch seconds, or a duration) as nanoseconds; throws
+// std::invalid_argument when not finite or out of range.
+std::int64_t seconds_to_ns(double seconds);
 
 // ISO 8601 in UTC: "2026-11-21T10:00:00Z", with as many fraction digits
 // (3, 6 or 9) as the time needs.

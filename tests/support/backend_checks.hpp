@@ -64,6 +64,9 @@ inline void check_round_trip(historian::Backend& b) {
   i.metadata = R"({"units":"pieces"})";
   b.store(std::vector<Record>{i});
   CHECK(*b.topics()[0].metadata == R"({"units":"pieces"})");
+  CHECK(*b.metadata("devices/b1/count") == R"({"units":"pieces"})");
+  CHECK_FALSE(b.metadata("devices/b1/temp"));  // stored, without metadata
+  CHECK_FALSE(b.metadata("no/such/topic"));
 }
 
 // A batch stored twice (a replay after a crash) adds nothing.

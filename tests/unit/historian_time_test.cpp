@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <stdexcept>
 
 using namespace watt::historian;
@@ -55,4 +56,11 @@ TEST_CASE("historian formats times as UTC ISO 8601 with only the fraction it nee
   CHECK(format_time(now + 7) == "2025-11-21T10:00:00.000000007Z");
   CHECK(format_time(0) == "1970-01-01T00:00:00Z");
   CHECK(parse_time(format_time(now + 123'456'789), now) == now + 123'456'789);
+}
+
+TEST_CASE("historian converts numeric seconds straight to nanoseconds, refusing what does not fit") {
+  CHECK(seconds_to_ns(1.5) == 1'500'000'000);
+  CHECK(seconds_to_ns(-2) == -2 * s);
+  CHECK_THROWS_AS(seconds_to_ns(1e300), std::invalid_argument);
+  CHECK_THROWS_AS(seconds_to_ns(std::nan("")), std::invalid_argument);
 }
