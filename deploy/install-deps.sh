@@ -15,6 +15,7 @@ packages=(
   libsqlite3-dev                  # the config store
   libpqxx-dev                     # the historian's PostgreSQL back end (brings libpq-dev)
   postgresql                      # a real server for the historian's PostgreSQL tests
+  gnuplot-nox                     # the dispatch experiment's plot (examples/ed16)
   doctest-dev                     # tests
 )
 

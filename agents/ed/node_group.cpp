@@ -1,0 +1,208 @@
+// The hosted dispatch nodes: see node_group.hpp.
+#include "node_group.hpp"
+
+#include "core/error.hpp"
+#include "run_graph.hpp"
+
+#include <algorithm>
+
+namespace watt::ed {
+
+NodeGroup::NodeGroup(RunConfig config, Output out, std::chrono::milliseconds pace)
+    : config_(std::move(config)), out_(std::move(out)), pace_(pace), members_(config_.graph_of_members()) {
+  if (config_.nodes.empty()) throw Error("run " + config_.run + ": this agent hosts no nodes");
+  if (pace_.count() < 0) throw Error("pace_ms must not be negative");
+  if (pace_ * 2 >= config_.neighbour_timeout)
+    throw Error("neighbour_timeout_ms must be more than twice pace_ms, or every paced node looks lost");
+  if (const auto why = why_unusable(members_); !why.empty()) throw Error("run " + config_.run + ": " + why);
+  const double eps = config_.epsilon_for(members_);
+  for (const auto& p : config_.nodes) {
+    validate(p);
+    if (hosted_index_.count(p.id) != 0) throw Error("node " + p.id + ": hosted twice");
+    hosted_index_[p.id] = hosted_.size();
+    hosted_.push_back(Hosted{p.id, Node(p, 1.0, eps), true, {}, {}, {}, {}, {}});
+  }
+  reform(Clock::now());
+}
+
+std::vector<std::string> NodeGroup::hosted() const {
+  std::vector<std::string> ids;
+  for (const auto& h : hosted_) ids.push_back(h.id);
+  return ids;
+}
+
+std::vector<std::string> NodeGroup::remote_neighbours() const {
+  std::set<std::string> remote;
+  for (const auto& h : hosted_) {
+    const auto i = *members_.index_of(h.id);
+    for (const auto j : members_.neighbours(i))
+      if (hosted_index_.count(members_.id(j)) == 0) remote.insert(members_.id(j));
+  }
+  return {remote.begin(), remote.end()};
+}
+
+const State& NodeGroup::state_of(const std::string& id) const {
+  const auto it = hosted_index_.find(id);
+  if (it == hosted_index_.end()) throw Error("node " + id + " is not hosted here");
+  return hosted_[it->second].node.state();
+}
+
+// Weights and step size for the nodes still in the run; every surviving
+// hosted node restarts at k = 0 from its own current set-point, which puts
+// the balance back on exactly the surviving nodes.
+void NodeGroup::reform(Clock::time_point now) {
+  const Graph alive = members_.without(dead_);
+  if (auto why = why_unusable(alive); !why.empty()) {
+    error_ = std::move(why);
+    running_ = false;
+    return;
+  }
+  const auto weights = metropolis(alive);
+  const double eps = config_.epsilon_for(alive);
+  listeners_.clear();
+  for (std::size_t h = 0; h < hosted_.size(); ++h) {
+    auto& node = hosted_[h];
+    node.inbox.clear();
+    node.neighbours.clear();
+    node.weights.clear();
+    if (dead_.count(node.id) != 0) {
+      node.alive = false;
+      continue;
+    }
+    const auto i = *alive.index_of(node.id);
+    const auto& hood = weights[i];
+    for (const auto& [j, w] : hood.neighbours) {
+      listeners_[alive.id(j)].emplace_back(h, node.neighbours.size());
+      node.neighbours.push_back(alive.id(j));
+      node.weights.push_back(w);
+    }
+    node.node.reform(hood.self_weight, eps);
+    node.waiting_since = now;
+    node.next_step = now;
+  }
+}
+
+void NodeGroup::start(Clock::time_point now) {
+  if (started_) return;
+  started_ = running_ = error_.empty();
+  for (auto& h : hosted_) {
+    h.waiting_since = now;
+    if (h.alive && running_) emit(h, now);
+  }
+  run_ready(now);
+}
+
+// Publishes a hosted node's current state and hands it to the hosted nodes
+// that listen to it, which never wait for the bus.
+void NodeGroup::emit(Hosted& h, Clock::time_point now) {
+  const auto& s = h.node.state();
+  const StateMsg msg{h.id, epoch_, s.k, s.lambda, s.y, s.p};
+  out_.state(msg);
+  accept(msg, now);
+}
+
+void NodeGroup::accept(const StateMsg& msg, Clock::time_point) {
+  const auto it = listeners_.find(msg.id);
+  if (it == listeners_.end()) return;  // not a neighbour of anything here
+  for (const auto& [h, slot] : it->second) {
+    auto& node = hosted_[h];
+    if (msg.k < node.node.state().k) continue;  // a repeat of an iteration already used
+    auto& s = node.inbox[msg.k];
+    if (s.have.empty()) {
+      s.lambda.assign(node.neighbours.size(), 0.0);
+      s.y.assign(node.neighbours.size(), 0.0);
+      s.have.assign(node.neighbours.size(), false);
+    }
+    if (s.have[slot]) continue;
+    s.have[slot] = true;
+    s.lambda[slot] = msg.lambda;
+    s.y[slot] = msg.y;
+    ++s.count;
+  }
+}
+
+void NodeGroup::on_state(const StateMsg& msg, Clock::time_point now) {
+  if (hosted_index_.count(msg.id) != 0 || dead_.count(msg.id) != 0) return;
+  if (msg.epoch > epoch_) {
+    early_.push_back(msg);  // its sender heard of a loss before we did
+    return;
+  }
+  if (msg.epoch < epoch_) return;  // from before the run re-formed
+  accept(msg, now);
+  if (running_) run_ready(now);
+}
+
+bool NodeGroup::try_step(Hosted& h, Clock::time_point now) {
+  if (!h.alive) return false;
+  const auto k = h.node.state().k;
+  const auto it = h.inbox.find(k);
+  const std::size_t need = h.neighbours.size();
+  if (need > 0 && (it == h.inbox.end() || it->second.count < need)) return false;
+  if (now < h.next_step) return false;
+  std::vector<Incoming> in;
+  in.reserve(need);
+  for (std::size_t n = 0; n < need; ++n) in.push_back({h.weights[n], it->second.lambda[n], it->second.y[n]});
+  if (it != h.inbox.end()) h.inbox.erase(it);
+  h.node.step(in);
+  h.waiting_since = now;
+  h.next_step = now + pace_;
+  emit(h, now);
+  return true;
+}
+
+// Steps nodes until none can: a step of one hosted node can complete the
+// inbox of another.
+void NodeGroup::run_ready(Clock::time_point now) {
+  bool progress = true;
+  while (progress && running_) {
+    progress = false;
+    for (auto& h : hosted_) progress = try_step(h, now) || progress;
+  }
+}
+
+std::optional<NodeGroup::Clock::time_point> NodeGroup::poll(Clock::time_point now) {
+  if (!running_) return std::nullopt;
+  run_ready(now);
+  check_timeouts(now);
+  std::optional<Clock::time_point> next;
+  for (const auto& h : hosted_) {
+    if (!h.alive || h.next_step <= now) continue;
+    if (!next || h.next_step < *next) next = h.next_step;
+  }
+  return next;
+}
+
+void NodeGroup::check_timeouts(Clock::time_point now) {
+  if (!running_) return;
+  for (auto& h : hosted_) {
+    if (!h.alive || now - h.waiting_since < config_.neighbour_timeout) continue;
+    const auto it = h.inbox.find(h.node.state().k);
+    std::vector<std::string> missing;
+    for (std::size_t n = 0; n < h.neighbours.size(); ++n)
+      if (it == h.inbox.end() || !it->second.have[n]) missing.push_back(h.neighbours[n]);
+    if (missing.empty()) continue;  // only its pace holds it back
+    out_.control(ControlMsg{"lost", missing, h.id, epoch_ + 1, h.node.state().k, "no iteration " +
+                                                                               std::to_string(h.node.state().k) +
+                                                                               " within the neighbour timeout"});
+    on_lost(missing, now);
+    return;  // the run re-formed; every wait starts again
+  }
+}
+
+void NodeGroup::on_lost(const std::vector<std::string>& nodes, Clock::time_point now) {
+  bool changed = false;
+  for (const auto& id : nodes)
+    if (has_node(members_, id)) changed = dead_.insert(id).second || changed;
+  if (!changed) return;
+  epoch_ = dead_.size();
+  reform(now);
+  if (!running_) return;
+  for (auto& h : hosted_)
+    if (h.alive) emit(h, now);
+  std::vector<StateMsg> early;
+  early.swap(early_);
+  for (const auto& msg : early) on_state(msg, now);
+  run_ready(now);
+}
+
+}  // namespace watt::ed
