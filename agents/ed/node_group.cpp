@@ -78,13 +78,14 @@ void NodeGroup::reform(Clock::time_point now) {
     }
     node.node.reform(hood.self_weight, eps);
     node.waiting_since = now;
-    node.next_step = now;
+    node.next_step = Clock::time_point::min();  // the pace counts from a node's last step
   }
 }
 
 void NodeGroup::start(Clock::time_point now) {
   if (started_) return;
   started_ = running_ = error_.empty();
+  for (const auto& id : remote_neighbours()) heard_[id] = now;
   for (auto& h : hosted_) {
     h.waiting_since = now;
     if (h.alive && running_) emit(h, now);
@@ -98,6 +99,7 @@ void NodeGroup::emit(Hosted& h, Clock::time_point now) {
   const auto& s = h.node.state();
   const StateMsg msg{h.id, epoch_, s.k, s.lambda, s.y, s.p};
   out_.state(msg);
+  h.last_sent = now;
   accept(msg, now);
 }
 
@@ -123,6 +125,7 @@ void NodeGroup::accept(const StateMsg& msg, Clock::time_point) {
 
 void NodeGroup::on_state(const StateMsg& msg, Clock::time_point now) {
   if (hosted_index_.count(msg.id) != 0 || dead_.count(msg.id) != 0) return;
+  heard_[msg.id] = now;
   if (msg.epoch > epoch_) {
     early_.push_back(msg);  // its sender heard of a loss before we did
     return;
@@ -163,6 +166,14 @@ void NodeGroup::run_ready(Clock::time_point now) {
 std::optional<NodeGroup::Clock::time_point> NodeGroup::poll(Clock::time_point now) {
   if (!running_) return std::nullopt;
   run_ready(now);
+  for (auto& h : hosted_) {
+    const auto quiet = now - h.last_sent;
+    if (running_ && h.alive && quiet >= config_.neighbour_timeout / 4 && now - h.waiting_since >= config_.neighbour_timeout / 4) {
+      const auto& st = h.node.state();
+      out_.state(StateMsg{h.id, epoch_, st.k, st.lambda, st.y, st.p});
+      h.last_sent = now;
+    }
+  }
   check_timeouts(now);
   std::optional<Clock::time_point> next;
   for (const auto& h : hosted_) {
@@ -178,9 +189,14 @@ void NodeGroup::check_timeouts(Clock::time_point now) {
     if (!h.alive || now - h.waiting_since < config_.neighbour_timeout) continue;
     const auto it = h.inbox.find(h.node.state().k);
     std::vector<std::string> missing;
-    for (std::size_t n = 0; n < h.neighbours.size(); ++n)
-      if (it == h.inbox.end() || !it->second.have[n]) missing.push_back(h.neighbours[n]);
-    if (missing.empty()) continue;  // only its pace holds it back
+    for (std::size_t n = 0; n < h.neighbours.size(); ++n) {
+      if (it != h.inbox.end() && it->second.have[n]) continue;
+      if (hosted_index_.count(h.neighbours[n]) != 0) continue;  // in this process, so alive
+      const auto heard = heard_.find(h.neighbours[n]);
+      const auto since = heard == heard_.end() ? h.waiting_since : heard->second;
+      if (now - since >= config_.neighbour_timeout) missing.push_back(h.neighbours[n]);
+    }
+    if (missing.empty()) continue;  // its pace, or a neighbour that is itself waiting
     out_.control(ControlMsg{"lost", missing, h.id, epoch_ + 1, h.node.state().k, "no iteration " +
                                                                                std::to_string(h.node.state().k) +
                                                                                " within the neighbour timeout"});

@@ -46,8 +46,10 @@ public:
   void on_state(const StateMsg& msg, Clock::time_point now);
   // `nodes` stopped answering: re-form without them.
   void on_lost(const std::vector<std::string>& nodes, Clock::time_point now);
-  // Steps every node whose pace allows it now and declares lost the
-  // neighbours a node has waited on for longer than the run's timeout.
+  // Steps every node whose pace allows it now, repeats the state of a node
+  // that has waited a quarter of the timeout (so its neighbours know it
+  // lives), and declares lost the neighbours a node has waited on, and not
+  // heard from, for longer than the run's timeout.
   // Returns when it next needs calling for pacing, if ever.
   std::optional<Clock::time_point> poll(Clock::time_point now);
 
@@ -73,6 +75,7 @@ private:
     std::map<std::uint64_t, Slot> inbox;  // by k, current epoch only
     Clock::time_point waiting_since{};
     Clock::time_point next_step{};
+    Clock::time_point last_sent{};
   };
 
   void reform(Clock::time_point now);
@@ -91,6 +94,10 @@ private:
   // For a node id, the (hosted index, neighbour slot) pairs that listen to it.
   std::unordered_map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> listeners_;
   std::set<std::string> dead_;
+  // When each remote node last said anything: a node that waits, repeats its
+  // state, so only a silent neighbour is ever declared lost, never one that
+  // is itself waiting on a lost node.
+  std::unordered_map<std::string, Clock::time_point> heard_;
   std::vector<StateMsg> early_;  // from epochs this group has not reached yet
   std::uint64_t epoch_ = 0;
   bool started_ = false;

@@ -50,6 +50,7 @@ void RunMonitor::on_ready(const std::vector<std::string>& nodes, Clock::time_poi
 
 void RunMonitor::on_state(const StateMsg& msg, Clock::time_point now) {
   if (!started_ || finished_ || !has_node(members_, msg.id) || dead_.count(msg.id) != 0) return;
+  heard_[msg.id] = now;
   if (msg.epoch > epoch_) {
     early_.push_back(msg);
     return;
@@ -174,12 +175,17 @@ void RunMonitor::on_lost(const std::vector<std::string>& nodes, const std::strin
 
 void RunMonitor::poll(Clock::time_point now) {
   if (!started_ || finished_ || now - last_progress_ < stall_timeout_) return;
-  // The oldest unfinished iteration names the silent nodes; if nothing at all
-  // arrived, every node is silent and there is nobody left to re-form.
+  // The oldest unfinished iteration names the suspects; a suspect that still
+  // repeats its state is waiting like the rest, not gone. If every node is
+  // silent there is nobody left to re-form.
   std::vector<std::string> silent;
   const Row* row = rows_.empty() ? nullptr : &rows_.begin()->second;
-  for (std::size_t i = 0; i < ids_.size(); ++i)
-    if (dead_.count(ids_[i]) == 0 && (row == nullptr || !row->have[i])) silent.push_back(ids_[i]);
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    if (dead_.count(ids_[i]) != 0 || (row != nullptr && row->have[i])) continue;
+    const auto heard = heard_.find(ids_[i]);
+    if (now - (heard == heard_.end() ? t0_ : heard->second) >= stall_timeout_) silent.push_back(ids_[i]);
+  }
+  if (silent.empty()) return;
   if (silent.size() == alive_count())
     return finish("error", "no node has published for " + std::to_string(stall_timeout_.count()) + " ms", nullptr, now);
   out_.control(ControlMsg{"lost", silent, "monitor", dead_.size() + silent.size(), base_ + last_k_,

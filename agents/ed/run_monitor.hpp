@@ -74,6 +74,7 @@ private:
   std::set<std::string> ready_, dead_;
   std::map<std::uint64_t, Row> rows_;  // current epoch, by k
   std::vector<StateMsg> early_;
+  std::map<std::string, Clock::time_point> heard_;  // a node's last word, repeats included
   std::vector<LostNode> lost_;
   std::uint64_t epoch_ = 0;
   std::uint64_t base_ = 0;    // iterations done in earlier epochs
