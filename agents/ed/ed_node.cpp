@@ -11,6 +11,7 @@
 #include <watt/detail/log_limiter.hpp>
 #include <watt/watt.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -114,6 +115,10 @@ private:
       after_step();
     } else if (msg.type == "lost") {
       if (e.sender == identity()) return;  // our own notice, already applied
+      const bool news = std::any_of(msg.nodes.begin(), msg.nodes.end(), [&](const auto& id) { return group_->lost().count(id) == 0; });
+      if (news && group_->running())
+        log().warn("run {}: {} lost (noticed by {}: {}); re-forming without them", config_->run, join(msg.nodes),
+                   msg.detected_by, msg.reason);
       group_->on_lost(msg.nodes, now);
       after_step();
     } else if (msg.type == "stop") {

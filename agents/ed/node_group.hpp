@@ -55,6 +55,7 @@ public:
 
   bool running() const { return running_; }
   std::uint64_t epoch() const { return epoch_; }
+  const std::set<std::string>& lost() const { return dead_; }
   // Why the group stopped on its own (the run's graph fell apart); empty if not.
   const std::string& error() const { return error_; }
   // The current state of a hosted node (tests and the agent's status).

@@ -23,20 +23,12 @@
 using namespace std::chrono_literals;
 using nlohmann::json;
 using watt::test::agent_pid;
+using watt::test::client;
 using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
 
 namespace {
-
-std::string address(const Cli& cli) { return "ipc://" + cli.home().str() + "/run/watt.sock"; }
-
-watt::Client client(const Cli& cli, const std::string& id) {
-  watt::ClientOptions o;
-  o.identity = id;
-  o.address = address(cli);
-  return watt::Client(o);
-}
 
 // Installs and starts the historian with `config`; returns once it answers.
 void install_historian(const Cli& cli, const std::string& config, const std::string& restart = "on-failure") {

@@ -5,6 +5,8 @@
 #include "process.hpp"
 #include "temp_dir.hpp"
 
+#include <watt/client.hpp>
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -39,6 +41,14 @@ inline long agent_pid(const Cli& cli, const std::string& id) {
   const auto out = cli.watt({"status", id}).out;
   const auto at = out.find("(pid ");
   return at == std::string::npos ? 0 : std::stol(out.substr(at + 5));
+}
+inline std::string address(const Cli& cli) { return "ipc://" + cli.home().str() + "/run/watt.sock"; }
+// A client of the Cli's platform.
+inline watt::Client client(const Cli& cli, const std::string& identity) {
+  watt::ClientOptions o;
+  o.identity = identity;
+  o.address = address(cli);
+  return watt::Client(o);
 }
 inline long lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 

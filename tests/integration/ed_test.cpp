@@ -1,0 +1,282 @@
+// The consensus economic dispatch end to end on a real platform: ed-node
+// agents as their own processes, the ed-monitor, watt-ed; the thesis's
+// 16-node experiment, a 100-node random run, a node SIGKILLed mid-run and
+// configurations that must be refused.
+#include "cli.hpp"
+
+#include "../unit/ed_cases.hpp"
+#include "messages.hpp"
+
+#include <watt/client.hpp>
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <set>
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using watt::test::agent_pid;
+using watt::test::Cli;
+using watt::test::eventually;
+using watt::test::lib;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+watt::test::Exit watt_ed(const Cli& cli, std::vector<std::string> args) {
+  args.insert(args.begin(), (watt::test::bin_dir() / "watt-ed").string());
+  return watt::test::run(args, cli.home().path(), cli.env());
+}
+
+fs::path write(const Cli& cli, const std::string& name, const YAML::Node& node) {
+  const auto path = cli.home().path() / name;
+  std::ofstream(path) << node << '\n';
+  return path;
+}
+
+// Plans the run, installs every node agent and then the monitor (which starts
+// the run); returns the monitor's identity.
+std::string launch(const Cli& cli, const fs::path& run_file, std::vector<std::string> plan_args = {}) {
+  std::vector<std::string> args = {"plan", run_file.string(), "--out", (cli.home().path() / "plan").string(),
+                                   "--result-json", (cli.home().path() / "result.json").string(), "--trace-csv",
+                                   (cli.home().path() / "trace.csv").string()};
+  args.insert(args.end(), plan_args.begin(), plan_args.end());
+  const auto plan = watt_ed(cli, args);
+  REQUIRE_MESSAGE(plan.code == 0, plan.err);
+  std::istringstream lines(plan.out);
+  std::string id, file, monitor;
+  while (lines >> id >> file) {
+    const bool is_monitor = id.size() > 8 && id.compare(id.size() - 8, 8, "-monitor") == 0;
+    if (is_monitor) {
+      monitor = id;
+      continue;
+    }
+    const auto r = cli.watt({"install", lib("ed-node"), "-i", id, "-c", file, "--start"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+  REQUIRE(!monitor.empty());
+  const auto r = cli.watt({"install", lib("ed-monitor"), "-i", monitor, "-c",
+                           (cli.home().path() / "plan" / "monitor.yml").string(), "--start"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  return monitor;
+}
+
+json wait_result(const Cli& cli, const std::string& monitor, std::chrono::milliseconds within = 60s) {
+  const auto path = cli.home().path() / "result.json";
+  const bool done = eventually([&] { return fs::exists(path); }, within);
+  if (!done) FAIL("no result; the monitor's log:\n" << cli.log(monitor));
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+// |λ − λ*| < 1e-3 everywhere, |mismatch| < 0.1 kW, and every P within 0.1 kW
+// of the centralized solution of `nodes`.
+void check_central(const json& r, const std::vector<watt::ed::NodeParams>& nodes) {
+  REQUIRE_MESSAGE(r["status"] == "converged", r.dump());
+  const auto d = watt::ed::solve_central(nodes);
+  CHECK(std::abs(r["mismatch_kw"].get<double>()) < 0.1);
+  CHECK(std::abs(r["lambda"].get<double>() - d.lambda) < 1e-3);
+  CHECK(r["central"]["lambda_error"].get<double>() < 1e-3);
+  CHECK(r["P"].size() == nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) CHECK(std::abs(r["P"][nodes[i].id].get<double>() - d.p[i]) < 0.1);
+}
+
+}  // namespace
+
+TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a real platform") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto run_file = fs::path(ed_test::ed16_path());
+  const auto nodes = ed_test::ed16();
+
+  // Everything the nodes publish, from before the run starts.
+  auto watcher = client(cli, "watcher");
+  std::map<std::string, std::vector<watt::ed::StateMsg>> published;
+  watt::SubscribeOptions lossless;
+  lossless.delivery = watt::Delivery::lossless;
+  watcher.subscribe("ed/ed16/+", [&](const watt::Envelope& e) {
+    const auto last = e.topic.substr(e.topic.rfind('/') + 1);
+    if (last != "control" && last != "status" && last != "result") published[last].push_back(e.body.as<watt::ed::StateMsg>());
+  }, lossless);
+  REQUIRE(watcher.sync());
+
+  const auto monitor = launch(cli, run_file);
+  const auto r = wait_result(cli, monitor);
+  check_central(r, nodes);
+  CHECK(r["iterations"].get<int>() <= 45);
+
+  // round(P, 1) equals Table 1 for every node; DG3, DG5 and L4 at zero.
+  const auto table = YAML::LoadFile((run_file.parent_path() / "thesis_table1.yml").string());
+  for (const auto& n : nodes) {
+    const double p = r["P"][n.id].get<double>();
+    CHECK_MESSAGE(std::abs(p - table["P_kW"][n.id].as<double>()) < 0.1, n.id, ": ", p);
+  }
+  for (const auto* zero : {"DG3", "DG5", "L4"}) CHECK(r["P"][zero].get<double>() < 0.05);
+  CHECK(std::abs(r["total_generation"].get<double>() - 421.0) < 0.1);
+  CHECK(std::abs(r["lambda"].get<double>() - 7.371) < 1e-3);
+
+  // The first iterations on the bus equal the formulas of the spec, computed
+  // here from scratch: complete graph, so W = 1/n everywhere.
+  REQUIRE(watcher.spin_until([&] {
+    for (const auto& n : nodes)
+      if (published[n.id].size() < 4) return false;
+    return true;
+  }, 10s));
+  const double n = static_cast<double>(nodes.size());
+  double c_max = 0;
+  for (const auto& p : nodes) c_max = std::max(c_max, 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)));
+  double c_mean = 0;
+  for (const auto& p : nodes) c_mean += 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)) / n;
+  const double eps = std::min(1 / (3 * c_max), 1.0 / c_mean);
+  std::vector<double> lambda, y, power;
+  for (const auto& p : nodes) {
+    lambda.push_back(p.role == watt::ed::Role::generator ? p.b : p.w);
+    power.push_back(0);
+    y.push_back(p.demand);
+  }
+  for (int k = 0; k <= 3; ++k) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& msg = published[nodes[i].id][static_cast<std::size_t>(k)];
+      CHECK(msg.k == static_cast<std::uint64_t>(k));
+      CHECK(msg.lambda == doctest::Approx(lambda[i]).epsilon(1e-12));
+      CHECK(msg.y == doctest::Approx(y[i]).epsilon(1e-9));
+      CHECK(msg.p == doctest::Approx(power[i]).epsilon(1e-12));
+    }
+    const double lambda_mean = std::accumulate(lambda.begin(), lambda.end(), 0.0) / n;
+    const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / n;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& p = nodes[i];
+      lambda[i] = lambda_mean + eps * y[i];
+      const double next = p.role == watt::ed::Role::generator
+                              ? std::clamp((lambda[i] - p.b) / (2 * p.a), 0.0, p.pmax)
+                              : std::clamp((p.w - lambda[i]) / (2 * p.s), 0.0, std::min(p.pmax, p.w / (2 * p.s)));
+      const double sign = p.role == watt::ed::Role::generator ? 1.0 : -1.0;
+      y[i] = y_mean - sign * (next - power[i]);
+      power[i] = next;
+    }
+  }
+
+  // The trace has a row per iteration and a λ column per node.
+  const auto trace = watt::test::read_file(cli.home().path() / "trace.csv");
+  CHECK(watt::test::lines(trace) == r["iterations"].get<long>() + 2);  // header, k = 0 … iterations
+  CHECK(trace.rfind("epoch,k,iteration,mismatch_kw,lambda_L1,", 0) == 0);
+
+  // watt-ed table prints it beside the centralized solution and the thesis.
+  const auto t = watt_ed(cli, {"table", (cli.home().path() / "result.json").string(), "--run", run_file.string(),
+                               "--reference", (run_file.parent_path() / "thesis_table1.yml").string()});
+  CHECK(t.code == 0);
+  CHECK(t.out.find("DG3 (DG)") != std::string::npos);
+  CHECK(t.out.find("7.371") != std::string::npos);
+}
+
+TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  watt::ed::RunConfig run;
+  run.run = "r100";
+  run.nodes = ed_test::random100(42);
+  run.members = ed_test::ids_of(run.nodes);
+  run.graph.kind = watt::ed::GraphSpec::Kind::random;
+  run.graph.degree = 4;
+  run.graph.seed = 7;
+  run.k_max = 5000;
+  const auto monitor = launch(cli, write(cli, "r100.yml", watt::ed::to_yaml(run)), {"--per-agent", "25"});
+  const auto r = wait_result(cli, monitor, 120s);
+  check_central(r, run.nodes);
+  const auto sim = watt::ed::simulate(run.nodes, run.graph_of_members(), {});
+  CHECK(r["iterations"].get<std::uint64_t>() == sim.iterations);
+}
+
+TEST_CASE("ed: a node SIGKILLed mid-run is noticed by its neighbours and the others re-converge without it") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  auto run = watt::ed::load_run_file(ed_test::ed16_path());
+  run.neighbour_timeout = 600ms;
+  const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
+
+  auto watcher = client(cli, "watcher");
+  std::uint64_t progress = 0;
+  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
+  REQUIRE(watcher.sync());
+  // Paced, so that the run is still going when the node dies.
+  const auto monitor = launch(cli, run_file, {"--pace-ms", "20"});
+  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  const long pid = agent_pid(cli, "ed16-L7");
+  REQUIRE(pid > 0);
+  REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
+
+  const auto r = wait_result(cli, monitor);
+  REQUIRE(r["lost"].size() == 1);
+  CHECK(r["lost"][0]["id"] == "L7");
+  CHECK(r["lost"][0]["detected_by"] != "monitor");
+  CHECK(r["lost"][0]["iteration"].get<int>() >= 5);
+  CHECK(r["epoch"] == 1);
+  std::vector<watt::ed::NodeParams> survivors;
+  for (const auto& p : run.nodes)
+    if (p.id != "L7") survivors.push_back(p);
+  check_central(r, survivors);
+  CHECK_FALSE(r["P"].contains("L7"));
+  // The neighbours said so in their logs.
+  CHECK(cli.log("ed16-L1").find("L7 lost") != std::string::npos);
+}
+
+TEST_CASE("ed: invalid run configurations are refused with the node and field named") {
+  Cli cli;
+  const auto base = YAML::LoadFile(ed_test::ed16_path());
+  struct Case {
+    std::string what;
+    std::function<void(YAML::Node&)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"non-positive a", [](YAML::Node& n) { n["nodes"][10]["a"] = -0.02; }, "node DG1: a must be > 0"},
+      {"non-positive s", [](YAML::Node& n) { n["nodes"][0]["s"] = 0; }, "node L1: s must be > 0"},
+      {"negative pmax", [](YAML::Node& n) { n["nodes"][3]["pmax"] = -1; }, "node L4: pmax must be >= 0"},
+      {"duplicate id", [](YAML::Node& n) { n["nodes"][1]["id"] = "L1"; }, "duplicate node id 'L1'"},
+      {"missing neighbour",
+       [](YAML::Node& n) {
+         n["graph"] = YAML::Load("{type: edges, edges: [[L1, L2], [L2, X9]]}");
+       },
+       "X9"},
+      {"disconnected graph",
+       [](YAML::Node& n) {
+         YAML::Node edges = YAML::Load("{type: edges, edges: []}");
+         for (int i = 0; i + 1 < 16; ++i)
+           if (i != 7) edges["edges"].push_back(YAML::Load("[" + n["nodes"][i]["id"].as<std::string>() + ", " +
+                                                           n["nodes"][i + 1]["id"].as<std::string>() + "]"));
+         n["graph"] = edges;
+       },
+       "graph is disconnected"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    YAML::Node bad = YAML::Clone(base);
+    c.edit(bad);
+    const auto file = write(cli, "bad.yml", bad);
+    const auto plan = watt_ed(cli, {"plan", file.string(), "--out", (cli.home().path() / "p").string()});
+    CHECK(plan.code != 0);
+    CHECK_MESSAGE(plan.err.find(c.message) != std::string::npos, plan.err);
+  }
+
+  // And by the agents themselves, whoever wrote their files.
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  YAML::Node bad = YAML::Clone(base);
+  bad["nodes"][12]["a"] = 0;
+  const auto file = write(cli, "bad-node.yml", bad);
+  for (const auto* agent : {"ed-node", "ed-monitor"}) {
+    CAPTURE(agent);
+    const std::string id = std::string("bad-") + agent;
+    REQUIRE(cli.watt({"install", lib(agent), "-i", id, "-c", file.string(), "--restart", "never", "--start"}).code == 0);
+    CHECK(eventually([&] {
+      return cli.watt({"status", id}).out.find("node DG3: a must be > 0") != std::string::npos;
+    }));
+  }
+}
