@@ -280,3 +280,31 @@ TEST_CASE("ed: invalid run configurations are refused with the node and field na
     }));
   }
 }
+
+TEST_CASE("ed: a run whose graph falls apart when a process dies stops with an error naming the cut") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  auto run = watt::ed::load_run_file(ed_test::ed16_path());
+  run.graph.kind = watt::ed::GraphSpec::Kind::grid;  // 4 × 4; the second agent holds the whole second row
+  run.graph.rows = run.graph.cols = 4;
+  run.neighbour_timeout = 600ms;
+  const auto run_file = write(cli, "grid.yml", watt::ed::to_yaml(run));
+
+  auto watcher = client(cli, "watcher");
+  std::uint64_t progress = 0;
+  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
+  REQUIRE(watcher.sync());
+  const auto monitor = launch(cli, run_file, {"--per-agent", "4", "--pace-ms", "20"});
+  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  const long pid = agent_pid(cli, "ed16-group-1");
+  REQUIRE(pid > 0);
+  REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
+
+  const auto r = wait_result(cli, monitor);
+  CHECK(r["status"] == "error");
+  CHECK_MESSAGE(r["error"].get<std::string>().find("graph is disconnected") != std::string::npos, r.dump());
+  std::set<std::string> lost;
+  for (const auto& l : r["lost"]) lost.insert(l["id"].get<std::string>());
+  CHECK(lost == std::set<std::string>{"L5", "L6", "L7", "L8"});
+  CHECK(eventually([&] { return cli.watt({"status", monitor}).out.find("BAD") != std::string::npos; }));
+}
