@@ -2,6 +2,7 @@
 // ed/<run>/status per iteration and ed/<run>/result at the end, writes the
 // trace as CSV and the result as JSON when asked, and answers the RPCs
 // `result` and `progress`.
+#include "agent_support.hpp"
 #include "core/error.hpp"
 #include "messages.hpp"
 #include "run_config.hpp"
@@ -24,7 +25,6 @@ using watt::ed::RunMonitor;
 using watt::ed::StateMsg;
 using watt::ed::StatusMsg;
 
-constexpr std::uint8_t dispatch_priority = 10;
 
 // Written to a temporary file and renamed, so a reader never sees half of it.
 void write_atomically(const std::string& path, const std::string& text) {
@@ -95,12 +95,12 @@ private:
     const auto& run = config_->run;
     out.control = [this, run](const ControlMsg& m) {
       if (m.type == "start") log().info("run {}: all {} nodes ready; started", run, m.nodes.size());
-      if (m.type == "lost") log().warn("run {}: no iteration from {} ({}); declaring them lost", run, join(m.nodes), m.reason);
-      publish(watt::ed::control_topic(run), m, options());
+      if (m.type == "lost") log().warn("run {}: no iteration from {} ({}); declaring them lost", run, watt::ed::join_ids(m.nodes), m.reason);
+      publish(watt::ed::control_topic(run), m, watt::ed::dispatch_options());
     };
     out.status = [this, run](const StatusMsg& s) {
       progress_ = s;
-      publish(watt::ed::status_topic(run), s, options());
+      publish(watt::ed::status_topic(run), s, watt::ed::dispatch_options());
     };
     out.trace = [this](const watt::ed::TraceRow& row) {
       if (!trace_) return;
@@ -115,11 +115,6 @@ private:
     return out;
   }
 
-  static watt::PublishOptions options() {
-    watt::PublishOptions o;
-    o.priority = dispatch_priority;
-    return o;
-  }
 
   void open_trace() {
     trace_ = std::make_unique<std::ofstream>(trace_csv_, std::ios::trunc);
@@ -132,43 +127,32 @@ private:
 
   void on_message(const watt::Envelope& e) {
     if (e.sender == identity()) return;
-    const auto last = e.topic.substr(e.topic.rfind('/') + 1);
+    const auto last = watt::ed::last_segment(e.topic);
     const auto now = RunMonitor::Clock::now();
     if (last == "status" || last == "result") return;  // another monitor's; ours are not echoed
     if (last == "control") {
       ControlMsg msg;
-      if (!decode(e, msg)) return;
+      if (!watt::ed::decode_body(e, msg, bad_, log())) return;
       if (msg.type == "ready") monitor_->on_ready(msg.nodes, now);
       if (msg.type == "lost") monitor_->on_lost(msg.nodes, msg.detected_by, now);
       return;
     }
     StateMsg msg;
-    if (!decode(e, msg)) return;
+    if (!watt::ed::decode_body(e, msg, bad_, log())) return;
     monitor_->on_state(msg, now);
   }
 
-  template <class T>
-  bool decode(const watt::Envelope& e, T& out) {
-    try {
-      out = e.body.as<T>();
-      return true;
-    } catch (const watt::Error& err) {
-      if (bad_.count(e.topic))
-        log().warn("{} from {}: undecodable body ({} so far): {}", e.topic, e.sender, bad_.total(e.topic), err.what());
-      return false;
-    }
-  }
 
   void tick() {
     const auto now = RunMonitor::Clock::now();
     monitor_->poll(now);
     if (!monitor_->started() && ++waiting_ticks_ % 5 == 0)
-      log().info("run {}: still waiting for {}", config_->run, join(monitor_->not_ready()));
+      log().info("run {}: still waiting for {}", config_->run, watt::ed::join_ids(monitor_->not_ready()));
   }
 
   void on_result(const ResultMsg& r) {
     result_ = r;
-    publish(watt::ed::result_topic(config_->run), r, options());
+    publish(watt::ed::result_topic(config_->run), r, watt::ed::dispatch_options());
     if (trace_) trace_->flush();
     if (r.status == "converged")
       log().info("run {}: converged in {} iterations, {:.1f} ms: lambda {:.4f} (central {:.4f}), generation {:.1f} kW, load {:.1f} kW",
@@ -186,11 +170,6 @@ private:
                r.status == "converged" ? std::string{} : r.error);
   }
 
-  static std::string join(const std::vector<std::string>& ids) {
-    std::string s;
-    for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
-    return s;
-  }
 
   std::optional<watt::ed::RunConfig> config_;
   std::string trace_csv_, result_json_;

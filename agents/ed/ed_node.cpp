@@ -3,6 +3,7 @@
 // iteration k from every neighbour; nodes hosted together hand each other
 // their values directly, so a 1,000-node run needs a handful of processes,
 // not a thousand. The mathematics is in core/, the bookkeeping in NodeGroup.
+#include "agent_support.hpp"
 #include "core/error.hpp"
 #include "messages.hpp"
 #include "node_group.hpp"
@@ -24,8 +25,6 @@ using watt::ed::StateMsg;
 // More remote neighbours than this and one wildcard subscription is cheaper
 // than one per neighbour.
 constexpr std::size_t max_topic_subscriptions = 64;
-// Dispatch traffic is a control loop: ahead of telemetry in every queue.
-constexpr std::uint8_t dispatch_priority = 10;
 
 class EdNode : public watt::Agent {
 public:
@@ -79,31 +78,26 @@ public:
 private:
   void rebuild() {
     NodeGroup::Output out;
-    out.state = [this](const StateMsg& m) { publish(watt::ed::state_topic(config_->run, m.id), m, options()); };
+    out.state = [this](const StateMsg& m) { publish(watt::ed::state_topic(config_->run, m.id), m, watt::ed::dispatch_options()); };
     out.control = [this](const ControlMsg& m) {
       log().warn("run {}: {} lost (no iteration {} within {} ms); re-forming without them", config_->run,
-                 join(m.nodes), m.k, config_->neighbour_timeout.count());
-      publish(watt::ed::control_topic(config_->run), m, options());
+                 watt::ed::join_ids(m.nodes), m.k, config_->neighbour_timeout.count());
+      publish(watt::ed::control_topic(config_->run), m, watt::ed::dispatch_options());
     };
     group_ = std::make_unique<NodeGroup>(*config_, std::move(out), pace_);
   }
 
-  static watt::PublishOptions options() {
-    watt::PublishOptions o;
-    o.priority = dispatch_priority;
-    return o;
-  }
 
   void say_ready() {
     ControlMsg ready;
     ready.type = "ready";
     ready.nodes = group_->hosted();
-    publish(watt::ed::control_topic(config_->run), ready, options());
+    publish(watt::ed::control_topic(config_->run), ready, watt::ed::dispatch_options());
   }
 
   void on_control(const watt::Envelope& e) {
     ControlMsg msg;
-    if (!decode(e, msg)) return;
+    if (!watt::ed::decode_body(e, msg, bad_, log())) return;
     const auto now = NodeGroup::Clock::now();
     if (msg.type == "roll") {
       if (!started_) say_ready();
@@ -117,7 +111,7 @@ private:
       if (e.sender == identity()) return;  // our own notice, already applied
       const bool news = std::any_of(msg.nodes.begin(), msg.nodes.end(), [&](const auto& id) { return group_->lost().count(id) == 0; });
       if (news && group_->running())
-        log().warn("run {}: {} lost (noticed by {}: {}); re-forming without them", config_->run, join(msg.nodes),
+        log().warn("run {}: {} lost (noticed by {}: {}); re-forming without them", config_->run, watt::ed::join_ids(msg.nodes),
                    msg.detected_by, msg.reason);
       group_->on_lost(msg.nodes, now);
       after_step();
@@ -128,10 +122,10 @@ private:
   }
 
   void on_state(const watt::Envelope& e) {
-    const auto last = e.topic.substr(e.topic.rfind('/') + 1);
+    const auto last = watt::ed::last_segment(e.topic);
     if (last == "control" || last == "status" || last == "result") return;  // under the wildcard
     StateMsg msg;
-    if (!decode(e, msg)) return;
+    if (!watt::ed::decode_body(e, msg, bad_, log())) return;
     if (msg.id != last) {
       if (bad_.count("id")) log().warn("{}: state for '{}' published on {} ({} so far); dropped", e.sender, msg.id, e.topic, bad_.total("id"));
       return;
@@ -140,17 +134,6 @@ private:
     after_step();
   }
 
-  template <class T>
-  bool decode(const watt::Envelope& e, T& out) {
-    try {
-      out = e.body.as<T>();
-      return true;
-    } catch (const watt::Error& err) {
-      if (bad_.count(e.topic))
-        log().warn("{} from {}: undecodable body ({} so far): {}", e.topic, e.sender, bad_.total(e.topic), err.what());
-      return false;
-    }
-  }
 
   void poll() {
     if (group_) after_step();
@@ -172,11 +155,6 @@ private:
     });
   }
 
-  static std::string join(const std::vector<std::string>& ids) {
-    std::string s;
-    for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
-    return s;
-  }
 
   std::optional<watt::ed::RunConfig> config_;
   std::chrono::milliseconds pace_{0};
