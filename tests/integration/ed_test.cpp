@@ -100,11 +100,14 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
   // Everything the nodes publish, from before the run starts.
   auto watcher = client(cli, "watcher");
   std::map<std::string, std::vector<watt::ed::StateMsg>> published;
+  std::set<std::string> state_keys;
   watt::SubscribeOptions lossless;
   lossless.delivery = watt::Delivery::lossless;
   watcher.subscribe("ed/ed16/+", [&](const watt::Envelope& e) {
     const auto last = e.topic.substr(e.topic.rfind('/') + 1);
-    if (last != "control" && last != "status" && last != "result") published[last].push_back(e.body.as<watt::ed::StateMsg>());
+    if (last == "control" || last == "status" || last == "result") return;
+    published[last].push_back(e.body.as<watt::ed::StateMsg>());
+    for (const auto& [key, value] : json::parse(e.body.to_json()).items()) state_keys.insert(key);
   }, lossless);
   REQUIRE(watcher.sync());
 
@@ -163,6 +166,9 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
       power[i] = next;
     }
   }
+
+  // Nothing private on the bus: no a, b, c, w, s or pmax, only the state.
+  CHECK(state_keys == std::set<std::string>{"id", "epoch", "k", "lambda", "y", "P"});
 
   // The trace has a row per iteration and a λ column per node.
   const auto trace = watt::test::read_file(cli.home().path() / "trace.csv");
