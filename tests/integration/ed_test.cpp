@@ -107,7 +107,8 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
     const auto last = e.topic.substr(e.topic.rfind('/') + 1);
     if (last == "control" || last == "status" || last == "result") return;
     published[last].push_back(e.body.as<watt::ed::StateMsg>());
-    for (const auto& [key, value] : json::parse(e.body.to_json()).items()) state_keys.insert(key);
+    const auto body = json::parse(e.body.to_json());
+    for (const auto& [key, value] : body.items()) state_keys.insert(key);
   }, lossless);
   REQUIRE(watcher.sync());
 
