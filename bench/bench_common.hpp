@@ -1,10 +1,13 @@
 // Shared plumbing of the benchmarks: a fresh temporary directory for ipc://
 // endpoints, child processes (fork) that report to the parent over a pipe, a
-// Watt broker process, resident memory, percentiles and table printing.
+// Watt broker process, resident memory (proc_memory.hpp), percentiles and
+// table printing.
 //
 // Nothing here touches ZeroMQ in the parent: every socket and context lives in
 // a child, created after fork(), so no child inherits a context.
 #pragma once
+
+#include "proc_memory.hpp"  // memory: proc_status_kib, mem_of
 
 #include <broker/broker.hpp>
 #include <watt/client.hpp>
@@ -346,18 +349,6 @@ inline int run_watt_broker(const std::string& endpoint, bool verbose) {
   ::pthread_kill(waiter.native_handle(), SIGTERM);  // when run() ended on its own
   waiter.join();
   return code;
-}
-
-// ---- memory -----------------------------------------------------------------------------
-
-// A field of /proc/<pid>/status in KiB (VmRSS, RssAnon, ...); -1 if absent.
-inline long proc_status_kib(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
-  }
-  return -1;
 }
 
 // ---- statistics and output -----------------------------------------------------------------

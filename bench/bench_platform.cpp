@@ -164,24 +164,8 @@ Outcome run(const std::vector<std::string>& argv, const std::string& out_file, b
 
 // ---- /proc --------------------------------------------------------------------------------
 
-// A field of /proc/<pid>/smaps_rollup in KiB (Pss); -1 if absent.
-long smaps_rollup_kib(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
-  }
-  return -1;
-}
-
-struct Mem {
-  long rss = -1, anon = -1, file = -1, pss = -1;  // KiB
-};
-
-Mem mem_of(pid_t pid) {
-  return {bench::proc_status_kib(pid, "VmRSS"), bench::proc_status_kib(pid, "RssAnon"),
-          bench::proc_status_kib(pid, "RssFile"), smaps_rollup_kib(pid, "Pss")};
-}
+using bench::Mem;
+using bench::mem_of;
 
 pid_t pid_from_file(const std::string& path) {
   std::ifstream in(path);

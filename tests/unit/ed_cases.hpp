@@ -5,6 +5,7 @@
 #include "core/central.hpp"
 #include "core/model.hpp"
 #include "core/simulate.hpp"
+#include "random_case.hpp"
 #include "run_config.hpp"
 
 #include <doctest/doctest.h>
@@ -12,7 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -32,38 +32,9 @@ inline std::vector<std::string> ids_of(const std::vector<NodeParams>& nodes) {
   return ids;
 }
 
-// Uniform in [lo, hi) from raw engine output, the same on every platform.
-inline double uniform(std::mt19937_64& rng, double lo, double hi) {
-  return lo + (hi - lo) * static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
-
-// 40 generators and 60 consumers in the ranges of the 16-node case, some
-// consumers with a fixed local demand; feasible by construction (the
-// generators can cover ten times the fixed demand).
-inline std::vector<NodeParams> random100(std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<NodeParams> out;
-  for (int i = 0; i < 100; ++i) {
-    NodeParams p;
-    if (i % 5 < 2) {
-      p.id = "G" + std::to_string(i);
-      p.role = Role::generator;
-      p.a = uniform(rng, 0.015, 0.04);
-      p.b = uniform(rng, 2.0, 9.0);
-      p.c = uniform(rng, 5.0, 15.0);
-      p.pmax = uniform(rng, 80, 160);
-    } else {
-      p.id = "C" + std::to_string(i);
-      p.role = Role::consumer;
-      p.w = uniform(rng, 7.0, 14.0);
-      p.s = uniform(rng, 0.035, 0.065);
-      p.pmax = uniform(rng, 40, 100);
-      if (i % 3 == 0) p.demand = uniform(rng, 0, 10);
-    }
-    out.push_back(p);
-  }
-  return out;
-}
+// The seeded random 100-node case: 40 generators and 60 consumers in the
+// ranges of the 16-node case (watt::ed::random_case, shared with the benchmark).
+inline std::vector<NodeParams> random100(std::uint64_t seed) { return random_case(100, seed); }
 
 // At every recorded iteration: Σy = load − generation to 1e-9 relative, and
 // every set-point within [0, upper bound].
