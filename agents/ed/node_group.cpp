@@ -60,6 +60,8 @@ void NodeGroup::reform(Clock::time_point now) {
   const auto weights = metropolis(alive);
   const double eps = config_.epsilon_for(alive);
   listeners_.clear();
+  ready_.clear();
+  paced_.clear();
   for (std::size_t h = 0; h < hosted_.size(); ++h) {
     auto& node = hosted_[h];
     node.inbox.clear();
@@ -119,7 +121,7 @@ void NodeGroup::accept(const StateMsg& msg, Clock::time_point) {
     s.have[slot] = true;
     s.lambda[slot] = msg.lambda;
     s.y[slot] = msg.y;
-    ++s.count;
+    if (++s.count == node.neighbours.size() && msg.k == node.node.state().k) ready_.push_back(h);
   }
 }
 
@@ -135,51 +137,68 @@ void NodeGroup::on_state(const StateMsg& msg, Clock::time_point now) {
   if (running_) run_ready(now);
 }
 
-bool NodeGroup::try_step(Hosted& h, Clock::time_point now) {
-  if (!h.alive) return false;
-  const auto k = h.node.state().k;
-  const auto it = h.inbox.find(k);
-  const std::size_t need = h.neighbours.size();
-  if (need > 0 && (it == h.inbox.end() || it->second.count < need)) return false;
-  if (now < h.next_step) return false;
+bool NodeGroup::complete(const Hosted& h) const {
+  const auto it = h.inbox.find(h.node.state().k);
+  return h.alive && it != h.inbox.end() && it->second.count == h.neighbours.size();
+}
+
+void NodeGroup::try_step(std::size_t index, Clock::time_point now) {
+  auto& h = hosted_[index];
+  if (!complete(h)) return;
+  if (now < h.next_step) {
+    paced_.push_back(index);
+    return;
+  }
+  const auto it = h.inbox.find(h.node.state().k);
   std::vector<Incoming> in;
-  in.reserve(need);
-  for (std::size_t n = 0; n < need; ++n) in.push_back({h.weights[n], it->second.lambda[n], it->second.y[n]});
-  if (it != h.inbox.end()) h.inbox.erase(it);
+  in.reserve(h.neighbours.size());
+  for (std::size_t n = 0; n < h.neighbours.size(); ++n)
+    in.push_back({h.weights[n], it->second.lambda[n], it->second.y[n]});
+  h.inbox.erase(it);
   h.node.step(in);
   h.waiting_since = now;
   h.next_step = now + pace_;
   emit(h, now);
-  return true;
+  // Its neighbours may all be a step ahead already.
+  if (complete(h)) ready_.push_back(index);
 }
 
-// Steps nodes until none can: a step of one hosted node can complete the
-// inbox of another.
+// Steps the nodes whose inbox is complete; a step of one hosted node can
+// complete the inbox of another, which joins the queue. Only nodes that just
+// became ready are looked at, so an incoming state costs its listeners, not
+// the whole group.
 void NodeGroup::run_ready(Clock::time_point now) {
-  bool progress = true;
-  while (progress && running_) {
-    progress = false;
-    for (auto& h : hosted_) progress = try_step(h, now) || progress;
+  while (running_ && !ready_.empty()) {
+    const auto index = ready_.back();
+    ready_.pop_back();
+    try_step(index, now);
   }
 }
 
 std::optional<NodeGroup::Clock::time_point> NodeGroup::poll(Clock::time_point now) {
   if (!running_) return std::nullopt;
+  std::vector<std::size_t> paced;
+  paced.swap(paced_);
+  for (const auto index : paced) ready_.push_back(index);
   run_ready(now);
-  for (auto& h : hosted_) {
-    const auto quiet = now - h.last_sent;
-    if (running_ && h.alive && quiet >= config_.neighbour_timeout / 4 && now - h.waiting_since >= config_.neighbour_timeout / 4) {
-      const auto& st = h.node.state();
-      out_.state(StateMsg{h.id, epoch_, st.k, st.lambda, st.y, st.p});
-      h.last_sent = now;
+  // Keep-alives and timeouts look at every node: a few times per timeout is
+  // enough, however often poll is called.
+  if (now - last_scan_ >= config_.neighbour_timeout / 8) {
+    last_scan_ = now;
+    for (auto& h : hosted_) {
+      if (!running_ || !h.alive) continue;
+      const auto quarter = config_.neighbour_timeout / 4;
+      if (now - h.last_sent >= quarter && now - h.waiting_since >= quarter) {
+        const auto& st = h.node.state();
+        out_.state(StateMsg{h.id, epoch_, st.k, st.lambda, st.y, st.p});
+        h.last_sent = now;
+      }
     }
+    check_timeouts(now);
   }
-  check_timeouts(now);
   std::optional<Clock::time_point> next;
-  for (const auto& h : hosted_) {
-    if (!h.alive || h.next_step <= now) continue;
-    if (!next || h.next_step < *next) next = h.next_step;
-  }
+  for (const auto index : paced_)
+    if (!next || hosted_[index].next_step < *next) next = hosted_[index].next_step;
   return next;
 }
 

@@ -82,7 +82,8 @@ private:
   void reform(Clock::time_point now);
   void accept(const StateMsg& msg, Clock::time_point now);
   void emit(Hosted& h, Clock::time_point now);
-  bool try_step(Hosted& h, Clock::time_point now);
+  bool complete(const Hosted& h) const;
+  void try_step(std::size_t index, Clock::time_point now);
   void run_ready(Clock::time_point now);
   void check_timeouts(Clock::time_point now);
 
@@ -100,6 +101,9 @@ private:
   // is itself waiting on a lost node.
   std::unordered_map<std::string, Clock::time_point> heard_;
   std::vector<StateMsg> early_;  // from epochs this group has not reached yet
+  std::vector<std::size_t> ready_;  // hosted nodes holding all of their current iteration
+  std::vector<std::size_t> paced_;  // ready, but their pace says not yet
+  Clock::time_point last_scan_{};
   std::uint64_t epoch_ = 0;
   bool started_ = false;
   bool running_ = false;
