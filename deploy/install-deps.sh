@@ -16,6 +16,7 @@ packages=(
   libpqxx-dev                     # the historian's PostgreSQL back end (brings libpq-dev)
   postgresql                      # a real server for the historian's PostgreSQL tests
   gnuplot-nox                     # the dispatch experiment's plot (examples/ed16)
+  libmodbus-dev                   # the platform driver's Modbus TCP/RTU devices
   doctest-dev                     # tests
 )
 

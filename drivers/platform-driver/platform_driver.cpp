@@ -1,0 +1,318 @@
+// The platform driver agent: scrapes every configured device at its interval
+// (staggered across devices), publishes devices/<campus>/<building>/<device>/all,
+// and answers get_point / set_point / revert_point / revert_device / scrape_all
+// / status over RPC. Blocking drivers (Modbus) run on a worker per device.
+#include "all_message.hpp"
+#include "config_error.hpp"
+#include "device.hpp"
+#include "write_check.hpp"
+
+#include <watt/detail/log_limiter.hpp>
+#include <watt/watt.hpp>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+
+namespace wd = watt::driver;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::chrono::nanoseconds secs(double s) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+class PlatformDriver : public watt::Agent {
+public:
+  void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
+    const bool remove = action == watt::ConfigAction::remove;
+    if (name == "config") {
+      settings_ = wd::parse_settings(remove ? YAML::Node() : value);
+      if (started_) rebuild_all();
+      return;
+    }
+    if (wd::is_device_config(name)) {
+      auto previous = configs_;
+      if (remove)
+        configs_.erase(name);
+      else
+        configs_.insert_or_assign(name, wd::parse_device_config(name, value));
+      if (started_) apply_or_restore(name, std::move(previous), registries_);
+      return;
+    }
+    if (name.ends_with(".csv")) {
+      auto previous = registries_;
+      if (remove)
+        registries_.erase(name);
+      else
+        registries_.insert_or_assign(name, value.as<std::string>());
+      if (started_) apply_or_restore(name, configs_, std::move(previous));
+    }
+  }
+
+  void on_start() override {
+    started_ = true;
+    export_raw("get_point", [this](const watt::Value& a) { return get_point(a); });
+    export_raw("set_point", [this](const watt::Value& a) { return set_point(a); });
+    export_raw("revert_point", [this](const watt::Value& a) { return revert_point(a); });
+    export_raw("revert_device", [this](const watt::Value& a) { return revert_device(a); });
+    export_raw("scrape_all", [this](const watt::Value& a) { return scrape_now(a); });
+    export_raw("status", [this](const watt::Value&) { return status(); });
+    rebuild_all();
+  }
+
+  void on_stop() override {
+    for (auto& [name, d] : devices_) stop_device(*d);
+    devices_.clear();
+  }
+
+private:
+  // A live change: every device is rebuilt from the new set of configurations.
+  // When a device that `changed` names (its configuration or its registry) is
+  // refused, nothing running is touched and the change is refused.
+  void apply_or_restore(const std::string& changed, std::map<std::string, wd::DeviceConfig> configs,
+                        std::map<std::string, std::string> regs) {
+    try {
+      build_all(changed);
+    } catch (const std::exception&) {
+      configs_ = std::move(configs);
+      registries_ = std::move(regs);
+      throw;
+    }
+  }
+
+  void rebuild_all() { build_all({}); }
+
+  // Builds every device, then replaces the running ones. A device that cannot
+  // be built is logged and reported BAD (or throws, if `changed` names it).
+  void build_all(const std::string& changed) {
+    std::map<std::string, std::unique_ptr<wd::Device>> fresh;
+    std::map<std::string, std::string> broken;
+    for (const auto& [name, config] : configs_) {
+      try {
+        fresh.emplace(config.name, build(config));
+      } catch (const std::exception& e) {
+        if (name == changed || config.registry_config == changed) throw;
+        broken.emplace(config.name, e.what());
+        log().error("device {} not started: {}", config.name, e.what());
+      }
+    }
+    for (auto& [name, d] : devices_) stop_device(*d);
+    devices_ = std::move(fresh);
+    broken_ = std::move(broken);
+    const auto n = devices_.size();
+    std::size_t k = 0;
+    for (auto& [name, d] : devices_) {
+      // Staggered: device k of n starts k/n of its interval in, so n devices
+      // never all scrape (and publish) in the same instant.
+      const double offset = settings_.stagger ? d->interval_s * static_cast<double>(k) / static_cast<double>(n) : 0;
+      schedule(*d, offset);
+      ++k;
+    }
+    log().info("{} devices configured, {} refused", devices_.size(), broken_.size());
+    update_health();
+  }
+
+  std::unique_ptr<wd::Device> build(const wd::DeviceConfig& config) {
+    auto text = registries_.find(config.registry_config);
+    if (text == registries_.end())
+      throw wd::ConfigError("devices/" + config.name + ": registry_config '" + config.registry_config +
+                            "' is not in the config store (watt config set " + identity() + " " +
+                            config.registry_config + " FILE)");
+    auto d = std::make_unique<wd::Device>();
+    d->config = config;
+    d->registry = wd::parse_registry(text->second, config.registry_config);
+    std::unique_ptr<wd::Driver> driver = wd::make_driver(config.driver_type, "devices/" + config.name);
+    driver->configure(config.driver_config, d->registry);
+    d->driver = std::move(driver);
+    if (d->driver->blocking()) d->worker = std::make_unique<wd::Worker>();
+    d->generation = ++generation_;
+    d->interval_s = config.interval_s.value_or(settings_.interval_s);
+    return d;
+  }
+
+  void stop_device(wd::Device& d) {
+    for (auto* t : {&d.start_timer, &d.scrape_timer, &d.retry_timer})
+      if (*t != 0) cancel(*t);
+    d.worker.reset();  // joins: its last answer is dropped by generation
+  }
+
+  void schedule(wd::Device& d, double offset_s) {
+    const auto name = d.config.name;
+    const auto gen = d.generation;
+    d.start_timer = after(secs(offset_s), [this, name, gen] {
+      auto* dev = find(name, gen);
+      if (dev == nullptr) return;
+      dev->start_timer = 0;
+      dev->scrape_timer = every(secs(dev->interval_s), [this, name, gen] { scrape(name, gen, false); });
+      scrape(name, gen, false);
+    });
+  }
+
+  wd::Device* find(const std::string& name, std::uint64_t gen) {
+    auto it = devices_.find(name);
+    return it == devices_.end() || it->second->generation != gen ? nullptr : it->second.get();
+  }
+
+  // A regular scrape is skipped while a retry is pending: the retry schedule
+  // (with its backoff) decides when a silent device is asked again.
+  void scrape(const std::string& name, std::uint64_t gen, bool retry) {
+    auto* d = find(name, gen);
+    if (d == nullptr || d->busy || (!retry && d->retry_timer != 0)) return;
+    if (!d->worker) return scraped(name, gen, d->driver->scrape_all());
+    d->busy = true;
+    d->worker->submit([this, name, gen, driver = d->driver] {
+      auto r = driver->scrape_all();
+      post([this, name, gen, r = std::move(r)]() mutable { scraped(name, gen, std::move(r)); });
+    });
+  }
+
+  void scraped(const std::string& name, std::uint64_t gen, watt::Result<wd::Readings> r) {
+    auto* d = find(name, gen);
+    if (d == nullptr) return;
+    d->busy = false;
+    if (r.ok()) {
+      if (d->failing) log().info("device {} answers again", name);
+      d->failing = false;
+      d->backoff_s = 0;
+      ++d->published;
+      publish_value("devices/" + name + "/all", wd::all_message(d->registry, *r, d->config.timezone));
+      update_health();
+      return;
+    }
+    ++d->failures;
+    d->failing = true;
+    d->last_error = r.error().message;
+    d->backoff_s = wd::next_backoff(d->backoff_s, settings_.retry_min_s, settings_.retry_max_s);
+    if (failure_log_.count(name))
+      log().warn("device {} does not answer ({} times so far): {}; retrying in {} s", name,
+                 failure_log_.total(name), d->last_error, d->backoff_s);
+    d->retry_timer = after(secs(d->backoff_s), [this, name, gen] {
+      if (auto* dev = find(name, gen)) dev->retry_timer = 0;
+      scrape(name, gen, true);
+    });
+    update_health();
+  }
+
+  void update_health() {
+    std::string bad;
+    for (const auto& [name, error] : broken_) bad += (bad.empty() ? "" : "; ") + name + ": not configured: " + error;
+    for (const auto& [name, d] : devices_)
+      if (d->failing) bad += (bad.empty() ? "" : "; ") + name + ": not answering: " + d->last_error;
+    if (bad.empty())
+      set_health(watt::Health::good, std::to_string(devices_.size()) + " devices");
+    else
+      set_health(watt::Health::bad, bad);
+  }
+
+  // ---- RPC ----
+
+  wd::Device& device_arg(const std::string& device) {
+    const auto name = device.starts_with("devices/") ? device.substr(8) : device;
+    auto it = devices_.find(name);
+    if (it == devices_.end()) {
+      auto b = broken_.find(name);
+      if (b != broken_.end()) throw watt::Error("device '" + name + "' is not configured: " + b->second);
+      throw watt::Error("no device '" + name + "'");
+    }
+    return *it->second;
+  }
+
+  // Runs fn(driver) where the device's calls run: here, or on its worker
+  // (waiting at most rpc_timeout for the answer).
+  template <class T>
+  T on_device(wd::Device& d, std::function<watt::Result<T>(wd::Driver&)> fn) {
+    std::optional<watt::Result<T>> r;
+    if (!d.worker) {
+      r.emplace(fn(*d.driver));
+    } else {
+      auto promise = std::make_shared<std::promise<watt::Result<T>>>();
+      auto future = promise->get_future();
+      d.worker->submit([promise, fn, driver = d.driver] { promise->set_value(fn(*driver)); });
+      if (future.wait_for(secs(settings_.rpc_timeout_s)) != std::future_status::ready)
+        throw watt::Error(d.config.name + ": no answer within " + std::to_string(settings_.rpc_timeout_s) + " s");
+      r.emplace(future.get());
+    }
+    if (!r->ok()) throw watt::Error(d.config.name + ": " + r->error().message);
+    return std::move(**r);
+  }
+
+  const wd::Point& point_arg(wd::Device& d, const std::string& point) {
+    const auto* p = d.registry.find(point);
+    if (p == nullptr) throw watt::Error(d.config.name + " has no point '" + point + "'");
+    return *p;
+  }
+
+  watt::Value get_point(const watt::Value& args) {
+    const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
+    auto& d = device_arg(device);
+    const auto& p = point_arg(d, point);
+    return wd::typed_value(p.type, on_device<double>(d, [point](wd::Driver& dr) { return dr.get_point(point); }));
+  }
+
+  watt::Value set_point(const watt::Value& args) {
+    auto handle = watt::detail::unpack_checked(args.bytes());
+    const auto& a = handle.get();
+    if (a.type != msgpack::type::ARRAY || a.via.array.size != 3 || a.via.array.ptr[0].type != msgpack::type::STR ||
+        a.via.array.ptr[1].type != msgpack::type::STR)
+      throw watt::Error("set_point takes (device, point, value)");
+    const auto device = a.via.array.ptr[0].as<std::string>();
+    const auto point = a.via.array.ptr[1].as<std::string>();
+    auto& d = device_arg(device);
+    auto checked = wd::check_write(d.registry, d.config.name, point, a.via.array.ptr[2]);
+    if (!checked) throw watt::Error(checked.error().message);
+    const double v = *checked;
+    const auto& p = point_arg(d, point);
+    log().info("set_point {} {} = {} by {}", d.config.name, point, v, caller());
+    return wd::typed_value(p.type, on_device<double>(d, [point, v](wd::Driver& dr) { return dr.set_point(point, v); }));
+  }
+
+  watt::Value revert_point(const watt::Value& args) {
+    const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
+    auto& d = device_arg(device);
+    const auto& p = point_arg(d, point);
+    if (!p.writable) throw watt::Error(d.config.name + " " + point + ": not writable, nothing to revert");
+    return wd::typed_value(p.type, on_device<double>(d, [point](wd::Driver& dr) { return dr.revert_point(point); }));
+  }
+
+  watt::Value revert_device(const watt::Value& args) {
+    const auto [device] = args.as<std::tuple<std::string>>();
+    auto& d = device_arg(device);
+    return watt::Value::of(on_device<bool>(d, [](wd::Driver& dr) { return dr.revert_device(); }));
+  }
+
+  watt::Value scrape_now(const watt::Value& args) {
+    const auto [device] = args.as<std::tuple<std::string>>();
+    auto& d = device_arg(device);
+    const auto readings = on_device<wd::Readings>(d, [](wd::Driver& dr) { return dr.scrape_all(); });
+    return wd::readings_map(d.registry, readings);
+  }
+
+  watt::Value status() {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (const auto& [name, d] : devices_)
+      out[name] = {{"state", d->failing ? "not answering" : d->published > 0 ? "publishing" : "starting"},
+                   {"driver_type", d->config.driver_type},
+                   {"interval", std::to_string(d->interval_s)},
+                   {"published", std::to_string(d->published)},
+                   {"failures", std::to_string(d->failures)},
+                   {"last_error", d->last_error}};
+    for (const auto& [name, error] : broken_) out[name] = {{"state", "not configured"}, {"last_error", error}};
+    return watt::Value::of(out);
+  }
+
+  bool started_ = false;
+  wd::DriverSettings settings_;
+  std::map<std::string, wd::DeviceConfig> configs_;     // by configuration name
+  std::map<std::string, std::string> registries_;       // CSV text by name
+  std::map<std::string, std::unique_ptr<wd::Device>> devices_;  // by campus/building/device
+  std::map<std::string, std::string> broken_;           // devices refused at start, and why
+  std::uint64_t generation_ = 0;
+  watt::detail::LogLimiter failure_log_;
+};
+
+WATT_AGENT(PlatformDriver)

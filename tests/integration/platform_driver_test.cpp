@@ -1,0 +1,197 @@
+// The platform driver end to end on a real platform: a fake device publishing
+// `all` at its interval, get/set/revert over RPC, bad registries refused with
+// their row, and a Modbus device on a real libmodbus server (loopback) killed
+// and restarted: health BAD then GOOD, the fake device publishing throughout.
+#include "cli.hpp"
+
+#include "testing/modbus_test_server.hpp"
+
+#include <watt/client.hpp>
+#include <watt/health.hpp>
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <vector>
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using watt::driver::testing::ModbusTestServer;
+using watt::test::Cli;
+using watt::test::eventually;
+using watt::test::lib;
+
+namespace {
+
+void write(const Cli& cli, const std::string& name, const std::string& text) {
+  std::ofstream(cli.home().path() / name) << text;
+}
+
+watt::test::Exit config_set(const Cli& cli, const std::string& name, const std::string& file) {
+  return cli.watt({"config", "set", "platform-driver", name, (cli.home().path() / file).string()});
+}
+
+std::string rpc(const Cli& cli, std::vector<std::string> args) {
+  args.insert(args.begin(), {"rpc", "platform-driver"});
+  const auto r = cli.watt(args);
+  return r.code == 0 ? r.out : "error: " + r.err;
+}
+
+const char* fake_csv =
+    "Point Name,Volttron Point Name,Units,Units Details,Writable,Starting Value,Type,Notes,Waveform\n"
+    "SetPoint,setpoint,degC,,TRUE,21.5,float,,\n"
+    "Stages,stages,,,TRUE,1,int,,\n"
+    "Power,power,kW,,FALSE,,float,,\"sine(60, 10, 100)\"\n";
+
+// Starts a platform (heartbeats every 200 ms, so health changes show quickly)
+// and the driver agent with `settings` as its config.
+void start(const Cli& cli, const std::string& settings) {
+  write(cli, "config.yml", "agents:\n  heartbeat_ms: 200\n");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  write(cli, "driver.yml", settings);
+  const auto r = cli.watt({"install", lib("platform-driver"), "-i", "platform-driver", "-c",
+                           (cli.home().path() / "driver.yml").string(), "--start"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  REQUIRE(eventually([&] { return rpc(cli, {"status"}) == "{}\n"; }));
+}
+
+}  // namespace
+
+TEST_CASE("platform driver: a fake device publishes all at its interval, and answers get, set and revert") {
+  Cli cli;
+  start(cli, "interval: 60\n");
+  auto watcher = watt::test::client(cli, "watcher");
+  std::vector<json> bodies;
+  std::vector<std::chrono::steady_clock::time_point> at;
+  watcher.subscribe("devices/campus/b1/meter1/all", [&](const watt::Envelope& e) {
+    bodies.push_back(json::parse(e.body.to_json()));
+    at.push_back(std::chrono::steady_clock::now());
+  });
+  REQUIRE(watcher.sync());
+
+  write(cli, "fake.csv", fake_csv);
+  write(cli, "meter1.yml", "driver_type: fake\nregistry_config: config://fake.csv\ninterval: 0.2\n");
+  // The device first: its registry is not stored yet, so it is refused.
+  auto r = config_set(cli, "devices/campus/b1/meter1", "meter1.yml");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("registry_config 'fake.csv' is not in the config store") != std::string::npos);
+  REQUIRE(config_set(cli, "fake.csv", "fake.csv").code == 0);
+  r = config_set(cli, "devices/campus/b1/meter1", "meter1.yml");
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+
+  REQUIRE(watcher.spin_until([&] { return bodies.size() >= 5; }, 20s));
+  const auto& first = bodies.front();
+  REQUIRE(first.is_array());
+  REQUIRE(first.size() == 2);
+  CHECK(first[0]["setpoint"] == 21.5);
+  CHECK(first[0]["stages"] == 1);
+  CHECK(first[0]["power"].get<double>() >= 90);
+  CHECK(first[0]["power"].get<double>() <= 110);
+  CHECK(first[1]["setpoint"] == json::parse(R"({"units": "degC", "type": "float", "tz": "UTC"})"));
+  CHECK(first[1]["stages"]["type"] == "int");
+  // At its interval: five messages take at least four intervals (a lower bound only).
+  CHECK(at[4] - at[0] >= 700ms);
+
+  // RPC: get, set (refused unless Writable and of the point's type), revert.
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"setpoint\""}) == "21.5\n");
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"setpoint\"", "25"}) == "25\n");
+  CHECK(rpc(cli, {"get_point", "\"devices/campus/b1/meter1\"", "\"setpoint\""}) == "25\n");
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "3"}) == "3\n");
+  auto refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"power\"", "5"});
+  CHECK(refused.find("campus/b1/meter1 power: not writable (Writable is FALSE in fake.csv)") != std::string::npos);
+  refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "2.5"});
+  CHECK(refused.find("an int point takes a whole number") != std::string::npos);
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/nothing\"", "\"x\""}).find("no device 'campus/b1/nothing'") !=
+        std::string::npos);
+  // A later `all` carries the written values.
+  REQUIRE(watcher.spin_until([&] { return bodies.back()[0]["setpoint"] == 25.0 && bodies.back()[0]["stages"] == 3; },
+                             10s));
+  CHECK(rpc(cli, {"revert_point", "\"campus/b1/meter1\"", "\"setpoint\""}) == "21.5\n");
+  CHECK(rpc(cli, {"revert_device", "\"campus/b1/meter1\""}) == "true\n");
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"stages\""}) == "1\n");
+  const auto scraped = json::parse(rpc(cli, {"scrape_all", "\"campus/b1/meter1\""}));
+  CHECK(scraped["setpoint"] == 21.5);
+
+  // Bad registries are refused with their row; the running device keeps going.
+  write(cli, "bad.csv", std::string(fake_csv) + "Extra,extra,,,maybe,,float,,\n");
+  REQUIRE(config_set(cli, "bad.csv", "bad.csv").code == 0);  // not used by any device yet
+  write(cli, "meter2.yml", "driver_type: fake\nregistry_config: bad.csv\n");
+  r = config_set(cli, "devices/campus/b1/meter2", "meter2.yml");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("bad.csv row 5: Writable must be TRUE or FALSE") != std::string::npos);
+  r = config_set(cli, "fake.csv", "bad.csv");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("fake.csv row 5: Writable must be TRUE or FALSE") != std::string::npos);
+  write(cli, "meter3.yml", "driver_type: bacnet\nregistry_config: fake.csv\n");
+  r = config_set(cli, "devices/campus/b1/meter3", "meter3.yml");
+  CHECK(r.err.find("driver_type 'bacnet' is not one of fake, modbus") != std::string::npos);
+  bodies.clear();
+  REQUIRE(watcher.spin_until([&] { return bodies.size() >= 2; }, 10s));
+  CHECK(cli.watt({"health"}).out.find("GOOD") != std::string::npos);
+}
+
+TEST_CASE("platform driver: a Modbus device killed and restarted goes BAD then GOOD, the fake device unaffected") {
+  ModbusTestServer server;
+  server.set_holding(0, 215);  // 21.5 at scale 0.1
+  server.start();
+  Cli cli;
+  start(cli, "retry_interval: 0.1\nretry_interval_max: 0.4\n");
+  auto watcher = watt::test::client(cli, "watcher");
+  std::vector<json> fake, modbus;
+  std::vector<watt::HealthAlert> alerts;
+  watcher.subscribe("devices/campus/b1/fake1/all",
+                    [&](const watt::Envelope& e) { fake.push_back(json::parse(e.body.to_json())); });
+  watcher.subscribe("devices/campus/b1/plc1/all",
+                    [&](const watt::Envelope& e) { modbus.push_back(json::parse(e.body.to_json())); });
+  watcher.subscribe("alerts/platform-driver",
+                    [&](const watt::Envelope& e) { alerts.push_back(e.body.as<watt::HealthAlert>()); });
+  REQUIRE(watcher.sync());
+
+  write(cli, "fake.csv", fake_csv);
+  write(cli, "plc.csv",
+        "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data Type,Scale\n"
+        "temperature,degC,TRUE,20,0,holding,int16,0.1\n"
+        "relay,,TRUE,,2,coil,,\n");
+  write(cli, "fake1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
+  write(cli, "plc1.yml", "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
+                         "driver_config: {host: 127.0.0.1, port: " + std::to_string(server.port()) +
+                         ", response_timeout: 0.2}\n");
+  for (const auto* f : {"fake.csv", "plc.csv"}) REQUIRE(config_set(cli, f, f).code == 0);
+  REQUIRE(config_set(cli, "devices/campus/b1/fake1", "fake1.yml").code == 0);
+  auto r = config_set(cli, "devices/campus/b1/plc1", "plc1.yml");
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+
+  REQUIRE(watcher.spin_until([&] { return modbus.size() >= 2; }, 20s));
+  CHECK(modbus.back()[0]["temperature"] == 21.5);
+  CHECK(modbus.back()[0]["relay"] == false);
+  CHECK(modbus.back()[1]["temperature"]["type"] == "float");
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/plc1\"", "\"temperature\"", "23.4"}) == "23.4\n");
+  CHECK(server.holding(0) == 234);
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/plc1\"", "\"relay\"", "true"}) == "true\n");
+  CHECK(server.coil(2));
+
+  server.stop();
+  REQUIRE(watcher.spin_until([&] { return !alerts.empty() && alerts.back().status == "BAD"; }, 20s));
+  CHECK(alerts.back().context.find("campus/b1/plc1: not answering") != std::string::npos);
+  CHECK(alerts.back().context.find("fake1") == std::string::npos);
+  // The fake device keeps publishing while the Modbus one is silent.
+  const auto fake_before = fake.size();
+  const auto modbus_before = modbus.size();
+  REQUIRE(watcher.spin_until([&] { return fake.size() >= fake_before + 5; }, 20s));
+  CHECK(modbus.size() <= modbus_before + 1);  // at most one scrape was already on its way
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/plc1\"", "\"temperature\""}).find("modbus tcp 127.0.0.1") !=
+        std::string::npos);
+  CHECK(json::parse(rpc(cli, {"status"}))["campus/b1/plc1"]["state"] == "not answering");
+
+  server.start();
+  REQUIRE(watcher.spin_until([&] { return alerts.back().status == "GOOD"; }, 20s));
+  CHECK(alerts.back().previous == "BAD");
+  const auto after = modbus.size();
+  REQUIRE(watcher.spin_until([&] { return modbus.size() >= after + 2; }, 20s));
+  CHECK(modbus.back()[0]["temperature"] == 23.4);
+  CHECK(rpc(cli, {"revert_point", "\"campus/b1/plc1\"", "\"temperature\""}) == "20\n");
+  CHECK(server.holding(0) == 200);
+  CHECK(cli.log("platform-driver").find("device campus/b1/plc1 answers again") != std::string::npos);
+}
