@@ -20,6 +20,7 @@ struct Device {
   Registry registry;
   std::shared_ptr<Driver> driver;  // shared with the worker's tasks
   std::unique_ptr<Worker> worker;  // only for blocking drivers
+  std::string signature;           // what it was built from (see build_all)
   std::uint64_t generation = 0;    // answers from a replaced device are dropped
   double interval_s = 60;
   TimerId start_timer = 0, scrape_timer = 0, retry_timer = 0;

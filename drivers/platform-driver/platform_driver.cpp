@@ -87,12 +87,16 @@ private:
 
   void rebuild_all() { build_all({}); }
 
-  // Builds every device, then replaces the running ones. A device that cannot
-  // be built is logged and reported BAD (or throws, if `changed` names it).
+  // Builds every device whose configuration or registry changed, then swaps
+  // them in; an unchanged device keeps running (its timers, its written values,
+  // its connection). A device that cannot be built is logged and reported BAD
+  // (or throws, if `changed` names it).
   void build_all(const std::string& changed) {
     std::map<std::string, std::unique_ptr<wd::Device>> fresh;
     std::map<std::string, std::string> broken;
     for (const auto& [name, config] : configs_) {
+      auto old = devices_.find(config.name);
+      if (old != devices_.end() && old->second->signature == signature(config)) continue;
       try {
         fresh.emplace(config.name, build(config));
       } catch (const std::exception& e) {
@@ -101,8 +105,18 @@ private:
         log().error("device {} not started: {}", config.name, e.what());
       }
     }
-    for (auto& [name, d] : devices_) stop_device(*d);
-    devices_ = std::move(fresh);
+    for (auto it = devices_.begin(); it != devices_.end();) {
+      const bool kept = configs_.count("devices/" + it->first) != 0 && !fresh.count(it->first) &&
+                        !broken.count(it->first);
+      if (kept) {
+        ++it;
+        continue;
+      }
+      stop_device(*it->second);
+      it = devices_.erase(it);
+    }
+    const auto added = fresh.size();
+    for (auto& [name, d] : fresh) devices_.insert_or_assign(name, std::move(d));
     broken_ = std::move(broken);
     const auto n = devices_.size();
     std::size_t k = 0;
@@ -110,11 +124,21 @@ private:
       // Staggered: device k of n starts k/n of its interval in, so n devices
       // never all scrape (and publish) in the same instant.
       const double offset = settings_.stagger ? d->interval_s * static_cast<double>(k) / static_cast<double>(n) : 0;
-      schedule(*d, offset);
+      if (d->start_timer == 0 && d->scrape_timer == 0) schedule(*d, offset);
       ++k;
     }
-    log().info("{} devices configured, {} refused", devices_.size(), broken_.size());
+    log().info("{} devices running ({} new or changed), {} refused", devices_.size(), added, broken_.size());
     update_health();
+  }
+
+  // Everything a device is built from: equal signatures, nothing to rebuild.
+  std::string signature(const wd::DeviceConfig& c) const {
+    auto text = registries_.find(c.registry_config);
+    YAML::Emitter e;
+    e << c.driver_config;
+    return c.driver_type + '\n' + e.c_str() + '\n' + c.registry_config + '\n' +
+           (text == registries_.end() ? std::string("(missing)") : text->second) + '\n' +
+           std::to_string(c.interval_s.value_or(settings_.interval_s)) + '\n' + c.timezone;
   }
 
   std::unique_ptr<wd::Device> build(const wd::DeviceConfig& config) {
@@ -132,6 +156,7 @@ private:
     if (d->driver->blocking()) d->worker = std::make_unique<wd::Worker>();
     d->generation = ++generation_;
     d->interval_s = config.interval_s.value_or(settings_.interval_s);
+    d->signature = signature(config);
     return d;
   }
 
