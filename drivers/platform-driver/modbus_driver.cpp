@@ -77,7 +77,7 @@ std::string ModbusDriver::where() const {
 bool ModbusDriver::connect(std::string& error) {
   if (ctx_ != nullptr) return true;
   ctx_ = link_.device.empty()
-             ? modbus_new_tcp(link_.host.c_str(), link_.port)
+             ? modbus_new_tcp_pi(link_.host.c_str(), std::to_string(link_.port).c_str())  // names resolve too
              : modbus_new_rtu(link_.device.c_str(), link_.baud, link_.parity, link_.data_bits, link_.stop_bits);
   if (ctx_ == nullptr) {
     error = std::string("cannot create the context: ") + modbus_strerror(errno);

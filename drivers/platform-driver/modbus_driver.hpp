@@ -14,7 +14,7 @@ struct _modbus;
 namespace watt::driver {
 
 struct ModbusLink {
-  std::string host;  // TCP: an IP address …
+  std::string host;  // TCP: a host name or address …
   int port = 502;
   std::string device;  // … or RTU: a serial device path
   int baud = 9600;
