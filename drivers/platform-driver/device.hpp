@@ -31,6 +31,12 @@ struct Device {
   std::uint64_t published = 0, failures = 0;
 };
 
+// Staggered: device k of n (in name order) first scrapes k/n of its interval
+// in, so n devices never all scrape (and publish) in the same instant.
+inline double stagger_offset(std::size_t k, std::size_t n, double interval_s, bool stagger) {
+  return stagger && n > 0 ? interval_s * static_cast<double>(k) / static_cast<double>(n) : 0;
+}
+
 // Exponential backoff: the first retry after `min_s`, doubling up to `max_s`.
 inline double next_backoff(double current_s, double min_s, double max_s) {
   return current_s <= 0 ? min_s : std::min(current_s * 2, max_s);

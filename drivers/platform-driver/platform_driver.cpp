@@ -121,10 +121,8 @@ private:
     const auto n = devices_.size();
     std::size_t k = 0;
     for (auto& [name, d] : devices_) {
-      // Staggered: device k of n starts k/n of its interval in, so n devices
-      // never all scrape (and publish) in the same instant.
-      const double offset = settings_.stagger ? d->interval_s * static_cast<double>(k) / static_cast<double>(n) : 0;
-      if (d->start_timer == 0 && d->scrape_timer == 0) schedule(*d, offset);
+      if (d->start_timer == 0 && d->scrape_timer == 0)
+        schedule(*d, wd::stagger_offset(k, n, d->interval_s, settings_.stagger));
       ++k;
     }
     log().info("{} devices running ({} new or changed), {} refused", devices_.size(), added, broken_.size());
