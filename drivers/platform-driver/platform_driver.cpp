@@ -1,17 +1,17 @@
 // The platform driver agent: scrapes every configured device at its interval
 // (staggered across devices), publishes devices/<campus>/<building>/<device>/all,
 // and answers get_point / set_point / revert_point / revert_device / scrape_all
-// / status over RPC. Blocking drivers (Modbus) run on a worker per device.
+// / status over RPC (device_rpc.hpp). Blocking drivers (Modbus) run on a worker
+// per device.
 #include "all_message.hpp"
 #include "config_error.hpp"
 #include "device.hpp"
-#include "write_check.hpp"
+#include "device_rpc.hpp"
 
 #include <watt/detail/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 #include <chrono>
-#include <future>
 #include <map>
 #include <memory>
 
@@ -245,36 +245,9 @@ private:
     return *it->second;
   }
 
-  // Runs fn(driver) where the device's calls run: here, or on its worker
-  // (waiting at most rpc_timeout for the answer).
-  template <class T>
-  T on_device(wd::Device& d, std::function<watt::Result<T>(wd::Driver&)> fn) {
-    std::optional<watt::Result<T>> r;
-    if (!d.worker) {
-      r.emplace(fn(*d.driver));
-    } else {
-      auto promise = std::make_shared<std::promise<watt::Result<T>>>();
-      auto future = promise->get_future();
-      d.worker->submit([promise, fn, driver = d.driver] { promise->set_value(fn(*driver)); });
-      if (future.wait_for(secs(settings_.rpc_timeout_s)) != std::future_status::ready)
-        throw watt::Error(d.config.name + ": no answer within " + std::to_string(settings_.rpc_timeout_s) + " s");
-      r.emplace(future.get());
-    }
-    if (!r->ok()) throw watt::Error(d.config.name + ": " + r->error().message);
-    return std::move(**r);
-  }
-
-  const wd::Point& point_arg(wd::Device& d, const std::string& point) {
-    const auto* p = d.registry.find(point);
-    if (p == nullptr) throw watt::Error(d.config.name + " has no point '" + point + "'");
-    return *p;
-  }
-
   watt::Value get_point(const watt::Value& args) {
     const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
-    auto& d = device_arg(device);
-    const auto& p = point_arg(d, point);
-    return wd::typed_value(p.type, on_device<double>(d, [point](wd::Driver& dr) { return dr.get_point(point); }));
+    return wd::device_get_point(device_arg(device), point, settings_.rpc_timeout_s);
   }
 
   watt::Value set_point(const watt::Value& args) {
@@ -283,50 +256,29 @@ private:
     if (a.type != msgpack::type::ARRAY || a.via.array.size != 3 || a.via.array.ptr[0].type != msgpack::type::STR ||
         a.via.array.ptr[1].type != msgpack::type::STR)
       throw watt::Error("set_point takes (device, point, value)");
-    const auto device = a.via.array.ptr[0].as<std::string>();
+    auto& d = device_arg(a.via.array.ptr[0].as<std::string>());
     const auto point = a.via.array.ptr[1].as<std::string>();
-    auto& d = device_arg(device);
-    auto checked = wd::check_write(d.registry, d.config.name, point, a.via.array.ptr[2]);
-    if (!checked) throw watt::Error(checked.error().message);
-    const double v = *checked;
-    const auto& p = point_arg(d, point);
-    log().info("set_point {} {} = {} by {}", d.config.name, point, v, caller());
-    return wd::typed_value(p.type, on_device<double>(d, [point, v](wd::Driver& dr) { return dr.set_point(point, v); }));
+    auto result = wd::device_set_point(d, point, a.via.array.ptr[2], settings_.rpc_timeout_s);
+    log().info("set_point {} {} = {} by {}", d.config.name, point, result.to_json(), caller());
+    return result;
   }
 
   watt::Value revert_point(const watt::Value& args) {
     const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
-    auto& d = device_arg(device);
-    const auto& p = point_arg(d, point);
-    if (!p.writable) throw watt::Error(d.config.name + " " + point + ": not writable, nothing to revert");
-    return wd::typed_value(p.type, on_device<double>(d, [point](wd::Driver& dr) { return dr.revert_point(point); }));
+    return wd::device_revert_point(device_arg(device), point, settings_.rpc_timeout_s);
   }
 
   watt::Value revert_device(const watt::Value& args) {
     const auto [device] = args.as<std::tuple<std::string>>();
-    auto& d = device_arg(device);
-    return watt::Value::of(on_device<bool>(d, [](wd::Driver& dr) { return dr.revert_device(); }));
+    return wd::device_revert(device_arg(device), settings_.rpc_timeout_s);
   }
 
   watt::Value scrape_now(const watt::Value& args) {
     const auto [device] = args.as<std::tuple<std::string>>();
-    auto& d = device_arg(device);
-    const auto readings = on_device<wd::Readings>(d, [](wd::Driver& dr) { return dr.scrape_all(); });
-    return wd::readings_map(d.registry, readings);
+    return wd::device_scrape(device_arg(device), settings_.rpc_timeout_s);
   }
 
-  watt::Value status() {
-    std::map<std::string, std::map<std::string, std::string>> out;
-    for (const auto& [name, d] : devices_)
-      out[name] = {{"state", d->failing ? "not answering" : d->published > 0 ? "publishing" : "starting"},
-                   {"driver_type", d->config.driver_type},
-                   {"interval", std::to_string(d->interval_s)},
-                   {"published", std::to_string(d->published)},
-                   {"failures", std::to_string(d->failures)},
-                   {"last_error", d->last_error}};
-    for (const auto& [name, error] : broken_) out[name] = {{"state", "not configured"}, {"last_error", error}};
-    return watt::Value::of(out);
-  }
+  watt::Value status() { return wd::devices_status(devices_, broken_); }
 
   bool started_ = false;
   wd::DriverSettings settings_;
