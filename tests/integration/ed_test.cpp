@@ -182,6 +182,16 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
   CHECK(t.code == 0);
   CHECK(t.out.find("DG3 (DG)") != std::string::npos);
   CHECK(t.out.find("7.371") != std::string::npos);
+
+  // The monitor answers for its run over RPC, and watt-ed solves the case alone.
+  const auto rpc = cli.watt({"rpc", monitor, "result"});
+  REQUIRE(rpc.code == 0);
+  CHECK(json::parse(rpc.out)["status"] == "converged");
+  CHECK(json::parse(cli.watt({"rpc", monitor, "progress"}).out)["k"] == r["iterations"]);
+  const auto solved = watt_ed(cli, {"solve", run_file.string()});
+  CHECK(solved.code == 0);
+  CHECK(solved.out.find("lambda 7.3705") != std::string::npos);
+  CHECK(solved.out.find("DG2      generator       124.4") != std::string::npos);
 }
 
 TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process") {
