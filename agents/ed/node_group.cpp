@@ -102,10 +102,10 @@ void NodeGroup::emit(Hosted& h, Clock::time_point now) {
   const StateMsg msg{h.id, epoch_, s.k, s.lambda, s.y, s.p};
   out_.state(msg);
   h.last_sent = now;
-  accept(msg, now);
+  accept(msg);
 }
 
-void NodeGroup::accept(const StateMsg& msg, Clock::time_point) {
+void NodeGroup::accept(const StateMsg& msg) {
   const auto it = listeners_.find(msg.id);
   if (it == listeners_.end()) return;  // not a neighbour of anything here
   for (const auto& [h, slot] : it->second) {
@@ -133,7 +133,7 @@ void NodeGroup::on_state(const StateMsg& msg, Clock::time_point now) {
     return;
   }
   if (msg.epoch < epoch_) return;  // from before the run re-formed
-  accept(msg, now);
+  accept(msg);
   if (running_) run_ready(now);
 }
 

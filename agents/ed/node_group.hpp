@@ -80,7 +80,7 @@ private:
   };
 
   void reform(Clock::time_point now);
-  void accept(const StateMsg& msg, Clock::time_point now);
+  void accept(const StateMsg& msg);
   void emit(Hosted& h, Clock::time_point now);
   bool complete(const Hosted& h) const;
   void try_step(std::size_t index, Clock::time_point now);

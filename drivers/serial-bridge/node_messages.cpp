@@ -1,6 +1,8 @@
 // Reading node requests and writing bridge frames in msgpack.
 #include "node_messages.hpp"
 
+#include <watt/value.hpp>
+
 #include <msgpack.hpp>
 
 #include <exception>
@@ -8,10 +10,7 @@
 namespace watt::serial {
 namespace {
 
-struct StringBuffer {
-  std::string* s;
-  void write(const char* p, std::size_t n) { s->append(p, n); }
-};
+using StringBuffer = watt::detail::StringWriter;
 
 // Untrusted bytes from a serial line: small containers, shallow nesting.
 msgpack::unpack_limit limits() { return {256, 256, 1024, 1024, 1024, 16}; }
