@@ -8,6 +8,8 @@
 #include <watt/detail/log_limiter.hpp>
 #include <watt/watt.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,21 @@ bool decode_body(const Envelope& e, T& out, detail::LogLimiter& bad, spdlog::log
       log.warn("{} from {}: undecodable body ({} so far): {}", e.topic, e.sender, bad.total(e.topic), err.what());
     return false;
   }
+}
+
+// An agent's own setting beside the run file's keys: read and removed, so
+// parse_run_config sees only the run. Throws YAML::Exception for a bad type.
+inline std::optional<std::string> take_string(YAML::Node& run, const char* key) {
+  if (!run.IsMap() || !run[key]) return std::nullopt;
+  auto value = run[key].as<std::string>();
+  run.remove(key);
+  return value;
+}
+inline std::optional<std::chrono::milliseconds> take_ms(YAML::Node& run, const char* key) {
+  if (!run.IsMap() || !run[key]) return std::nullopt;
+  const auto value = std::chrono::milliseconds(run[key].as<long>());
+  run.remove(key);
+  return value;
 }
 
 inline std::string join_ids(const std::vector<std::string>& ids) {

@@ -41,21 +41,23 @@ class EdMonitor : public watt::Agent {
 public:
   void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
     if (name != "config") return;
-    if (monitor_ && monitor_->started()) throw watt::Error("a run's configuration cannot change while it runs; restart the agent");
+    // Subscriptions and the run are built from it at start: a later change
+    // would leave them describing another run.
+    if (monitor_) throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
     if (action == watt::ConfigAction::remove) {
       config_.reset();
       return;
     }
     try {
+      // Nothing changes until the whole file is accepted.
       YAML::Node run = YAML::Clone(value);
-      trace_csv_ = take_string(run, "trace_csv");
-      result_json_ = take_string(run, "result_json");
-      stall_timeout_.reset();
-      if (run.IsMap() && run["stall_timeout_ms"]) {
-        stall_timeout_ = std::chrono::milliseconds(run["stall_timeout_ms"].as<long>());
-        run.remove("stall_timeout_ms");
-      }
+      auto trace_csv = watt::ed::take_string(run, "trace_csv").value_or("");
+      auto result_json = watt::ed::take_string(run, "result_json").value_or("");
+      const auto stall_timeout = watt::ed::take_ms(run, "stall_timeout_ms");
       config_ = watt::ed::parse_run_config(run);
+      trace_csv_ = std::move(trace_csv);
+      result_json_ = std::move(result_json);
+      stall_timeout_ = stall_timeout;
     } catch (const watt::ed::Error& e) {
       throw watt::Error(e.what());
     } catch (const YAML::Exception& e) {
@@ -83,12 +85,6 @@ public:
   }
 
 private:
-  static std::string take_string(YAML::Node& run, const char* key) {
-    if (!run.IsMap() || !run[key]) return {};
-    auto s = run[key].as<std::string>();
-    run.remove(key);
-    return s;
-  }
 
   RunMonitor::Output output() {
     RunMonitor::Output out;

@@ -30,20 +30,19 @@ class EdNode : public watt::Agent {
 public:
   void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
     if (name != "config") return;
-    if (group_ && group_->running()) throw watt::Error("a run's configuration cannot change while it runs; restart the agent");
+    // Subscriptions and the run are built from it at start: a later change
+    // would leave them describing another run.
+    if (group_) throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
     if (action == watt::ConfigAction::remove) {
       config_.reset();
       return;
     }
     try {
+      // Nothing changes until the whole file is accepted.
       YAML::Node run = YAML::Clone(value);
-      pace_ = std::chrono::milliseconds(0);
-      if (run.IsMap() && run["pace_ms"]) {
-        pace_ = std::chrono::milliseconds(run["pace_ms"].as<long>());
-        run.remove("pace_ms");
-      }
+      const auto pace = watt::ed::take_ms(run, "pace_ms").value_or(std::chrono::milliseconds(0));
       config_ = watt::ed::parse_run_config(run);
-      if (group_) rebuild();
+      pace_ = pace;
     } catch (const watt::ed::Error& e) {
       throw watt::Error(e.what());
     } catch (const YAML::Exception& e) {
@@ -53,7 +52,7 @@ public:
 
   void on_start() override {
     if (!config_) throw watt::Error("no run configuration: install the agent with --config (see docs/ed.md)");
-    rebuild();
+    build_group();
     const auto& run = config_->run;
     watt::SubscribeOptions lossless;
     lossless.delivery = watt::Delivery::lossless;  // a lost iteration would stall the run
@@ -76,7 +75,7 @@ public:
   }
 
 private:
-  void rebuild() {
+  void build_group() {
     NodeGroup::Output out;
     out.state = [this](const StateMsg& m) { publish(watt::ed::state_topic(config_->run, m.id), m, watt::ed::dispatch_options()); };
     out.control = [this](const ControlMsg& m) {

@@ -296,6 +296,13 @@ TEST_CASE("ed: invalid run configurations are refused with the node and field na
       return cli.watt({"status", id}).out.find("node DG3: a must be > 0") != std::string::npos;
     }));
   }
+
+  // Once started, an agent keeps the run it was built for.
+  const auto good = ed_test::ed16_path();
+  REQUIRE(cli.watt({"install", lib("ed-node"), "-i", "all16", "-c", good, "--start"}).code == 0);
+  const auto change = cli.watt({"config", "set", "all16", "config", good});
+  CHECK(change.code != 0);
+  CHECK_MESSAGE(change.err.find("fixed once the agent has started") != std::string::npos, change.err);
 }
 
 TEST_CASE("ed: a run whose graph falls apart when a process dies stops with an error naming the cut") {
