@@ -1,17 +1,13 @@
 // What the two dispatch agents share on the bus side: their publish options,
-// decoding a body with a rate-limited complaint, splitting a run's settings
-// from an agent's own keys, and naming nodes in a log line.
+// and decoding a body with a rate-limited complaint.
 #pragma once
 
 #include "core/error.hpp"
+#include "messages.hpp"
 
 #include <watt/detail/log_limiter.hpp>
 #include <watt/watt.hpp>
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <vector>
 
 namespace watt::ed {
 
@@ -35,29 +31,5 @@ bool decode_body(const Envelope& e, T& out, detail::LogLimiter& bad, spdlog::log
     return false;
   }
 }
-
-// An agent's own setting beside the run file's keys: read and removed, so
-// parse_run_config sees only the run. Throws YAML::Exception for a bad type.
-inline std::optional<std::string> take_string(YAML::Node& run, const char* key) {
-  if (!run.IsMap() || !run[key]) return std::nullopt;
-  auto value = run[key].as<std::string>();
-  run.remove(key);
-  return value;
-}
-inline std::optional<std::chrono::milliseconds> take_ms(YAML::Node& run, const char* key) {
-  if (!run.IsMap() || !run[key]) return std::nullopt;
-  const auto value = std::chrono::milliseconds(run[key].as<long>());
-  run.remove(key);
-  return value;
-}
-
-inline std::string join_ids(const std::vector<std::string>& ids) {
-  std::string s;
-  for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
-  return s;
-}
-
-// The last segment of an ed/<run>/… topic: a node id, or control/status/result.
-inline std::string last_segment(const std::string& topic) { return topic.substr(topic.rfind('/') + 1); }
 
 }  // namespace watt::ed

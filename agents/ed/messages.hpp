@@ -99,4 +99,13 @@ inline std::string control_topic(const std::string& run) { return run_prefix(run
 inline std::string status_topic(const std::string& run) { return run_prefix(run) + "status"; }
 inline std::string result_topic(const std::string& run) { return run_prefix(run) + "result"; }
 
+inline std::string join_ids(const std::vector<std::string>& ids) {
+  std::string s;
+  for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
+  return s;
+}
+
+// The last segment of an ed/<run>/… topic: a node id, or control/status/result.
+inline std::string last_segment(const std::string& topic) { return topic.substr(topic.rfind('/') + 1); }
+
 }  // namespace watt::ed

@@ -58,4 +58,20 @@ YAML::Node to_yaml(const RunConfig& config);
 // unless every member's parameters are in `config.nodes`.
 std::vector<std::pair<std::string, YAML::Node>> split_run(const RunConfig& config, std::size_t nodes_per_agent);
 
+// A host's own setting beside the run file's keys (an agent's, watt-node's):
+// read and removed, so parse_run_config sees only the run. Throws
+// YAML::Exception for a bad type.
+inline std::optional<std::string> take_string(YAML::Node& run, const char* key) {
+  if (!run.IsMap() || !run[key]) return std::nullopt;
+  auto value = run[key].as<std::string>();
+  run.remove(key);
+  return value;
+}
+inline std::optional<std::chrono::milliseconds> take_ms(YAML::Node& run, const char* key) {
+  if (!run.IsMap() || !run[key]) return std::nullopt;
+  const auto value = std::chrono::milliseconds(run[key].as<long>());
+  run.remove(key);
+  return value;
+}
+
 }  // namespace watt::ed

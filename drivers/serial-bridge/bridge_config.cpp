@@ -46,11 +46,11 @@ void apply_link_keys(const YAML::Node& map, const std::string& where, PortConfig
   if (map["baud"]) port.settings.baud = read_positive(map["baud"], where + "baud");
   if (map["stop_bits"]) port.settings.stop_bits = read_positive(map["stop_bits"], where + "stop_bits");
   if (map["parity"]) {
-    const auto p = read<std::string>(map["parity"], where + "parity");
-    if (p == "none") port.settings.parity = Parity::none;
-    else if (p == "even") port.settings.parity = Parity::even;
-    else if (p == "odd") port.settings.parity = Parity::odd;
-    else throw Error(where + "parity must be none, even or odd (got '" + p + "')");
+    try {
+      port.settings.parity = parse_parity(read<std::string>(map["parity"], where + "parity"), where + "parity");
+    } catch (const LinkError& e) {
+      throw Error(e.what());
+    }
   }
   if (map["heartbeat_ms"]) port.options.heartbeat_period = milliseconds(read_positive(map["heartbeat_ms"], where + "heartbeat_ms"));
   if (map["silence_timeout_ms"])

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "link/serial_link.hpp"
-#include "link/serial_settings.hpp"
+#include "tty/serial_settings.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -2,10 +2,7 @@
 // agents as their own processes, the ed-monitor, watt-ed; the thesis's
 // 16-node experiment, a 100-node random run, a node SIGKILLed mid-run and
 // configurations that must be refused.
-#include "cli.hpp"
-
-#include "../unit/ed_cases.hpp"
-#include "messages.hpp"
+#include "ed_run.hpp"
 
 #include <watt/client.hpp>
 
@@ -21,75 +18,12 @@
 #include <set>
 
 using namespace std::chrono_literals;
-using nlohmann::json;
+using namespace watt::test::ed;
 using watt::test::agent_pid;
 using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
 
-namespace {
-
-namespace fs = std::filesystem;
-
-watt::test::Exit watt_ed(const Cli& cli, std::vector<std::string> args) {
-  args.insert(args.begin(), (watt::test::bin_dir() / "watt-ed").string());
-  return watt::test::run(args, cli.home().path(), cli.env());
-}
-
-fs::path write(const Cli& cli, const std::string& name, const YAML::Node& node) {
-  const auto path = cli.home().path() / name;
-  std::ofstream(path) << node << '\n';
-  return path;
-}
-
-// Plans the run, installs every node agent and then the monitor (which starts
-// the run); returns the monitor's identity.
-std::string launch(const Cli& cli, const fs::path& run_file, std::vector<std::string> plan_args = {}) {
-  std::vector<std::string> args = {"plan", run_file.string(), "--out", (cli.home().path() / "plan").string(),
-                                   "--result-json", (cli.home().path() / "result.json").string(), "--trace-csv",
-                                   (cli.home().path() / "trace.csv").string()};
-  args.insert(args.end(), plan_args.begin(), plan_args.end());
-  const auto plan = watt_ed(cli, args);
-  REQUIRE_MESSAGE(plan.code == 0, plan.err);
-  std::istringstream lines(plan.out);
-  std::string id, file, monitor;
-  while (lines >> id >> file) {
-    const bool is_monitor = id.size() > 8 && id.compare(id.size() - 8, 8, "-monitor") == 0;
-    if (is_monitor) {
-      monitor = id;
-      continue;
-    }
-    const auto r = cli.watt({"install", lib("ed-node"), "-i", id, "-c", file, "--start"});
-    REQUIRE_MESSAGE(r.code == 0, r.err);
-  }
-  REQUIRE(!monitor.empty());
-  const auto r = cli.watt({"install", lib("ed-monitor"), "-i", monitor, "-c",
-                           (cli.home().path() / "plan" / "monitor.yml").string(), "--start"});
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  return monitor;
-}
-
-json wait_result(const Cli& cli, const std::string& monitor, std::chrono::milliseconds within = 60s) {
-  const auto path = cli.home().path() / "result.json";
-  const bool done = eventually([&] { return fs::exists(path); }, within);
-  if (!done) FAIL("no result; the monitor's log:\n" << cli.log(monitor));
-  std::ifstream in(path);
-  return json::parse(in);
-}
-
-// |λ − λ*| < 1e-3 everywhere, |mismatch| < 0.1 kW, and every P within 0.1 kW
-// of the centralized solution of `nodes`.
-void check_central(const json& r, const std::vector<watt::ed::NodeParams>& nodes) {
-  REQUIRE_MESSAGE(r["status"] == "converged", r.dump());
-  const auto d = watt::ed::solve_central(nodes);
-  CHECK(std::abs(r["mismatch_kw"].get<double>()) < 0.1);
-  CHECK(std::abs(r["lambda"].get<double>() - d.lambda) < 1e-3);
-  CHECK(r["central"]["lambda_error"].get<double>() < 1e-3);
-  CHECK(r["P"].size() == nodes.size());
-  for (std::size_t i = 0; i < nodes.size(); ++i) CHECK(std::abs(r["P"][nodes[i].id].get<double>() - d.p[i]) < 0.1);
-}
-
-}  // namespace
 
 TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a real platform") {
   Cli cli;

@@ -1,7 +1,7 @@
 // Serial link over real pseudo-terminals: the test holds the master side as
-// the node, the link opens the slave through a symlink (as /dev/serial/by-id
-// does for USB adapters); unplugging is closing the master, replugging is a
-// new pty behind the same symlink.
+// the node (pty_peer.hpp), the link opens the slave through a symlink (as
+// /dev/serial/by-id does for USB adapters); unplugging is closing the master,
+// replugging is a new pty behind the same symlink.
 #include "framing/cobs.hpp"
 #include "framing/crc16.hpp"
 #include "framing/decoder.hpp"
@@ -9,7 +9,8 @@
 #include "framing/hello.hpp"
 #include "framing/sequence.hpp"
 #include "link/serial_link.hpp"
-#include "link/serial_settings.hpp"
+#include "tty/serial_settings.hpp"
+#include "pty_peer.hpp"
 
 #include <doctest/doctest.h>
 
@@ -39,7 +40,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using test::Bytes;
+using test::Peer;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
@@ -48,61 +50,6 @@ Bytes pattern(std::size_t n, unsigned salt) {
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>((i * 7 + salt) & 0xFF);
   return out;
 }
-
-// The node's end: the pty master, with its own encoder and decoder.
-struct Peer {
-  int master = -1;
-  std::string slave_path;
-  FrameDecoder decoder;
-  SequenceCounter seq;
-  std::vector<ReceivedFrame> received;
-  std::size_t max_payload;
-
-  explicit Peer(std::size_t max_payload_ = default_max_payload)
-      : decoder(max_payload_), max_payload(max_payload_) {
-    termios raw{};
-    cfmakeraw(&raw);
-    int slave = -1;
-    if (openpty(&master, &slave, nullptr, &raw, nullptr) != 0) throw std::runtime_error("openpty failed");
-    slave_path = ttyname(slave);
-    // Only the link holds the slave, so when the master goes the device
-    // node goes with it once the link lets go, like an unplugged adapter.
-    ::close(slave);
-    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
-  }
-  ~Peer() { close_master(); }
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
-
-  void close_master() {
-    if (master >= 0) ::close(master);
-    master = -1;
-  }
-
-  // EAGAIN (nothing yet) and EIO (no one has the slave open) both mean "no data".
-  void read_all() {
-    if (master < 0) return;
-    std::uint8_t buf[4096];
-    for (;;) {
-      const ssize_t n = ::read(master, buf, sizeof buf);
-      if (n <= 0) return;
-      decoder.feed(std::span(buf, static_cast<std::size_t>(n)),
-                   [this](const ReceivedFrame& f) { received.push_back(f); });
-    }
-  }
-
-  std::size_t count(FrameType type) const {
-    std::size_t n = 0;
-    for (const auto& f : received) n += f.frame.type == type ? 1 : 0;
-    return n;
-  }
-  std::vector<Bytes> data_payloads() const {
-    std::vector<Bytes> out;
-    for (const auto& f : received)
-      if (f.frame.type == FrameType::data) out.push_back(f.frame.payload);
-    return out;
-  }
-};
 
 struct Harness {
   boost::asio::io_context io;

@@ -32,6 +32,21 @@ struct DecoderCounters {
   std::uint64_t duplicates = 0;  // frames with the previous frame's number
 
   std::uint64_t dropped() const { return bad_cobs + too_short + bad_crc + bad_type + oversize; }
+  // Sums the counters of several receivers (one per open of a port).
+  DecoderCounters& operator+=(const DecoderCounters& c) {
+    frames += c.frames;
+    empty += c.empty;
+    bad_cobs += c.bad_cobs;
+    too_short += c.too_short;
+    bad_crc += c.bad_crc;
+    bad_type += c.bad_type;
+    oversize += c.oversize;
+    bytes_accepted += c.bytes_accepted;
+    bytes_discarded += c.bytes_discarded;
+    gaps += c.gaps;
+    duplicates += c.duplicates;
+    return *this;
+  }
   bool operator==(const DecoderCounters&) const = default;
 };
 

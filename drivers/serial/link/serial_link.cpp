@@ -51,24 +51,6 @@ void validate(const LinkOptions& o) {
     throw LinkError("serial link options: tx_queue_limit must be at least 1");
 }
 
-namespace {
-
-void add_into(DecoderCounters& sum, const DecoderCounters& c) {
-  sum.frames += c.frames;
-  sum.empty += c.empty;
-  sum.bad_cobs += c.bad_cobs;
-  sum.too_short += c.too_short;
-  sum.bad_crc += c.bad_crc;
-  sum.bad_type += c.bad_type;
-  sum.oversize += c.oversize;
-  sum.bytes_accepted += c.bytes_accepted;
-  sum.bytes_discarded += c.bytes_discarded;
-  sum.gaps += c.gaps;
-  sum.duplicates += c.duplicates;
-}
-
-}  // namespace
-
 class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, SerialSettings settings, LinkOptions options, Callbacks callbacks)
@@ -136,7 +118,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
   LinkCounters counters() const {
     LinkCounters c = counters_;
     c.rx = rx_past_;
-    if (decoder_) add_into(c.rx, decoder_->counters());
+    if (decoder_) c.rx += decoder_->counters();
     return c;
   }
 
@@ -239,7 +221,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void retire_decoder() {
-    if (decoder_) add_into(rx_past_, decoder_->counters());
+    if (decoder_) rx_past_ += decoder_->counters();
     decoder_.reset();
   }
 

@@ -6,7 +6,7 @@
 #include "framing/decoder.hpp"
 #include "framing/frame.hpp"
 #include "framing/hello.hpp"
-#include "link/serial_settings.hpp"
+#include "tty/serial_settings.hpp"
 
 #include <chrono>
 #include <cstddef>

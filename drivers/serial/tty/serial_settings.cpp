@@ -1,6 +1,6 @@
 // The check of serial port settings, so that a typo in a config fails at load
 // time with the field's name instead of as an open failure retried forever.
-#include "link/serial_settings.hpp"
+#include "tty/serial_settings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -25,6 +25,13 @@ const char* to_string(Parity parity) {
     case Parity::odd: return "odd";
   }
   return "?";
+}
+
+Parity parse_parity(const std::string& text, const std::string& field) {
+  if (text == "none") return Parity::none;
+  if (text == "even") return Parity::even;
+  if (text == "odd") return Parity::odd;
+  throw LinkError(field + " must be none, even or odd (got '" + text + "')");
 }
 
 bool is_supported_baud(unsigned baud) {

@@ -34,4 +34,7 @@ void validate(const SerialSettings& settings);
 // True for the rates Linux termios can set by name (B50 … B4000000).
 bool is_supported_baud(unsigned baud);
 
+// "none", "even" or "odd"; throws LinkError naming `field` otherwise.
+Parity parse_parity(const std::string& text, const std::string& field = "parity");
+
 }  // namespace watt::serial
