@@ -32,6 +32,8 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+# shellcheck source=../ed16/report.sh
+source "$here/../ed16/report.sh"
 
 "$bin/watt" platform start
 plan=$("$bin/watt-ed" plan "$run_file" --out "$WATT_HOME/ed-configs" --pace-ms "${PACE_MS:-0}" \
@@ -69,30 +71,26 @@ done
 echo "started ${#nodes[@]} watt-node programs on serial lines to the bridge; starting the monitor, which starts the run"
 "$bin/watt" install "$lib/libed-monitor.so" --identity "$monitor_id" --config "$monitor_file" --start >/dev/null
 
-for _ in $(seq 600); do
-  [ -f "$out/result.json" ] && break
-  sleep 0.1
-done
-if [ ! -f "$out/result.json" ]; then
-  echo "no result within 60 s; the monitor's log:" >&2
-  tail -n 20 "$WATT_HOME/logs/$monitor_id.log" >&2
+if ! wait_for_result; then
   "$bin/watt" rpc lab-bridge status >&2 || true
   exit 1
 fi
 
-# Each node leaves once the monitor has stopped the run.
+# Each node leaves once the monitor has stopped the run (a node still there
+# after 20 s missed the stop: counted as a failure).
 failed=0
-for pid in "${node_pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+for pid in "${node_pids[@]}"; do
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill "$pid" 2>/dev/null; then
+    failed=$((failed + 1))
+    wait "$pid" || true
+  elif ! wait "$pid"; then
+    failed=$((failed + 1))
+  fi
+done
 
-echo
 status=0
-"$bin/watt-ed" table "$out/result.json" --run "$run_file" --reference "$here/../ed16/thesis_table1.yml" || status=$?
-if command -v gnuplot >/dev/null; then
-  gnuplot -e "trace='$out/trace.csv'; out='$out/ed16.png'" "$here/../ed16/plot.gp"
-  echo "plot:   $out/ed16.png"
-fi
-echo "trace:  $out/trace.csv"
-echo "result: $out/result.json"
+report || status=$?
 echo "nodes:  $out/nodes/<node>.log"
 if [ "$failed" -ne 0 ]; then
   echo "$failed watt-node program(s) exited with an error; see their logs" >&2

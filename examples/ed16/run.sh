@@ -22,6 +22,8 @@ out=$(realpath "$out")
 rm -f "$out/result.json" "$out/trace.csv" "$out/ed16.png"
 export WATT_HOME=${WATT_HOME:-$(mktemp -d /tmp/watt-ed16-XXXXXX)}
 trap '"$bin/watt" platform stop >/dev/null 2>&1 || true' EXIT
+# shellcheck source=report.sh
+source "$here/report.sh"
 
 "$bin/watt" platform start
 plan=$("$bin/watt-ed" plan "$run_file" --out "$WATT_HOME/ed-configs" --pace-ms "${PACE_MS:-0}" \
@@ -37,25 +39,9 @@ done <<<"$plan"
 echo "installed $nodes dispatch nodes; starting the monitor, which starts the run"
 "$bin/watt" install "$lib/libed-monitor.so" --identity "$monitor_id" --config "$monitor_file" --start >/dev/null
 
-for _ in $(seq 600); do
-  [ -f "$out/result.json" ] && break
-  sleep 0.1
-done
-if [ ! -f "$out/result.json" ]; then
-  echo "no result within 60 s; the monitor's log:" >&2
-  tail -n 20 "$WATT_HOME/logs/$monitor_id.log" >&2
-  exit 1
-fi
-
-echo
+wait_for_result
 status=0
-"$bin/watt-ed" table "$out/result.json" --run "$run_file" --reference "$here/thesis_table1.yml" || status=$?
-if command -v gnuplot >/dev/null; then
-  gnuplot -e "trace='$out/trace.csv'; out='$out/ed16.png'" "$here/plot.gp"
-  echo "plot:   $out/ed16.png"
-fi
-echo "trace:  $out/trace.csv"
-echo "result: $out/result.json"
+report || status=$?
 "$bin/watt" platform stop >/dev/null
 trap - EXIT
 exit $status
