@@ -9,7 +9,9 @@
 #
 # Environment: WATT_BUILD (default ./build), OUT (default
 # examples/ed16-serial/out), LAB (where the pty pairs go, default
-# /tmp/watt-ed16-lab), PACE_MS (least time between iterations, default 0).
+# /tmp/watt-ed16-lab), PACE_MS (least time between iterations, default 0),
+# WATT_NODE (the node program, default $WATT_BUILD/bin/watt-node; e.g. an ARM
+# build under qemu-aarch64, see docs/watt-node.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${WATT_BUILD:-$here/../../build}
@@ -18,6 +20,7 @@ lib=$build/lib
 run_file=$(realpath "${1:-$here/../ed16/ed16.yml}")
 out=${OUT:-$here/out}
 lab=${LAB:-/tmp/watt-ed16-lab}
+read -r -a node_program <<<"${WATT_NODE:-$bin/watt-node}"
 command -v socat >/dev/null || { echo "run.sh: socat is needed for the virtual lab (deploy/install-deps.sh)" >&2; exit 1; }
 mkdir -p "$out/nodes" "$lab"
 out=$(realpath "$out")
@@ -64,7 +67,7 @@ sed "s#/tmp/watt-ed16-lab/#$lab/#" "$here/lab.yml" >"$WATT_HOME/lab.yml"
 node_pids=()
 for entry in "${nodes[@]}"; do
   node=${entry%%:*} file=${entry#*:}
-  "$bin/watt-node" --config "$file" --device "$lab/$node.node" >"$out/nodes/$node.log" 2>&1 &
+  "${node_program[@]}" --config "$file" --device "$lab/$node.node" >"$out/nodes/$node.log" 2>&1 &
   pids+=($!)
   node_pids+=($!)
 done
