@@ -4,35 +4,27 @@
 #include "all_message.hpp"
 #include "write_check.hpp"
 
-#include <chrono>
-#include <functional>
-#include <future>
-#include <optional>
-
 namespace watt::driver {
 
 namespace {
 
-// Runs fn(driver) where the device's calls run: here, or on its worker,
-// waiting at most `timeout_s` for the answer (the SDK answers RPCs inline).
-template <class T>
-T on_device(Device& d, double timeout_s, std::function<Result<T>(Driver&)> fn) {
-  std::optional<Result<T>> r;
-  if (!d.worker) {
-    r.emplace(fn(*d.driver));
-  } else {
-    auto promise = std::make_shared<std::promise<Result<T>>>();
-    auto future = promise->get_future();
-    d.worker->submit([promise, fn, driver = d.driver] { promise->set_value(fn(*driver)); });
-    if (future.wait_for(std::chrono::duration<double>(timeout_s)) != std::future_status::ready)
-      throw Error(d.config.name + ": no answer within " + std::to_string(timeout_s) + " s");
-    r.emplace(future.get());
-  }
-  if (!r->ok()) throw Error(d.config.name + ": " + r->error().message);
-  return std::move(**r);
+// The job: `call` on the driver, its value shaped by `shape`, a failure
+// prefixed with the device's name.
+template <class Call, class Shape>
+DeviceJob job(const Device& d, Call call, Shape shape) {
+  return [name = d.config.name, call = std::move(call), shape = std::move(shape)](Driver& dr) -> Result<Value> {
+    auto r = call(dr);
+    if (!r.ok()) return RpcError{ErrorCode::handler_threw, name + ": " + r.error().message};
+    return shape(std::move(r).value());
+  };
 }
 
-const Point& point_of(Device& d, const std::string& point) {
+// A point's value as its Type says.
+auto typed(PointType type) {
+  return [type](double v) { return typed_value(type, v); };
+}
+
+const Point& point_of(const Device& d, const std::string& point) {
   const auto* p = d.registry.find(point);
   if (p == nullptr) throw Error(d.config.name + " has no point '" + point + "'");
   return *p;
@@ -40,32 +32,30 @@ const Point& point_of(Device& d, const std::string& point) {
 
 }  // namespace
 
-Value device_get_point(Device& d, const std::string& point, double timeout_s) {
-  const auto& p = point_of(d, point);
-  return typed_value(p.type, on_device<double>(d, timeout_s, [point](Driver& dr) { return dr.get_point(point); }));
+DeviceJob get_point_job(const Device& d, const std::string& point) {
+  return job(d, [point](Driver& dr) { return dr.get_point(point); }, typed(point_of(d, point).type));
 }
 
-Value device_set_point(Device& d, const std::string& point, const msgpack::object& value, double timeout_s) {
+DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack::object& value) {
   auto checked = check_write(d.registry, d.config.name, point, value);
   if (!checked) throw Error(checked.error().message);
   const double v = *checked;
-  const auto& p = point_of(d, point);
-  return typed_value(p.type, on_device<double>(d, timeout_s, [point, v](Driver& dr) { return dr.set_point(point, v); }));
+  return job(d, [point, v](Driver& dr) { return dr.set_point(point, v); }, typed(point_of(d, point).type));
 }
 
-Value device_revert_point(Device& d, const std::string& point, double timeout_s) {
+DeviceJob revert_point_job(const Device& d, const std::string& point) {
   const auto& p = point_of(d, point);
   if (!p.writable) throw Error(d.config.name + " " + point + ": not writable, nothing to revert");
-  return typed_value(p.type, on_device<double>(d, timeout_s, [point](Driver& dr) { return dr.revert_point(point); }));
+  return job(d, [point](Driver& dr) { return dr.revert_point(point); }, typed(p.type));
 }
 
-Value device_revert(Device& d, double timeout_s) {
-  return Value::of(on_device<bool>(d, timeout_s, [](Driver& dr) { return dr.revert_device(); }));
+DeviceJob revert_device_job(const Device& d) {
+  return job(d, [](Driver& dr) { return dr.revert_device(); }, [](bool ok) { return Value::of(ok); });
 }
 
-Value device_scrape(Device& d, double timeout_s) {
-  const auto readings = on_device<Readings>(d, timeout_s, [](Driver& dr) { return dr.scrape_all(); });
-  return readings_map(d.registry, readings);
+DeviceJob scrape_job(const Device& d) {
+  return job(d, [](Driver& dr) { return dr.scrape_all(); },
+             [registry = d.registry](const Readings& r) { return readings_map(registry, r); });
 }
 
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,

@@ -1,6 +1,7 @@
-// What the agent's RPC methods do to one device: checked against its registry,
-// run where the device's calls run (inline, or on its worker within a timeout),
-// answered with typed values; every refusal a watt::Error naming the device.
+// What the agent's RPC methods do to one device: checked against its registry
+// on the agent's thread (every refusal a watt::Error naming the device), then
+// a job that runs where the device's calls run (inline, or on its worker) and
+// gives the typed answer, or an RpcError naming the device.
 #pragma once
 
 #include "device.hpp"
@@ -9,18 +10,22 @@
 
 #include <msgpack.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 namespace watt::driver {
 
-Value device_get_point(Device& d, const std::string& point, double timeout_s);
+// Safe to run on the device's worker: it holds copies of what it needs.
+using DeviceJob = std::function<Result<Value>(Driver&)>;
+
+DeviceJob get_point_job(const Device& d, const std::string& point);
 // Refused unless the point is Writable and `value` fits its Type.
-Value device_set_point(Device& d, const std::string& point, const msgpack::object& value, double timeout_s);
-Value device_revert_point(Device& d, const std::string& point, double timeout_s);
-Value device_revert(Device& d, double timeout_s);
-Value device_scrape(Device& d, double timeout_s);
+DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack::object& value);
+DeviceJob revert_point_job(const Device& d, const std::string& point);
+DeviceJob revert_device_job(const Device& d);
+DeviceJob scrape_job(const Device& d);
 // {device: {state, driver_type, interval, published, failures, last_error}}
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,
                      const std::map<std::string, std::string>& broken);

@@ -2,10 +2,12 @@
 // (staggered across devices), publishes devices/<campus>/<building>/<device>/all,
 // and answers get_point / set_point / revert_point / revert_device / scrape_all
 // / status over RPC (device_rpc.hpp). Blocking drivers (Modbus) run on a worker
-// per device.
+// per device, and an RPC to one is answered when its worker is done
+// (device_calls.hpp): the agent's thread never waits on a device.
 #include "all_message.hpp"
 #include "config_error.hpp"
 #include "device.hpp"
+#include "device_calls.hpp"
 #include "device_rpc.hpp"
 
 #include <watt/detail/log_limiter.hpp>
@@ -56,11 +58,11 @@ public:
 
   void on_start() override {
     started_ = true;
-    export_raw("get_point", [this](const watt::Value& a) { return get_point(a); });
-    export_raw("set_point", [this](const watt::Value& a) { return set_point(a); });
-    export_raw("revert_point", [this](const watt::Value& a) { return revert_point(a); });
-    export_raw("revert_device", [this](const watt::Value& a) { return revert_device(a); });
-    export_raw("scrape_all", [this](const watt::Value& a) { return scrape_now(a); });
+    export_point_method("get_point", wd::get_point_job);
+    export_deferred_raw("set_point", [this](const watt::Value& a, watt::Reply r) { set_point(a, std::move(r)); });
+    export_point_method("revert_point", wd::revert_point_job);
+    export_device_method("revert_device", wd::revert_device_job);
+    export_device_method("scrape_all", wd::scrape_job);
     export_raw("status", [this](const watt::Value&) { return status(); });
     rebuild_all();
   }
@@ -162,6 +164,7 @@ private:
     for (auto* t : {&d.start_timer, &d.scrape_timer, &d.retry_timer})
       if (*t != 0) cancel(*t);
     d.worker.reset();  // joins: its last answer is dropped by generation
+    calls_.abandon(d.config.name, "stopped (reconfigured, removed or the agent stopping) before it answered");
   }
 
   void schedule(wd::Device& d, double offset_s) {
@@ -245,12 +248,31 @@ private:
     return *it->second;
   }
 
-  watt::Value get_point(const watt::Value& args) {
-    const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
-    return wd::device_get_point(device_arg(device), point, settings_.rpc_timeout_s);
+  // A refusal (no such device or point, a bad value) throws here and is
+  // answered handler_threw at once; the device's own answer comes later.
+  void on_device(wd::Device& d, watt::Reply reply, wd::DeviceJob job, wd::DeviceCalls::Done done = {}) {
+    calls_.run(d, std::move(reply), std::move(job), settings_.rpc_timeout_s, std::move(done));
   }
 
-  watt::Value set_point(const watt::Value& args) {
+  // (device, point) → the job `make` gives.
+  void export_point_method(const char* name, wd::DeviceJob (*make)(const wd::Device&, const std::string&)) {
+    export_deferred_raw(name, [this, make](const watt::Value& args, watt::Reply reply) {
+      const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
+      auto& d = device_arg(device);
+      on_device(d, std::move(reply), make(d, point));
+    });
+  }
+
+  // (device) → the job `make` gives.
+  void export_device_method(const char* name, wd::DeviceJob (*make)(const wd::Device&)) {
+    export_deferred_raw(name, [this, make](const watt::Value& args, watt::Reply reply) {
+      const auto [device] = args.as<std::tuple<std::string>>();
+      auto& d = device_arg(device);
+      on_device(d, std::move(reply), make(d));
+    });
+  }
+
+  void set_point(const watt::Value& args, watt::Reply reply) {
     auto handle = watt::detail::unpack_checked(args.bytes());
     const auto& a = handle.get();
     if (a.type != msgpack::type::ARRAY || a.via.array.size != 3 || a.via.array.ptr[0].type != msgpack::type::STR ||
@@ -258,24 +280,11 @@ private:
       throw watt::Error("set_point takes (device, point, value)");
     auto& d = device_arg(a.via.array.ptr[0].as<std::string>());
     const auto point = a.via.array.ptr[1].as<std::string>();
-    auto result = wd::device_set_point(d, point, a.via.array.ptr[2], settings_.rpc_timeout_s);
-    log().info("set_point {} {} = {} by {}", d.config.name, point, result.to_json(), caller());
-    return result;
-  }
-
-  watt::Value revert_point(const watt::Value& args) {
-    const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
-    return wd::device_revert_point(device_arg(device), point, settings_.rpc_timeout_s);
-  }
-
-  watt::Value revert_device(const watt::Value& args) {
-    const auto [device] = args.as<std::tuple<std::string>>();
-    return wd::device_revert(device_arg(device), settings_.rpc_timeout_s);
-  }
-
-  watt::Value scrape_now(const watt::Value& args) {
-    const auto [device] = args.as<std::tuple<std::string>>();
-    return wd::device_scrape(device_arg(device), settings_.rpc_timeout_s);
+    auto job = wd::set_point_job(d, point, a.via.array.ptr[2]);
+    auto logged = [this, name = d.config.name, point, by = reply.caller()](const watt::Result<watt::Value>& r) {
+      if (r.ok()) log().info("set_point {} {} = {} by {}", name, point, r.value().to_json(), by);
+    };
+    on_device(d, std::move(reply), std::move(job), std::move(logged));
   }
 
   watt::Value status() { return wd::devices_status(devices_, broken_); }
@@ -284,6 +293,7 @@ private:
   wd::DriverSettings settings_;
   std::map<std::string, wd::DeviceConfig> configs_;     // by configuration name
   std::map<std::string, std::string> registries_;       // CSV text by name
+  wd::DeviceCalls calls_{*this};  // before devices_: their workers post into it
   std::map<std::string, std::unique_ptr<wd::Device>> devices_;  // by campus/building/device
   std::map<std::string, std::string> broken_;           // devices refused at start, and why
   std::uint64_t generation_ = 0;

@@ -26,6 +26,9 @@ Call Endpoint::call_value(const CallOptions& options, std::string_view peer, std
 void Endpoint::export_raw(std::string name, std::function<Value(const Value&)> handler) {
   rt_->export_method(std::move(name), std::move(handler));
 }
+void Endpoint::export_deferred_raw(std::string name, std::function<void(const Value&, Reply)> handler) {
+  rt_->export_deferred(std::move(name), std::move(handler));
+}
 const std::string& Endpoint::caller() const { return rt_->caller(); }
 
 TimerId Endpoint::every(std::chrono::nanoseconds period, std::function<void()> callback) {

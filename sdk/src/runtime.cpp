@@ -42,9 +42,15 @@ Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log
     : identity_(std::move(identity)), address_(std::move(address)), log_(make_logger(identity_, std::move(log_sink))) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw Error("eventfd failed: " + std::system_category().message(errno));
+  gate_ = std::make_shared<ReplyGate>();
+  gate_->rt = this;
 }
 
 Runtime::~Runtime() {
+  {
+    std::lock_guard lock(gate_->mutex);
+    gate_->rt = nullptr;
+  }
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
@@ -96,6 +102,12 @@ void Runtime::on_link(LinkEvent event) {
 void Runtime::leave() {
   if (!conn_) return;
   if (welcomed_) {
+    // A caller still waiting on a deferred reply hears now, not at its timeout.
+    auto open = std::move(open_replies_);
+    open_replies_.clear();
+    for (auto& [key, weak] : open)
+      if (auto state = weak.lock())
+        finish_reply(*state, RpcError{ErrorCode::shutting_down, "'" + identity_ + "' is stopping"}, false);
     if (!sync(std::chrono::milliseconds(5000)))
       log_->warn("the broker did not confirm it took every message before we left");
     // Waited for (briefly): a goodbye lost as the socket closes would leave
@@ -303,12 +315,22 @@ void Runtime::expire_calls() {
   }
 }
 
-void Runtime::export_method(std::string name, std::function<Value(const Value&)> fn, bool internal) {
-  check_thread("export_method()");
+void Runtime::check_method_name(const std::string& name, bool internal) const {
   if (name.empty()) throw Error("export_method: the method name must not be empty");
   if (!internal && name.rfind("watt.", 0) == 0)
     throw Error("export_method: names starting with 'watt.' are reserved for the SDK ('" + name + "')");
-  methods_[std::move(name)] = std::move(fn);
+}
+
+void Runtime::export_method(std::string name, std::function<Value(const Value&)> fn, bool internal) {
+  check_thread("export_method()");
+  check_method_name(name, internal);
+  methods_[std::move(name)] = Method{std::move(fn), nullptr};
+}
+
+void Runtime::export_deferred(std::string name, std::function<void(const Value&, Reply)> fn) {
+  check_thread("export_deferred()");
+  check_method_name(name, false);
+  methods_[std::move(name)] = Method{nullptr, std::move(fn)};
 }
 
 bool Runtime::sync(std::chrono::milliseconds timeout) {
@@ -562,33 +584,98 @@ void Runtime::serve(const IncomingRequest& r) {
     problem("expired_request", "dropped requests whose caller had already timed out");
     return;
   }
-  proto::Header h;
-  h.id = r.id;
-  auto fail = [&](ErrorCode code, const std::string& message) {
-    h.code = to_string(code);
-    h.message = message;
-    conn_->send(proto::Kind::error, r.caller, proto::encode_header(h), {});
-  };
   auto it = methods_.find(r.method);
   if (it == methods_.end()) {
-    fail(ErrorCode::unknown_method, "'" + identity_ + "' exports no method '" + r.method + "'");
+    answer(r.caller, r.id,
+           RpcError{ErrorCode::unknown_method, "'" + identity_ + "' exports no method '" + r.method + "'"});
     return;
   }
   caller_ = r.caller;
+  std::shared_ptr<ReplyState> deferred;
+  std::optional<RpcError> failure;
   try {
-    const Value result = it->second(r.args);
-    caller_.clear();
-    if (conn_) conn_->send(proto::Kind::response, r.caller, proto::encode_header(h), result.bytes());
+    if (it->second.deferred) {
+      deferred = open_reply(r);
+      it->second.deferred(r.args, Reply(deferred));
+    } else {
+      Result<Value> result = it->second.direct(r.args);
+      caller_.clear();
+      answer(r.caller, r.id, result);
+    }
   } catch (const BadArgs& e) {
-    caller_.clear();
-    fail(ErrorCode::bad_args, r.method + ": " + e.what());
+    failure = RpcError{ErrorCode::bad_args, r.method + ": " + e.what()};
   } catch (const std::exception& e) {
-    caller_.clear();
-    fail(ErrorCode::handler_threw, e.what());
+    failure = RpcError{ErrorCode::handler_threw, e.what()};
   } catch (...) {
-    caller_.clear();
-    fail(ErrorCode::handler_threw, r.method + ": unknown exception");
+    failure = RpcError{ErrorCode::handler_threw, r.method + ": unknown exception"};
   }
+  caller_.clear();
+  if (deferred) {
+    deferred->in_handler = false;
+    if (failure && deferred->answered)
+      problem("threw_after_reply", r.method + " threw after answering: " + failure->message);
+    else if (failure)
+      finish_reply(*deferred, std::move(*failure), false);
+    else if (deferred->dropped)
+      finish_reply(*deferred, Value(), true);
+  } else if (failure) {
+    answer(r.caller, r.id, *failure);
+  }
+}
+
+void Runtime::answer(const std::string& caller, std::uint64_t id, const Result<Value>& result) {
+  if (!conn_) return;
+  proto::Header h;
+  h.id = id;
+  if (result.ok()) {
+    conn_->send(proto::Kind::response, caller, proto::encode_header(h), result.value().bytes());
+    return;
+  }
+  h.code = to_string(result.error().code);
+  h.message = result.error().message;
+  conn_->send(proto::Kind::error, caller, proto::encode_header(h), {});
+}
+
+// ---- deferred replies -------------------------------------------------------------
+
+std::shared_ptr<ReplyState> Runtime::open_reply(const IncomingRequest& r) {
+  auto s = std::make_shared<ReplyState>();
+  s->gate = gate_;
+  s->caller = r.caller;
+  s->method = r.method;
+  s->request_id = r.id;
+  s->key = ++next_reply_;
+  open_replies_.emplace(s->key, s);
+  return s;
+}
+
+void Runtime::complete_reply(std::shared_ptr<ReplyState> state, Result<Value> result, bool dropped) {
+  const auto gate = state->gate;
+  std::lock_guard lock(gate->mutex);  // the runtime is not destroyed meanwhile
+  Runtime* rt = gate->rt;
+  if (rt == nullptr) return;
+  if (rt->owner_ == std::this_thread::get_id()) {
+    rt->finish_reply(*state, std::move(result), dropped);
+    return;
+  }
+  rt->post([rt, state = std::move(state), result = std::move(result), dropped]() mutable {
+    rt->finish_reply(*state, std::move(result), dropped);
+  });
+}
+
+void Runtime::finish_reply(ReplyState& s, Result<Value> result, bool dropped) {
+  if (s.answered) return;
+  // Dropped inside the handler (it threw, or let its Reply go): serve()
+  // decides the answer once the handler is out.
+  if (dropped && s.in_handler) {
+    s.dropped = true;
+    return;
+  }
+  s.answered = true;
+  open_replies_.erase(s.key);
+  if (dropped)
+    result = RpcError{ErrorCode::internal, "'" + identity_ + "' dropped its reply to " + s.method + " without answering"};
+  answer(s.caller, s.request_id, result);
 }
 
 // ---- loops ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "connection.hpp"
+#include "reply_state.hpp"
 #include "timer_queue.hpp"
 
 #include <watt/detail/log_limiter.hpp>
@@ -83,6 +84,10 @@ public:
   void abandon_call(std::uint64_t id) noexcept;
   // `internal` allows the reserved "watt." names the SDK itself exports.
   void export_method(std::string name, std::function<Value(const Value&)> fn, bool internal = false);
+  void export_deferred(std::string name, std::function<void(const Value&, Reply)> fn);
+  // A Reply's answer (or its drop), from any thread: handled here on the
+  // runtime's thread, posted to it from another, ignored once it is gone.
+  static void complete_reply(std::shared_ptr<ReplyState> state, Result<Value> result, bool dropped);
 
   // What this agent's heartbeats say (see Agent::set_health).
   Health health = Health::starting;
@@ -129,6 +134,10 @@ private:
   void handle_item(InboxItem& item);
   void deliver(const PendingDelivery& d);
   void serve(const IncomingRequest& r);
+  void answer(const std::string& caller, std::uint64_t id, const Result<Value>& result);
+  std::shared_ptr<ReplyState> open_reply(const IncomingRequest& r);
+  void finish_reply(ReplyState& s, Result<Value> result, bool dropped);
+  void check_method_name(const std::string& name, bool internal) const;
   void expire_calls();
   void run_posted();
   void do_one_round(Clock::time_point wait_until);
@@ -169,8 +178,16 @@ private:
   std::string match_topic_;
   std::vector<SubscriptionId> match_ids_;
 
-  std::unordered_map<std::string, std::function<Value(const Value&)>> methods_;
+  struct Method {
+    std::function<Value(const Value&)> direct;
+    std::function<void(const Value&, Reply)> deferred;  // set instead of direct
+  };
+  std::unordered_map<std::string, Method> methods_;
   std::string caller_;
+  std::shared_ptr<ReplyGate> gate_;
+  // Deferred replies not answered yet, answered shutting_down by leave().
+  std::unordered_map<std::uint64_t, std::weak_ptr<ReplyState>> open_replies_;
+  std::uint64_t next_reply_ = 0;
 
   std::unordered_map<std::uint64_t, PendingCall> calls_;
   Deadlines call_deadlines_;

@@ -1,7 +1,8 @@
 // The platform driver end to end on a real platform: a fake device publishing
 // `all` at its interval, get/set/revert over RPC, bad registries refused with
 // their row, and a Modbus device on a real libmodbus server (loopback) killed
-// and restarted: health BAD then GOOD, the fake device publishing throughout.
+// and restarted: health BAD then GOOD, the fake device publishing throughout;
+// an RPC waiting on a hung Modbus device holds up no other device.
 #include "cli.hpp"
 
 #include "testing/modbus_test_server.hpp"
@@ -13,7 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <optional>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -56,6 +63,35 @@ void start(const Cli& cli, const std::string& settings) {
   REQUIRE_MESSAGE(r.code == 0, r.err);
   REQUIRE(eventually([&] { return rpc(cli, {"status"}) == "{}\n"; }));
 }
+
+// A loopback port that takes connections and never answers: a hung Modbus
+// device. Closing it resets the connections waiting in its queue.
+class SilentServer {
+public:
+  SilentServer() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {  // not kept open by the platform
+    REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentServer() { close(); }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int port() const { return port_; }
+
+private:
+  int fd_;
+  int port_ = 0;
+};
 
 }  // namespace
 
@@ -200,4 +236,68 @@ TEST_CASE("platform driver: a Modbus device killed and restarted goes BAD then G
   CHECK(rpc(cli, {"revert_point", "\"campus/b1/plc1\"", "\"temperature\""}) == "20\n");
   CHECK(server.holding(0) == 200);
   CHECK(cli.log("platform-driver").find("device campus/b1/plc1 answers again") != std::string::npos);
+}
+
+TEST_CASE("platform driver: a get_point waiting on a hung Modbus device holds up no other device's RPC or scrape") {
+  ModbusTestServer server;
+  server.set_holding(0, 215);
+  server.start();
+  SilentServer hung;
+  Cli cli;
+  start(cli, "stagger: false\nrpc_timeout: 120\n");
+  auto watcher = watt::test::client(cli, "watcher");
+  std::vector<json> fake;
+  watcher.subscribe("devices/campus/b1/fake1/all",
+                    [&](const watt::Envelope& e) { fake.push_back(json::parse(e.body.to_json())); });
+  REQUIRE(watcher.sync());
+
+  write(cli, "fake.csv", fake_csv);
+  write(cli, "plc.csv",
+        "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data Type,Scale\n"
+        "temperature,degC,TRUE,20,0,holding,int16,0.1\n");
+  write(cli, "fake1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
+  auto modbus = [](int port, double response_timeout) {
+    return "driver_type: modbus\nregistry_config: plc.csv\ninterval: 60\ndriver_config: {host: 127.0.0.1, port: " +
+           std::to_string(port) + ", response_timeout: " + std::to_string(response_timeout) + "}\n";
+  };
+  write(cli, "plc1.yml", modbus(server.port(), 1));
+  // The hung device waits far longer than this test needs for everything else.
+  write(cli, "hung1.yml", modbus(hung.port(), 60));
+  for (const auto* f : {"fake.csv", "plc.csv"}) REQUIRE(config_set(cli, f, f).code == 0);
+  for (const auto* d : {"fake1", "plc1", "hung1"}) {
+    auto r = config_set(cli, std::string("devices/campus/b1/") + d, std::string(d) + ".yml");
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+
+  // Queued on the hung device's worker behind its first scrape, which waits
+  // for an answer that never comes.
+  watt::CallOptions patient;
+  patient.timeout = 300s;
+  std::optional<watt::Result<watt::Value>> stuck, other, fake_point, status;
+  watcher.call_with(patient, "platform-driver", "get_point", std::string("campus/b1/hung1"), std::string("temperature"))
+      .then([&](watt::Result<watt::Value> r) { stuck = std::move(r); });
+  watcher.call_with(patient, "platform-driver", "get_point", std::string("campus/b1/plc1"), std::string("temperature"))
+      .then([&](watt::Result<watt::Value> r) { other = std::move(r); });
+  watcher.call_with(patient, "platform-driver", "get_point", std::string("campus/b1/fake1"), std::string("setpoint"))
+      .then([&](watt::Result<watt::Value> r) { fake_point = std::move(r); });
+  watcher.call_with(patient, "platform-driver", "status").then([&](watt::Result<watt::Value> r) { status = std::move(r); });
+  REQUIRE(watcher.spin_until([&] { return (other && fake_point && status) || stuck; }, 120s));
+  CHECK_FALSE(stuck.has_value());  // the others were answered while it waits
+  REQUIRE((other && fake_point && status));
+  CHECK(other->value().as<double>() == 21.5);
+  CHECK(fake_point->value().as<double>() == 21.5);
+  CHECK(status->ok());
+  // And the fake device goes on publishing meanwhile.
+  const auto before = fake.size();
+  REQUIRE(watcher.spin_until([&] { return fake.size() >= before + 3 || stuck; }, 120s));
+  CHECK_FALSE(stuck.has_value());
+  CHECK(fake.size() >= before + 3);
+
+  // The hung device goes away: the waiting call gets its error, not a timeout.
+  hung.close();
+  REQUIRE(watcher.spin_until([&] { return stuck.has_value(); }, 120s));
+  REQUIRE_FALSE(stuck->ok());
+  INFO(stuck->error().message);
+  CHECK(stuck->error().code == watt::ErrorCode::handler_threw);
+  CHECK(stuck->error().message.find("campus/b1/hung1: modbus tcp 127.0.0.1") != std::string::npos);
 }

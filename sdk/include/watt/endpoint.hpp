@@ -6,6 +6,7 @@
 #include <watt/detail/function_traits.hpp>
 #include <watt/envelope.hpp>
 #include <watt/export.hpp>
+#include <watt/reply.hpp>
 #include <watt/value.hpp>
 
 #include <spdlog/logger.h>
@@ -49,6 +50,15 @@ namespace detail {
 struct BadArgs : Error {
   using Error::Error;
 };
+// The caller's arguments as the handler's parameter tuple, or BadArgs.
+template <class Tuple>
+Tuple unpack_args(const Value& args) {
+  try {
+    return args.as<Tuple>();
+  } catch (const Error& e) {
+    throw BadArgs(e.what());
+  }
+}
 }  // namespace detail
 
 class WATT_EXPORT Endpoint {
@@ -90,12 +100,7 @@ public:
   void export_method(std::string name, F handler) {
     using traits = detail::function_traits<F>;
     export_raw(std::move(name), [fn = std::move(handler)](const Value& args) mutable -> Value {
-      typename traits::args tuple;
-      try {
-        tuple = args.as<typename traits::args>();
-      } catch (const Error& e) {
-        throw detail::BadArgs(e.what());
-      }
+      auto tuple = detail::unpack_args<typename traits::args>(args);
       using R = typename traits::result;
       if constexpr (std::is_void_v<R>) {
         std::apply(fn, std::move(tuple));
@@ -109,6 +114,24 @@ public:
   }
   // The handler gets the raw argument array and returns the raw result.
   void export_raw(std::string name, std::function<Value(const Value& args)> handler);
+
+  // Exports a method that answers later: the handler takes a watt::Reply
+  // first, then the caller's arguments (unpacked as for export_method), and
+  // completes the reply when it has the answer — now, from a later callback,
+  // or from another thread. A reply dropped unanswered answers with an error;
+  // a handler that throws before answering answers handler_threw.
+  template <class F>
+  void export_deferred(std::string name, F handler) {
+    using all = typename detail::function_traits<F>::args;
+    static_assert(std::tuple_size_v<all> >= 1 && std::is_same_v<std::tuple_element_t<0, all>, Reply>,
+                  "export_deferred: the handler's first parameter must be a watt::Reply");
+    using args = typename detail::tuple_tail<all>::type;
+    export_deferred_raw(std::move(name), [fn = std::move(handler)](const Value& a, Reply reply) mutable {
+      std::apply([&](auto&&... v) { fn(std::move(reply), std::move(v)...); }, detail::unpack_args<args>(a));
+    });
+  }
+  // The handler gets the raw argument array and the reply to complete.
+  void export_deferred_raw(std::string name, std::function<void(const Value& args, Reply reply)> handler);
   // Identity of the peer whose request is being handled; empty outside one.
   const std::string& caller() const;
 

@@ -8,6 +8,7 @@
 #include <watt/envelope.hpp>
 #include <watt/error.hpp>
 #include <watt/paths.hpp>
+#include <watt/reply.hpp>
 #include <watt/plugin.hpp>
 #include <watt/topic.hpp>
 #include <watt/value.hpp>

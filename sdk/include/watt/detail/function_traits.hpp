@@ -24,4 +24,12 @@ struct function_traits<R (C::*)(A...) noexcept> : function_traits<R (*)(A...)> {
 template <class C, class R, class... A>
 struct function_traits<R (C::*)(A...) const noexcept> : function_traits<R (*)(A...)> {};
 
+// The tuple without its first element.
+template <class Tuple>
+struct tuple_tail;
+template <class Head, class... Tail>
+struct tuple_tail<std::tuple<Head, Tail...>> {
+  using type = std::tuple<Tail...>;
+};
+
 }  // namespace watt::detail
