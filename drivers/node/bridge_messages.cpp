@@ -26,12 +26,15 @@ std::string text_of(const msgpack::object& o) {
 
 }  // namespace
 
-std::vector<std::uint8_t> publish_request(const std::string& topic, std::string_view body_msgpack) {
+std::vector<std::uint8_t> publish_request(const std::string& topic, std::string_view body_msgpack,
+                                          std::uint8_t priority) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pack(buffer);
-  pack.pack_map(2);
+  pack.pack_map(3);
   pack.pack("pub");
   pack.pack("/" + topic);
+  pack.pack("priority");
+  pack.pack(priority);
   pack.pack("body");
   buffer.write(body_msgpack.data(), body_msgpack.size());  // already one msgpack value
   return bytes_of(buffer);

@@ -12,8 +12,12 @@
 
 namespace watt::node {
 
-// {"pub": "/<topic>", "body": <msgpack, as it is>}
-std::vector<std::uint8_t> publish_request(const std::string& topic, std::string_view body_msgpack);
+// {"pub": "/<topic>", "body": <msgpack, as it is>, "priority": 10}: the
+// dispatch is a control loop, ahead of telemetry in every queue, as the
+// ed-node agent publishes it.
+inline constexpr std::uint8_t dispatch_priority = 10;
+std::vector<std::uint8_t> publish_request(const std::string& topic, std::string_view body_msgpack,
+                                          std::uint8_t priority = dispatch_priority);
 // {"sub": "/<pattern>"}
 std::vector<std::uint8_t> subscribe_request(const std::string& pattern);
 

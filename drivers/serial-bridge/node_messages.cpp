@@ -77,12 +77,18 @@ ParsedRequest parse_request(std::span<const std::uint8_t> payload) {
     } else if (name == "body") {
       body_seen = true;
       request.body = std::string_view(data + value_at, off - value_at);
+    } else if (name == "priority") {
+      const auto& v = value.get();
+      if (v.type != msgpack::type::POSITIVE_INTEGER || v.via.u64 > 100)
+        return refuse("bad priority", "priority must be an integer from 0 to 100");
+      request.priority = static_cast<std::uint8_t>(v.via.u64);
     } else {
-      return refuse("unknown key", "unknown key '" + std::string(name) + "' (known: pub, body, sub, unsub)");
+      return refuse("unknown key", "unknown key '" + std::string(name) + "' (known: pub, body, priority, sub, unsub)");
     }
   }
   if (ops == 0) return refuse("no operation", "the map has none of pub, sub, unsub");
   if (body_seen && request.op != RequestOp::pub) return refuse("body without pub", "only pub takes a body");
+  if (request.priority && request.op != RequestOp::pub) return refuse("priority without pub", "only pub takes a priority");
   if (!body_seen) request.body = "\xC0";  // nil
   ParsedRequest r;
   r.request = std::move(request);

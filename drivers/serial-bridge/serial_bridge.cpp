@@ -182,7 +182,9 @@ private:
         if (!name.absolute && name.topic == port->config.prefix + "/link")
           return refuse(port, "reserved topic", "'link' is the bridge's topic", payload);
         try {
-          publish_value(name.topic, watt::Value::from_msgpack_unchecked(std::string(r.body)));
+          watt::PublishOptions options;
+          if (r.priority) options.priority = *r.priority;
+          publish_value(name.topic, watt::Value::from_msgpack_unchecked(std::string(r.body)), options);
         } catch (const watt::Error& e) {
           return refuse(port, "publish failed", e.what(), payload);
         }

@@ -253,10 +253,16 @@ TEST_CASE("serial bridge maps a node's pubs under its prefix and the thesis temp
   n1.send(R"({"pub": "/shared/n1/x", "body": "ok"})");
   n1.send(R"({"pub": "/elsewhere/x", "body": 0})");
   n1.send(R"({"pub": "link", "body": 0})");
+  n1.send(R"({"pub": "urgent", "body": 1, "priority": 5})");
+  n1.send(R"({"pub": "urgent", "body": 2, "priority": 101})");
+  n1.send(R"({"sub": "x", "priority": 5})");
   n1.send(R"({"pub": "marker", "body": 1})");
   REQUIRE(lab.until([&] { return lab.last_on("devices/lab1/n1/marker") && lab.last_on("Data/consumer/consumer1"); }));
   CHECK(lab.body_on("devices/lab1/n1/power") == 1.5);
   CHECK(lab.last_on("devices/lab1/n1/power")->sender == "bridge");
+  CHECK(lab.last_on("devices/lab1/n1/power")->priority == 50);  // the bus default
+  CHECK(lab.body_on("devices/lab1/n1/urgent") == 1);
+  CHECK(lab.last_on("devices/lab1/n1/urgent")->priority == 5);
   CHECK(lab.body_on("devices/lab1/n1/meter/all") == json::parse(R"({"kw": 2, "kvar": [1, 2]})"));
   CHECK(lab.body_on("Data/consumer/consumer1") == json::parse(R"({"demand": 4.25})"));
   CHECK(lab.last_on("Data/consumer/consumer1")->sender == "thesis");
@@ -272,7 +278,9 @@ TEST_CASE("serial bridge maps a node's pubs under its prefix and the thesis temp
   CHECK(st[0]["node"] == "n1");
   CHECK(st[0]["prefix"] == "devices/lab1/n1");
   CHECK(st[0]["state"] == "up");
-  CHECK(st[0]["counters"]["published"] == 4);
+  CHECK(st[0]["counters"]["published"] == 5);
+  CHECK(st[0]["refused"]["bad priority"] == 1);
+  CHECK(st[0]["refused"]["priority without pub"] == 1);
   CHECK(st[0]["refused"]["publish not allowed"] == 1);
   CHECK(st[0]["refused"]["reserved topic"] == 1);
 }
