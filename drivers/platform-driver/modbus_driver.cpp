@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace watt::driver {
@@ -14,13 +15,14 @@ namespace watt::driver {
 ModbusLink parse_modbus_link(const YAML::Node& c) {
   const std::string w = "driver_config";
   if (!c || !c.IsMap()) throw ConfigError(w + ": a Modbus device needs host (TCP) or device (RTU)");
-  static const std::set<std::string> known = {"host", "port", "device", "baud", "parity", "data_bits",
-                                              "stop_bits", "slave_id", "response_timeout"};
+  static const std::set<std::string> known = {"host",      "port",     "device",           "baud",   "parity",
+                                              "data_bits", "stop_bits", "slave_id", "response_timeout", "max_gap"};
   for (const auto& kv : c) {
     const auto key = kv.first.as<std::string>();
     if (!known.count(key))
       throw ConfigError(w + ": unknown key '" + key +
-                        "' (known: host, port, device, baud, parity, data_bits, stop_bits, slave_id, response_timeout)");
+                        "' (known: host, port, device, baud, parity, data_bits, stop_bits, slave_id, response_timeout, "
+                        "max_gap)");
   }
   ModbusLink l;
   const auto integer = [&](const char* key, int lo, int hi, int& out) {
@@ -41,6 +43,7 @@ ModbusLink parse_modbus_link(const YAML::Node& c) {
   integer("data_bits", 5, 8, l.data_bits);
   integer("stop_bits", 1, 2, l.stop_bits);
   integer("slave_id", 0, 247, l.slave_id);
+  integer("max_gap", 0, max_block_registers, l.max_gap);
   if (c["parity"]) {
     const auto p = c["parity"].as<std::string>();
     if (p != "N" && p != "E" && p != "O") throw ConfigError(w + ": 'parity' must be N, E or O");
@@ -67,6 +70,7 @@ void ModbusDriver::configure(const YAML::Node& driver_config, const Registry& re
   disconnect();
   link_ = std::move(link);
   points_ = std::move(points);
+  blocks_ = plan_blocks(points_, link_.max_gap);
 }
 
 std::string ModbusDriver::where() const {
@@ -108,21 +112,40 @@ RpcError ModbusDriver::failure(const std::string& what) {
   return RpcError{ErrorCode::timeout, where() + ": " + what};
 }
 
-Result<double> ModbusDriver::read(const ModbusPoint& p) {
+std::optional<RpcError> ModbusDriver::read_block(const ModbusBlock& b, Readings& out) {
   std::string error;
   if (!connect(error)) return failure(error);
-  std::uint16_t regs[2] = {0, 0};
-  std::uint8_t bit = 0;
+  const auto n = static_cast<std::size_t>(b.count);
+  std::vector<std::uint16_t> regs(b.reg == RegisterType::coil || b.reg == RegisterType::discrete ? 0 : n);
+  std::vector<std::uint8_t> bits(regs.empty() ? n : 0);
   int rc = -1;
-  switch (p.reg) {
-    case RegisterType::holding: rc = modbus_read_registers(ctx_, p.address, p.count(), regs); break;
-    case RegisterType::input: rc = modbus_read_input_registers(ctx_, p.address, p.count(), regs); break;
-    case RegisterType::coil: rc = modbus_read_bits(ctx_, p.address, 1, &bit); break;
-    case RegisterType::discrete: rc = modbus_read_input_bits(ctx_, p.address, 1, &bit); break;
+  switch (b.reg) {
+    case RegisterType::holding: rc = modbus_read_registers(ctx_, b.start, b.count, regs.data()); break;
+    case RegisterType::input: rc = modbus_read_input_registers(ctx_, b.start, b.count, regs.data()); break;
+    case RegisterType::coil: rc = modbus_read_bits(ctx_, b.start, b.count, bits.data()); break;
+    case RegisterType::discrete: rc = modbus_read_input_bits(ctx_, b.start, b.count, bits.data()); break;
   }
-  if (rc == -1) return failure("reading " + p.name + " (register " + std::to_string(p.address) + "): " + modbus_strerror(errno));
-  if (p.bit()) regs[0] = bit;
-  return decode_registers(p, regs);
+  if (rc == -1) {
+    const auto& first = points_[b.points.front()].name;
+    const auto more = b.points.size() - 1;
+    return failure("reading " + first + (more > 0 ? " and " + std::to_string(more) + " more" : std::string()) + " (" +
+                   block_range(b) + "): " + modbus_strerror(errno));
+  }
+  for (const auto i : b.points) {
+    const auto& p = points_[i];
+    const auto at = static_cast<std::size_t>(p.address - b.start);
+    const std::uint16_t bit = bits.empty() ? 0 : bits[at];
+    out.insert_or_assign(p.name, decode_registers(p, p.bit() ? &bit : regs.data() + at));
+  }
+  return std::nullopt;
+}
+
+// One point alone: get_point reads nothing it was not asked for.
+Result<double> ModbusDriver::read(const ModbusPoint& p) {
+  const ModbusBlock alone{p.reg, p.address, p.bit() ? 1 : p.count(), {static_cast<std::size_t>(&p - points_.data())}};
+  Readings out;
+  if (auto error = read_block(alone, out)) return *error;
+  return out.at(p.name);
 }
 
 Result<double> ModbusDriver::write(const ModbusPoint& p, double value) {
@@ -147,13 +170,12 @@ const ModbusPoint* ModbusDriver::find(const std::string& name) const {
   return nullptr;
 }
 
+// One request per block; a block that fails fails the scrape (the device is
+// then retried as a whole), its error naming the block's registers.
 Result<Readings> ModbusDriver::scrape_all() {
   Readings out;
-  for (const auto& p : points_) {
-    auto v = read(p);
-    if (!v) return v.error();
-    out.emplace(p.name, *v);
-  }
+  for (const auto& b : blocks_)
+    if (auto error = read_block(b, out)) return *error;
   return out;
 }
 

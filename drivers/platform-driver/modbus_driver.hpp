@@ -4,8 +4,10 @@
 #pragma once
 
 #include "driver.hpp"
+#include "modbus_blocks.hpp"
 #include "modbus_point.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@ struct ModbusLink {
   int stop_bits = 1;
   int slave_id = 1;
   double response_timeout_s = 1.0;
+  int max_gap = 0;  // unused registers (or bits) a coalesced read may span between points
 };
 
 // Throws ConfigError naming the driver_config key at fault.
@@ -44,6 +47,8 @@ public:
   bool blocking() const override { return true; }
 
 private:
+  // Reads the block in one request and decodes its points into `out`.
+  std::optional<RpcError> read_block(const ModbusBlock& b, Readings& out);
   Result<double> read(const ModbusPoint& p);
   Result<double> write(const ModbusPoint& p, double value);
   RpcError failure(const std::string& what);
@@ -54,6 +59,7 @@ private:
 
   ModbusLink link_;
   std::vector<ModbusPoint> points_;
+  std::vector<ModbusBlock> blocks_;  // what scrape_all reads: one request each
   _modbus* ctx_ = nullptr;
 };
 
