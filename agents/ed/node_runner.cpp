@@ -74,13 +74,18 @@ void NodeRunner::on_message(const std::string& topic, const std::string& sender,
   } else if (name != "status" && name != "result") {  // both arrive under the wildcard
     on_state(name, msgpack, topic, now);
   }
-  if (!error().empty() && !finished_) finish(Level::error, error());
+  if (!group_.error().empty() && !finished_) finish(Level::error, group_.error());
 }
 
 std::optional<NodeRunner::Clock::time_point> NodeRunner::poll(Clock::time_point now) {
   auto next = group_.poll(now);
-  if (!error().empty() && !finished_) finish(Level::error, error());
+  if (!group_.error().empty() && !finished_) finish(Level::error, group_.error());
   return next;
+}
+
+void NodeRunner::leave(const std::string& why) {
+  group_.stop();
+  if (!finished_) finish(Level::error, why);
 }
 
 void NodeRunner::on_control(const std::string& sender, std::string_view body, const std::string& topic,
@@ -151,6 +156,7 @@ void NodeRunner::drop(const std::string& kind, const std::string& line) {
 void NodeRunner::finish(Level level, std::string why) {
   finished_ = true;
   stop_reason_ = std::move(why);
+  if (level == Level::error) error_ = stop_reason_;
   std::string where;
   const auto hosted = group_.hosted();
   constexpr std::size_t shown = 4;

@@ -69,11 +69,16 @@ public:
 
   // The transport is going away: the hosted nodes stop where they are.
   void stop() { group_.stop(); }
+  // The transport knows it is cut off from the run (a serial line down for
+  // longer than the neighbour timeout): the others have re-formed without
+  // these nodes, so they leave it, with `why` as the error, rather than
+  // declare everyone else lost.
+  void leave(const std::string& why);
 
   bool started() const { return started_; }
   // The monitor stopped the run, or it stopped on its own (error() says why).
   bool finished() const { return finished_; }
-  const std::string& error() const { return group_.error(); }
+  const std::string& error() const { return error_; }
   const std::string& stop_reason() const { return stop_reason_; }
   // Messages dropped because they did not decode or named the wrong node.
   std::uint64_t dropped() const { return dropped_; }
@@ -92,6 +97,7 @@ private:
   bool started_ = false;
   bool finished_ = false;
   std::string stop_reason_;
+  std::string error_;
   std::uint64_t dropped_ = 0;
   detail::LogLimiter drops_;  // logs the 1st, 10th, 100th… of each kind
 };

@@ -54,6 +54,24 @@ void SerialNode::on_link(bool up, const std::string& why) {
   else log_line(Level::warn, link_.settings().device + ": bridge down: " + why);
 }
 
+// While the bridge is unreachable the silence is ours, not the neighbours':
+// the nodes neither step nor time anyone out. Down for longer than the run's
+// neighbour timeout, they have been declared lost by the others, and leave.
+std::optional<Clock::time_point> SerialNode::poll_runner(Clock::time_point now) {
+  if (link_.up() || !runner_.started()) {
+    down_since_.reset();
+    return runner_.poll(now);
+  }
+  if (!down_since_) down_since_ = now;
+  const auto timeout = runner_.config().neighbour_timeout;
+  if (now - *down_since_ >= timeout) {
+    runner_.leave("cut off from the bridge for more than the neighbour timeout (" + std::to_string(timeout.count()) +
+                  " ms): the others go on without this node");
+    return std::nullopt;
+  }
+  return *down_since_ + timeout;
+}
+
 int SerialNode::run(int stop_fd) {
   log_line(Level::info, "run " + runner_.config().run + ": hosting " + std::to_string(runner_.group().hosted().size()) +
                             " node(s) on " + link_.settings().device + " at " +
@@ -62,7 +80,7 @@ int SerialNode::run(int stop_fd) {
   while (!stopping && !runner_.finished()) {
     const auto now = Clock::now();
     auto wake = std::min(link_.tick(now), now + runner_.poll_period());
-    if (const auto paced = runner_.poll(now)) wake = std::min(wake, *paced);
+    if (const auto paced = poll_runner(now)) wake = std::min(wake, *paced);
     std::array<pollfd, 2> fds{pollfd{link_.fd(), link_.events(), 0}, pollfd{stop_fd, POLLIN, 0}};
     // Rounded up, so a wake-up never comes a millisecond early and spins.
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count();

@@ -10,6 +10,7 @@
 #include <watt/detail/log_limiter.hpp>
 
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -31,10 +32,12 @@ private:
   void on_session();
   void on_data(std::span<const std::uint8_t> payload);
   void on_link(bool up, const std::string& why);
+  std::optional<Clock::time_point> poll_runner(Clock::time_point now);
 
   NodeLink link_;  // before runner_, which publishes through it
   ed::NodeRunner runner_;
   detail::LogLimiter complaints_;
+  std::optional<Clock::time_point> down_since_;  // the bridge unreachable during the run
 };
 
 }  // namespace watt::node

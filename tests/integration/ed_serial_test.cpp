@@ -55,23 +55,55 @@ std::unique_ptr<Process> watt_node(const Cli& cli, std::vector<std::string> args
   return std::make_unique<Process>(args, cli.home().path());
 }
 
-// The bridge of the 16-node lab, as examples/ed16-serial/lab.yml has it.
-void install_bridge(const Cli& cli, const std::map<std::string, Line>& lines) {
-  YAML::Node config;
-  config["lab"] = "ed16";
-  config["prefix"] = "Data/{role}/{node}";
-  for (const auto& [node, line] : lines) {
-    YAML::Node port;
-    port["device"] = line.bridge_end;
-    port["node"] = node;
-    port["role"] = node.rfind("DG", 0) == 0 ? "generator" : "consumer";
-    port["allow_publish"].push_back("ed/ed16/#");
-    config["ports"].push_back(port);
+// The virtual lab of examples/ed16-serial: a line per node, the bridge (as
+// lab.yml has it) on their bridge ends, a watt-node on each node end.
+struct SerialLab {
+  const Cli& cli;
+  Plan plan;
+  std::map<std::string, Line> lines;
+  std::map<std::string, std::string> files;
+  std::map<std::string, std::unique_ptr<Process>> nodes;
+
+  SerialLab(const Cli& c, const fs::path& run_file, std::vector<std::string> plan_args = {})
+      : cli(c), plan(plan_run(c, run_file, std::move(plan_args))) {
+    for (const auto& [id, file] : plan.hosts) {
+      const auto node = id.substr(id.find('-') + 1);
+      lines.emplace(node, Line(cli.home().path(), node));
+      files[node] = file;
+    }
   }
-  const auto file = write(cli, "lab.yml", config);
-  const auto r = cli.watt({"install", lib("serial-bridge"), "-i", "lab-bridge", "-c", file.string(), "--start"});
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-}
+  void connect_lines() {
+    for (auto& [node, line] : lines)
+      if (!line.socat) line.connect(cli.home().path());
+  }
+  void start_node(const std::string& node) {
+    nodes[node] = watt_node(cli, {"--config", files.at(node), "--device", lines.at(node).node_end});
+  }
+  void install_bridge() {
+    YAML::Node config;
+    config["lab"] = "ed16";
+    config["prefix"] = "Data/{role}/{node}";
+    for (const auto& [node, line] : lines) {
+      YAML::Node port;
+      port["device"] = line.bridge_end;
+      port["node"] = node;
+      port["role"] = node.rfind("DG", 0) == 0 ? "generator" : "consumer";
+      port["allow_publish"].push_back("ed/ed16/#");
+      config["ports"].push_back(port);
+    }
+    const auto file = write(cli, "lab.yml", config);
+    const auto r = cli.watt({"install", lib("serial-bridge"), "-i", "lab-bridge", "-c", file.string(), "--start"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+  // Every line, the bridge, every node not started yet, then the monitor.
+  void run() {
+    connect_lines();
+    install_bridge();
+    for (const auto& [node, line] : lines)
+      if (!nodes.count(node)) start_node(node);
+    start_monitor(cli, plan);
+  }
+};
 
 // Iteration for iteration what the synchronous simulation of the same case
 // gives: the count, and every node's set-point.
@@ -89,39 +121,27 @@ void check_equals_simulation(const json& r) {
 TEST_CASE("ed serial: 16 watt-nodes on serial lines through the bridge give the bus-only run's result") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  const auto plan = plan_run(cli, ed_test::ed16_path());
-  std::map<std::string, Line> lines;
-  std::map<std::string, std::string> files;
-  for (const auto& [id, file] : plan.hosts) {
-    const auto node = id.substr(id.find('-') + 1);
-    lines.emplace(node, Line(cli.home().path(), node));
-    files[node] = file;
-  }
+  SerialLab lab(cli, ed_test::ed16_path());
   // DG6 starts before its line exists, like a board whose adapter is not
   // plugged in yet: it keeps trying, quietly, and joins once it is.
-  std::map<std::string, std::unique_ptr<Process>> nodes;
-  nodes["DG6"] = watt_node(cli, {"--config", files["DG6"], "--device", lines.at("DG6").node_end});
-  REQUIRE(eventually([&] { return nodes["DG6"]->err().find("No such file or directory") != std::string::npos; }));
-  for (auto& [node, line] : lines) line.connect(cli.home().path());
-  install_bridge(cli, lines);
-  for (const auto& [node, line] : lines)
-    if (!nodes.count(node)) nodes[node] = watt_node(cli, {"--config", files[node], "--device", line.node_end});
-  start_monitor(cli, plan);
+  lab.start_node("DG6");
+  REQUIRE(eventually([&] { return lab.nodes["DG6"]->err().find("No such file or directory") != std::string::npos; }));
+  lab.run();
 
-  const auto r = wait_result(cli, plan.monitor);
+  const auto r = wait_result(cli, lab.plan.monitor);
   check_central(r, ed_test::ed16());
   check_equals_simulation(r);
   CHECK(r["lost"].empty());
 
   // Every node leaves once the monitor stops the run, and says where it stopped.
-  for (auto& [node, process] : nodes) {
+  for (auto& [node, process] : lab.nodes) {
     const auto code = process->wait(20s);
     REQUIRE_MESSAGE(code, node, " did not exit:\n", process->err());
     CHECK_MESSAGE(*code == 0, node, ":\n", process->err());
-    CHECK(process->err().find("stopped by " + plan.monitor) != std::string::npos);
+    CHECK(process->err().find("stopped by " + lab.plan.monitor) != std::string::npos);
     CHECK(process->err().find(node + " P ") != std::string::npos);
   }
-  const auto& dg6 = nodes["DG6"]->err();
+  const auto& dg6 = lab.nodes["DG6"]->err();
   CHECK(dg6.find("No such file or directory") == dg6.rfind("No such file or directory"));  // said once
 
   // The bridge carried it all and refused nothing.
@@ -132,6 +152,54 @@ TEST_CASE("ed serial: 16 watt-nodes on serial lines through the bridge give the 
     CHECK(port["counters"]["published"].get<long>() >= r["iterations"].get<long>());
     CHECK(port["counters"]["rx_bad_crc"] == 0);
   }
+}
+
+TEST_CASE("ed serial: a node whose line is cut mid-run leaves the run, the rest re-converge without it, the bridge recovers when it is replugged") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  auto run = watt::ed::load_run_file(ed_test::ed16_path());
+  run.neighbour_timeout = 600ms;
+  const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
+  auto watcher = client(cli, "watcher");
+  std::uint64_t progress = 0;
+  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
+  REQUIRE(watcher.sync());
+
+  // Paced, so that the run is still going when the cable is pulled.
+  SerialLab lab(cli, run_file, {"--pace-ms", "20"});
+  lab.run();
+  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  lab.lines.at("L7").socat->stop();  // both ends hang up, and the device names go
+
+  const auto r = wait_result(cli, lab.plan.monitor);
+  REQUIRE(r["lost"].size() == 1);
+  CHECK(r["lost"][0]["id"] == "L7");
+  auto survivors = run.nodes;
+  survivors.erase(std::find_if(survivors.begin(), survivors.end(), [](const auto& n) { return n.id == "L7"; }));
+  check_central(r, survivors);
+  // L7 blames its line, not its neighbours, and leaves the run.
+  auto& l7 = *lab.nodes.at("L7");
+  const auto code = l7.wait(20s);
+  REQUIRE_MESSAGE(code, l7.err());
+  CHECK(*code == 1);
+  CHECK(l7.err().find("bridge down") != std::string::npos);
+  CHECK(l7.err().find("cut off from the bridge") != std::string::npos);
+  CHECK(l7.err().find("lost") == std::string::npos);
+  // The bridge's health names the node and why (health travels with the
+  // heartbeats, so it shows a little later). The others, their run over,
+  // have left too, so their lines fall silent.
+  const auto bridge_status = [&] { return cli.watt({"status", "lab-bridge"}).out; };
+  REQUIRE_MESSAGE(eventually([&] { return bridge_status().find("L7 (cannot open") != std::string::npos; }, 20s),
+                  bridge_status());
+  // Replugged, the bridge's end of the line comes back by itself.
+  const auto l7_state = [&] {
+    for (const auto& port : json::parse(cli.watt({"rpc", "lab-bridge", "status"}).out))
+      if (port["node"] == "L7") return port["state"].get<std::string>();
+    return std::string();
+  };
+  lab.lines.at("L7").connect(cli.home().path());
+  lab.start_node("L7");
+  REQUIRE(eventually([&] { return l7_state() == "up"; }, 20s));
 }
 
 TEST_CASE("ed serial: a watt-node over TCP takes part in a run as a remote agent with its own key") {
