@@ -33,6 +33,17 @@ void pack_values(Packer& pk, const Registry& registry, const Readings& readings)
   }
 }
 
+// {units, type, tz}
+void pack_metadata(Packer& pk, const Point& p, const std::string& timezone) {
+  pk.pack_map(3);
+  pk.pack(std::string("units"));
+  pk.pack(p.units);
+  pk.pack(std::string("type"));
+  pk.pack(std::string(to_string(p.type)));
+  pk.pack(std::string("tz"));
+  pk.pack(timezone);
+}
+
 }  // namespace
 
 Value all_message(const Registry& registry, const Readings& readings, const std::string& timezone) {
@@ -45,14 +56,18 @@ Value all_message(const Registry& registry, const Readings& readings, const std:
   for (const auto& p : registry.points) {
     if (!readings.count(p.name)) continue;
     pk.pack(p.name);
-    pk.pack_map(3);
-    pk.pack(std::string("units"));
-    pk.pack(p.units);
-    pk.pack(std::string("type"));
-    pk.pack(std::string(to_string(p.type)));
-    pk.pack(std::string("tz"));
-    pk.pack(timezone);
+    pack_metadata(pk, p, timezone);
   }
+  return Value::from_msgpack_unchecked(std::move(bytes));
+}
+
+Value point_message(const Point& point, double value, const std::string& timezone) {
+  std::string bytes;
+  detail::StringWriter w{&bytes};
+  Packer pk(w);
+  pk.pack_array(2);
+  pack_value(pk, point.type, value);
+  pack_metadata(pk, point, timezone);
   return Value::from_msgpack_unchecked(std::move(bytes));
 }
 

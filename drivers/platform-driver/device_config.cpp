@@ -33,6 +33,14 @@ double seconds(const YAML::Node& v, const std::string& where, const std::string&
   return s;
 }
 
+bool flag(const YAML::Node& v, const std::string& where, const std::string& key) {
+  try {
+    return v[key].as<bool>();
+  } catch (const YAML::Exception&) {
+    throw ConfigError(where + ": '" + key + "' must be true or false");
+  }
+}
+
 }  // namespace
 
 bool is_device_config(const std::string& name) { return name.starts_with("devices/"); }
@@ -41,18 +49,14 @@ DriverSettings parse_settings(const YAML::Node& value) {
   DriverSettings s;
   if (!value || value.IsNull()) return s;
   if (!value.IsMap()) throw ConfigError("config: must be a map of settings");
-  only_keys(value, "config", {"interval", "stagger", "retry_interval", "retry_interval_max", "rpc_timeout"});
+  only_keys(value, "config",
+            {"interval", "stagger", "retry_interval", "retry_interval_max", "rpc_timeout", "publish_depth_first"});
   if (value["interval"]) s.interval_s = seconds(value, "config", "interval");
   if (value["retry_interval"]) s.retry_min_s = seconds(value, "config", "retry_interval");
   if (value["retry_interval_max"]) s.retry_max_s = seconds(value, "config", "retry_interval_max");
   if (value["rpc_timeout"]) s.rpc_timeout_s = seconds(value, "config", "rpc_timeout");
-  if (value["stagger"]) {
-    try {
-      s.stagger = value["stagger"].as<bool>();
-    } catch (const YAML::Exception&) {
-      throw ConfigError("config: 'stagger' must be true or false");
-    }
-  }
+  if (value["stagger"]) s.stagger = flag(value, "config", "stagger");
+  if (value["publish_depth_first"]) s.publish_depth_first = flag(value, "config", "publish_depth_first");
   if (s.retry_max_s < s.retry_min_s) throw ConfigError("config: 'retry_interval_max' is below 'retry_interval'");
   return s;
 }
@@ -64,7 +68,8 @@ DeviceConfig parse_device_config(const std::string& config_name, const YAML::Nod
   if (d.name.empty() || !topic_error("devices/" + d.name + "/all").empty())
     throw ConfigError(w + ": the name must be devices/<campus>/<building>/<device>, valid topic segments");
   if (!value || !value.IsMap()) throw ConfigError(w + ": must be a map (driver_type, driver_config, registry_config…)");
-  only_keys(value, w, {"driver_type", "driver_config", "registry_config", "interval", "timezone"});
+  only_keys(value, w,
+            {"driver_type", "driver_config", "registry_config", "interval", "timezone", "publish_depth_first"});
   const auto text = [&](const char* key) -> std::string {
     if (!value[key]) return {};
     if (!value[key].IsScalar()) throw ConfigError(w + ": '" + key + "' must be text");
@@ -83,6 +88,7 @@ DeviceConfig parse_device_config(const std::string& config_name, const YAML::Nod
   }
   if (value["interval"]) d.interval_s = seconds(value, w, "interval");
   if (value["timezone"]) d.timezone = text("timezone");
+  if (value["publish_depth_first"]) d.publish_depth_first = flag(value, w, "publish_depth_first");
   return d;
 }
 

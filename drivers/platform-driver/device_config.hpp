@@ -15,6 +15,7 @@ struct DriverSettings {
   double retry_min_s = 0.5;    // first retry of a device that did not answer; doubles
   double retry_max_s = 30;     // the longest wait between retries
   double rpc_timeout_s = 10;   // how long an RPC waits for a blocking device
+  bool publish_depth_first = false;  // also devices/<device>/<point>, one message a point
 };
 
 struct DeviceConfig {
@@ -24,6 +25,7 @@ struct DeviceConfig {
   std::string registry_config;  // name of the registry CSV in the config store
   std::optional<double> interval_s;
   std::string timezone = "UTC";
+  std::optional<bool> publish_depth_first;  // unset: the agent's setting
 };
 
 // Both throw ConfigError naming the configuration and key at fault.

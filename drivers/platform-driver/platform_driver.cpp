@@ -1,5 +1,6 @@
 // The platform driver agent: scrapes every configured device at its interval
-// (staggered across devices), publishes devices/<campus>/<building>/<device>/all,
+// (staggered across devices), publishes devices/<campus>/<building>/<device>/all
+// (with publish_depth_first, also devices/<campus>/<building>/<device>/<point>),
 // and answers get_point / set_point / revert_point / revert_device / scrape_all
 // / status over RPC (device_rpc.hpp). Blocking drivers (Modbus) run on a worker
 // per device, and an RPC to one is answered when its worker is done
@@ -98,7 +99,10 @@ private:
     std::map<std::string, std::string> broken;
     for (const auto& [name, config] : configs_) {
       auto old = devices_.find(config.name);
-      if (old != devices_.end() && old->second->signature == signature(config)) continue;
+      if (old != devices_.end() && old->second->signature == signature(config)) {
+        old->second->config = config;  // what the signature leaves out (publish_depth_first) applies as is
+        continue;
+      }
       try {
         fresh.emplace(config.name, build(config));
       } catch (const std::exception& e) {
@@ -206,7 +210,7 @@ private:
       d->failing = false;
       d->backoff_s = 0;
       ++d->published;
-      publish_value("devices/" + name + "/all", wd::all_message(d->registry, *r, d->config.timezone));
+      publish_scrape(*d, *r);
       update_health();
       return;
     }
@@ -222,6 +226,22 @@ private:
       scrape(name, gen, true);
     });
     update_health();
+  }
+
+  bool depth_first(const wd::DeviceConfig& c) const {
+    return c.publish_depth_first.value_or(settings_.publish_depth_first);
+  }
+
+  // As VOLTTRON does: each point on its own topic first (when asked), then `all`.
+  void publish_scrape(const wd::Device& d, const wd::Readings& readings) {
+    const auto base = "devices/" + d.config.name + "/";
+    if (depth_first(d.config)) {
+      for (const auto& p : d.registry.points) {
+        auto it = readings.find(p.name);
+        if (it != readings.end()) publish_value(base + p.name, wd::point_message(p, it->second, d.config.timezone));
+      }
+    }
+    publish_value(base + "all", wd::all_message(d.registry, readings, d.config.timezone));
   }
 
   void update_health() {

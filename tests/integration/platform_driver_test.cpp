@@ -2,7 +2,8 @@
 // `all` at its interval, get/set/revert over RPC, bad registries refused with
 // their row, and a Modbus device on a real libmodbus server (loopback) killed
 // and restarted: health BAD then GOOD, the fake device publishing throughout;
-// an RPC waiting on a hung Modbus device holds up no other device.
+// an RPC waiting on a hung Modbus device holds up no other device; per-point
+// (depth-first) topics.
 #include "cli.hpp"
 
 #include "testing/modbus_test_server.hpp"
@@ -19,7 +20,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -300,4 +303,57 @@ TEST_CASE("platform driver: a get_point waiting on a hung Modbus device holds up
   INFO(stuck->error().message);
   CHECK(stuck->error().code == watt::ErrorCode::handler_threw);
   CHECK(stuck->error().message.find("campus/b1/hung1: modbus tcp 127.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("platform driver: publish_depth_first adds one [value, metadata] message a point, per device or for all") {
+  Cli cli;
+  start(cli, "publish_depth_first: true\n");
+  auto watcher = watt::test::client(cli, "watcher");
+  std::map<std::string, std::vector<json>> seen;  // topic → bodies
+  std::vector<std::string> meter1;                 // meter1's topics' last segments, in order
+  watcher.subscribe("devices/campus/b1", [&](const watt::Envelope& e) {
+    seen[e.topic].push_back(json::parse(e.body.to_json()));
+    if (e.topic.starts_with("devices/campus/b1/meter1/")) meter1.push_back(e.topic.substr(e.topic.rfind('/') + 1));
+  });
+  REQUIRE(watcher.sync());
+
+  write(cli, "fake.csv", fake_csv);
+  write(cli, "meter1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\ntimezone: Europe/Paris\n");
+  write(cli, "meter2.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\npublish_depth_first: false\n");
+  REQUIRE(config_set(cli, "fake.csv", "fake.csv").code == 0);
+  for (const auto* d : {"meter1", "meter2"}) {
+    auto r = config_set(cli, std::string("devices/campus/b1/") + d, std::string(d) + ".yml");
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
+  const std::string m1 = "devices/campus/b1/meter1/", m2 = "devices/campus/b1/meter2/";
+  REQUIRE(watcher.spin_until([&] { return seen[m1 + "all"].size() >= 2 && seen[m2 + "all"].size() >= 2; }, 20s));
+  // meter1 (the agent's setting): every point on its own topic too, as VOLTTRON.
+  REQUIRE(!seen[m1 + "setpoint"].empty());
+  CHECK(seen[m1 + "setpoint"].front() ==
+        json::parse(R"([21.5, {"units": "degC", "type": "float", "tz": "Europe/Paris"}])"));
+  CHECK(seen[m1 + "stages"].front() == json::parse(R"([1, {"units": "", "type": "int", "tz": "Europe/Paris"}])"));
+  CHECK(seen[m1 + "power"].front()[1]["units"] == "kW");
+  // Each scrape publishes its points in registry order, then `all`.
+  REQUIRE(meter1.size() >= 8);
+  CHECK(std::vector<std::string>(meter1.begin(), meter1.begin() + 8) ==
+        std::vector<std::string>{"setpoint", "stages", "power", "all", "setpoint", "stages", "power", "all"});
+  CHECK(seen[m1 + "all"].front()[0]["setpoint"] == 21.5);  // `all` keeps its shape
+  // meter2 turned it off for itself: `all` only.
+  for (const auto* point : {"setpoint", "stages", "power"}) CHECK(seen.count(m2 + point) == 0);
+
+  // Turned off for meter1 by a live change: its points stop, its `all` goes
+  // on, and the device is not rebuilt (it keeps a written value).
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"setpoint\"", "25"}) == "25\n");
+  write(cli, "meter1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\ntimezone: Europe/Paris\n"
+                           "publish_depth_first: false\n");
+  REQUIRE(config_set(cli, "devices/campus/b1/meter1", "meter1.yml").code == 0);
+  const auto only_all = [&] {
+    return meter1.size() >= 3 && std::all_of(meter1.end() - 3, meter1.end(), [](const auto& s) { return s == "all"; });
+  };
+  REQUIRE(watcher.spin_until(only_all, 20s));
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"setpoint\""}) == "25\n");
+  const auto after = meter1.size();
+  REQUIRE(watcher.spin_until([&] { return meter1.size() >= after + 2; }, 20s));
+  CHECK(std::all_of(meter1.begin() + static_cast<std::ptrdiff_t>(after), meter1.end(),
+                    [](const auto& s) { return s == "all"; }));
 }
