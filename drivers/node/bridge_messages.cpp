@@ -19,6 +19,8 @@ std::string text_of(const msgpack::object& o) {
   std::ostringstream text;
   text << o;
   auto s = text.str();
+  // msgpack-c writes '/' as "\/" (legal JSON); topics read better without.
+  for (auto at = s.find("\\/"); at != std::string::npos; at = s.find("\\/", at + 1)) s.erase(at, 1);
   constexpr std::size_t longest = 200;
   if (s.size() > longest) s = s.substr(0, longest) + "…";
   return s;
