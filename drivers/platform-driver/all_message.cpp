@@ -33,6 +33,16 @@ void pack_values(Packer& pk, const Registry& registry, const Readings& readings)
   }
 }
 
+// A Value packed by `fill`.
+template <class Fill>
+Value packed(Fill fill) {
+  std::string bytes;
+  detail::StringWriter w{&bytes};
+  Packer pk(w);
+  fill(pk);
+  return Value::from_msgpack_unchecked(std::move(bytes));
+}
+
 // {units, type, tz}
 void pack_metadata(Packer& pk, const Point& p, const std::string& timezone) {
   pk.pack_map(3);
@@ -47,44 +57,32 @@ void pack_metadata(Packer& pk, const Point& p, const std::string& timezone) {
 }  // namespace
 
 Value all_message(const Registry& registry, const Readings& readings, const std::string& timezone) {
-  std::string bytes;
-  detail::StringWriter w{&bytes};
-  Packer pk(w);
-  pk.pack_array(2);
-  pack_values(pk, registry, readings);
-  pk.pack_map(count_known(registry, readings));
-  for (const auto& p : registry.points) {
-    if (!readings.count(p.name)) continue;
-    pk.pack(p.name);
-    pack_metadata(pk, p, timezone);
-  }
-  return Value::from_msgpack_unchecked(std::move(bytes));
+  return packed([&](Packer& pk) {
+    pk.pack_array(2);
+    pack_values(pk, registry, readings);
+    pk.pack_map(count_known(registry, readings));
+    for (const auto& p : registry.points) {
+      if (!readings.count(p.name)) continue;
+      pk.pack(p.name);
+      pack_metadata(pk, p, timezone);
+    }
+  });
 }
 
 Value point_message(const Point& point, double value, const std::string& timezone) {
-  std::string bytes;
-  detail::StringWriter w{&bytes};
-  Packer pk(w);
-  pk.pack_array(2);
-  pack_value(pk, point.type, value);
-  pack_metadata(pk, point, timezone);
-  return Value::from_msgpack_unchecked(std::move(bytes));
+  return packed([&](Packer& pk) {
+    pk.pack_array(2);
+    pack_value(pk, point.type, value);
+    pack_metadata(pk, point, timezone);
+  });
 }
 
 Value typed_value(PointType type, double v) {
-  std::string bytes;
-  detail::StringWriter w{&bytes};
-  Packer pk(w);
-  pack_value(pk, type, v);
-  return Value::from_msgpack_unchecked(std::move(bytes));
+  return packed([&](Packer& pk) { pack_value(pk, type, v); });
 }
 
 Value readings_map(const Registry& registry, const Readings& readings) {
-  std::string bytes;
-  detail::StringWriter w{&bytes};
-  Packer pk(w);
-  pack_values(pk, registry, readings);
-  return Value::from_msgpack_unchecked(std::move(bytes));
+  return packed([&](Packer& pk) { pack_values(pk, registry, readings); });
 }
 
 }  // namespace watt::driver

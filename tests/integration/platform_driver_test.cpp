@@ -55,6 +55,10 @@ const char* fake_csv =
     "Stages,stages,,,TRUE,1,int,,\n"
     "Power,power,kW,,FALSE,,float,,\"sine(60, 10, 100)\"\n";
 
+const char* plc_csv =
+    "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data Type,Scale\n"
+    "temperature,degC,TRUE,20,0,holding,int16,0.1\n";
+
 // Starts a platform (heartbeats every 200 ms, so health changes show quickly)
 // and the driver agent with `settings` as its config.
 void start(const Cli& cli, const std::string& settings) {
@@ -195,10 +199,7 @@ TEST_CASE("platform driver: a Modbus device killed and restarted goes BAD then G
   REQUIRE(watcher.sync());
 
   write(cli, "fake.csv", fake_csv);
-  write(cli, "plc.csv",
-        "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data Type,Scale\n"
-        "temperature,degC,TRUE,20,0,holding,int16,0.1\n"
-        "relay,,TRUE,,2,coil,,\n");
+  write(cli, "plc.csv", std::string(plc_csv) + "relay,,TRUE,,2,coil,,\n");
   write(cli, "fake1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
   write(cli, "plc1.yml", "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
                          "driver_config: {host: 127.0.0.1, port: " + std::to_string(server.port()) +
@@ -255,9 +256,7 @@ TEST_CASE("platform driver: a get_point waiting on a hung Modbus device holds up
   REQUIRE(watcher.sync());
 
   write(cli, "fake.csv", fake_csv);
-  write(cli, "plc.csv",
-        "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data Type,Scale\n"
-        "temperature,degC,TRUE,20,0,holding,int16,0.1\n");
+  write(cli, "plc.csv", plc_csv);
   write(cli, "fake1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
   auto modbus = [](int port, double response_timeout) {
     return "driver_type: modbus\nregistry_config: plc.csv\ninterval: 60\ndriver_config: {host: 127.0.0.1, port: " +
