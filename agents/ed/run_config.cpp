@@ -4,7 +4,9 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -83,8 +85,10 @@ GraphSpec parse_graph(const YAML::Node& node) {
     check_keys(node, "graph", {"type", "rows", "cols"});
     if (!node["rows"] || !node["cols"]) throw Error("graph: grid needs rows and cols");
     g.kind = GraphSpec::Kind::grid;
-    g.rows = count(node["rows"], "graph", "rows");
-    g.cols = count(node["cols"], "graph", "cols");
+    // Clamped where size_t is 32 bits; rows × cols must match the node count anyway.
+    constexpr std::uint64_t most = std::numeric_limits<std::size_t>::max();
+    g.rows = static_cast<std::size_t>(std::min(count(node["rows"], "graph", "rows"), most));
+    g.cols = static_cast<std::size_t>(std::min(count(node["cols"], "graph", "cols"), most));
   } else if (type == "random") {
     check_keys(node, "graph", {"type", "degree", "seed"});
     g.kind = GraphSpec::Kind::random;

@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
   watt::serial::SerialSettings port;
   std::string parity = "none";
   watt::node::NodeLinkOptions link;
-  long heartbeat_ms = link.heartbeat_period.count();
-  long silence_ms = link.silence_timeout.count();
+  auto heartbeat_ms = link.heartbeat_period.count();
+  auto silence_ms = link.silence_timeout.count();
   app.add_option("-c,--config", config, "the node's run file, as `watt-ed plan` writes it")->required();
   [[maybe_unused]] auto* device = app.add_option("-d,--device", port.device, "serial device to the bridge (e.g. /dev/ttyUSB0)");
   app.add_option("--baud", port.baud, "baud rate")->capture_default_str();
