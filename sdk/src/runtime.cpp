@@ -680,12 +680,14 @@ void Runtime::finish_reply(ReplyState& s, Result<Value> result, bool dropped) {
 
 // ---- loops ----------------------------------------------------------------------
 
-void Runtime::do_one_round(Clock::time_point wait_until) {
+void Runtime::do_one_round(Clock::time_point wait_until, const std::function<bool()>& done) {
   run_posted();
   timers_.run_due();
   expire_calls();
   dispatch_inbox();
-  if (stop_requested()) return;
+  // A callback of this round may have been what a spin waits for: polling
+  // now would hold its caller until the next message or the poll's cap.
+  if (stop_requested() || (done && done())) return;
   auto deadline = std::min(wait_until, timers_.next_due());
   if (!call_deadlines_.empty()) deadline = std::min(deadline, call_deadlines_.begin()->first);
   if (inbox_size_ > 0) deadline = Clock::now();
@@ -705,7 +707,7 @@ bool Runtime::spin_until(const std::function<bool()>& done, Clock::time_point de
   check_thread("spin");
   while (!(done && done()) && !stop_requested()) {
     if (Clock::now() >= deadline) break;
-    do_one_round(deadline);
+    do_one_round(deadline, done);
   }
   return done && done();
 }

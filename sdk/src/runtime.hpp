@@ -140,7 +140,8 @@ private:
   void check_method_name(const std::string& name, bool internal) const;
   void expire_calls();
   void run_posted();
-  void do_one_round(Clock::time_point wait_until);
+  // One turn of the loop; returns before polling when `done` holds.
+  void do_one_round(Clock::time_point wait_until, const std::function<bool()>& done = {});
   // Nested wait (Call::get, sync, paused publish): control messages are
   // handled, deliveries and requests only queued.
   bool wait_for(const std::function<bool()>& done, Clock::time_point deadline);
