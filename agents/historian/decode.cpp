@@ -70,6 +70,13 @@ bool valid_utf8(std::string_view s) {
   }
 }
 
+// devices/…/<point> (not …/all) with VOLTTRON's per-point body [value, {metadata}].
+bool is_depth_first_point(std::string_view topic, const msgpack::object& body) {
+  return topic.starts_with("devices/") && !is_all_topic(topic) && body.type == msgpack::type::ARRAY &&
+         body.via.array.size == 2 && body.via.array.ptr[1].type == msgpack::type::MAP &&
+         body.via.array.ptr[0].type != msgpack::type::MAP && body.via.array.ptr[0].type != msgpack::type::ARRAY;
+}
+
 class Decoder {
  public:
   Decoder(const Envelope& e, const DecodeLimits& limits, std::vector<Record>& records, std::vector<Rejection>& rejected)
@@ -88,6 +95,9 @@ class Decoder {
       return;
     }
     const msgpack::object& body = handle.get();
+    // A driver's depth-first copy of one point of its `all` message: stored
+    // from `all`, as VOLTTRON's historians do, not a second time here.
+    if (is_depth_first_point(e_.topic, body)) return;
     if (is_all_topic(e_.topic)) {
       if (body.type == msgpack::type::MAP) return points(body, nullptr);
       if (body.type == msgpack::type::ARRAY && body.via.array.size == 2 &&

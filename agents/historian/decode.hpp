@@ -2,6 +2,8 @@
 //  - devices/<path>/all with a body {point: value, …}, or [{point: value, …},
 //    {point: {metadata…}, …}] (VOLTTRON's shape), becomes one record per
 //    point on devices/<path>/<point>;
+//  - devices/<path>/<point> with VOLTTRON's depth-first body [value,
+//    {metadata…}] is skipped: the same point comes in its device's `all`;
 //  - a scalar body (number, boolean, string, nil) is stored as it is;
 //  - any other body (a map, an array) is stored as its JSON text.
 // What cannot be stored (a NaN, an over-long value, a point name that is no

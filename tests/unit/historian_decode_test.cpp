@@ -68,6 +68,16 @@ TEST_CASE("historian keeps metadata from the two-map shape of an all message") {
   CHECK_FALSE(on->metadata);  // a description that is not a map is ignored
 }
 
+TEST_CASE("historian skips a driver's depth-first copy of a point, which its all message carries") {
+  const auto point = watt::Value::from_json(R"([21.5, {"units": "degC", "type": "float", "tz": "UTC"}])");
+  const auto d = run("devices/campus/b1/ahu1/temp", point);
+  CHECK(d.records.empty());
+  CHECK(d.rejected.empty());  // not a fault: the point is stored from all
+  // The same shape off devices/, or a pair of maps, is an ordinary value.
+  CHECK(run("record/campus/temp", point).records.size() == 1);
+  CHECK(run("devices/campus/b1/x", watt::Value::from_json(R"([{"a": 1}, {"b": 2}])")).records.size() == 1);
+}
+
 TEST_CASE("historian stores scalars as they are and structures as JSON text") {
   CHECK(*run("record/a", watt::Value::of(7)).records.at(0).json == "7");
   CHECK(*run("record/a", watt::Value::of(7)).records.at(0).number == 7.0);
