@@ -38,6 +38,22 @@ inline fs::path write(const Cli& cli, const std::string& name, const YAML::Node&
   return path;
 }
 
+// The run's progress as its monitor publishes it on ed/<run>/status, so a
+// test can act mid-run.
+class Progress {
+public:
+  Progress(const Cli& cli, const std::string& run) : watcher_(client(cli, "progress-watcher")) {
+    watcher_.subscribe(watt::ed::status_topic(run),
+                       [this](const watt::Envelope& e) { k_ = e.body.as<watt::ed::StatusMsg>().k; });
+    REQUIRE(watcher_.sync());
+  }
+  void wait_for(std::uint64_t k) { REQUIRE(watcher_.spin_until([&] { return k_ >= k; }, 20s)); }
+
+private:
+  watt::Client watcher_;
+  std::uint64_t k_ = 0;
+};
+
 // `watt-ed plan` into the test's home: the node hosts' identities and files,
 // and the monitor's identity (its file is plan/monitor.yml).
 struct Plan {

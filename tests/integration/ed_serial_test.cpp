@@ -160,15 +160,12 @@ TEST_CASE("ed serial: a node whose line is cut mid-run leaves the run, the rest 
   auto run = watt::ed::load_run_file(ed_test::ed16_path());
   run.neighbour_timeout = 600ms;
   const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
-  auto watcher = client(cli, "watcher");
-  std::uint64_t progress = 0;
-  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
-  REQUIRE(watcher.sync());
+  Progress progress(cli, "ed16");
 
   // Paced, so that the run is still going when the cable is pulled.
   SerialLab lab(cli, run_file, {"--pace-ms", "20"});
   lab.run();
-  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  progress.wait_for(5);
   lab.lines.at("L7").socat->stop();  // both ends hang up, and the device names go
 
   const auto r = wait_result(cli, lab.plan.monitor);

@@ -153,13 +153,10 @@ TEST_CASE("ed: a node SIGKILLed mid-run is noticed by its neighbours and the oth
   run.neighbour_timeout = 600ms;
   const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
 
-  auto watcher = client(cli, "watcher");
-  std::uint64_t progress = 0;
-  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
-  REQUIRE(watcher.sync());
+  Progress progress(cli, "ed16");
   // Paced, so that the run is still going when the node dies.
   const auto monitor = launch(cli, run_file, {"--pace-ms", "20"});
-  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  progress.wait_for(5);
   const long pid = agent_pid(cli, "ed16-L7");
   REQUIRE(pid > 0);
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
@@ -251,12 +248,9 @@ TEST_CASE("ed: a run whose graph falls apart when a process dies stops with an e
   run.neighbour_timeout = 600ms;
   const auto run_file = write(cli, "grid.yml", watt::ed::to_yaml(run));
 
-  auto watcher = client(cli, "watcher");
-  std::uint64_t progress = 0;
-  watcher.subscribe("ed/ed16/status", [&](const watt::Envelope& e) { progress = e.body.as<watt::ed::StatusMsg>().k; });
-  REQUIRE(watcher.sync());
+  Progress progress(cli, "ed16");
   const auto monitor = launch(cli, run_file, {"--per-agent", "4", "--pace-ms", "20"});
-  REQUIRE(watcher.spin_until([&] { return progress >= 5; }, 20s));
+  progress.wait_for(5);
   const long pid = agent_pid(cli, "ed16-group-1");
   REQUIRE(pid > 0);
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
