@@ -26,8 +26,6 @@ public:
   // or we were asked to stop, 1 when the run failed on its own.
   int run(int stop_fd);
 
-  const NodeLink& link() const { return link_; }
-
 private:
   void on_session();
   void on_data(std::span<const std::uint8_t> payload);

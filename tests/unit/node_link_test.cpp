@@ -92,14 +92,8 @@ struct Harness {
     if (p.fd < 0) std::this_thread::sleep_for(1ms);
     if (bridge) bridge->read_all();
   }
-  // The deadline only turns a hang into a failure; it is never the thing tested.
   bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 10s) {
-    const auto end = Clock::now() + deadline;
-    while (!done()) {
-      if (Clock::now() > end) return false;
-      step();
-    }
-    return true;
+    return test::pump_until([this] { step(); }, done, deadline);
   }
   void bridge_writes(const Bytes& bytes) {
     REQUIRE(::write(bridge->master, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));

@@ -13,7 +13,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -77,5 +79,17 @@ struct Peer {
     return out;
   }
 };
+
+// Runs `step` until `done` holds; false if `deadline` passes first. The
+// deadline only turns a hang into a failure; it is never the thing tested.
+inline bool pump_until(const std::function<void()>& step, const std::function<bool()>& done,
+                       std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    step();
+  }
+  return true;
+}
 
 }  // namespace watt::serial::test

@@ -116,14 +116,8 @@ struct Harness {
     }
   }
 
-  // The deadline only turns a hang into a failure; it is never the thing tested.
   bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 10s) {
-    const auto end = Clock::now() + deadline;
-    while (!done()) {
-      if (Clock::now() > end) return false;
-      step();
-    }
-    return true;
+    return test::pump_until([this] { step(); }, done, deadline);
   }
 
   void write_raw(const Bytes& bytes) {
