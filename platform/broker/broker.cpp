@@ -28,12 +28,23 @@ std::int64_t now_ns() {
 
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
 
+// A peer's pipe holds frames, and a frame may be a batch: sized so that a full
+// pipe of batches holds about socket_high_water messages, so that no more
+// than that are ever out of the broker's reach (where priority cannot reorder
+// them).
+// Batches: messages up to this size, frames up to batch_max.
+constexpr std::size_t batch_item_max = 1024, batch_max = 32 * 1024;
+
+int pipe_frames(const BrokerConfig& c) {
+  return std::max(1, c.socket_high_water / static_cast<int>(std::max<std::size_t>(1, c.batch_messages)));
+}
+
 }  // namespace
 
 Broker::Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log)
     : config_(std::move(config)), log_(std::move(log)), router_(detail::zmq_context(), zmq::socket_type::router) {
   router_.set(zmq::sockopt::router_mandatory, 1);
-  router_.set(zmq::sockopt::sndhwm, config_.socket_high_water);
+  router_.set(zmq::sockopt::sndhwm, pipe_frames(config_));
   router_.set(zmq::sockopt::rcvhwm, config_.socket_high_water);
   router_.set(zmq::sockopt::linger, 0);
   // A hard guard far above the soft limit: the soft limit earns a clear
@@ -70,7 +81,7 @@ void Broker::bind_secure() {
   secure_ = std::make_unique<zmq::socket_t>(detail::zmq_context(), zmq::socket_type::router);
   auto& s = *secure_;
   s.set(zmq::sockopt::router_mandatory, 1);
-  s.set(zmq::sockopt::sndhwm, config_.socket_high_water);
+  s.set(zmq::sockopt::sndhwm, pipe_frames(config_));
   s.set(zmq::sockopt::rcvhwm, config_.socket_high_water);
   s.set(zmq::sockopt::linger, 0);
   s.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(config_.max_message_bytes * 4 + 65536));
@@ -162,8 +173,8 @@ void Broker::run() {
       ready_.store(true);
     }
   }
-  log_->info("broker stopped: {} received, {} delivered, {} dropped, {} expired, {} rejected", stats_.received,
-             stats_.delivered, stats_.dropped, stats_.expired, stats_.rejected);
+  log_->info("broker stopped: {} received, {} delivered ({} batches), {} dropped, {} expired, {} rejected",
+             stats_.received, stats_.delivered, stats_.batches, stats_.dropped, stats_.expired, stats_.rejected);
 }
 
 void Broker::read_batch(zmq::socket_t& socket, char tag) {
@@ -399,6 +410,7 @@ void Broker::on_hello(const std::string& rid, std::string_view identity, const p
   peer->connected_ns = now_ns();
   peer->pid = h.pid;
   peer->queue.set_limit(config_.queue_limit);
+  peer->batches = h.batch && config_.batch_messages > 1;
   Peer& p = *peer;
   by_identity_[p.identity] = &p;
   last_peer_ = nullptr;  // the entry replaced below may be the one it points to
@@ -606,14 +618,19 @@ Outgoing Broker::control_message(proto::Kind kind, const std::string& header, st
 // ---- delivery ---------------------------------------------------------------------
 
 Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
+  const auto r = open_send(p);
+  if (r == SendResult::sent) finish_send(p, out.frame);
+  return r;
+}
+
+Broker::SendResult Broker::open_send(Peer& p) {
   try {
     // With ROUTER_MANDATORY a full pipe refuses the identity frame, before
     // anything of the message is taken.
-    auto& socket = socket_of(p.routing_id);
-    if (!socket.send(zmq::buffer(p.routing_id.data() + 1, p.routing_id.size() - 1),
-                     zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+    if (!socket_of(p.routing_id)
+             .send(zmq::buffer(p.routing_id.data() + 1, p.routing_id.size() - 1),
+                   zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return SendResult::would_block;
-    (void)socket.send(out.frame, zmq::send_flags::none);
     return SendResult::sent;
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) {
@@ -623,6 +640,10 @@ Broker::SendResult Broker::try_send(Peer& p, Outgoing& out) {
     }
     throw;
   }
+}
+
+void Broker::finish_send(Peer& p, zmq::message_t& frame) {
+  (void)socket_of(p.routing_id).send(frame, zmq::send_flags::none);
 }
 
 void Broker::deliver(Peer& p, Outgoing&& out) {
@@ -658,16 +679,14 @@ void Broker::flush_backlog() {
   for (std::size_t i = 0; i < backlog_.size(); ++i) {
     Peer* p = backlog_[i];
     while (!p->dead && !p->queue.empty()) {
-      Outgoing& out = p->queue.front();
+      const Outgoing& out = p->queue.front();
       if (out.deadline_ns != 0 && out.deadline_ns < now) {
         p->queue.pop_front();
         ++stats_.expired;
         continue;
       }
-      const auto r = try_send(*p, out);
-      if (r != SendResult::sent) break;
-      ++stats_.delivered;
-      p->queue.pop_front();
+      if (open_send(*p) != SendResult::sent) break;
+      stats_.delivered += send_queued(*p, now);
     }
     if (p->congested && p->queue.lossless_size() <= config_.lossless_high_water / 2) {
       p->congested = false;
@@ -678,6 +697,41 @@ void Broker::flush_backlog() {
     p->backlogged = !p->dead && !p->queue.empty();
   }
   std::erase_if(backlog_, [](Peer* p) { return !p->backlogged; });
+}
+
+std::size_t Broker::send_queued(Peer& p, std::int64_t now) {
+  // Small messages only (batch_item_max): a large one costs more to copy
+  // than to send, and goes out alone, its bytes still shared with the other
+  // subscribers.
+  if (!p.batches || p.queue.size() < 2 || p.queue.front().frame.size() > batch_item_max) {
+    finish_send(p, p.queue.front().frame);
+    p.queue.pop_front();
+    return 1;
+  }
+  // The peer is behind, and each ZeroMQ send costs the broker and the peer
+  // about as much as a small message itself: several go in one frame.
+  batch_.resize(batch_max);
+  proto::write_message(batch_.data(), proto::Kind::batch, {}, broker_identity, {}, {});
+  std::size_t at = proto::message_size({}, broker_identity, {}, {});
+  std::size_t n = 0;
+  while (!p.queue.empty() && n < config_.batch_messages) {
+    const Outgoing& o = p.queue.front();
+    if (o.deadline_ns != 0 && o.deadline_ns < now) {
+      p.queue.pop_front();
+      ++stats_.expired;
+      continue;
+    }
+    const std::size_t size = o.frame.size();
+    if (size > batch_item_max || at + proto::batch_item_prefix + size > batch_max) break;
+    proto::write_batch_item(batch_.data() + at, view(o.frame));
+    at += proto::batch_item_prefix + size;
+    ++n;
+    p.queue.pop_front();
+  }
+  zmq::message_t frame(batch_.data(), at);
+  finish_send(p, frame);
+  ++stats_.batches;
+  return n;
 }
 
 void Broker::pause_publisher(Peer& subscriber, Peer& publisher) {

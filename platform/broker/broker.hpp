@@ -35,6 +35,9 @@ struct BrokerConfig {
   std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
   int socket_high_water = 1000;             // messages in a peer's socket pipe
+  // What waits for a peer that asked for batches goes out up to this many
+  // small messages to a frame (1 = never batched).
+  std::size_t batch_messages = 16;
   std::chrono::milliseconds liveness_interval{1000};
   // TCP, authenticated with CURVE: clients must hold a key on the allow-list
   // (auth_file) and may do only what their entry allows. Empty = no TCP.
@@ -72,6 +75,7 @@ private:
     bool congested = false;   // lossless backlog over the high-water mark
     bool overflow_reported = false;  // a publisher was told it overran this subscriber
     bool dead = false;
+    bool batches = false;  // said in its hello that it takes batch messages
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
     std::uint64_t match_epoch = 0;
@@ -105,7 +109,14 @@ private:
 
   void deliver(Peer& p, Outgoing&& out);
   SendResult try_send(Peer& p, Outgoing& out);
+  // A send in two steps: the routing id (refused when the peer's pipe is
+  // full), then the message, which then cannot be refused.
+  SendResult open_send(Peer& p);
+  void finish_send(Peer& p, zmq::message_t& frame);
   void flush_backlog();
+  // Sends what waits at the front of p's queue (the send is open, the front
+  // is not expired): one message, or a batch of them. Returns how many.
+  std::size_t send_queued(Peer& p, std::int64_t now);
   void probe_peers();
   void pause_publisher(Peer& subscriber, Peer& publisher);
   void release_publishers(Peer& subscriber);
@@ -139,6 +150,7 @@ private:
   std::string match_topic_;
   std::uint64_t trie_version_ = 0, match_version_ = ~std::uint64_t{0};
   std::string key_;              // scratch: the key of the message being handled
+  std::string batch_;            // scratch: a batch being written
   Peer* last_peer_ = nullptr;    // the sender of the last message; reset when peers are freed
   std::uint64_t epoch_ = 0;
   bool any_dead_ = false;

@@ -51,7 +51,7 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
   if (const auto b = root["broker"]) {
     const std::string w = f + ": broker";
     only_keys(b, w, {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water",
-                     "liveness_interval_ms"});
+                     "batch_messages", "liveness_interval_ms"});
     if (b["tcp"]) {
       c.tcp = b["tcp"].as<std::string>();
       if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
@@ -64,6 +64,8 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
       bc.lossless_high_water = number<std::size_t>(b["lossless_high_water"], w + ".lossless_high_water", 1, 10'000'000);
     if (b["socket_high_water"])
       bc.socket_high_water = number<int>(b["socket_high_water"], w + ".socket_high_water", 1, 1'000'000);
+    if (b["batch_messages"])
+      bc.batch_messages = number<std::size_t>(b["batch_messages"], w + ".batch_messages", 1, 1024);
     if (b["liveness_interval_ms"])
       bc.liveness_interval =
           std::chrono::milliseconds(number<int>(b["liveness_interval_ms"], w + ".liveness_interval_ms", 10, 600'000));

@@ -12,15 +12,16 @@
 
 namespace watt::detail {
 
-// A message from the broker. The views are recomputed from the frame on each
-// call, so an Incoming may be moved.
+// A message from the broker: a whole frame, or one message of a batch frame.
+// The views are recomputed from the frame on each call, so an Incoming may be
+// moved.
 struct Incoming {
   proto::Kind kind{};
   zmq::message_t frame;
   std::string_view address_view() const { return part(address_at_, address_len_); }
   std::string_view origin_view() const { return part(origin_at_, origin_len_); }
   std::string_view header_view() const { return part(header_at_, header_len_); }
-  std::string_view body_view() const { return part(body_at_, frame.size() - body_at_); }
+  std::string_view body_view() const { return part(body_at_, end_ - body_at_); }
   // All four at once, and a view at an offset (from one look at the frame).
   struct Parts {
     const char* base;
@@ -29,16 +30,18 @@ struct Incoming {
   Parts parts() const {
     const char* base = frame.data<char>();
     return {base, {base + address_at_, address_len_}, {base + origin_at_, origin_len_},
-            {base + header_at_, header_len_}, {base + body_at_, frame.size() - body_at_}};
+            {base + header_at_, header_len_}, {base + body_at_, end_ - body_at_}};
   }
 
-  // Splits the frame; returns an error text, empty when well-formed.
-  std::string parse();
+  // Splits the frame, or the message at [at, at + len) of it; returns an
+  // error text, empty when well-formed.
+  std::string parse() { return parse(0, frame.size()); }
+  std::string parse(std::size_t at, std::size_t len);
 
 private:
   std::string_view part(std::size_t at, std::size_t len) const { return {frame.data<char>() + at, len}; }
   std::size_t address_at_ = 0, address_len_ = 0, origin_at_ = 0, origin_len_ = 0, header_at_ = 0, header_len_ = 0,
-              body_at_ = 0;
+              body_at_ = 0, end_ = 0;
 };
 
 // What the socket monitor says about the link to the broker.

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array<std::string_view, max_kind + 1> kind_names = {
     "invalid", "hello", "welcome", "bye",   "subscribe", "unsubscribe", "publish", "deliver", "request",
-    "response", "error", "ping",   "pong",  "sync",      "ack",         "peers",   "peer_list", "flow"};
+    "response", "error", "ping",   "pong",  "sync",      "ack",         "peers",   "peer_list", "flow",
+    "batch"};
 
 // The header is a flat msgpack map of scalars. It is read here by hand, in
 // one pass and without allocating (on the routing path of every message):
@@ -177,7 +178,9 @@ std::string read_error(Read r) {
   return r == Read::truncated ? "header is truncated" : "header is not valid msgpack";
 }
 
-enum class Key : std::uint8_t { none, id, ts, pri, dl, protocol, pid, size, lossless, paused, ct, method, code, message };
+enum class Key : std::uint8_t {
+  none, id, ts, pri, dl, protocol, pid, size, lossless, paused, batch, ct, method, code, message
+};
 
 Key key_of(std::string_view k) noexcept {
   switch (k.size()) {
@@ -195,6 +198,7 @@ Key key_of(std::string_view k) noexcept {
       if (k == "size") return Key::size;
       if (k == "code") return Key::code;
       return Key::none;
+    case 5: return k == "batch" ? Key::batch : Key::none;
     case 6:
       if (k == "method") return Key::method;
       if (k == "paused") return Key::paused;
@@ -252,6 +256,7 @@ Apply apply(Header& out, Key key, const Token& v) noexcept {
     case Token::boolean:
       if (key == Key::lossless) out.lossless = v.u != 0;
       else if (key == Key::paused) out.paused = v.u != 0;
+      else if (key == Key::batch) out.batch = v.u != 0;
       return Apply::ok;
     default: return Apply::ok;
   }
@@ -297,10 +302,10 @@ public:
   }
   void boolean(bool v) noexcept { byte(v ? 0xc3 : 0xc2); }
 
-  // The most any header can take: 13 keys of at most 9 bytes, 9 numbers and
+  // The most any header can take: 14 keys of at most 9 bytes, 10 numbers and
   // flags of at most 9, 4 strings with their 5-byte heads, the map's 3.
   static std::size_t bound(const Header& h) noexcept {
-    return 3 + 13 * 9 + 9 * 9 + 4 * 5 + h.ct.size() + h.method.size() + h.code.size() + h.message.size();
+    return 3 + 14 * 9 + 10 * 9 + 4 * 5 + h.ct.size() + h.method.size() + h.code.size() + h.message.size();
   }
 
 private:
@@ -375,6 +380,23 @@ void write_message(char* out, Kind kind, std::string_view address, std::string_v
   put(p, body);
 }
 
+void write_batch_item(char* out, std::string_view message) noexcept {
+  const auto n = static_cast<std::uint32_t>(message.size());
+  for (std::size_t i = 0; i < batch_item_prefix; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  put(out + batch_item_prefix, message);
+}
+
+std::string take_batch_item(std::string_view& rest, std::string_view& message) {
+  if (rest.size() < batch_item_prefix) return "batch ends inside an item's length";
+  std::uint32_t n = 0;
+  for (std::size_t i = 0; i < batch_item_prefix; ++i)
+    n |= static_cast<std::uint32_t>(static_cast<unsigned char>(rest[i])) << (8 * i);
+  if (n > rest.size() - batch_item_prefix) return "batch item runs past the end of the batch";
+  message = rest.substr(batch_item_prefix, n);
+  rest.remove_prefix(batch_item_prefix + n);
+  return {};
+}
+
 std::string decode_header(std::string_view frame, Header& out) {
   if (frame.empty()) return {};
   Cursor in(frame.data(), frame.data() + frame.size());
@@ -424,7 +446,8 @@ void encode_header(const Header& h, std::string& out) {
   const Header d;
   const auto n = static_cast<std::uint32_t>((h.id != d.id) + (h.ts != d.ts) + (h.pri != d.pri) + (h.dl != d.dl) +
                                             (h.protocol != d.protocol) + (h.pid != d.pid) + (h.size != d.size) +
-                                            (h.lossless != d.lossless) + (h.paused != d.paused) + !h.ct.empty() +
+                                            (h.lossless != d.lossless) + (h.paused != d.paused) + (h.batch != d.batch) +
+                                            !h.ct.empty() +
                                             !h.method.empty() + !h.code.empty() + !h.message.empty());
   w.map(n);
   if (h.id != d.id) { w.str("id"); w.uint(h.id); }
@@ -436,6 +459,7 @@ void encode_header(const Header& h, std::string& out) {
   if (h.size != d.size) { w.str("size"); w.uint(h.size); }
   if (h.lossless != d.lossless) { w.str("lossless"); w.boolean(h.lossless); }
   if (h.paused != d.paused) { w.str("paused"); w.boolean(h.paused); }
+  if (h.batch != d.batch) { w.str("batch"); w.boolean(h.batch); }
   if (!h.ct.empty()) { w.str("ct"); w.str(h.ct); }
   if (!h.method.empty()) { w.str("method"); w.str(h.method); }
   if (!h.code.empty()) { w.str("code"); w.str(h.code); }

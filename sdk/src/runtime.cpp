@@ -83,6 +83,7 @@ void Runtime::send_hello() {
   h.id = hello_id_ = ++next_id_;
   h.protocol = proto::version;
   h.pid = static_cast<std::uint64_t>(::getpid());
+  h.batch = true;  // what waits for us at the broker may come several to a frame
   conn_->send(proto::Kind::hello, identity_, proto::encode_header(h), {});
 }
 
@@ -405,7 +406,31 @@ void Runtime::read_available() {
       problem("bad_frame", error);
       continue;
     }
-    handle(f);
+    if (f.kind == proto::Kind::batch) handle_batch(f);
+    else handle(f);
+  }
+}
+
+void Runtime::handle_batch(Incoming& batch) {
+  // Each message shares the batch's bytes (by reference count) and is
+  // handled as if it had come alone. A damaged item ends the batch: what
+  // follows it cannot be found.
+  const char* const base = batch.frame.data<char>();
+  std::string_view rest = batch.body_view();
+  Incoming one;
+  while (!rest.empty()) {
+    std::string_view item;
+    std::string error = proto::take_batch_item(rest, item);
+    if (error.empty()) {
+      one.frame.copy(batch.frame);
+      error = one.parse(static_cast<std::size_t>(item.data() - base), item.size());
+      if (error.empty() && one.kind == proto::Kind::batch) error = "a batch inside a batch";
+    }
+    if (!error.empty()) {
+      problem("bad_frame", "dropped the rest of a batch from the broker: " + error);
+      return;
+    }
+    handle(one);
   }
 }
 

@@ -128,6 +128,7 @@ private:
   void poll_once(Clock::time_point deadline);
   void read_available();
   void handle(Incoming& f);
+  void handle_batch(Incoming& batch);
   void resolve(std::uint64_t id, Result<Value> result);
   void enqueue(std::uint8_t pri, InboxItem msg);
   void dispatch_inbox();

@@ -27,10 +27,12 @@ TEST_CASE("a missing or empty config means defaults") {
 TEST_CASE("known keys are read") {
   watt::test::TempDir dir;
   const auto c = load(dir, "broker:\n  tcp: tcp://127.0.0.1:22916\n  queue_limit: 50\n  max_message_bytes: 4096\n"
-                           "agents:\n  stop_timeout_ms: 2500\n");
+                           "  batch_messages: 1\nagents:\n  stop_timeout_ms: 2500\n");
   CHECK(c.tcp == "tcp://127.0.0.1:22916");
   CHECK(c.broker.queue_limit == 50);
   CHECK(c.broker.max_message_bytes == 4096);
+  CHECK(c.broker.batch_messages == 1);
+  CHECK(load(dir, "").broker.batch_messages == 16);
   CHECK(c.supervisor.stop_timeout.count() == 2500);
 }
 
@@ -41,6 +43,8 @@ TEST_CASE("a typo, a wrong type or an out-of-range value is an error naming the 
   CHECK_THROWS_WITH_AS(load(dir, "broker:\n  queue_limit: lots\n"), doctest::Contains("broker.queue_limit"),
                        watt::Error);
   CHECK_THROWS_WITH_AS(load(dir, "broker:\n  max_message_bytes: 1\n"), doctest::Contains("between"), watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  batch_messages: 0\n"), doctest::Contains("broker.batch_messages"),
+                       watt::Error);
   CHECK_THROWS_WITH_AS(load(dir, "broker:\n  tcp: 127.0.0.1\n"), doctest::Contains("tcp://"), watt::Error);
   CHECK_THROWS_WITH_AS(load(dir, "broker: [1, 2\n"), doctest::Contains("config.yml"), watt::Error);
 }

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 using namespace watt::proto;
 
@@ -17,6 +18,7 @@ TEST_CASE("a header survives encode and decode with every field") {
   h.pri = 0;
   h.dl = h.ts + 500'000'000;
   h.lossless = true;
+  h.batch = true;
   h.ct = "application/json";
   h.method = "set_point";
   h.code = "timeout";
@@ -29,6 +31,7 @@ TEST_CASE("a header survives encode and decode with every field") {
   CHECK(d.pri == 0);
   CHECK(d.dl == h.dl);
   CHECK(d.lossless);
+  CHECK(d.batch);
   CHECK(d.ct == "application/json");
   CHECK(d.method == "set_point");
   CHECK(d.code == "timeout");
@@ -203,4 +206,30 @@ TEST_CASE("a key that is itself a container is skipped with its value, whatever 
   CHECK(decode_header("\x82\x91\xa3pri\x6f\xa2id\x03", d).empty());
   CHECK(d.pri == default_priority);
   CHECK(d.id == 3);
+}
+
+TEST_CASE("batch items are written and taken back in order, and damaged batches are refused with a reason") {
+  const std::vector<std::string> messages = {"first message", std::string(300, 'x'), ""};
+  std::string body;
+  for (const auto& m : messages) {
+    std::string item(batch_item_prefix + m.size(), '\0');
+    write_batch_item(item.data(), m);
+    body += item;
+  }
+  CHECK(body.substr(0, 4) == std::string("\x0d\x00\x00\x00", 4));  // 13, little endian
+  std::string_view rest = body;
+  for (const auto& m : messages) {
+    std::string_view item;
+    REQUIRE(take_batch_item(rest, item).empty());
+    CHECK(item == m);
+  }
+  CHECK(rest.empty());
+
+  std::string_view item;
+  std::string_view short_prefix("\x05\x00", 2);
+  CHECK(take_batch_item(short_prefix, item) == "batch ends inside an item's length");
+  std::string_view past_end("\x05\x00\x00\x00" "abcd", 8);
+  CHECK(take_batch_item(past_end, item) == "batch item runs past the end of the batch");
+  std::string_view huge("\xff\xff\xff\xff" "abcd", 8);
+  CHECK(take_batch_item(huge, item) == "batch item runs past the end of the batch");
 }

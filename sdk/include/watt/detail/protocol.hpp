@@ -46,8 +46,9 @@ enum class Kind : std::uint8_t {
   peers,         // ask for the peer list
   peer_list,     // body: array of peer maps
   flow,          // header paused (bool), reason: lossless backpressure
+  batch,         // broker only, to a peer whose hello said batch: several messages in one frame
 };
-inline constexpr std::uint8_t max_kind = static_cast<std::uint8_t>(Kind::flow);
+inline constexpr std::uint8_t max_kind = static_cast<std::uint8_t>(Kind::batch);
 
 WATT_EXPORT std::string_view kind_name(Kind kind) noexcept;
 
@@ -65,6 +66,7 @@ struct Header {
   std::uint64_t size = 0;    // welcome: the broker's message size limit
   bool lossless = false;     // subscribe: lossless delivery
   bool paused = false;       // flow
+  bool batch = false;        // hello: this peer takes batch messages
   std::string_view ct;       // content type; empty = msgpack
   std::string_view method;
   std::string_view code;
@@ -93,6 +95,18 @@ WATT_EXPORT std::size_t message_size(std::string_view address, std::string_view 
                                      std::string_view body) noexcept;
 WATT_EXPORT void write_message(char* out, Kind kind, std::string_view address, std::string_view origin,
                                std::string_view header, std::string_view body) noexcept;
+
+// A batch's body is a run of whole messages, each written as
+//   length (4 bytes, little endian) | message frame
+// The broker sends batches only to peers that asked for them in their hello,
+// and only with what waited for them; a batch never holds another batch.
+inline constexpr std::size_t batch_item_prefix = 4;
+// Writes one item (prefix and message) at `out`, which has room for
+// batch_item_prefix + message.size() bytes.
+WATT_EXPORT void write_batch_item(char* out, std::string_view message) noexcept;
+// Takes the next item off the front of `rest` (not empty) into `message`;
+// returns an error text, empty when well-formed.
+WATT_EXPORT std::string take_batch_item(std::string_view& rest, std::string_view& message);
 
 // Decodes a header without allocating. Unknown keys (of any type) are
 // skipped so newer peers can add fields. Returns an error text, empty if good.
