@@ -234,7 +234,7 @@ void add_service_commands(CLI::App& app, Context& ctx) {
         const auto s = ctx.control(*c, "stats", args()).as<PlatformStats>();
         const auto& b = s.broker;
         std::cout << "messages  received " << b.received << ", published " << b.published << ", delivered "
-                  << b.delivered << "\n"
+                  << b.delivered << " (" << b.batches << " batches to peers behind)\n"
                   << "          dropped " << b.dropped << ", expired " << b.expired << ", queued now " << b.queued
                   << ", rejected (bad input) " << b.rejected << "\n"
                   << "rpc       requests " << b.requests << ", errors " << b.request_errors << "\n"

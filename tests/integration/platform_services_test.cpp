@@ -212,6 +212,7 @@ TEST_CASE("watt log prints the end of an agent's log, watt stats the platform's 
   CHECK(watt::test::lines(cli.watt({"log", "listener", "-n", "2"}).out) == 2);
   const auto stats = cli.watt({"stats"}).out;
   CHECK(stats.find("published") != std::string::npos);
+  CHECK(stats.find("batches to peers behind") != std::string::npos);
   CHECK(stats.find("running 1") != std::string::npos);
   CHECK(stats.find("QUEUED") != std::string::npos);  // per-peer queue depths
   CHECK(stats.find("listener") != std::string::npos);
