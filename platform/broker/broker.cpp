@@ -33,7 +33,7 @@ std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size(
 // than that are ever out of the broker's reach (where priority cannot reorder
 // them).
 // Batches: messages up to this size, frames up to batch_max.
-constexpr std::size_t batch_item_max = 4096, batch_max = 64 * 1024;
+constexpr std::size_t batch_item_max = 4096, batch_max = std::size_t{64} * 1024;
 
 int pipe_frames(const BrokerConfig& c) {
   return std::max(1, c.socket_high_water / static_cast<int>(std::max<std::size_t>(1, c.batch_messages)));

@@ -42,7 +42,7 @@ std::string batch_of(const std::vector<std::string>& items) {
 // A raw DEALER peer that says hello (asking for batches or not), subscribes,
 // and then reads every message it is sent, batches taken apart.
 class RawSubscriber {
-public:
+ public:
   RawSubscriber(const std::string& address, const std::string& identity, bool batches)
       : socket_(ctx_, zmq::socket_type::dealer), identity_(identity) {
     socket_.set(zmq::sockopt::linger, 0);
@@ -77,7 +77,7 @@ public:
   std::vector<long> bodies;
   std::size_t frames_seen = 0, batches_seen = 0;
 
-private:
+ private:
   proto::Kind next_kind() {
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     for (int i = 0; i < 100; ++i) {
@@ -140,7 +140,8 @@ TEST_CASE("an agent that fell behind gets what waited for it in batches, in orde
   std::vector<long> got;
   watt::SubscribeOptions lossless;
   lossless.delivery = watt::Delivery::lossless;
-  sub->subscribe("load", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); }, lossless);
+  sub->subscribe(
+      "load", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); }, lossless);
   REQUIRE(sub->sync());
   auto pub = p.client("pub");
   const auto batches_before = broker_stat(*pub, "batches");
@@ -249,7 +250,9 @@ TEST_CASE("the SDK takes batches apart and survives damaged ones") {
       if (kind != proto::Kind::sync || sent) continue;
       sent = true;
       // After the client's first sync: the test batches, in order.
-      auto deliver = [](long n) { return frame(proto::Kind::deliver, "load/x", {}, watt::Value::of(n).bytes(), "pub"); };
+      auto deliver = [](long n) {
+        return frame(proto::Kind::deliver, "load/x", {}, watt::Value::of(n).bytes(), "pub");
+      };
       auto send = [&](const std::string& f) {
         router.send(zmq::buffer(rid), zmq::send_flags::sndmore);
         router.send(zmq::buffer(f));
@@ -258,9 +261,9 @@ TEST_CASE("the SDK takes batches apart and survives damaged ones") {
       std::string cut = batch_of({deliver(4), deliver(5)});
       cut.resize(cut.size() - 3);  // the last item runs past the end
       send(cut);
-      send(batch_of({batch_of({deliver(99)})}));  // a batch inside a batch
+      send(batch_of({batch_of({deliver(99)})}));                 // a batch inside a batch
       send(batch_of({deliver(6), std::string("\x01\x07", 2)}));  // an item too short to be a message
-      send(batch_of({}));  // empty: nothing to do
+      send(batch_of({}));                                        // empty: nothing to do
       send(batch_of({deliver(7)}));
     }
   });
