@@ -28,13 +28,13 @@ std::int64_t now_ns() {
 
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
 
+// Batches: messages up to this size, frames up to batch_max.
+constexpr std::size_t batch_item_max = 4096, batch_max = std::size_t{64} * 1024;
+
 // A peer's pipe holds frames, and a frame may be a batch: sized so that a full
 // pipe of batches holds about socket_high_water messages, so that no more
 // than that are ever out of the broker's reach (where priority cannot reorder
 // them).
-// Batches: messages up to this size, frames up to batch_max.
-constexpr std::size_t batch_item_max = 4096, batch_max = std::size_t{64} * 1024;
-
 int pipe_frames(const BrokerConfig& c) {
   return std::max(1, c.socket_high_water / static_cast<int>(std::max<std::size_t>(1, c.batch_messages)));
 }
@@ -710,7 +710,7 @@ std::size_t Broker::send_queued(Peer& p, std::int64_t now) {
   }
   // The peer is behind, and each ZeroMQ send costs the broker and the peer
   // about as much as a small message itself: several go in one frame.
-  batch_.resize(batch_max);
+  batch_.resize(batch_max);  // once: the scratch keeps its size
   proto::write_message(batch_.data(), proto::Kind::batch, {}, broker_identity, {}, {});
   std::size_t at = proto::message_size({}, broker_identity, {}, {});
   std::size_t n = 0;

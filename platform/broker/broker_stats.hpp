@@ -20,8 +20,8 @@ struct BrokerStats {
   std::uint64_t peers = 0;
   std::uint64_t subscriptions = 0;
   std::uint64_t queued = 0;     // messages waiting in the broker, all peers
-  MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected, peers,
-                     subscriptions, queued)
+  MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
+                     peers, subscriptions, queued)
 };
 
 }  // namespace watt::broker
