@@ -678,13 +678,7 @@ void Broker::flush_backlog() {
   // By index: a delivery below may append to the backlog.
   for (std::size_t i = 0; i < backlog_.size(); ++i) {
     Peer* p = backlog_[i];
-    while (!p->dead && !p->queue.empty()) {
-      const Outgoing& out = p->queue.front();
-      if (out.deadline_ns != 0 && out.deadline_ns < now) {
-        p->queue.pop_front();
-        ++stats_.expired;
-        continue;
-      }
+    while (!p->dead && live_front(*p, now)) {
       if (open_send(*p) != SendResult::sent) break;
       stats_.delivered += send_queued(*p, now);
     }
@@ -697,6 +691,16 @@ void Broker::flush_backlog() {
     p->backlogged = !p->dead && !p->queue.empty();
   }
   std::erase_if(backlog_, [](Peer* p) { return !p->backlogged; });
+}
+
+bool Broker::live_front(Peer& p, std::int64_t now) {
+  while (!p.queue.empty()) {
+    const auto dl = p.queue.front().deadline_ns;
+    if (dl == 0 || dl >= now) return true;
+    p.queue.pop_front();
+    ++stats_.expired;
+  }
+  return false;
 }
 
 std::size_t Broker::send_queued(Peer& p, std::int64_t now) {
@@ -714,13 +718,8 @@ std::size_t Broker::send_queued(Peer& p, std::int64_t now) {
   proto::write_message(batch_.data(), proto::Kind::batch, {}, broker_identity, {}, {});
   std::size_t at = proto::message_size({}, broker_identity, {}, {});
   std::size_t n = 0;
-  while (!p.queue.empty() && n < config_.batch_messages) {
+  while (n < config_.batch_messages && live_front(p, now)) {
     const Outgoing& o = p.queue.front();
-    if (o.deadline_ns != 0 && o.deadline_ns < now) {
-      p.queue.pop_front();
-      ++stats_.expired;
-      continue;
-    }
     const std::size_t size = o.frame.size();
     if (size > batch_item_max || at + proto::batch_item_prefix + size > batch_max) break;
     proto::write_batch_item(batch_.data() + at, view(o.frame));

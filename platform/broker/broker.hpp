@@ -114,6 +114,9 @@ private:
   SendResult open_send(Peer& p);
   void finish_send(Peer& p, zmq::message_t& frame);
   void flush_backlog();
+  // Drops what passed its deadline at the front of p's queue; true while a
+  // message is left there.
+  bool live_front(Peer& p, std::int64_t now);
   // Sends what waits at the front of p's queue (the send is open, the front
   // is not expired): one message, or a batch of them. Returns how many.
   std::size_t send_queued(Peer& p, std::int64_t now);

@@ -447,8 +447,7 @@ void encode_header(const Header& h, std::string& out) {
   const auto n = static_cast<std::uint32_t>((h.id != d.id) + (h.ts != d.ts) + (h.pri != d.pri) + (h.dl != d.dl) +
                                             (h.protocol != d.protocol) + (h.pid != d.pid) + (h.size != d.size) +
                                             (h.lossless != d.lossless) + (h.paused != d.paused) + (h.batch != d.batch) +
-                                            !h.ct.empty() +
-                                            !h.method.empty() + !h.code.empty() + !h.message.empty());
+                                            !h.ct.empty() + !h.method.empty() + !h.code.empty() + !h.message.empty());
   w.map(n);
   if (h.id != d.id) { w.str("id"); w.uint(h.id); }
   if (h.ts != d.ts) { w.str("ts"); w.sint(h.ts); }

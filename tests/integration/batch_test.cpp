@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -153,6 +154,65 @@ TEST_CASE("an agent that fell behind gets what waited for it in batches, in orde
   const auto batches = broker_stat(*pub, "batches") - batches_before;
   INFO(batches << " batches");
   CHECK(batches > 0);
+}
+
+TEST_CASE("large messages among small ones leave alone, in their place, and batch_messages 1 turns batches off") {
+  // Every fifth body is over the 4 KiB a batched message may have.
+  auto body = [](long i) {
+    std::string b = std::to_string(i);
+    if (i % 5 == 0) b.resize(8000, '.');
+    return b;
+  };
+  for (const bool batching : {true, false}) {
+    CAPTURE(batching);
+    Platform p(batching ? "broker:\n  socket_high_water: 100\n"
+                        : "broker:\n  socket_high_water: 100\n  batch_messages: 1\n");
+    auto sub = p.client("sub");
+    std::vector<long> got;
+    watt::SubscribeOptions lossless;
+    lossless.delivery = watt::Delivery::lossless;
+    sub->subscribe(
+        "load", [&](const watt::Envelope& e) { got.push_back(std::stol(e.body.as<std::string>())); }, lossless);
+    REQUIRE(sub->sync());
+    auto pub = p.client("pub");
+    constexpr long n = 5000;
+    for (long i = 0; i < n; ++i) pub->publish("load/x", body(i));  // the subscriber is not reading yet
+    REQUIRE(pub->sync());
+    REQUIRE(sub->spin_until([&] { return got.size() == static_cast<std::size_t>(n); }, 60s));
+    CHECK(in_order(got));
+    const auto batches = broker_stat(*pub, "batches");
+    if (batching)
+      CHECK(batches > 0);
+    else
+      CHECK(batches == 0);
+  }
+}
+
+TEST_CASE("messages that pass their deadline while waiting are dropped and counted, batched or not") {
+  Platform p("broker:\n  socket_high_water: 100\n  queue_limit: 1000000\n");
+  auto sub = p.client("sub");
+  std::vector<long> got;
+  sub->subscribe("load", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); });
+  REQUIRE(sub->sync());
+  auto pub = p.client("pub");
+  constexpr long n = 50000, after = 100;
+  watt::PublishOptions hurried;
+  hurried.max_delay = 20ms;
+  for (long i = 0; i < n; ++i) pub->publish("load/x", i, hurried);  // the subscriber is not reading yet
+  REQUIRE(pub->sync());
+  std::this_thread::sleep_for(100ms);
+  // Then messages without a deadline: each must still arrive, after the
+  // expired ones were skipped wherever they waited.
+  for (long i = n; i < n + after; ++i) pub->publish("load/x", i);
+  REQUIRE(pub->sync());
+  REQUIRE(sub->spin_until([&] { return !got.empty() && got.back() == n + after - 1; }, 60s));
+  const auto expired = broker_stat(*pub, "expired");
+  INFO(got.size() << " received, " << expired << " expired at the broker");
+  CHECK(expired > 0);
+  CHECK(got.size() + expired <= static_cast<std::size_t>(n + after));
+  CHECK(std::is_sorted(got.begin(), got.end()));
+  CHECK(std::adjacent_find(got.begin(), got.end()) == got.end());  // nothing twice
+  CHECK(std::count_if(got.begin(), got.end(), [](long v) { return v >= n; }) == after);
 }
 
 TEST_CASE("a peer that did not ask for batches never gets one, and one that did can read them from the docs") {
