@@ -1,18 +1,10 @@
 #include "forwarder.hpp"
 
+#include <watt/clock.hpp>
 #include <algorithm>
 #include <chrono>
 
 namespace watt::historian {
-namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 Forwarder::Forwarder(Cache& cache, Opener open, ForwarderOptions options, Notify notify)
     : cache_(cache),
       open_(std::move(open)),

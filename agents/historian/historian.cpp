@@ -9,6 +9,7 @@
 #include "open_backend.hpp"
 #include "query_args.hpp"
 
+#include <watt/clock.hpp>
 #include <watt/detail/log_limiter.hpp>
 #include <watt/watt.hpp>
 
@@ -22,15 +23,6 @@
 #include <vector>
 
 namespace wh = watt::historian;
-
-namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 class Historian : public watt::Agent {
  public:
@@ -194,7 +186,7 @@ class Historian : public watt::Agent {
   }
 
   watt::Value query(const watt::Value& args) {
-    const auto q = wh::parse_query(args, now_ns());
+    const auto q = wh::parse_query(args, watt::now_ns());
     try {
       const auto samples = reader().query(q);
       return wh::pack_query_result(q, samples, reader().metadata(q.topic));

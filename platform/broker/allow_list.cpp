@@ -3,7 +3,7 @@
 
 #include <watt/error.hpp>
 #include <watt/identity.hpp>
-#include <watt/topic.hpp>
+#include <watt/proto/topic.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -20,13 +20,13 @@ bool AuthEntry::may_claim(const std::string& identity) const {
 }
 
 bool AuthEntry::may_publish(std::string_view topic) const {
-  return std::any_of(publish.begin(), publish.end(), [&](const auto& p) { return topic_matches(p, topic); });
+  return std::any_of(publish.begin(), publish.end(), [&](const auto& p) { return proto::topic_matches(p, topic); });
 }
 
 bool AuthEntry::may_call(std::string_view peer, std::string_view method) const {
   // Method names may hold '/', so the check is peer first, then the rest.
   const std::string target = std::string(peer) + "/" + std::string(method);
-  return std::any_of(call.begin(), call.end(), [&](const auto& p) { return topic_matches(p, target); });
+  return std::any_of(call.begin(), call.end(), [&](const auto& p) { return proto::topic_matches(p, target); });
 }
 
 std::string auth_entry_error(const AuthEntry& e) {
@@ -37,9 +37,9 @@ std::string auth_entry_error(const AuthEntry& e) {
     if (i != "*")
       if (auto err = identity_error(i); !err.empty()) return "identities: " + err;
   for (const auto& p : e.publish)
-    if (auto err = pattern_error(p); !err.empty()) return "publish: " + err;
+    if (auto err = proto::pattern_error(p); !err.empty()) return "publish: " + err;
   for (const auto& p : e.call)
-    if (auto err = pattern_error(p); !err.empty()) return "call: " + err;
+    if (auto err = proto::pattern_error(p); !err.empty()) return "call: " + err;
   return {};
 }
 

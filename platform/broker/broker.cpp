@@ -3,7 +3,9 @@
 
 #include <watt/detail/zmq_context.hpp>
 #include <watt/identity.hpp>
-#include <watt/topic.hpp>
+#include <watt/proto/batch.hpp>
+#include <watt/proto/clock.hpp>
+#include <watt/proto/topic.hpp>
 
 #include <msgpack.hpp>
 
@@ -21,10 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view broker_identity = "broker";
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using proto::now_ns;
 
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
 
@@ -326,7 +325,7 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       on_subscribe(p, kind, v.address, h);
       break;
     case proto::Kind::publish:
-      if (auto err = topic_error(v.address); !err.empty()) {
+      if (auto err = proto::topic_error(v.address); !err.empty()) {
         reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
         break;
       }
@@ -450,18 +449,16 @@ void Broker::welcome(const std::string& rid, std::uint64_t hello_id) {
 }
 
 void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {
-  if (auto err = pattern_error(pattern); !err.empty()) {
+  if (auto err = proto::pattern_error(pattern); !err.empty()) {
     reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
     return;
   }
-  const std::string norm(normalize_pattern(pattern));
+  const std::string norm(proto::normalize_pattern(pattern));
   if (kind == proto::Kind::subscribe) {
-    trie_.insert(norm, &p, h.lossless);
-    ++trie_version_;
+    subscriptions_.insert(norm, &p, h.lossless);
     p.patterns[norm] = h.lossless;
   } else {
-    trie_.erase(norm, &p);
-    ++trie_version_;
+    subscriptions_.erase(norm, &p);
     p.patterns.erase(norm);
   }
   proto::Header ack;
@@ -472,28 +469,13 @@ void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, c
 void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl,
                    Peer* publisher) {
   // A peer whose patterns overlap gets one copy; lossless if any pattern is.
-  // The match is kept while the topic repeats and no subscription changes.
-  if (match_version_ != trie_version_ || match_topic_ != topic) {
-    ++epoch_;
-    matched_.clear();
-    trie_.match(topic, [&](Peer* peer, bool lossless) {
-      if (peer->match_epoch != epoch_) {
-        peer->match_epoch = epoch_;
-        peer->match_index = matched_.size();
-        matched_.emplace_back(peer, lossless);
-      } else {
-        matched_[peer->match_index].second = matched_[peer->match_index].second || lossless;
-      }
-    });
-    match_topic_.assign(topic);
-    match_version_ = trie_version_;
-  }
   // Every subscriber gets the same bytes: copies of a zmq message share them
   // by reference count.
-  const std::size_t count = matched_.size();
+  const auto& matched = subscriptions_.match(topic);
+  const std::size_t count = matched.size();
   for (std::size_t i = 0; i < count; ++i) {
-    Peer* const sub = matched_[i].first;
-    const bool lossless = matched_[i].second;
+    Peer* const sub = matched[i].first;
+    const bool lossless = matched[i].second;
     if (sub->dead) continue;
     if (lossless && publisher != nullptr &&
         sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
@@ -596,7 +578,7 @@ void Broker::serve_own_method(Peer& caller, const proto::Header& h) {
   }
   BrokerStats s = stats_;
   s.peers = by_identity_.size();
-  s.subscriptions = trie_.size();
+  s.subscriptions = subscriptions_.size();
   for (const auto& [rid, p] : by_routing_) s.queued += p->queue.size();
   std::string body;
   detail::StringWriter sink{&body};
@@ -769,8 +751,7 @@ void Broker::remove_peer(Peer& p, const char* reason) {
   if (p.dead) return;
   p.dead = true;
   any_dead_ = true;
-  for (const auto& [pattern, lossless] : p.patterns) trie_.erase(pattern, &p);
-  ++trie_version_;
+  for (const auto& [pattern, lossless] : p.patterns) subscriptions_.erase(pattern, &p);
   release_publishers(p);
   for (auto& [rid, other] : by_routing_) {
     if (other->paused.erase(&p) > 0) --p.paused_by;

@@ -7,9 +7,10 @@
 #include "peer_queue.hpp"
 
 #include <watt/detail/log_limiter.hpp>
-#include <watt/detail/protocol.hpp>
-#include <watt/detail/topic_trie.hpp>
 #include <watt/endpoint.hpp>
+#include <watt/proto/frame.hpp>
+#include <watt/proto/header.hpp>
+#include <watt/proto/topic_index.hpp>
 
 #include <spdlog/logger.h>
 #include <zmq.hpp>
@@ -78,8 +79,7 @@ private:
     bool batches = false;  // said in its hello that it takes batch messages
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
-    std::uint64_t match_epoch = 0;
-    std::size_t match_index = 0;  // its place in matched_ while routing
+    proto::MatchMark match_mark;  // merges its patterns that match one topic
     std::unordered_set<Peer*> paused;  // publishers this (congested) subscriber holds back
     int paused_by = 0;                 // congested subscribers holding this publisher back
   };
@@ -145,17 +145,11 @@ private:
 
   std::unordered_map<std::string, std::unique_ptr<Peer>> by_routing_;
   std::unordered_map<std::string, Peer*> by_identity_;
-  detail::TopicTrie<Peer*, bool> trie_;
+  proto::TopicIndex<Peer*, bool> subscriptions_;  // tag: lossless
   std::vector<Peer*> backlog_;
-  // The subscribers (lossless or not) of match_topic_, valid while
-  // match_version_ == trie_version_ (bumped by every change to the trie).
-  std::vector<std::pair<Peer*, bool>> matched_;
-  std::string match_topic_;
-  std::uint64_t trie_version_ = 0, match_version_ = ~std::uint64_t{0};
   std::string key_;              // scratch: the key of the message being handled
   std::string batch_;            // scratch: a batch being written
   Peer* last_peer_ = nullptr;    // the sender of the last message; reset when peers are freed
-  std::uint64_t epoch_ = 0;
   bool any_dead_ = false;
   std::size_t reaped_since_trim_ = 0;
   std::vector<std::pair<std::string, std::string>> left_events_;  // topic, body

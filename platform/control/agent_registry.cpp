@@ -1,6 +1,7 @@
 // AgentRegistry: installed agents as folders under $WATT_HOME/agents.
 #include "agent_registry.hpp"
 
+#include <watt/clock.hpp>
 #include <watt/error.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -39,11 +40,6 @@ std::string to_yaml(const InstalledAgent& a) {
   y << YAML::Key << "priority" << YAML::Value << a.priority;
   y << YAML::EndMap;
   return std::string(y.c_str()) + "\n";
-}
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // ConfigStore on SQLite: WAL, full sync, prepared statements.
 #include "config_store.hpp"
 
+#include <watt/clock.hpp>
 #include <watt/error.hpp>
 
 #include <sqlite3.h>
@@ -9,11 +10,6 @@
 
 namespace watt::platform {
 namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One prepared statement, finalized on every path.
 class Statement {

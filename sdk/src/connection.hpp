@@ -2,7 +2,9 @@
 // socket monitor says about the link. Nothing else.
 #pragma once
 
-#include <watt/detail/protocol.hpp>
+#include <watt/proto/batch.hpp>
+#include <watt/proto/frame.hpp>
+#include <watt/proto/header.hpp>
 #include <watt/detail/zmq_context.hpp>
 
 #include <zmq.hpp>

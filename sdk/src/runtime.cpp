@@ -2,6 +2,7 @@
 #include "runtime.hpp"
 
 #include <watt/keys.hpp>
+#include <watt/proto/clock.hpp>
 #include <watt/topic.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -15,10 +16,7 @@
 
 namespace watt::detail {
 
-std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using proto::now_ns;
 
 CurveKeys curve_keys(const std::string& server_key, const std::string& key_file) {
   if (server_key.size() != 40) throw Error("the server key must be the platform's 40-character public key");
@@ -172,8 +170,7 @@ SubscriptionId Runtime::subscribe(std::string_view pattern, std::function<void(c
   const bool lossless = o.delivery == Delivery::lossless;
   const auto id = ++next_sub_;
   subs_.emplace(id, LocalSub{norm, std::move(cb), lossless});
-  trie_.insert(norm, id, lossless);
-  ++subs_version_;
+  index_.insert(norm, id, lossless);
   auto& [count, lossless_count] = patterns_[norm];
   const bool changed = count == 0 || (lossless && lossless_count == 0);
   ++count;
@@ -188,8 +185,7 @@ void Runtime::unsubscribe(SubscriptionId id) {
   if (it == subs_.end()) return;
   const std::string pattern = it->second.pattern;
   const bool was_lossless = it->second.lossless;
-  trie_.erase(pattern, id);
-  ++subs_version_;
+  index_.erase(pattern, id);
   subs_.erase(it);
   auto& [count, lossless_count] = patterns_[pattern];
   --count;
@@ -576,20 +572,14 @@ void Runtime::deliver(const PendingDelivery& d) {
   e.deadline_ns = d.dl;
   set(e.content_type, {parts.base + d.ct_at, d.ct_len});
   e.body.assign_unchecked(parts.body);
-  // The subscriptions a topic matches are looked up once while the topic
-  // repeats and no subscription changes.
-  if (match_version_ != subs_version_ || match_topic_ != e.topic) {
-    match_ids_.clear();
-    trie_.match(e.topic, [&](SubscriptionId id, bool) { match_ids_.push_back(id); });
-    match_topic_ = e.topic;
-    match_version_ = subs_version_;
-  }
   // Collect first: a callback may unsubscribe (itself or others), or spin
   // and so deliver (and look up) other messages.
+  const auto& matches = index_.match(e.topic);
   SubscriptionId ids[64];
-  const std::size_t n = std::min<std::size_t>(match_ids_.size(), 64);
-  std::copy_n(match_ids_.begin(), n, ids);
-  const std::vector<SubscriptionId> more(match_ids_.begin() + static_cast<std::ptrdiff_t>(n), match_ids_.end());
+  const std::size_t n = std::min<std::size_t>(matches.size(), 64);
+  for (std::size_t i = 0; i < n; ++i) ids[i] = matches[i].first;
+  std::vector<SubscriptionId> more;
+  for (std::size_t i = n; i < matches.size(); ++i) more.push_back(matches[i].first);
   auto run = [&](SubscriptionId id) {
     auto it = subs_.find(id);
     if (it == subs_.end()) return;

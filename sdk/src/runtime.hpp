@@ -7,7 +7,7 @@
 #include "timer_queue.hpp"
 
 #include <watt/detail/log_limiter.hpp>
-#include <watt/detail/topic_trie.hpp>
+#include <watt/proto/topic_index.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
 
@@ -28,7 +28,6 @@ class Agent;
 
 namespace watt::detail {
 
-std::int64_t now_ns() noexcept;
 // The server's key and this peer's pair from its key file; throws watt::Error.
 CurveKeys curve_keys(const std::string& server_key, const std::string& key_file);
 // Logs to `sink`, or to the console when it is null.
@@ -168,17 +167,12 @@ private:
   // never spins keeps ZeroMQ's own bound on what it buffers.
   static constexpr std::size_t max_inbox_ = 10000;
 
-  TopicTrie<SubscriptionId, bool> trie_;
+  proto::TopicIndex<SubscriptionId, bool> index_;
   Envelope current_;       // what subscribers are handed: reused, so delivery allocates nothing
   std::string header_buf_;  // headers being encoded: reused likewise
   std::unordered_map<SubscriptionId, LocalSub> subs_;
   std::unordered_map<std::string, std::pair<int, int>> patterns_;  // pattern -> (subs, lossless subs)
   SubscriptionId next_sub_ = 0;
-  // The last topic delivered and the subscriptions it matched, valid while
-  // subs_version_ (bumped by every subscribe and unsubscribe) is unchanged.
-  std::uint64_t subs_version_ = 0, match_version_ = ~std::uint64_t{0};
-  std::string match_topic_;
-  std::vector<SubscriptionId> match_ids_;
 
   struct Method {
     std::function<Value(const Value&)> direct;

@@ -2,7 +2,9 @@
 // reply (or is dropped and counted) while a well-behaved pair keeps talking.
 #include "served.hpp"
 
-#include <watt/detail/protocol.hpp>
+#include <watt/proto/batch.hpp>
+#include <watt/proto/frame.hpp>
+#include <watt/proto/header.hpp>
 
 #include <doctest/doctest.h>
 #include <zmq.hpp>

@@ -5,7 +5,9 @@
 #include "platform.hpp"
 #include "temp_dir.hpp"
 
-#include <watt/detail/protocol.hpp>
+#include <watt/proto/batch.hpp>
+#include <watt/proto/frame.hpp>
+#include <watt/proto/header.hpp>
 
 #include <doctest/doctest.h>
 #include <zmq.hpp>

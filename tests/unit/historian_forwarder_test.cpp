@@ -5,6 +5,7 @@
 #include "sqlite_backend.hpp"
 #include "temp_dir.hpp"
 
+#include <watt/clock.hpp>
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -16,11 +17,6 @@
 using namespace watt::historian;
 
 namespace {
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool eventually(const std::function<bool()>& done) {
   for (int i = 0; i < 1000; ++i) {
@@ -90,7 +86,7 @@ TEST_CASE("forwarder prunes what is older than the retention limit, and counts i
   Cache cache({.file = dir.str() + "/cache.sqlite", .synchronous = "NORMAL"});
   const std::string db = dir.str() + "/history.sqlite";
   constexpr std::int64_t hour = 3'600'000'000'000;
-  const std::int64_t now = now_ns();
+  const std::int64_t now = watt::now_ns();
   std::vector<Record> rs;
   for (int k = 0; k < 48; ++k) rs.push_back(record(now - k * hour - hour / 2, "devices/r/v", k));
   open_sqlite_backend({.file = db})->store(rs);  // two days stored by an earlier run

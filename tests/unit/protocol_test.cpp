@@ -1,5 +1,7 @@
 // The header codec of the wire protocol.
-#include <watt/detail/protocol.hpp>
+#include <watt/proto/batch.hpp>
+#include <watt/proto/frame.hpp>
+#include <watt/proto/header.hpp>
 #include <watt/value.hpp>
 
 #include <doctest/doctest.h>

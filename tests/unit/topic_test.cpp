@@ -1,5 +1,5 @@
 // Topics, patterns and the subscription trie.
-#include <watt/detail/topic_trie.hpp>
+#include <watt/proto/topic_trie.hpp>
 #include <watt/topic.hpp>
 
 #include <doctest/doctest.h>
@@ -58,7 +58,7 @@ TEST_CASE("patterns accept + and # only as whole segments, # only last") {
 }
 
 namespace {
-std::vector<int> matches(const watt::detail::TopicTrie<int>& trie, std::string_view topic) {
+std::vector<int> matches(const watt::proto::TopicTrie<int>& trie, std::string_view topic) {
   std::vector<int> out;
   trie.match(topic, [&](int h, std::uint8_t) { out.push_back(h); });
   std::sort(out.begin(), out.end());
@@ -67,7 +67,7 @@ std::vector<int> matches(const watt::detail::TopicTrie<int>& trie, std::string_v
 }  // namespace
 
 TEST_CASE("the trie finds every matching pattern, overlapping ones included") {
-  watt::detail::TopicTrie<int> trie;
+  watt::proto::TopicTrie<int> trie;
   trie.insert("devices/campus", 1);
   trie.insert("devices/+/b1", 2);
   trie.insert("#", 3);
@@ -82,7 +82,7 @@ TEST_CASE("the trie finds every matching pattern, overlapping ones included") {
 }
 
 TEST_CASE("the trie reports a handle once per pattern, and erasing prunes") {
-  watt::detail::TopicTrie<int> trie;
+  watt::proto::TopicTrie<int> trie;
   CHECK(trie.insert("a/b", 7));
   CHECK_FALSE(trie.insert("a/b", 7, 1));  // same handle, same pattern: tag updated
   CHECK(trie.insert("a/#", 7));           // normalizes to "a": another pattern
@@ -96,7 +96,7 @@ TEST_CASE("the trie reports a handle once per pattern, and erasing prunes") {
 }
 
 TEST_CASE("the trie holds thousands of patterns and matches by walking, not scanning") {
-  watt::detail::TopicTrie<int> trie;
+  watt::proto::TopicTrie<int> trie;
   for (int i = 0; i < 5000; ++i) trie.insert("devices/b" + std::to_string(i) + "/temp", i);
   CHECK(matches(trie, "devices/b4242/temp") == std::vector<int>{4242});
   CHECK(matches(trie, "devices/b4242/humidity").empty());
@@ -117,7 +117,7 @@ TEST_CASE("the fast topic check agrees with the full one on every kind of mistak
 }
 
 TEST_CASE("the trie matches topics with empty or trailing segments as the split would") {
-  watt::detail::TopicTrie<int> trie;
+  watt::proto::TopicTrie<int> trie;
   trie.insert("a/+", 1);
   trie.insert("+", 2);
   trie.insert("a", 3);

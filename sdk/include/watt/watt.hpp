@@ -4,6 +4,7 @@
 #include <watt/agent.hpp>
 #include <watt/call.hpp>
 #include <watt/client.hpp>
+#include <watt/clock.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/envelope.hpp>
 #include <watt/error.hpp>

@@ -2,7 +2,7 @@
 // the topic (times the '+' branches), never the number of subscriptions.
 #pragma once
 
-#include <watt/topic.hpp>
+#include <watt/proto/topic.hpp>
 
 #include <algorithm>
 #include <array>
@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace watt::detail {
+namespace watt::proto {
 
 struct StringHash {
   using is_transparent = void;
@@ -77,16 +77,6 @@ private:
     bool idle() const { return children.empty() && !plus && here.empty(); }
   };
 
-  template <class Fn>
-  static void for_each_segment(std::string_view s, Fn&& fn) {
-    while (!s.empty()) {
-      const auto slash = s.find('/');
-      fn(s.substr(0, slash));
-      if (slash == std::string_view::npos) break;
-      s.remove_prefix(slash + 1);
-    }
-  }
-
   static std::unique_ptr<Node>& child_slot(Node& node, std::string_view seg) {
     auto it = node.children.find(seg);
     if (it == node.children.end()) it = node.children.emplace(std::string(seg), nullptr).first;
@@ -134,4 +124,4 @@ private:
   std::size_t size_ = 0;
 };
 
-}  // namespace watt::detail
+}  // namespace watt::proto
