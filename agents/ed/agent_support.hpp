@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "messages.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 
@@ -21,7 +21,7 @@ inline PublishOptions dispatch_options() {
 // Reads the body as T; a body that does not fit is counted per topic, logged
 // on its 1st, 10th, 100th… occurrence, and dropped.
 template <class T>
-bool decode_body(const Envelope& e, T& out, detail::LogLimiter& bad, spdlog::logger& log) {
+bool decode_body(const Envelope& e, T& out, LogLimiter& bad, spdlog::logger& log) {
   try {
     out = e.body.as<T>();
     return true;

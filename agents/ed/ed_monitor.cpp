@@ -8,7 +8,7 @@
 #include "run_config.hpp"
 #include "run_monitor.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 #include <cmath>
@@ -174,7 +174,7 @@ private:
   std::unique_ptr<std::ofstream> trace_;
   std::optional<ResultMsg> result_;
   StatusMsg progress_;
-  watt::detail::LogLimiter bad_;
+  watt::LogLimiter bad_;
   unsigned waiting_ticks_ = 0;
 };
 

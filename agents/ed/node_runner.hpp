@@ -10,7 +10,7 @@
 #include "node_group.hpp"
 #include "run_config.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -99,7 +99,7 @@ private:
   std::string stop_reason_;
   std::string error_;
   std::uint64_t dropped_ = 0;
-  detail::LogLimiter drops_;  // logs the 1st, 10th, 100th… of each kind
+  LogLimiter drops_;  // logs the 1st, 10th, 100th… of each kind
 };
 
 }  // namespace watt::ed

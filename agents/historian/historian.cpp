@@ -10,7 +10,7 @@
 #include "query_args.hpp"
 
 #include <watt/clock.hpp>
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 #include <nlohmann/json.hpp>
@@ -239,8 +239,8 @@ class Historian : public watt::Agent {
   std::int64_t rejected_ = 0;
   std::string cache_error_;
   bool cache_alarm_ = false;
-  watt::detail::LogLimiter reject_log_;
-  watt::detail::LogLimiter drop_log_;
+  watt::LogLimiter reject_log_;
+  watt::LogLimiter drop_log_;
 };
 
 WATT_AGENT(Historian)

@@ -7,7 +7,7 @@
 #include "node_link.hpp"
 #include "node_runner.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 
 #include <chrono>
 #include <optional>
@@ -34,7 +34,7 @@ private:
 
   NodeLink link_;  // before runner_, which publishes through it
   ed::NodeRunner runner_;
-  detail::LogLimiter complaints_;
+  LogLimiter complaints_;
   std::optional<Clock::time_point> down_since_;  // the bridge unreachable during the run
 };
 

@@ -11,7 +11,7 @@
 #include "device_calls.hpp"
 #include "device_rpc.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 #include <chrono>
@@ -317,7 +317,7 @@ private:
   std::map<std::string, std::unique_ptr<wd::Device>> devices_;  // by campus/building/device
   std::map<std::string, std::string> broken_;           // devices refused at start, and why
   std::uint64_t generation_ = 0;
-  watt::detail::LogLimiter failure_log_;
+  watt::LogLimiter failure_log_;
 };
 
 WATT_AGENT(PlatformDriver)

@@ -8,7 +8,7 @@
 
 #include "link/serial_link.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -297,7 +297,7 @@ private:
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::vector<PortPtr> ports_;
-  watt::detail::LogLimiter limiter_;
+  watt::LogLimiter limiter_;
 };
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include "broker_stats.hpp"
 #include "peer_queue.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
@@ -156,7 +156,7 @@ private:
   std::chrono::steady_clock::time_point next_probe_;
 
   BrokerStats stats_;
-  detail::LogLimiter problems_;
+  LogLimiter problems_;
 };
 
 }  // namespace watt::broker

@@ -6,7 +6,7 @@
 #include "reply_state.hpp"
 #include "timer_queue.hpp"
 
-#include <watt/detail/log_limiter.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/proto/topic_index.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
