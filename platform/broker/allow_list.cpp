@@ -15,18 +15,18 @@
 
 namespace watt::broker {
 
-bool AuthEntry::may_claim(const std::string& identity) const {
-  return std::any_of(identities.begin(), identities.end(), [&](const auto& i) { return i == "*" || i == identity; });
+bool may_claim(const AuthEntry& e, const std::string& identity) {
+  return std::any_of(e.identities.begin(), e.identities.end(), [&](const auto& i) { return i == "*" || i == identity; });
 }
 
-bool AuthEntry::may_publish(std::string_view topic) const {
-  return std::any_of(publish.begin(), publish.end(), [&](const auto& p) { return proto::topic_matches(p, topic); });
+bool may_publish(const AuthEntry& e, std::string_view topic) {
+  return std::any_of(e.publish.begin(), e.publish.end(), [&](const auto& p) { return proto::topic_matches(p, topic); });
 }
 
-bool AuthEntry::may_call(std::string_view peer, std::string_view method) const {
+bool may_call(const AuthEntry& e, std::string_view peer, std::string_view method) {
   // Method names may hold '/', so the check is peer first, then the rest.
   const std::string target = std::string(peer) + "/" + std::string(method);
-  return std::any_of(call.begin(), call.end(), [&](const auto& p) { return proto::topic_matches(p, target); });
+  return std::any_of(e.call.begin(), e.call.end(), [&](const auto& p) { return proto::topic_matches(p, target); });
 }
 
 std::string auth_entry_error(const AuthEntry& e) {
@@ -96,7 +96,7 @@ const AuthEntry* AllowList::by_key(const std::string& z85) const {
 
 const AuthEntry* AllowList::local_for(const std::string& identity) const {
   auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const auto& e) { return e.local && e.may_claim(identity); });
+                         [&](const auto& e) { return e.local && may_claim(e, identity); });
   return it == entries_.end() ? nullptr : &*it;
 }
 

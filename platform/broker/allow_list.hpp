@@ -3,7 +3,7 @@
 // publish to and the methods it may call. Kept in $WATT_HOME/auth.yml.
 #pragma once
 
-#include <msgpack.hpp>
+#include <watt/platform/auth_entry.hpp>
 
 #include <filesystem>
 #include <map>
@@ -13,19 +13,6 @@
 
 namespace watt::broker {
 
-struct AuthEntry {
-  std::string name;                     // what the key is called (also the ZAP user id)
-  std::string key;                      // the client's public key, Z85 (40 characters); empty if local
-  bool local = false;                   // an agent installed on this machine (ipc, no key)
-  std::vector<std::string> identities;  // identities it may claim; "*" = any
-  std::vector<std::string> publish;     // topic patterns it may publish to
-  std::vector<std::string> call;        // "peer/method" patterns it may call ("meter1/#": any method)
-  MSGPACK_DEFINE_MAP(name, key, local, identities, publish, call)
-
-  bool may_claim(const std::string& identity) const;
-  bool may_publish(std::string_view topic) const;
-  bool may_call(std::string_view peer, std::string_view method) const;
-};
 
 class AllowList {
 public:
@@ -49,6 +36,11 @@ public:
 private:
   std::vector<AuthEntry> entries_;
 };
+
+// What an entry allows.
+bool may_claim(const AuthEntry& e, const std::string& identity);
+bool may_publish(const AuthEntry& e, std::string_view topic);
+bool may_call(const AuthEntry& e, std::string_view peer, std::string_view method);
 
 // Why an entry is refused, or empty.
 std::string auth_entry_error(const AuthEntry& e);

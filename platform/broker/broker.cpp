@@ -274,7 +274,7 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       // Authenticated by ZAP already; the entry also says who it may be.
       const char* user = f[1].gets("User-Id");
       const AuthEntry* entry = user != nullptr ? allow_.by_name(user) : nullptr;
-      if (entry == nullptr || !entry->may_claim(std::string(v.address))) {
+      if (entry == nullptr || !may_claim(*entry, std::string(v.address))) {
         reject(rid, h.id, ErrorCode::unauthorized,
                "key '" + std::string(user != nullptr ? user : "?") + "' may not claim identity '" +
                    std::string(v.address) + "'");
@@ -428,12 +428,12 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
   if (kind == proto::Kind::publish) {
     const bool own_heartbeat = address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") &&
                                address.ends_with(p.identity);
-    if (own_heartbeat || (entry != nullptr && entry->may_publish(address))) return true;
+    if (own_heartbeat || (entry != nullptr && may_publish(*entry, address))) return true;
     reject(p.routing_id, h.id, ErrorCode::unauthorized,
            "'" + p.identity + "' may not publish to " + std::string(address));
     return false;
   }
-  if (entry != nullptr && entry->may_call(address, h.method)) return true;
+  if (entry != nullptr && may_call(*entry, address, h.method)) return true;
   ++stats_.request_errors;
   reject(p.routing_id, h.id, ErrorCode::unauthorized,
          "'" + p.identity + "' may not call " + std::string(address) + "/" + std::string(h.method));

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "allow_list.hpp"
-#include "broker_stats.hpp"
+#include <watt/platform/broker_stats.hpp>
 #include "peer_queue.hpp"
 
 #include <watt/log_limiter.hpp>

@@ -1,7 +1,7 @@
 // watt install | start | stop | restart | remove | list
 #include "cli_context.hpp"
 
-#include "../control/control_types.hpp"
+#include <watt/platform/control_types.hpp>
 
 #include <fstream>
 #include <iomanip>

@@ -1,7 +1,7 @@
 // watt platform start | stop | status
 #include "cli_context.hpp"
 
-#include "../control/control_types.hpp"
+#include <watt/platform/control_types.hpp>
 
 #include <watt/paths.hpp>
 

@@ -1,7 +1,7 @@
 // watt keys [create NAME] | watt auth add|update|list|remove
 #include "cli_context.hpp"
 
-#include "../broker/allow_list.hpp"
+#include <watt/platform/auth_entry.hpp>
 
 #include <watt/keys.hpp>
 

@@ -1,7 +1,7 @@
 // watt config … | enable | disable | status | log | health | stats
 #include "cli_context.hpp"
 
-#include "../control/control_types.hpp"
+#include <watt/platform/control_types.hpp>
 
 #include <csignal>
 #include <cstdlib>

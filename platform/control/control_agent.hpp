@@ -6,7 +6,7 @@
 #include "../broker/allow_list.hpp"
 #include "agent_registry.hpp"
 #include "config_store.hpp"
-#include "control_types.hpp"
+#include <watt/platform/control_types.hpp>
 #include "health_monitor.hpp"
 #include "supervisor.hpp"
 

@@ -2,7 +2,7 @@
 // `watt` command line so the two cannot drift apart.
 #pragma once
 
-#include "../broker/broker_stats.hpp"
+#include <watt/platform/broker_stats.hpp>
 
 #include <msgpack.hpp>
 
