@@ -65,7 +65,7 @@ inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::millisec
 // mkdtemp under /tmp; removed (with everything in it) by the process that made
 // it, never by a forked child.
 class TempDir {
- public:
+public:
   TempDir() : owner_(::getpid()) {
     std::string templ = "/tmp/watt-bench-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr) fail("mkdtemp");
@@ -83,7 +83,7 @@ class TempDir {
   std::string ipc(const std::string& name) const { return "ipc://" + path_ + "/" + name + ".sock"; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
 
- private:
+private:
   pid_t owner_;
   std::string path_;
 };
@@ -112,7 +112,7 @@ struct Report {
 enum ReportKind : std::int32_t { report_ready = 1, report_done = 2, report_failed = 3 };
 
 class Pipe {
- public:
+public:
   Pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) fail("pipe2");
@@ -137,7 +137,7 @@ class Pipe {
     w_ = -1;
   }
 
- private:
+private:
   int r_ = -1;
   int w_ = -1;
 };
@@ -279,7 +279,7 @@ inline void stop_child(pid_t pid, std::chrono::milliseconds timeout = std::chron
 
 // Children still running when the parent unwinds on an error.
 class Children {
- public:
+public:
   ~Children() {
     for (pid_t pid : pids_) ::kill(pid, SIGKILL);
     for (pid_t pid : pids_) ::waitpid(pid, nullptr, 0);
@@ -290,7 +290,7 @@ class Children {
   }
   void forget(pid_t pid) { std::erase(pids_, pid); }
 
- private:
+private:
   std::vector<pid_t> pids_;
 };
 
@@ -384,7 +384,7 @@ inline std::string grouped(double v) {
 // A plain-text table with a header row, right-aligned cells, Markdown pipes
 // (so it pastes straight into docs/performance.md).
 class Table {
- public:
+public:
   explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   void print(std::ostream& out) const {
@@ -409,7 +409,7 @@ class Table {
     out.flush();
   }
 
- private:
+private:
   std::vector<std::vector<std::string>> rows_;
 };
 

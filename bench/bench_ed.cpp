@@ -164,7 +164,7 @@ Baseline simulate_case(const ed::RunConfig& c) {
 // a dashboard would subscribe: it never slows the nodes down; what the broker
 // drops for it is counted there (peers()).
 class LatencyProbe {
- public:
+public:
   LatencyProbe(const std::string& address, const std::string& run) {
     thread_ = std::thread([this, address, run] {
       try {
@@ -203,7 +203,7 @@ class LatencyProbe {
     return samples_;
   }
 
- private:
+private:
   std::thread thread_;
   std::atomic<bool> ready_{false}, stop_{false};
   std::exception_ptr error_;
@@ -224,8 +224,8 @@ struct Outcome {
   std::optional<ed::ResultMsg> result;
   std::string failure;  // why there is no result
   std::size_t agents = 0;
-  double install_ms = 0;    // the node agents' `watt install --start`, one after the other
-  double end_to_end_ms = 0;  // first install to the result's publication
+  double install_ms = 0;       // the node agents' `watt install --start`, one after the other
+  double end_to_end_ms = 0;    // first install to the result's publication
   double from_monitor_ms = 0;  // the monitor's install to the result: roll call, start, the run
   std::vector<double> latency_ms;
   std::uint64_t latency_dropped = 0;
@@ -282,15 +282,17 @@ Outcome run_on_bus(const Case& c, const Settings& s) {
   std::optional<watt::Envelope> result;
   watt::SubscribeOptions lossless;
   lossless.delivery = watt::Delivery::lossless;  // the one message this waits for
-  results->subscribe(ed::result_topic(c.config.run), [&](const watt::Envelope& e) { result = e; }, lossless);
+  results->subscribe(
+      ed::result_topic(c.config.run), [&](const watt::Envelope& e) { result = e; }, lossless);
   if (!results->sync(10s)) throw std::runtime_error("the result subscription was not confirmed");
   std::optional<LatencyProbe> probe;
   if (s.latency) probe.emplace(p.address(), c.config.run);
 
   const auto t0 = wall_ns();
   for (std::size_t i = 0; i < agents.size(); ++i) {
-    if (i % 4 == 0) progress(s, c.config.run + ": installing node agent " + std::to_string(i + 1) + " of " +
-                                    std::to_string(agents.size()));
+    if (i % 4 == 0)
+      progress(s, c.config.run + ": installing node agent " + std::to_string(i + 1) + " of " +
+                      std::to_string(agents.size()));
     o.processes[i].pid = install(p, lib("ed-node"), agents[i].first, agents[i].second);
   }
   const auto t_monitor = wall_ns();
@@ -370,7 +372,8 @@ void print_runs(const std::vector<Row>& rows) {
 
 std::string cpu_split(const Outcome& o) {
   double wattd = 0, nodes = 0, monitor = 0;
-  for (const auto& p : o.processes) (p.nodes > 0 ? nodes : p.identity.rfind("wattd", 0) == 0 ? wattd : monitor) += p.cpu_s;
+  for (const auto& p : o.processes)
+    (p.nodes > 0 ? nodes : p.identity.rfind("wattd", 0) == 0 ? wattd : monitor) += p.cpu_s;
   return bench::fixed(wattd, 2) + " / " + bench::fixed(nodes, 2) + " / " + bench::fixed(monitor, 2);
 }
 
@@ -431,12 +434,13 @@ bool print_targets(const std::vector<Row>& rows) {
     const bool complete = r.c->config.graph.kind == ed::GraphSpec::Kind::complete;
     if (r.c->config.run == "ed16-complete") {
       const bool it_met = res && res->status == "converged" && res->iterations <= target_iterations_16;
-      std::cout << "target: 16 nodes within " << target_iterations_16 << " iterations (the thesis: "
-                << thesis_iterations << "): " << (res ? std::to_string(res->iterations) : "no result") << ", "
-                << (it_met ? "met" : "NOT met") << "; well under 1 s: the run " << (res ? bench::fixed(res->wall_ms, 1) : "-")
-                << " ms, from the monitor's install " << (res ? bench::fixed(r.bus.from_monitor_ms, 0) : "-")
-                << " ms, from the first of " << r.bus.agents + 1 << " installs "
-                << (res ? bench::fixed(r.bus.end_to_end_ms, 0) : "-") << " ms\n";
+      std::cout << "target: 16 nodes within " << target_iterations_16
+                << " iterations (the thesis: " << thesis_iterations
+                << "): " << (res ? std::to_string(res->iterations) : "no result") << ", "
+                << (it_met ? "met" : "NOT met") << "; well under 1 s: the run "
+                << (res ? bench::fixed(res->wall_ms, 1) : "-") << " ms, from the monitor's install "
+                << (res ? bench::fixed(r.bus.from_monitor_ms, 0) : "-") << " ms, from the first of " << r.bus.agents + 1
+                << " installs " << (res ? bench::fixed(r.bus.end_to_end_ms, 0) : "-") << " ms\n";
     }
     if (r.c->config.members.size() == 1000 && !complete)
       std::cout << "target: 1,000 nodes on the sparse graph converge on this machine: "

@@ -117,7 +117,7 @@ double direct_postgres(const std::string& connection, long points) {
 // ---- through the bus ---------------------------------------------------------------------
 
 class Platform {
- public:
+public:
   explicit Platform(const std::string& home) : home_(home) {
     std::filesystem::create_directories(home_);
     ::setenv("WATT_HOME", home_.c_str(), 1);
@@ -139,7 +139,7 @@ class Platform {
   std::string address() const { return "ipc://" + home_ + "/run/watt.sock"; }
   const std::string& home() const { return home_; }
 
- private:
+private:
   std::string home_;
 };
 
@@ -189,9 +189,9 @@ double through_bus(Platform& p, const Settings& s) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double total_s = seconds_since(t0);
-  std::printf("    (published in %.2f s, then %s acknowledged and %s forwarded; all stored after %.2f s)\n", published_s,
-              grouped(at_end["acknowledged"].get<double>()).c_str(), grouped(at_end["forwarded"].get<double>()).c_str(),
-              total_s);
+  std::printf("    (published in %.2f s, then %s acknowledged and %s forwarded; all stored after %.2f s)\n",
+              published_s, grouped(at_end["acknowledged"].get<double>()).c_str(),
+              grouped(at_end["forwarded"].get<double>()).c_str(), total_s);
   return static_cast<double>(expected) / total_s;
 }
 

@@ -186,7 +186,7 @@ std::string cmdline_of(pid_t pid) {
 // destructor stops it (`watt platform stop`) if it still runs; if that fails,
 // it kills wattd and the agents of this home by their pids.
 class Platform {
- public:
+public:
   Platform(const Settings& s, const bench::TempDir& dir) : s_(s), home_(dir.file("home")), out_(dir.file("cmd.out")) {
     ::setenv("WATT_HOME", home_.c_str(), 1);  // every command (and wattd) inherits it
   }
@@ -233,7 +233,7 @@ class Platform {
   }
   const std::string& home() const { return home_; }
 
- private:
+private:
   void kill_everything() {
     std::vector<pid_t> pids;
     if (const pid_t p = pid(); p > 0 && cmdline_of(p).find(home_) != std::string::npos) pids.push_back(p);
@@ -447,7 +447,7 @@ ConfigResults bench_config(const Settings& s, const bench::TempDir& dir, Platfor
   }
   // Every set and every push ran on_config once: the listener says so.
   r.expected_lines = s.config_runs;  // one per `watt config set`
-  bench::sleep_ms(200);  // the log is written by the agent; let it land
+  bench::sleep_ms(200);              // the log is written by the agent; let it land
   r.on_config_lines = count_lines_with(log_file, "listening to") - lines_before;
   platform.watt({"remove", "cfg"});
   return r;

@@ -83,7 +83,7 @@ double cpu_s(pid_t pid) {
 std::uint64_t points_in(const std::string& body) {
   if (body.size() < 4 || static_cast<std::uint8_t>(body[0]) != 0x92) return 0;
   const auto b = [&](std::size_t i) { return static_cast<std::uint8_t>(body[i]); };
-  if ((b(1) & 0xF0) == 0x80) return b(1) & 0x0F;        // fixmap
+  if ((b(1) & 0xF0) == 0x80) return b(1) & 0x0F;               // fixmap
   if (b(1) == 0xDE) return (std::uint64_t{b(2)} << 8) | b(3);  // map 16
   return 0;
 }
@@ -129,8 +129,7 @@ Window measure(watt::Client& sub, const Counts& counts, pid_t driver, pid_t watt
 
 // The bus alone: a client in its own thread publishing the bodies round the
 // device topics as fast as the lossless subscriber lets it.
-Window bus_alone(const watt::test::Cli& cli, watt::Client& sub, const Counts& counts, pid_t wattd,
-                 const Settings& s) {
+Window bus_alone(const watt::test::Cli& cli, watt::Client& sub, const Counts& counts, pid_t wattd, const Settings& s) {
   const watt::Value body = all_body();
   std::vector<std::string> topics;
   for (std::size_t k = 0; k < s.devices; ++k) topics.push_back("devices/" + device_name(k) + "/all");
@@ -213,7 +212,8 @@ struct Row {
 
 void print_rows(const std::vector<Row>& rows, double bus_points) {
   bench::Table t({"publisher", "requested points/s", "all msgs/s", "points/s received", "of the bus alone",
-                  "driver CPU", "points per driver CPU-second", "driver RSS MiB", "wattd CPU", "subscriber CPU", "wattd RSS MiB"});
+                  "driver CPU", "points per driver CPU-second", "driver RSS MiB", "wattd CPU", "subscriber CPU",
+                  "wattd RSS MiB"});
   for (const auto& r : rows) {
     t.add({r.what, r.requested_points > 0 ? bench::grouped(r.requested_points) : "as fast as it can",
            bench::grouped(r.w.messages_per_s()), bench::grouped(r.w.points_per_s()),
@@ -255,11 +255,14 @@ int main(int argc, char** argv) {
     Counts counts;
     watt::SubscribeOptions lossless;
     lossless.delivery = watt::Delivery::lossless;
-    sub.subscribe("devices/bench/#", [&](const watt::Envelope& e) {
-      if (!e.topic.ends_with("/all")) return;  // only the `all` messages are counted
-      ++counts.messages;
-      counts.points += points_in(e.body.bytes());
-    }, lossless);
+    sub.subscribe(
+        "devices/bench/#",
+        [&](const watt::Envelope& e) {
+          if (!e.topic.ends_with("/all")) return;  // only the `all` messages are counted
+          ++counts.messages;
+          counts.points += points_in(e.body.bytes());
+        },
+        lossless);
     if (!sub.sync(10s)) throw std::runtime_error("the subscription was not confirmed");
 
     std::vector<Row> rows;

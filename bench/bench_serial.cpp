@@ -39,7 +39,7 @@ constexpr double line_bytes_per_s = line_baud / bits_per_byte;
 
 struct Settings {
   std::vector<std::size_t> sizes{16, 64, 256};
-  double one_way_s = 2;       // per payload size
+  double one_way_s = 2;            // per payload size
   std::size_t round_trips = 1000;  // per payload size and per path
   std::size_t publishes = 2000;    // per path
   bool verbose = false;
@@ -52,7 +52,7 @@ double us(std::int64_t ns) { return static_cast<double>(ns) / 1e3; }
 // A pty pair, raw, 115200 8N1. The bench holds the master (the node's end);
 // the side under test opens the slave by its path, as a USB adapter's.
 class Pty {
- public:
+public:
   Pty() {
     termios t{};
     ::cfmakeraw(&t);
@@ -79,7 +79,7 @@ class Pty {
     return std::string(b115200 ? "115200" : "not 115200") + (n81 ? " 8N1" : " not 8N1");
   }
 
- private:
+private:
   int master_ = -1;
   std::string slave_path_;
 };
@@ -208,7 +208,8 @@ OneWay one_way(std::size_t size, const Settings& s) {
     boost::asio::io_context io;
     ws::SerialLink link(io, link_settings(pty), link_options());
     link.start();
-    run_until(io, [&] { return link.port_open() && link.counters().tx_frames > 0; }, 5s, "the link's hello");
+    run_until(
+        io, [&] { return link.port_open() && link.counters().tx_frames > 0; }, 5s, "the link's hello");
     // At most `window` frames queued in the link, under its tx_queue_limit,
     // so none is dropped for the queue: this is the link at full speed.
     const std::int64_t window = 32;
@@ -222,7 +223,8 @@ OneWay one_way(std::size_t size, const Settings& s) {
       }
       io.run_one_for(10ms);
     }
-    run_until(io, [&] { return written() >= static_cast<std::int64_t>(sent.load()); }, 10s, "the last writes");
+    run_until(
+        io, [&] { return written() >= static_cast<std::int64_t>(sent.load()); }, 10s, "the last writes");
     r.tx_dropped = link.counters().tx_dropped;
     sending = false;
     receiver.join();
@@ -241,7 +243,7 @@ OneWay one_way(std::size_t size, const Settings& s) {
 // The far end of the pty: sends back every data frame as a new frame of its
 // own (framed), or every byte as it comes (raw).
 class Echo {
- public:
+public:
   Echo(const Pty& pty, bool framed) : thread_([this, &pty, framed] { run(pty.master(), framed); }) {}
   ~Echo() {
     stop_ = true;
@@ -250,7 +252,7 @@ class Echo {
   Echo(const Echo&) = delete;
   Echo& operator=(const Echo&) = delete;
 
- private:
+private:
   void run(int fd, bool framed) {
     ws::FrameDecoder decoder;
     ws::SequenceCounter seq;
@@ -291,13 +293,15 @@ std::vector<double> link_round_trips(const Bytes& payload, std::size_t count) {
   cb.on_frame = [&](const ws::Frame&) { back_ns = bench::now_ns(); };
   ws::SerialLink link(io, link_settings(pty), link_options(), std::move(cb));
   link.start();
-  run_until(io, [&] { return link.port_open(); }, 5s, "the link's open");
+  run_until(
+      io, [&] { return link.port_open(); }, 5s, "the link's open");
   std::vector<double> out;
   for (std::size_t i = 0; i < count; ++i) {
     back_ns = 0;
     const auto t0 = bench::now_ns();
     if (!link.send_data(payload)) throw std::runtime_error("the link refused a data frame");
-    run_until(io, [&] { return back_ns != 0; }, 5s, "an echoed frame");
+    run_until(
+        io, [&] { return back_ns != 0; }, 5s, "an echoed frame");
     out.push_back(us(back_ns - t0));
   }
   std::sort(out.begin(), out.end());
@@ -375,7 +379,8 @@ BusLatency node_to_bus(const Settings& s) {
   auto sub = watt::test::client(cli, "bench-serial-sub");
   auto direct = watt::test::client(cli, "bench-serial-direct");
   bool up = false;
-  sub.subscribe("devices/bench/n1/link", [&](const watt::Envelope& e) { up = e.body.to_json().find("\"up\"") != std::string::npos; });
+  sub.subscribe("devices/bench/n1/link",
+                [&](const watt::Envelope& e) { up = e.body.to_json().find("\"up\"") != std::string::npos; });
   const auto record = [](std::vector<double>& into) {
     return [&into](const watt::Envelope& e) { into.push_back(us(bench::now_ns() - e.body.as<std::int64_t>())); };
   };
@@ -458,7 +463,8 @@ void print_bus(const BusLatency& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"The serial link over a pty at 115200 8N1, beside the line rate; node -> bus latency, beside the bus alone"};
+  CLI::App app{
+      "The serial link over a pty at 115200 8N1, beside the line rate; node -> bus latency, beside the bus alone"};
   Settings s;
   app.add_option("--sizes", s.sizes, "data payload sizes in bytes")->capture_default_str();
   app.add_option("--one-way-s", s.one_way_s, "seconds of sending per payload size in (a)")->capture_default_str();
@@ -477,9 +483,10 @@ int main(int argc, char** argv) {
       boost::asio::io_context io;
       ws::SerialLink link(io, link_settings(probe), link_options());
       link.start();
-      run_until(io, [&] { return link.port_open(); }, 5s, "the link's open");
-      std::cout << "line: a pty pair; termios as the link sets it: " << probe.line() << " (one byte = "
-                << bits_per_byte << " bits, so " << bench::grouped(line_bytes_per_s) << " bytes/s at most)\n";
+      run_until(
+          io, [&] { return link.port_open(); }, 5s, "the link's open");
+      std::cout << "line: a pty pair; termios as the link sets it: " << probe.line() << " (one byte = " << bits_per_byte
+                << " bits, so " << bench::grouped(line_bytes_per_s) << " bytes/s at most)\n";
     }
     std::cout << "a pty does not enforce its baud rate: the figures below say how many times faster than a real "
                  "115200-baud line the software is, not what such a line carries\n\n";

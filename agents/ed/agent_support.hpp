@@ -8,7 +8,6 @@
 #include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
-
 namespace watt::ed {
 
 // Dispatch traffic is a control loop: ahead of telemetry in every queue.

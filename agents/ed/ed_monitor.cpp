@@ -25,7 +25,6 @@ using watt::ed::RunMonitor;
 using watt::ed::StateMsg;
 using watt::ed::StatusMsg;
 
-
 // Written to a temporary file and renamed, so a reader never sees half of it.
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -43,7 +42,8 @@ public:
     if (name != "config") return;
     // Subscriptions and the run are built from it at start: a later change
     // would leave them describing another run.
-    if (monitor_) throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
+    if (monitor_)
+      throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
     if (action == watt::ConfigAction::remove) {
       config_.reset();
       return;
@@ -76,8 +76,10 @@ public:
     if (!trace_csv_.empty()) open_trace();
     watt::SubscribeOptions lossless;
     lossless.delivery = watt::Delivery::lossless;  // every iteration of every node counts
-    subscribe(watt::ed::run_prefix(config_->run) + "+", [this](const watt::Envelope& e) { on_message(e); }, lossless);
-    export_method("result", [this]() { return result_ ? watt::Value::of(*result_) : watt::Value::of(msgpack::type::nil_t{}); });
+    subscribe(
+        watt::ed::run_prefix(config_->run) + "+", [this](const watt::Envelope& e) { on_message(e); }, lossless);
+    export_method("result",
+                  [this]() { return result_ ? watt::Value::of(*result_) : watt::Value::of(msgpack::type::nil_t{}); });
     export_method("progress", [this]() { return progress_; });
     every(std::chrono::seconds(1), [this] { tick(); });
     log().info("run {}: {} nodes; waiting for all of them to be ready", config_->run, monitor_->members().size());
@@ -85,13 +87,14 @@ public:
   }
 
 private:
-
   RunMonitor::Output output() {
     RunMonitor::Output out;
     const auto& run = config_->run;
     out.control = [this, run](const ControlMsg& m) {
       if (m.type == "start") log().info("run {}: all {} nodes ready; started", run, m.nodes.size());
-      if (m.type == "lost") log().warn("run {}: no iteration from {} ({}); declaring them lost", run, watt::ed::join_ids(m.nodes), m.reason);
+      if (m.type == "lost")
+        log().warn("run {}: no iteration from {} ({}); declaring them lost", run, watt::ed::join_ids(m.nodes),
+                   m.reason);
       publish(watt::ed::control_topic(run), m, watt::ed::dispatch_options());
     };
     out.status = [this, run](const StatusMsg& s) {
@@ -110,7 +113,6 @@ private:
     out.result = [this, run](const ResultMsg& r) { on_result(r); };
     return out;
   }
-
 
   void open_trace() {
     trace_ = std::make_unique<std::ofstream>(trace_csv_, std::ios::trunc);
@@ -138,7 +140,6 @@ private:
     monitor_->on_state(msg, now);
   }
 
-
   void tick() {
     const auto now = RunMonitor::Clock::now();
     monitor_->poll(now);
@@ -151,8 +152,10 @@ private:
     publish(watt::ed::result_topic(config_->run), r, watt::ed::dispatch_options());
     if (trace_) trace_->flush();
     if (r.status == "converged")
-      log().info("run {}: converged in {} iterations, {:.1f} ms: lambda {:.4f} (central {:.4f}), generation {:.1f} kW, load {:.1f} kW",
-                 r.run, r.iterations, r.wall_ms, r.lambda, r.central.lambda, r.total_generation, r.total_load);
+      log().info(
+          "run {}: converged in {} iterations, {:.1f} ms: lambda {:.4f} (central {:.4f}), generation {:.1f} kW, load "
+          "{:.1f} kW",
+          r.run, r.iterations, r.wall_ms, r.lambda, r.central.lambda, r.total_generation, r.total_load);
     else
       log().error("run {}: {} after {} iterations: {}", r.run, r.status, r.iterations, r.error);
     if (!result_json_.empty()) {
@@ -165,7 +168,6 @@ private:
     set_health(r.status == "converged" ? watt::Health::good : watt::Health::bad,
                r.status == "converged" ? std::string{} : r.error);
   }
-
 
   std::optional<watt::ed::RunConfig> config_;
   std::string trace_csv_, result_json_;

@@ -15,7 +15,8 @@ void EdNodeAgent::on_config(const std::string& name, watt::ConfigAction action, 
   if (name != "config") return;
   // Subscriptions and the run are built from it at start: a later change
   // would leave them describing another run.
-  if (runner_) throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
+  if (runner_)
+    throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
   if (action == watt::ConfigAction::remove) {
     config_.reset();
     return;
@@ -55,10 +56,13 @@ void EdNodeAgent::on_start() {
   lossless.delivery = watt::Delivery::lossless;  // a lost iteration would stall the run
   const auto topics = runner_->subscriptions();
   for (const auto& topic : topics)
-    subscribe(topic, [this](const watt::Envelope& e) {
-      runner_->on_message(e.topic, e.sender, e.body.bytes(), NodeRunner::Clock::now());
-      poll();
-    }, lossless);
+    subscribe(
+        topic,
+        [this](const watt::Envelope& e) {
+          runner_->on_message(e.topic, e.sender, e.body.bytes(), NodeRunner::Clock::now());
+          poll();
+        },
+        lossless);
   every(runner_->poll_period(), [this] { poll(); });
   log().info("run {}: hosting {} node(s) on {} subscription(s); waiting for the monitor's start", config_->run,
              runner_->group().hosted().size(), topics.size());

@@ -47,7 +47,7 @@ struct StatusMsg {
   std::uint64_t k = 0;
   std::uint64_t iterations = 0;  // over all epochs
   std::uint64_t alive = 0;
-  double mismatch_kw = 0;        // generation − load; 0 at balance
+  double mismatch_kw = 0;  // generation − load; 0 at balance
   double lambda_min = 0;
   double lambda_max = 0;
   MSGPACK_DEFINE_MAP(epoch, k, iterations, alive, mismatch_kw, lambda_min, lambda_max)
@@ -57,9 +57,9 @@ struct StatusMsg {
 struct LostNode {
   std::string id;
   std::string detected_by;
-  std::uint64_t epoch = 0;     // the epoch the run re-formed into
-  std::uint64_t iteration = 0; // the run's iteration count when it was lost
-  double at_ms = 0;            // since the start
+  std::uint64_t epoch = 0;      // the epoch the run re-formed into
+  std::uint64_t iteration = 0;  // the run's iteration count when it was lost
+  double at_ms = 0;             // since the start
   MSGPACK_DEFINE_MAP(id, detected_by, epoch, iteration, at_ms)
 };
 
@@ -68,20 +68,20 @@ struct LostNode {
 struct CentralMsg {
   double lambda = 0;
   std::map<std::string, double> p;
-  double max_p_error_kw = 0;   // max over nodes of |P − P*|
-  double lambda_error = 0;     // max over nodes of |λ − λ*|
+  double max_p_error_kw = 0;  // max over nodes of |P − P*|
+  double lambda_error = 0;    // max over nodes of |λ − λ*|
   MSGPACK_DEFINE_MAP(lambda, MSGPACK_NVP("P", p), max_p_error_kw, lambda_error)
 };
 
 // ed/<run>/result.
 struct ResultMsg {
   std::string run;
-  std::string status;          // converged | k_max | error
+  std::string status;  // converged | k_max | error
   std::string error;
   std::uint64_t iterations = 0;
   std::uint64_t epoch = 0;
   double wall_ms = 0;
-  double lambda = 0;           // mean over the nodes
+  double lambda = 0;  // mean over the nodes
   double lambda_spread = 0;
   double mismatch_kw = 0;
   double total_generation = 0;

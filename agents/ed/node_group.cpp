@@ -216,9 +216,8 @@ void NodeGroup::check_timeouts(Clock::time_point now) {
       if (now - since >= config_.neighbour_timeout) missing.push_back(h.neighbours[n]);
     }
     if (missing.empty()) continue;  // its pace, or a neighbour that is itself waiting
-    out_.control(ControlMsg{"lost", missing, h.id, epoch_ + 1, h.node.state().k, "no iteration " +
-                                                                               std::to_string(h.node.state().k) +
-                                                                               " within the neighbour timeout"});
+    out_.control(ControlMsg{"lost", missing, h.id, epoch_ + 1, h.node.state().k,
+                            "no iteration " + std::to_string(h.node.state().k) + " within the neighbour timeout"});
     on_lost(missing, now);
     return;  // the run re-formed; every wait starts again
   }

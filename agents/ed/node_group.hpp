@@ -100,7 +100,7 @@ private:
   // state, so only a silent neighbour is ever declared lost, never one that
   // is itself waiting on a lost node.
   std::unordered_map<std::string, Clock::time_point> heard_;
-  std::vector<StateMsg> early_;  // from epochs this group has not reached yet
+  std::vector<StateMsg> early_;     // from epochs this group has not reached yet
   std::vector<std::size_t> ready_;  // hosted nodes holding all of their current iteration
   std::vector<std::size_t> paced_;  // ready, but their pace says not yet
   Clock::time_point last_scan_{};

@@ -60,8 +60,7 @@ public:
   // identity, for the log. A body that does not decode, or a state published
   // under another node's topic, is counted, logged on its 1st, 10th, 100th…
   // occurrence, and dropped.
-  void on_message(const std::string& topic, const std::string& sender, std::string_view msgpack,
-                  Clock::time_point now);
+  void on_message(const std::string& topic, const std::string& sender, std::string_view msgpack, Clock::time_point now);
   // Paced steps, keep-alive repeats, lost neighbours. Call it at least every
   // poll_period(), and at the time it returns, if any.
   std::optional<Clock::time_point> poll(Clock::time_point now);

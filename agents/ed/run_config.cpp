@@ -69,11 +69,16 @@ GraphSpec parse_graph(const YAML::Node& node) {
   GraphSpec g;
   if (node.IsScalar()) {
     const auto type = node.Scalar();
-    if (type == "complete") g.kind = GraphSpec::Kind::complete;
-    else if (type == "ring") g.kind = GraphSpec::Kind::ring;
-    else if (type == "random") g.kind = GraphSpec::Kind::random;
-    else if (type == "grid" || type == "edges") throw Error("graph: " + type + " needs its parameters: {type: " + type + ", …}");
-    else throw Error("graph: type must be complete, ring, grid, random or edges (got '" + type + "')");
+    if (type == "complete")
+      g.kind = GraphSpec::Kind::complete;
+    else if (type == "ring")
+      g.kind = GraphSpec::Kind::ring;
+    else if (type == "random")
+      g.kind = GraphSpec::Kind::random;
+    else if (type == "grid" || type == "edges")
+      throw Error("graph: " + type + " needs its parameters: {type: " + type + ", …}");
+    else
+      throw Error("graph: type must be complete, ring, grid, random or edges (got '" + type + "')");
     return g;
   }
   if (!node.IsMap() || !node["type"]) throw Error("graph must be complete, ring, or a map with a type");
@@ -131,16 +136,20 @@ NodeParams parse_node(const YAML::Node& node, std::size_t index) {
   check_keys(node, where, {"id", "role", "a", "b", "c", "w", "s", "pmax", "demand"});
   if (!node["role"]) throw Error(where + ": role is missing (generator or consumer)");
   const auto role = text(node["role"], where, "role");
-  if (role == "generator") p.role = Role::generator;
-  else if (role == "consumer") p.role = Role::consumer;
-  else throw Error(where + ": role must be generator or consumer (got '" + role + "')");
+  if (role == "generator")
+    p.role = Role::generator;
+  else if (role == "consumer")
+    p.role = Role::consumer;
+  else
+    throw Error(where + ": role must be generator or consumer (got '" + role + "')");
 
   const bool gen = p.role == Role::generator;
-  const std::vector<std::string> required = gen ? std::vector<std::string>{"a", "b", "pmax"}
-                                                : std::vector<std::string>{"w", "s", "pmax"};
+  const std::vector<std::string> required =
+      gen ? std::vector<std::string>{"a", "b", "pmax"} : std::vector<std::string>{"w", "s", "pmax"};
   for (const auto& field : required)
-    if (!node[field]) throw Error(where + ": " + field + " is missing (a " + role + " needs " + required[0] + ", " +
-                                  required[1] + " and pmax)");
+    if (!node[field])
+      throw Error(where + ": " + field + " is missing (a " + role + " needs " + required[0] + ", " + required[1] +
+                  " and pmax)");
   for (const auto* field : gen ? std::vector<const char*>{"w", "s"} : std::vector<const char*>{"a", "b", "c"})
     if (node[field]) throw Error(where + ": " + field + " does not apply to a " + role);
   if (gen) {
@@ -196,7 +205,8 @@ double RunConfig::epsilon_for(const Graph& g) const {
 
 RunConfig parse_run_config(const YAML::Node& node) {
   if (!node || node.IsNull()) throw Error("the run configuration is empty");
-  check_keys(node, "", {"run", "graph", "epsilon", "k_max", "stop", "neighbour_timeout_ms", "members", "step", "nodes"});
+  check_keys(node, "",
+             {"run", "graph", "epsilon", "k_max", "stop", "neighbour_timeout_ms", "members", "step", "nodes"});
   RunConfig c;
   if (!node["run"]) throw Error("run is missing (the run's name, one topic segment)");
   c.run = text(node["run"], "", "run");
@@ -228,8 +238,8 @@ RunConfig parse_run_config(const YAML::Node& node) {
       c.nodes.push_back(parse_node(list[i], i));
       const auto [it, fresh] = seen.emplace(c.nodes.back().id, i);
       if (!fresh)
-        throw Error("duplicate node id '" + c.nodes.back().id + "' (nodes[" + std::to_string(it->second) + "] and nodes[" +
-                    std::to_string(i) + "])");
+        throw Error("duplicate node id '" + c.nodes.back().id + "' (nodes[" + std::to_string(it->second) +
+                    "] and nodes[" + std::to_string(i) + "])");
     }
   }
   if (node["members"]) {

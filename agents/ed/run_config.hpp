@@ -25,7 +25,7 @@ struct RunConfig {
   std::string run;                   // one topic segment: ed/<run>/…
   std::vector<std::string> members;  // every node id of the run
   GraphSpec graph;
-  double epsilon = 0;  // 0 = auto
+  double epsilon = 0;             // 0 = auto
   std::optional<StepStats> step;  // aggregate statistics, for files that hold only some nodes
   std::uint64_t k_max = 1000;
   double mismatch_tol = 0.1;  // kW

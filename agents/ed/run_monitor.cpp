@@ -2,8 +2,8 @@
 #include "run_monitor.hpp"
 
 #include "core/central.hpp"
-#include "core/validate_run.hpp"
 #include "core/error.hpp"
+#include "core/validate_run.hpp"
 #include "run_graph.hpp"
 
 #include <algorithm>
@@ -19,8 +19,11 @@ double ms_since(RunMonitor::Clock::time_point t0, RunMonitor::Clock::time_point 
 }  // namespace
 
 RunMonitor::RunMonitor(RunConfig config, Output out, std::chrono::milliseconds stall_timeout)
-    : config_(std::move(config)), out_(std::move(out)), stall_timeout_(stall_timeout),
-      members_(config_.graph_of_members()), ids_(config_.members) {
+    : config_(std::move(config)),
+      out_(std::move(out)),
+      stall_timeout_(stall_timeout),
+      members_(config_.graph_of_members()),
+      ids_(config_.members) {
   for (const auto& id : ids_) {
     const auto it = std::find_if(config_.nodes.begin(), config_.nodes.end(), [&](const auto& p) { return p.id == id; });
     if (it == config_.nodes.end())
@@ -148,8 +151,7 @@ void RunMonitor::finish(const std::string& status, const std::string& error, con
   out_.result(r);
 }
 
-void RunMonitor::on_lost(const std::vector<std::string>& nodes, const std::string& detected_by,
-                         Clock::time_point now) {
+void RunMonitor::on_lost(const std::vector<std::string>& nodes, const std::string& detected_by, Clock::time_point now) {
   if (finished_) return;
   std::vector<std::string> fresh;
   for (const auto& id : nodes)
@@ -167,7 +169,8 @@ void RunMonitor::on_lost(const std::vector<std::string>& nodes, const std::strin
     names += (names.empty() ? "" : ", ") + id;
   }
   const Graph alive = members_.without(dead_);
-  if (const auto why = why_unusable(alive); !why.empty()) return finish("error", "lost " + names + ": " + why, nullptr, now);
+  if (const auto why = why_unusable(alive); !why.empty())
+    return finish("error", "lost " + names + ": " + why, nullptr, now);
   std::vector<StateMsg> early;
   early.swap(early_);
   for (const auto& msg : early) on_state(msg, now);

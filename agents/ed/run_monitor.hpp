@@ -79,7 +79,7 @@ private:
   std::uint64_t epoch_ = 0;
   std::uint64_t base_ = 0;    // iterations done in earlier epochs
   std::uint64_t last_k_ = 0;  // last completed k in this epoch
-  bool any_row_ = false;     // some iteration of this epoch completed
+  bool any_row_ = false;      // some iteration of this epoch completed
   Clock::time_point t0_{}, last_progress_{};
   bool started_ = false;
   bool finished_ = false;

@@ -108,7 +108,8 @@ std::vector<std::pair<std::string, YAML::Node>> split_run(const RunConfig& confi
   std::vector<std::pair<std::string, YAML::Node>> out;
   for (std::size_t first = 0; first < all.size(); first += nodes_per_agent) {
     const auto last = std::min(all.size(), first + nodes_per_agent);
-    shared.nodes.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
+    shared.nodes.assign(all.begin() + static_cast<std::ptrdiff_t>(first),
+                        all.begin() + static_cast<std::ptrdiff_t>(last));
     const auto name = nodes_per_agent == 1 ? "node-" + all[first].id : "group-" + std::to_string(out.size());
     out.emplace_back(name, to_yaml(shared));
   }

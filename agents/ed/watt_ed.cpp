@@ -7,10 +7,10 @@
 #include "core/error.hpp"
 #include "run_config.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -56,9 +56,10 @@ void solve(const std::string& run_file) {
   const auto d = watt::ed::solve_central(config.nodes);
   std::cout << fmt::format("{:<8} {:<10} {:>10}\n", "node", "role", "P (kW)");
   for (std::size_t i = 0; i < config.nodes.size(); ++i)
-    std::cout << fmt::format("{:<8} {:<10} {:>10.1f}\n", config.nodes[i].id, watt::ed::role_name(config.nodes[i].role), d.p[i]);
-  std::cout << fmt::format("total generation {:.1f} kW, total load {:.1f} kW, lambda {:.4f} $/kWh\n", d.generation, d.load,
-                           d.lambda);
+    std::cout << fmt::format("{:<8} {:<10} {:>10.1f}\n", config.nodes[i].id, watt::ed::role_name(config.nodes[i].role),
+                             d.p[i]);
+  std::cout << fmt::format("total generation {:.1f} kW, total load {:.1f} kW, lambda {:.4f} $/kWh\n", d.generation,
+                           d.load, d.lambda);
 }
 
 std::string cell(const std::optional<double>& v, int precision) {
@@ -95,14 +96,16 @@ int table(const std::string& result_file, const std::string& run_file, const std
   };
   for (const auto& node : config.nodes) {
     const std::string label = node.id + (node.role == Role::generator ? " (DG)" : " (load)");
-    std::cout << fmt::format("{:<18} {:>10} {:>14}{}\n", label, cell(get(p, node.id), 1), cell(get(central, node.id), 1),
+    std::cout << fmt::format("{:<18} {:>10} {:>14}{}\n", label, cell(get(p, node.id), 1),
+                             cell(get(central, node.id), 1),
                              with_ref ? fmt::format(" {:>14}", cell(ref_value(ref["P_kW"][node.id]), 1)) : "");
   }
   double gen = 0, load = 0;
   const auto cd = r["central"];
   for (const auto& node : config.nodes)
     if (auto v = get(central, node.id)) (node.role == Role::generator ? gen : load) += *v;
-  auto row = [&](const std::string& label, std::optional<double> watt, std::optional<double> c, const char* key, int prec) {
+  auto row = [&](const std::string& label, std::optional<double> watt, std::optional<double> c, const char* key,
+                 int prec) {
     std::cout << fmt::format("{:<18} {:>10} {:>14}{}\n", label, cell(watt, prec), cell(c, prec),
                              with_ref ? fmt::format(" {:>14}", cell(ref_value(ref[key]), prec)) : "");
   };
@@ -126,7 +129,8 @@ int main(int argc, char** argv) {
   long pace_ms = 0;
   int rc = 0;
 
-  auto* p = app.add_subcommand("plan", "write one config per node agent and the monitor's; print identity and file per line");
+  auto* p =
+      app.add_subcommand("plan", "write one config per node agent and the monitor's; print identity and file per line");
   p->add_option("run", run_file, "the run file (YAML)")->required()->check(CLI::ExistingFile);
   p->add_option("--out,-o", out_dir, "directory for the configs")->required();
   p->add_option("--per-agent", per_agent, "nodes hosted by each node agent")->check(CLI::PositiveNumber);

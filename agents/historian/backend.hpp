@@ -42,18 +42,12 @@ struct Query {
 // back end ("" for none).
 inline const char* aggregate_sql(Aggregate a) {
   switch (a) {
-    case Aggregate::avg:
-      return "avg(value_number)";
-    case Aggregate::min:
-      return "min(value_number)";
-    case Aggregate::max:
-      return "max(value_number)";
-    case Aggregate::sum:
-      return "sum(value_number)";
-    case Aggregate::count:
-      return "count(*)";
-    case Aggregate::none:
-      break;
+    case Aggregate::avg: return "avg(value_number)";
+    case Aggregate::min: return "min(value_number)";
+    case Aggregate::max: return "max(value_number)";
+    case Aggregate::sum: return "sum(value_number)";
+    case Aggregate::count: return "count(*)";
+    case Aggregate::none: break;
   }
   return "";
 }
@@ -73,7 +67,7 @@ struct TopicInfo {
 };
 
 class Backend {
- public:
+public:
   virtual ~Backend() = default;
   // For logs and `status`: kind and location, never a password.
   virtual std::string describe() const = 0;

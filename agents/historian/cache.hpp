@@ -40,7 +40,7 @@ struct CachedBatch {
 };
 
 class Cache {
- public:
+public:
   // Opens or creates the file; what a previous run left in it is forwarded
   // like anything else. Throws SqliteError when the file cannot be used.
   explicit Cache(CacheOptions options);
@@ -62,7 +62,7 @@ class Cache {
   std::int64_t max_records() const noexcept { return options_.max_records; }
   bool full() const noexcept { return count() >= options_.max_records; }
 
- private:
+private:
   std::int64_t make_room(std::int64_t wanted);
 
   CacheOptions options_;

@@ -17,19 +17,13 @@ using nlohmann::json;
 // structure becomes null (JSON has no NaN); a non-string key its JSON text.
 json to_json(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL:
-      return nullptr;
-    case msgpack::type::BOOLEAN:
-      return o.via.boolean;
-    case msgpack::type::POSITIVE_INTEGER:
-      return o.via.u64;
-    case msgpack::type::NEGATIVE_INTEGER:
-      return o.via.i64;
+    case msgpack::type::NIL: return nullptr;
+    case msgpack::type::BOOLEAN: return o.via.boolean;
+    case msgpack::type::POSITIVE_INTEGER: return o.via.u64;
+    case msgpack::type::NEGATIVE_INTEGER: return o.via.i64;
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64:
-      return std::isfinite(o.via.f64) ? json(o.via.f64) : json(nullptr);
-    case msgpack::type::STR:
-      return std::string(o.via.str.ptr, o.via.str.size);
+    case msgpack::type::FLOAT64: return std::isfinite(o.via.f64) ? json(o.via.f64) : json(nullptr);
+    case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
     case msgpack::type::BIN: {
       json a = json::array();
       for (std::uint32_t i = 0; i < o.via.bin.size; ++i) a.push_back(static_cast<unsigned char>(o.via.bin.ptr[i]));
@@ -50,8 +44,7 @@ json to_json(const msgpack::object& o) {
       }
       return m;
     }
-    case msgpack::type::EXT:
-      break;
+    case msgpack::type::EXT: break;
   }
   throw std::invalid_argument("msgpack extension types are not stored");
 }
@@ -78,7 +71,7 @@ bool is_depth_first_point(std::string_view topic, const msgpack::object& body) {
 }
 
 class Decoder {
- public:
+public:
   Decoder(const Envelope& e, const DecodeLimits& limits, std::vector<Record>& records, std::vector<Rejection>& rejected)
       : e_(e), limits_(limits), records_(records), rejected_(rejected) {}
 
@@ -107,7 +100,7 @@ class Decoder {
     value(e_.topic, body, std::nullopt);
   }
 
- private:
+private:
   void points(const msgpack::object& values, const msgpack::object* metadata) {
     // devices/campus/b1/ahu1/all → devices/campus/b1/ahu1/
     const std::string_view prefix(e_.topic.data(), e_.topic.size() - 3);

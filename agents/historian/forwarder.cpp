@@ -1,8 +1,8 @@
 #include "forwarder.hpp"
 
-#include <watt/clock.hpp>
 #include <algorithm>
 #include <chrono>
+#include <watt/clock.hpp>
 
 namespace watt::historian {
 Forwarder::Forwarder(Cache& cache, Opener open, ForwarderOptions options, Notify notify)

@@ -35,7 +35,7 @@ struct ForwarderState {
 };
 
 class Forwarder {
- public:
+public:
   using Opener = std::function<std::unique_ptr<Backend>()>;
   // Called on the forwarder thread whenever the back end goes from working to
   // failing or back (message says which, and why), and after each prune.
@@ -50,7 +50,7 @@ class Forwarder {
   void wake();
   ForwarderState state() const;
 
- private:
+private:
   void run();
   bool forward_one_batch();  // false when the cache was empty or the back end failed
   void prune_if_due(std::int64_t now_ns);

@@ -25,7 +25,7 @@
 namespace wh = watt::historian;
 
 class Historian : public watt::Agent {
- public:
+public:
   void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
     if (name != "config") return;
     auto fresh = wh::parse_historian_config(action == watt::ConfigAction::remove ? YAML::Node() : value, identity(),
@@ -57,7 +57,7 @@ class Historian : public watt::Agent {
 
   void on_stop() override { close(); }
 
- private:
+private:
   void open() {
     close();
     std::filesystem::create_directories(config_->data_dir);

@@ -10,7 +10,7 @@ namespace watt::historian::postgres {
 
 // Builds one array literal element by element.
 class ArrayLiteral {
- public:
+public:
   void add(std::int64_t v);
   // The shortest text that reads back as exactly the same double.
   void add(std::optional<double> v);
@@ -18,7 +18,7 @@ class ArrayLiteral {
   // The finished literal, "{…}".
   const std::string& str();
 
- private:
+private:
   void separate();
   std::string text_ = "{";
   bool closed_ = false;

@@ -47,7 +47,7 @@ std::string one_line(const std::string& s) {
 }
 
 class PostgresBackend final : public Backend {
- public:
+public:
   explicit PostgresBackend(const PostgresOptions& options)
       : info_(parse_conninfo(options.connection)), partition_ns_(options.partition_ns) {
     if (partition_ns_ <= 0) throw std::invalid_argument("partition_ns must be positive");
@@ -144,7 +144,7 @@ class PostgresBackend final : public Backend {
     });
   }
 
- private:
+private:
   // Runs one call on the connection, opening it first when needed. Any
   // failure becomes a BackendError and drops the connection: the next call
   // starts afresh, with the partitions read again from the catalog (which

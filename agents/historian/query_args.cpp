@@ -23,15 +23,12 @@ std::string as_string(const msgpack::object& o, const std::string& key) {
 std::int64_t as_time(const msgpack::object& o, const std::string& key, std::int64_t now_ns) {
   try {
     switch (o.type) {
-      case msgpack::type::STR:
-        return parse_time(std::string_view(o.via.str.ptr, o.via.str.size), now_ns);
+      case msgpack::type::STR: return parse_time(std::string_view(o.via.str.ptr, o.via.str.size), now_ns);
       case msgpack::type::POSITIVE_INTEGER:
       case msgpack::type::NEGATIVE_INTEGER:
       case msgpack::type::FLOAT32:
-      case msgpack::type::FLOAT64:
-        return seconds_to_ns(o.as<double>());
-      default:
-        break;
+      case msgpack::type::FLOAT64: return seconds_to_ns(o.as<double>());
+      default: break;
     }
   } catch (const std::invalid_argument& e) {
     throw Error("query: '" + key + "': " + e.what());

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS data(
 )sql";
 
 class SqliteBackend final : public Backend {
- public:
+public:
   explicit SqliteBackend(const SqliteOptions& o)
       : db_(o.file, true, o.synchronous),
         insert_topic_(prepare_schema_then(db_, "INSERT OR IGNORE INTO topics(name) VALUES(?)")),
@@ -137,7 +137,7 @@ class SqliteBackend final : public Backend {
     }
   }
 
- private:
+private:
   struct Topic {
     std::int64_t id = 0;
     std::optional<std::string> metadata;

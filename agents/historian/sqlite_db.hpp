@@ -20,7 +20,7 @@ struct SqliteError : std::runtime_error {
 class SqliteDb;
 
 class SqliteStmt {
- public:
+public:
   SqliteStmt() = default;
   SqliteStmt(SqliteDb& db, std::string_view sql);
   SqliteStmt(SqliteStmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
@@ -49,13 +49,13 @@ class SqliteStmt {
   std::optional<double> optional_real(int col) const;
   std::optional<std::string> optional_text(int col) const;
 
- private:
+private:
   SqliteDb* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
 class SqliteDb {
- public:
+public:
   // Opens (creating when `create`) in WAL mode with a busy timeout, so two
   // connections (one writer, one reader) share the file. `synchronous` is
   // "FULL" (a commit survives power loss) or "NORMAL" (survives a crash of
@@ -72,7 +72,7 @@ class SqliteDb {
   const std::string& file() const { return file_; }
   sqlite3* handle() const { return db_; }
 
- private:
+private:
   std::string file_;
   sqlite3* db_ = nullptr;
 };
@@ -81,14 +81,14 @@ class SqliteDb {
 // takes the write lock up front, so two writers wait (busy timeout) instead
 // of deadlocking on an upgrade.
 class SqliteTransaction {
- public:
+public:
   explicit SqliteTransaction(SqliteDb& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
   ~SqliteTransaction();
   void commit();
 
- private:
+private:
   SqliteDb& db_;
   bool done_ = false;
 };

@@ -49,7 +49,8 @@ private:
     watt::SubscribeOptions o;
     o.delivery = lossless_ ? watt::Delivery::lossless : watt::Delivery::best_effort;
     for (const auto& p : patterns_)
-      subscriptions_.push_back(subscribe(p, [this](const watt::Envelope& e) { log().info("{}", e.to_json()); }, o));
+      subscriptions_.push_back(subscribe(
+          p, [this](const watt::Envelope& e) { log().info("{}", e.to_json()); }, o));
     std::string list;
     for (const auto& p : patterns_) list += (list.empty() ? "" : ", ") + p;
     log().info("listening to {}", list);

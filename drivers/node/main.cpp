@@ -11,9 +11,9 @@
 #include "tcp_node.hpp"
 #endif
 
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   auto heartbeat_ms = link.heartbeat_period.count();
   auto silence_ms = link.silence_timeout.count();
   app.add_option("-c,--config", config, "the node's run file, as `watt-ed plan` writes it")->required();
-  [[maybe_unused]] auto* device = app.add_option("-d,--device", port.device, "serial device to the bridge (e.g. /dev/ttyUSB0)");
+  [[maybe_unused]] auto* device =
+      app.add_option("-d,--device", port.device, "serial device to the bridge (e.g. /dev/ttyUSB0)");
   app.add_option("--baud", port.baud, "baud rate")->capture_default_str();
   app.add_option("--parity", parity, "none, even or odd")->capture_default_str();
   app.add_option("--stop-bits", port.stop_bits, "1 or 2")->capture_default_str();
@@ -101,7 +102,8 @@ int main(int argc, char** argv) {
 #ifdef WATT_NODE_TCP
     if (!tcp.address.empty()) {
       if (tcp.identity.empty()) {
-        if (file.run.nodes.size() != 1) throw watt::ed::Error("--identity is required for a file hosting several nodes");
+        if (file.run.nodes.size() != 1)
+          throw watt::ed::Error("--identity is required for a file hosting several nodes");
         tcp.identity = file.run.run + "-" + file.run.nodes.front().id;
       }
       return watt::node::run_tcp(file.yaml, tcp);

@@ -86,8 +86,8 @@ void NodeLink::try_open(Clock::time_point now) {
   silent_reported_ = false;
   // A 0x00 first ends whatever half frame the bridge holds; then our hello.
   tx_.push_back(Pending{{0x00}, false});
-  const auto hello = serial::encode_hello(serial::Hello{serial::serial_protocol_version,
-                                                        static_cast<std::uint16_t>(options_.max_payload)});
+  const auto hello = serial::encode_hello(
+      serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)});
   queue(FrameType::hello, hello, now);
   if (fd_ >= 0 && events_.on_session) events_.on_session();
 }
@@ -106,8 +106,7 @@ void NodeLink::lose(const std::string& why, Clock::time_point now) {
 void NodeLink::queue(FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now) {
   if (type == FrameType::hello) seq_ = 0;  // every hello restarts our numbering
   serial::Frame frame{type, seq_++, {payload.begin(), payload.end()}};
-  tx_.push_back(Pending{serial::encode_frame(frame, max_frame_payload),
-                        type == FrameType::data});
+  tx_.push_back(Pending{serial::encode_frame(frame, max_frame_payload), type == FrameType::data});
   const auto first_waiting = tx_.begin() + (tx_offset_ > 0 ? 1 : 0);  // not the one being written
   const auto waiting = std::count_if(first_waiting, tx_.end(), [](const Pending& p) { return p.data; });
   if (static_cast<std::size_t>(waiting) > options_.tx_queue_limit) {
@@ -182,8 +181,8 @@ void NodeLink::on_frame(const serial::ReceivedFrame& received, Clock::time_point
       if (const auto hello = serial::parse_hello(frame.payload)) peer_max_payload_ = hello->max_payload;
       // Answered every time, so a bridge that (re)opened its end knows us at once.
       queue(FrameType::hello,
-            serial::encode_hello(serial::Hello{serial::serial_protocol_version,
-                                               static_cast<std::uint16_t>(options_.max_payload)}),
+            serial::encode_hello(
+                serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)}),
             now);
       if (fd_ >= 0 && events_.on_session) events_.on_session();
       break;

@@ -22,9 +22,7 @@ SerialNode::SerialNode(ed::RunConfig run, std::chrono::milliseconds pace, serial
               ed::NodeRunner::Transport{
                   // Refused while the port is closed (counted): the run's
                   // repeats and timeouts deal with a node that is away.
-                  [this](const std::string& topic, std::string body) {
-                    link_.send_data(publish_request(topic, body));
-                  },
+                  [this](const std::string& topic, std::string body) { link_.send_data(publish_request(topic, body)); },
                   log_line}) {}
 
 // The port opened or the bridge (re)started its end: the bridge keeps a
@@ -50,8 +48,10 @@ void SerialNode::on_data(std::span<const std::uint8_t> payload) {
 }
 
 void SerialNode::on_link(bool up, const std::string& why) {
-  if (up) log_line(Level::info, link_.settings().device + ": bridge up");
-  else log_line(Level::warn, link_.settings().device + ": bridge down: " + why);
+  if (up)
+    log_line(Level::info, link_.settings().device + ": bridge up");
+  else
+    log_line(Level::warn, link_.settings().device + ": bridge down: " + why);
 }
 
 // While the bridge is unreachable the silence is ours, not the neighbours':
@@ -74,8 +74,8 @@ std::optional<Clock::time_point> SerialNode::poll_runner(Clock::time_point now) 
 
 int SerialNode::run(int stop_fd) {
   log_line(Level::info, "run " + runner_.config().run + ": hosting " + std::to_string(runner_.group().hosted().size()) +
-                            " node(s) on " + link_.settings().device + " at " +
-                            std::to_string(link_.settings().baud) + " baud; waiting for the monitor's start");
+                            " node(s) on " + link_.settings().device + " at " + std::to_string(link_.settings().baud) +
+                            " baud; waiting for the monitor's start");
   bool stopping = false;
   while (!stopping && !runner_.finished()) {
     const auto now = Clock::now();

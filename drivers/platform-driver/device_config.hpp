@@ -10,11 +10,11 @@
 namespace watt::driver {
 
 struct DriverSettings {
-  double interval_s = 60;      // a device's scrape interval unless it names its own
-  bool stagger = true;         // spread the devices' scrapes across their interval
-  double retry_min_s = 0.5;    // first retry of a device that did not answer; doubles
-  double retry_max_s = 30;     // the longest wait between retries
-  double rpc_timeout_s = 10;   // how long an RPC waits for a blocking device
+  double interval_s = 60;            // a device's scrape interval unless it names its own
+  bool stagger = true;               // spread the devices' scrapes across their interval
+  double retry_min_s = 0.5;          // first retry of a device that did not answer; doubles
+  double retry_max_s = 30;           // the longest wait between retries
+  double rpc_timeout_s = 10;         // how long an RPC waits for a blocking device
   bool publish_depth_first = false;  // also devices/<device>/<point>, one message a point
 };
 

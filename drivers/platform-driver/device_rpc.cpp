@@ -33,36 +33,43 @@ const Point& point_of(const Device& d, const std::string& point) {
 }  // namespace
 
 DeviceJob get_point_job(const Device& d, const std::string& point) {
-  return job(d, [point](Driver& dr) { return dr.get_point(point); }, typed(point_of(d, point).type));
+  return job(
+      d, [point](Driver& dr) { return dr.get_point(point); }, typed(point_of(d, point).type));
 }
 
 DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack::object& value) {
   auto checked = check_write(d.registry, d.config.name, point, value);
   if (!checked) throw Error(checked.error().message);
   const double v = *checked;
-  return job(d, [point, v](Driver& dr) { return dr.set_point(point, v); }, typed(point_of(d, point).type));
+  return job(
+      d, [point, v](Driver& dr) { return dr.set_point(point, v); }, typed(point_of(d, point).type));
 }
 
 DeviceJob revert_point_job(const Device& d, const std::string& point) {
   const auto& p = point_of(d, point);
   if (!p.writable) throw Error(d.config.name + " " + point + ": not writable, nothing to revert");
-  return job(d, [point](Driver& dr) { return dr.revert_point(point); }, typed(p.type));
+  return job(
+      d, [point](Driver& dr) { return dr.revert_point(point); }, typed(p.type));
 }
 
 DeviceJob revert_device_job(const Device& d) {
-  return job(d, [](Driver& dr) { return dr.revert_device(); }, [](bool ok) { return Value::of(ok); });
+  return job(
+      d, [](Driver& dr) { return dr.revert_device(); }, [](bool ok) { return Value::of(ok); });
 }
 
 DeviceJob scrape_job(const Device& d) {
-  return job(d, [](Driver& dr) { return dr.scrape_all(); },
-             [registry = d.registry](const Readings& r) { return readings_map(registry, r); });
+  return job(
+      d, [](Driver& dr) { return dr.scrape_all(); },
+      [registry = d.registry](const Readings& r) { return readings_map(registry, r); });
 }
 
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,
                      const std::map<std::string, std::string>& broken) {
   std::map<std::string, std::map<std::string, std::string>> out;
   for (const auto& [name, d] : devices)
-    out[name] = {{"state", d->failing ? "not answering" : d->published > 0 ? "publishing" : "starting"},
+    out[name] = {{"state", d->failing         ? "not answering"
+                           : d->published > 0 ? "publishing"
+                                              : "starting"},
                  {"driver_type", d->config.driver_type},
                  {"interval", std::to_string(d->interval_s)},
                  {"published", std::to_string(d->published)},

@@ -14,9 +14,7 @@ RpcError no_point(const std::string& name) { return RpcError{ErrorCode::internal
 
 FakeDriver::FakeDriver(std::function<double()> clock) : clock_(std::move(clock)) {
   if (!clock_)
-    clock_ = [] {
-      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    };
+    clock_ = [] { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); };
 }
 
 void FakeDriver::configure(const YAML::Node& driver_config, const Registry& registry) {

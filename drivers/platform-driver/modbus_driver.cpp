@@ -15,8 +15,8 @@ namespace watt::driver {
 ModbusLink parse_modbus_link(const YAML::Node& c) {
   const std::string w = "driver_config";
   if (!c || !c.IsMap()) throw ConfigError(w + ": a Modbus device needs host (TCP) or device (RTU)");
-  static const std::set<std::string> known = {"host",      "port",     "device",           "baud",   "parity",
-                                              "data_bits", "stop_bits", "slave_id", "response_timeout", "max_gap"};
+  static const std::set<std::string> known = {
+      "host", "port", "device", "baud", "parity", "data_bits", "stop_bits", "slave_id", "response_timeout", "max_gap"};
   for (const auto& kv : c) {
     const auto key = kv.first.as<std::string>();
     if (!known.count(key))
@@ -160,7 +160,8 @@ Result<double> ModbusDriver::write(const ModbusPoint& p, double value) {
     rc = modbus_write_register(ctx_, p.address, (*regs)[0]);
   else
     rc = modbus_write_registers(ctx_, p.address, static_cast<int>(regs->size()), regs->data());
-  if (rc == -1) return failure("writing " + p.name + " (register " + std::to_string(p.address) + "): " + modbus_strerror(errno));
+  if (rc == -1)
+    return failure("writing " + p.name + " (register " + std::to_string(p.address) + "): " + modbus_strerror(errno));
   return decode_registers(p, regs->data());
 }
 

@@ -17,8 +17,8 @@ bool order(const Point& p, const char* column, const std::string& at) {
   const auto v = lower(p.column(column));
   if (v.empty() || v == "big") return false;
   if (v == "little") return true;
-  throw ConfigError(at + (std::string(column) == "byte order" ? "Byte Order" : "Word Order") + " '" +
-                    p.column(column) + "' must be big or little");
+  throw ConfigError(at + (std::string(column) == "byte order" ? "Byte Order" : "Word Order") + " '" + p.column(column) +
+                    "' must be big or little");
 }
 
 }  // namespace
@@ -30,11 +30,17 @@ ModbusPoint parse_modbus_point(const Point& p, const std::string& file) {
   m.writable = p.writable;
   m.default_value = p.default_value;
   const auto reg = lower(p.column("register type"));
-  if (reg.empty() || reg == "holding") m.reg = RegisterType::holding;
-  else if (reg == "input") m.reg = RegisterType::input;
-  else if (reg == "coil") m.reg = RegisterType::coil;
-  else if (reg == "discrete") m.reg = RegisterType::discrete;
-  else throw ConfigError(at + "Register Type '" + p.column("register type") + "' must be holding, input, coil or discrete");
+  if (reg.empty() || reg == "holding")
+    m.reg = RegisterType::holding;
+  else if (reg == "input")
+    m.reg = RegisterType::input;
+  else if (reg == "coil")
+    m.reg = RegisterType::coil;
+  else if (reg == "discrete")
+    m.reg = RegisterType::discrete;
+  else
+    throw ConfigError(at + "Register Type '" + p.column("register type") +
+                      "' must be holding, input, coil or discrete");
 
   std::string addr = p.column("point address");
   if (addr.empty()) addr = p.column("register");
@@ -47,14 +53,21 @@ ModbusPoint parse_modbus_point(const Point& p, const std::string& file) {
   const auto data = lower(p.column("data type"));
   if (m.bit()) {
     if (!data.empty() && data != "bool" && data != "boolean")
-      throw ConfigError(at + "Data Type '" + p.column("data type") + "' must be bool (or empty) for a coil or discrete input");
+      throw ConfigError(at + "Data Type '" + p.column("data type") +
+                        "' must be bool (or empty) for a coil or discrete input");
     m.data = DataType::boolean;
-  } else if (data.empty() || data == "int16") m.data = DataType::int16;
-  else if (data == "uint16") m.data = DataType::uint16;
-  else if (data == "int32") m.data = DataType::int32;
-  else if (data == "uint32") m.data = DataType::uint32;
-  else if (data == "float32" || data == "float") m.data = DataType::float32;
-  else throw ConfigError(at + "Data Type '" + p.column("data type") + "' must be int16, uint16, int32, uint32 or float32");
+  } else if (data.empty() || data == "int16")
+    m.data = DataType::int16;
+  else if (data == "uint16")
+    m.data = DataType::uint16;
+  else if (data == "int32")
+    m.data = DataType::int32;
+  else if (data == "uint32")
+    m.data = DataType::uint32;
+  else if (data == "float32" || data == "float")
+    m.data = DataType::float32;
+  else
+    throw ConfigError(at + "Data Type '" + p.column("data type") + "' must be int16, uint16, int32, uint32 or float32");
   if (m.address + m.count() - 1 > 65535) throw ConfigError(at + "Point Address: the value runs past register 65535");
 
   std::string scale = p.column("scale");
@@ -68,8 +81,8 @@ ModbusPoint parse_modbus_point(const Point& p, const std::string& file) {
   m.byte_swap = order(p, "byte order", at);
   m.word_swap = order(p, "word order", at);
   if (m.writable && (m.reg == RegisterType::input || m.reg == RegisterType::discrete))
-    throw ConfigError(at + "Writable is TRUE but an " + (m.reg == RegisterType::input ? "input register" : "discrete input") +
-                      " is read-only");
+    throw ConfigError(at + "Writable is TRUE but an " +
+                      (m.reg == RegisterType::input ? "input register" : "discrete input") + " is read-only");
   return m;
 }
 

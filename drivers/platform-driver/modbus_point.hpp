@@ -20,9 +20,9 @@ struct ModbusPoint {
   RegisterType reg = RegisterType::holding;
   DataType data = DataType::int16;
   int address = 0;
-  double scale = 1;         // value = raw × scale
-  bool byte_swap = false;   // Byte Order little: the low byte first within a register
-  bool word_swap = false;   // Word Order little: the low register first in a 32-bit value
+  double scale = 1;        // value = raw × scale
+  bool byte_swap = false;  // Byte Order little: the low byte first within a register
+  bool word_swap = false;  // Word Order little: the low register first in a 32-bit value
   bool writable = false;
   std::optional<double> default_value;
 

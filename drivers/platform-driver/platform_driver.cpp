@@ -112,8 +112,8 @@ private:
       }
     }
     for (auto it = devices_.begin(); it != devices_.end();) {
-      const bool kept = configs_.count("devices/" + it->first) != 0 && !fresh.count(it->first) &&
-                        !broken.count(it->first);
+      const bool kept =
+          configs_.count("devices/" + it->first) != 0 && !fresh.count(it->first) && !broken.count(it->first);
       if (kept) {
         ++it;
         continue;
@@ -219,8 +219,8 @@ private:
     d->last_error = r.error().message;
     d->backoff_s = wd::next_backoff(d->backoff_s, settings_.retry_min_s, settings_.retry_max_s);
     if (failure_log_.count(name))
-      log().warn("device {} does not answer ({} times so far): {}; retrying in {} s", name,
-                 failure_log_.total(name), d->last_error, d->backoff_s);
+      log().warn("device {} does not answer ({} times so far): {}; retrying in {} s", name, failure_log_.total(name),
+                 d->last_error, d->backoff_s);
     d->retry_timer = after(secs(d->backoff_s), [this, name, gen] {
       if (auto* dev = find(name, gen)) dev->retry_timer = 0;
       scrape(name, gen, true);
@@ -311,11 +311,11 @@ private:
 
   bool started_ = false;
   wd::DriverSettings settings_;
-  std::map<std::string, wd::DeviceConfig> configs_;     // by configuration name
-  std::map<std::string, std::string> registries_;       // CSV text by name
-  wd::DeviceCalls calls_{*this};  // before devices_: their workers post into it
+  std::map<std::string, wd::DeviceConfig> configs_;             // by configuration name
+  std::map<std::string, std::string> registries_;               // CSV text by name
+  wd::DeviceCalls calls_{*this};                                // before devices_: their workers post into it
   std::map<std::string, std::unique_ptr<wd::Device>> devices_;  // by campus/building/device
-  std::map<std::string, std::string> broken_;           // devices refused at start, and why
+  std::map<std::string, std::string> broken_;                   // devices refused at start, and why
   std::uint64_t generation_ = 0;
   watt::LogLimiter failure_log_;
 };

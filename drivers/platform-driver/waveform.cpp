@@ -26,7 +26,8 @@ std::optional<Waveform> parse_waveform(std::string_view text, std::string& error
   if (t.empty()) return std::nullopt;
   const auto open = t.find('(');
   if (open == std::string::npos || t.back() != ')') {
-    error = "Waveform '" + std::string(text) + "' must look like sine(period_s, amplitude, offset), "
+    error = "Waveform '" + std::string(text) +
+            "' must look like sine(period_s, amplitude, offset), "
             "ramp(period_s, low, high) or constant(value)";
     return std::nullopt;
   }

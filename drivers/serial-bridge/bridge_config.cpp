@@ -13,8 +13,9 @@ namespace watt::serial {
 namespace {
 
 // The keys a port may override from `defaults:`.
-const std::set<std::string> link_keys = {"baud",          "parity",        "stop_bits",     "heartbeat_ms",
-                                         "silence_timeout_ms", "reopen_min_ms", "reopen_max_ms", "max_subscriptions"};
+const std::set<std::string> link_keys = {
+    "baud",          "parity",        "stop_bits",        "heartbeat_ms", "silence_timeout_ms",
+    "reopen_min_ms", "reopen_max_ms", "max_subscriptions"};
 const std::set<std::string> port_keys = {"device", "node", "role", "subscribe", "allow_publish", "allow_subscribe"};
 
 void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& a,
@@ -52,12 +53,16 @@ void apply_link_keys(const YAML::Node& map, const std::string& where, PortConfig
       throw Error(e.what());
     }
   }
-  if (map["heartbeat_ms"]) port.options.heartbeat_period = milliseconds(read_positive(map["heartbeat_ms"], where + "heartbeat_ms"));
+  if (map["heartbeat_ms"])
+    port.options.heartbeat_period = milliseconds(read_positive(map["heartbeat_ms"], where + "heartbeat_ms"));
   if (map["silence_timeout_ms"])
     port.options.silence_timeout = milliseconds(read_positive(map["silence_timeout_ms"], where + "silence_timeout_ms"));
-  if (map["reopen_min_ms"]) port.options.reopen_min = milliseconds(read_positive(map["reopen_min_ms"], where + "reopen_min_ms"));
-  if (map["reopen_max_ms"]) port.options.reopen_max = milliseconds(read_positive(map["reopen_max_ms"], where + "reopen_max_ms"));
-  if (map["max_subscriptions"]) port.max_subscriptions = read_positive(map["max_subscriptions"], where + "max_subscriptions");
+  if (map["reopen_min_ms"])
+    port.options.reopen_min = milliseconds(read_positive(map["reopen_min_ms"], where + "reopen_min_ms"));
+  if (map["reopen_max_ms"])
+    port.options.reopen_max = milliseconds(read_positive(map["reopen_max_ms"], where + "reopen_max_ms"));
+  if (map["max_subscriptions"])
+    port.max_subscriptions = read_positive(map["max_subscriptions"], where + "max_subscriptions");
 }
 
 std::vector<std::string> read_patterns(const YAML::Node& list, const std::string& where, const PortConfig& port,
@@ -88,7 +93,8 @@ std::string expand_template(const std::string& text, const std::string& lab, con
     if (close == std::string::npos) throw Error("unclosed '{' in '" + text + "'");
     const auto name = text.substr(i + 1, close - i - 1);
     const auto it = names.find(name);
-    if (it == names.end()) throw Error("unknown placeholder '{" + name + "}' in '" + text + "' (known: {lab}, {node}, {role})");
+    if (it == names.end())
+      throw Error("unknown placeholder '{" + name + "}' in '" + text + "' (known: {lab}, {node}, {role})");
     out += it->second == 0 ? lab : it->second == 1 ? node : role;
     i = close;
   }
@@ -143,7 +149,8 @@ BridgeConfig parse_bridge_config(const YAML::Node& root) {
       throw Error(where + ": " + e.what());
     }
     if (p["subscribe"]) port.subscribe = read_patterns(p["subscribe"], where + ".subscribe", port, config.lab);
-    if (p["allow_publish"]) port.allow_publish = read_patterns(p["allow_publish"], where + ".allow_publish", port, config.lab);
+    if (p["allow_publish"])
+      port.allow_publish = read_patterns(p["allow_publish"], where + ".allow_publish", port, config.lab);
     if (p["allow_subscribe"])
       port.allow_subscribe = read_patterns(p["allow_subscribe"], where + ".allow_subscribe", port, config.lab);
     else

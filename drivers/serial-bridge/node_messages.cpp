@@ -88,7 +88,8 @@ ParsedRequest parse_request(std::span<const std::uint8_t> payload) {
   }
   if (ops == 0) return refuse("no operation", "the map has none of pub, sub, unsub");
   if (body_seen && request.op != RequestOp::pub) return refuse("body without pub", "only pub takes a body");
-  if (request.priority && request.op != RequestOp::pub) return refuse("priority without pub", "only pub takes a priority");
+  if (request.priority && request.op != RequestOp::pub)
+    return refuse("priority without pub", "only pub takes a priority");
   if (!body_seen) request.body = "\xC0";  // nil
   ParsedRequest r;
   r.request = std::move(request);
@@ -105,8 +106,10 @@ std::string encode_bus_message(std::string_view topic, std::string_view sender, 
   pk.pack(std::string_view("sender"));
   pk.pack(sender);
   pk.pack(std::string_view("body"));
-  if (body.empty()) pk.pack_nil();
-  else out.append(body);
+  if (body.empty())
+    pk.pack_nil();
+  else
+    out.append(body);
   return out;
 }
 

@@ -17,8 +17,8 @@ const char* to_string(RequestOp op);
 
 struct NodeRequest {
   RequestOp op = RequestOp::pub;
-  std::string name;       // the topic (pub) or pattern (sub, unsub) as the node wrote it
-  std::string_view body;  // pub only: the body's msgpack bytes inside the payload (nil when absent)
+  std::string name;                      // the topic (pub) or pattern (sub, unsub) as the node wrote it
+  std::string_view body;                 // pub only: the body's msgpack bytes inside the payload (nil when absent)
   std::optional<std::uint8_t> priority;  // pub only: 0 (most urgent) to 100; the bus default when absent
 };
 

@@ -39,14 +39,22 @@ struct PortStatus {
 };
 
 std::map<std::string, std::uint64_t> link_counters(const watt::serial::LinkCounters& c) {
-  return {{"rx_frames", c.rx.frames},         {"rx_bad_cobs", c.rx.bad_cobs},
-          {"rx_too_short", c.rx.too_short},   {"rx_oversize", c.rx.oversize},
-          {"rx_bad_crc", c.rx.bad_crc},       {"rx_bad_type", c.rx.bad_type},
-          {"rx_bytes_discarded", c.rx.bytes_discarded}, {"rx_gaps", c.rx.gaps},
-          {"rx_duplicates", c.rx.duplicates}, {"tx_frames", c.tx_frames},
-          {"tx_dropped", c.tx_dropped},       {"tx_refused", c.tx_refused},
-          {"opens", c.opens},                 {"open_failures", c.open_failures},
-          {"read_errors", c.read_errors},     {"write_errors", c.write_errors}};
+  return {{"rx_frames", c.rx.frames},
+          {"rx_bad_cobs", c.rx.bad_cobs},
+          {"rx_too_short", c.rx.too_short},
+          {"rx_oversize", c.rx.oversize},
+          {"rx_bad_crc", c.rx.bad_crc},
+          {"rx_bad_type", c.rx.bad_type},
+          {"rx_bytes_discarded", c.rx.bytes_discarded},
+          {"rx_gaps", c.rx.gaps},
+          {"rx_duplicates", c.rx.duplicates},
+          {"tx_frames", c.tx_frames},
+          {"tx_dropped", c.tx_dropped},
+          {"tx_refused", c.tx_refused},
+          {"opens", c.opens},
+          {"open_failures", c.open_failures},
+          {"read_errors", c.read_errors},
+          {"write_errors", c.write_errors}};
 }
 
 class SerialBridge : public watt::Agent {
@@ -105,8 +113,7 @@ private:
       watt::serial::LinkCallbacks callbacks;
       // Both run on the io thread: copy, and hand over to the agent thread.
       callbacks.on_frame = [this, weak](const watt::serial::Frame& frame) {
-        if (auto p = weak.lock())
-          post([this, p, payload = frame.payload] { on_node_frame(p, payload); });
+        if (auto p = weak.lock()) post([this, p, payload = frame.payload] { on_node_frame(p, payload); });
       };
       callbacks.on_state = [this, weak](LinkState state, const std::string& reason) {
         if (auto p = weak.lock()) post([this, p, state, reason] { on_link_state(p, state, reason); });
@@ -161,8 +168,7 @@ private:
 
   void send_to_node(const PortPtr& port, std::string bytes) {
     boost::asio::post(*io_, [port, bytes = std::move(bytes)] {
-      if (port->link)
-        port->link->send_data({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+      if (port->link) port->link->send_data({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
     });
   }
 
@@ -244,8 +250,10 @@ private:
       if (p->state != LinkState::down) continue;
       down += (down.empty() ? "down: " : ", ") + p->config.node + " (" + p->reason + ")";
     }
-    if (!down.empty()) set_health(watt::Health::bad, down);
-    else set_health(watt::Health::good, std::to_string(up) + " of " + std::to_string(ports_.size()) + " nodes up");
+    if (!down.empty())
+      set_health(watt::Health::bad, down);
+    else
+      set_health(watt::Health::good, std::to_string(up) + " of " + std::to_string(ports_.size()) + " nodes up");
   }
 
   // The link counters live on the io thread: ask it, and wait (it never
@@ -268,8 +276,9 @@ private:
     std::vector<PortStatus> out;
     for (std::size_t i = 0; i < ports_.size(); ++i) {
       const auto& p = *ports_[i];
-      PortStatus s{p.config.node, p.config.role, p.config.settings.device, p.config.prefix,
-                   to_string(p.state), p.reason, p.config.subscribe, {}, p.refused};
+      PortStatus s{p.config.node,      p.config.role, p.config.settings.device, p.config.prefix,
+                   to_string(p.state), p.reason,      p.config.subscribe,       {},
+                   p.refused};
       for (const auto& [pattern, id] : p.requested) s.subscriptions.push_back(pattern);
       if (links) s.counters = link_counters((*links)[i]);
       for (const auto& [k, v] : p.counters) s.counters[k] = v;
@@ -286,7 +295,8 @@ private:
       const auto dropped = (*links)[i].rx.dropped();
       if (dropped == p.line_errors_seen) continue;
       if (limiter_.count(p.config.node + "/damaged frames"))
-        log().warn("node {}: damaged frames on the line ({} in all; `status` has them by kind)", p.config.node, dropped);
+        log().warn("node {}: damaged frames on the line ({} in all; `status` has them by kind)", p.config.node,
+                   dropped);
       p.line_errors_seen = dropped;
     }
   }

@@ -10,9 +10,9 @@
 namespace watt::serial {
 
 struct Resolved {
-  std::string topic;   // the bus topic or pattern
+  std::string topic;  // the bus topic or pattern
   bool absolute = false;
-  std::string error;   // empty when fine
+  std::string error;  // empty when fine
 };
 
 // "temp" → "<prefix>/temp"; "/Data/x" → "Data/x". Checked as a topic (or, with

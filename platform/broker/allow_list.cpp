@@ -16,7 +16,8 @@
 namespace watt::broker {
 
 bool may_claim(const AuthEntry& e, const std::string& identity) {
-  return std::any_of(e.identities.begin(), e.identities.end(), [&](const auto& i) { return i == "*" || i == identity; });
+  return std::any_of(e.identities.begin(), e.identities.end(),
+                     [&](const auto& i) { return i == "*" || i == identity; });
 }
 
 bool may_publish(const AuthEntry& e, std::string_view topic) {
@@ -71,10 +72,9 @@ void AllowList::save(const std::filesystem::path& file) const {
   y << YAML::BeginMap << YAML::Key << "entries" << YAML::Value << YAML::BeginSeq;
   for (const auto& e : entries_) {
     y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << e.name << YAML::Key << "key" << YAML::Value << e.key
-      << YAML::Key << "local" << YAML::Value << e.local
-      << YAML::Key << "identities" << YAML::Value << YAML::Flow << e.identities << YAML::Key << "publish"
-      << YAML::Value << YAML::Flow << e.publish << YAML::Key << "call" << YAML::Value << YAML::Flow << e.call
-      << YAML::EndMap;
+      << YAML::Key << "local" << YAML::Value << e.local << YAML::Key << "identities" << YAML::Value << YAML::Flow
+      << e.identities << YAML::Key << "publish" << YAML::Value << YAML::Flow << e.publish << YAML::Key << "call"
+      << YAML::Value << YAML::Flow << e.call << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::EndMap;
   const auto tmp = file.string() + ".tmp";
@@ -95,8 +95,8 @@ const AuthEntry* AllowList::by_key(const std::string& z85) const {
 }
 
 const AuthEntry* AllowList::local_for(const std::string& identity) const {
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const auto& e) { return e.local && may_claim(e, identity); });
+  auto it =
+      std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.local && may_claim(e, identity); });
   return it == entries_.end() ? nullptr : &*it;
 }
 

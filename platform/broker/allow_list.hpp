@@ -13,7 +13,6 @@
 
 namespace watt::broker {
 
-
 class AllowList {
 public:
   // A missing file is an empty list. Throws watt::Error naming the file and

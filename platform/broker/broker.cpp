@@ -114,13 +114,13 @@ void Broker::serve_zap() {
       text = "key not on the allow-list";
       ++stats_.rejected;
       if (problems_.count("unknown_key"))
-        log_->warn("refused a TCP connection from {}: its key is not on the allow-list ({} so far)",
-                   req[3].to_string(), problems_.total("unknown_key"));
+        log_->warn("refused a TCP connection from {}: its key is not on the allow-list ({} so far)", req[3].to_string(),
+                   problems_.total("unknown_key"));
     }
   }
   const std::string request_id = req.size() > 1 ? req[1].to_string() : std::string();
   std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(request_id), zmq::buffer(status),
-                                            zmq::buffer(text),       zmq::buffer(user),       zmq::const_buffer()};
+                                            zmq::buffer(text),      zmq::buffer(user),       zmq::const_buffer()};
   (void)zmq::send_multipart(*zap_, reply);
 }
 
@@ -244,9 +244,9 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
   if (auto err = proto::parse_message(view(f[1]), v); !err.empty()) {
     const bool other_version = v.version != 0 && v.version != proto::version;
     reject(rid, 0, other_version ? ErrorCode::unsupported_version : ErrorCode::bad_frame,
-           other_version ? "this broker speaks protocol " + std::to_string(proto::version) + ", not " +
-                               std::to_string(v.version)
-                         : err);
+           other_version
+               ? "this broker speaks protocol " + std::to_string(proto::version) + ", not " + std::to_string(v.version)
+               : err);
     return;
   }
   if (v.kind == 0 || v.kind > proto::max_kind) {
@@ -321,9 +321,7 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       break;
     }
     case proto::Kind::subscribe:
-    case proto::Kind::unsubscribe:
-      on_subscribe(p, kind, v.address, h);
-      break;
+    case proto::Kind::unsubscribe: on_subscribe(p, kind, v.address, h); break;
     case proto::Kind::publish:
       if (auto err = proto::topic_error(v.address); !err.empty()) {
         reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
@@ -340,17 +338,14 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
       if (!authorized(p, kind, v.address, h)) break;
       [[fallthrough]];
     case proto::Kind::response:
-    case proto::Kind::error:
-      on_routed(p, kind, v.address, h, f[1]);
-      break;
+    case proto::Kind::error: on_routed(p, kind, v.address, h, f[1]); break;
     case proto::Kind::ping: {
       proto::Header pong;
       pong.id = h.id;
       reply(rid, proto::Kind::pong, pong);
       break;
     }
-    case proto::Kind::pong:
-      break;
+    case proto::Kind::pong: break;
     case proto::Kind::sync: {
       // In order after everything this peer sent before: all of it is taken.
       proto::Header ack;
@@ -426,8 +421,8 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
   if (p.auth_name.empty()) return true;  // a trusted local peer
   const AuthEntry* entry = p.auth;
   if (kind == proto::Kind::publish) {
-    const bool own_heartbeat = address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") &&
-                               address.ends_with(p.identity);
+    const bool own_heartbeat =
+        address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") && address.ends_with(p.identity);
     if (own_heartbeat || (entry != nullptr && may_publish(*entry, address))) return true;
     reject(p.routing_id, h.id, ErrorCode::unauthorized,
            "'" + p.identity + "' may not publish to " + std::string(address));
@@ -477,8 +472,7 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
     Peer* const sub = matched[i].first;
     const bool lossless = matched[i].second;
     if (sub->dead) continue;
-    if (lossless && publisher != nullptr &&
-        sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
+    if (lossless && publisher != nullptr && sub->queue.lossless_size() >= config_.lossless_high_water * 10) {
       // The publisher ignored our request to slow down: the message is not
       // given to this subscriber, counted, and the publisher told once.
       ++sub->dropped;
@@ -494,14 +488,15 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
     Outgoing out;
     // The last subscriber takes the message itself: no reference count
     // at all with a single subscriber.
-    if (i + 1 == count) out.frame.move(message);
-    else out.frame.copy(message);
+    if (i + 1 == count)
+      out.frame.move(message);
+    else
+      out.frame.copy(message);
     out.priority = pri;
     out.deadline_ns = dl;
     out.lossless = lossless;
     deliver(*sub, std::move(out));
-    if (sub->congested && lossless && publisher != nullptr && publisher != sub)
-      pause_publisher(*sub, *publisher);
+    if (sub->congested && lossless && publisher != nullptr && publisher != sub) pause_publisher(*sub, *publisher);
   }
 }
 
@@ -785,8 +780,8 @@ std::string Broker::peer_list() const {
   std::vector<PeerInfo> list;
   list.reserve(by_identity_.size());
   for (const auto& [identity, p] : by_identity_) {
-    list.push_back(PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped,
-                            p->received});
+    list.push_back(
+        PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped, p->received});
   }
   std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.identity < b.identity; });
   std::string out;

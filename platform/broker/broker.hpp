@@ -2,12 +2,12 @@
 // its address frame and header alone (bodies are never decoded).
 #pragma once
 
-#include "allow_list.hpp"
 #include <watt/platform/broker_stats.hpp>
+#include "allow_list.hpp"
 #include "peer_queue.hpp"
 
-#include <watt/log_limiter.hpp>
 #include <watt/endpoint.hpp>
+#include <watt/log_limiter.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
 #include <watt/proto/topic_index.hpp>
@@ -66,20 +66,20 @@ private:
   struct Peer {
     std::string routing_id;  // the key: socket tag + routing id
     std::string identity;
-    std::string auth_name;  // the allow-list entry (TCP peers); empty = trusted local peer
+    std::string auth_name;            // the allow-list entry (TCP peers); empty = trusted local peer
     const AuthEntry* auth = nullptr;  // that entry, looked up once (again on reload); null = gone
     std::int64_t connected_ns = 0;
     std::uint64_t pid = 0;
     std::unordered_map<std::string, bool> patterns;  // normalized pattern -> lossless
     PeerQueue queue;
     bool backlogged = false;
-    bool congested = false;   // lossless backlog over the high-water mark
+    bool congested = false;          // lossless backlog over the high-water mark
     bool overflow_reported = false;  // a publisher was told it overran this subscriber
     bool dead = false;
     bool batches = false;  // said in its hello that it takes batch messages
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
-    proto::MatchMark match_mark;  // merges its patterns that match one topic
+    proto::MatchMark match_mark;       // merges its patterns that match one topic
     std::unordered_set<Peer*> paused;  // publishers this (congested) subscriber holds back
     int paused_by = 0;                 // congested subscribers holding this publisher back
   };
@@ -99,8 +99,7 @@ private:
   // returns false) what it may not. Local peers without an entry may do all.
   bool authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h);
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
-  void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h,
-                 zmq::message_t& message);
+  void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h, zmq::message_t& message);
   // Requests addressed to the broker itself ("broker"): its own methods.
   void serve_own_method(Peer& caller, const proto::Header& h);
   void publish_event(const std::string& topic, const std::string& body);
@@ -147,9 +146,9 @@ private:
   std::unordered_map<std::string, Peer*> by_identity_;
   proto::TopicIndex<Peer*, bool> subscriptions_;  // tag: lossless
   std::vector<Peer*> backlog_;
-  std::string key_;              // scratch: the key of the message being handled
-  std::string batch_;            // scratch: a batch being written
-  Peer* last_peer_ = nullptr;    // the sender of the last message; reset when peers are freed
+  std::string key_;            // scratch: the key of the message being handled
+  std::string batch_;          // scratch: a batch being written
+  Peer* last_peer_ = nullptr;  // the sender of the last message; reset when peers are freed
   bool any_dead_ = false;
   std::size_t reaped_since_trim_ = 0;
   std::vector<std::pair<std::string, std::string>> left_events_;  // topic, body

@@ -10,7 +10,7 @@ namespace watt::broker {
 
 struct Outgoing {
   zmq::message_t frame;
-  std::int64_t deadline_ns = 0;          // 0 = none
+  std::int64_t deadline_ns = 0;  // 0 = none
   std::uint8_t priority = 50;
   bool lossless = false;  // never dropped; its backlog slows publishers down
   bool control = false;   // the broker's own replies: never dropped, never counted as backlog

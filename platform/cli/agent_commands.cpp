@@ -75,10 +75,14 @@ std::string uptime(double s) {
   if (s <= 0) return "-";
   const auto t = static_cast<long>(s);
   std::ostringstream o;
-  if (t >= 86400) o << t / 86400 << "d" << (t % 86400) / 3600 << "h";
-  else if (t >= 3600) o << t / 3600 << "h" << (t % 3600) / 60 << "m";
-  else if (t >= 60) o << t / 60 << "m" << t % 60 << "s";
-  else o << t << "s";
+  if (t >= 86400)
+    o << t / 86400 << "d" << (t % 86400) / 3600 << "h";
+  else if (t >= 3600)
+    o << t / 3600 << "h" << (t % 3600) / 60 << "m";
+  else if (t >= 60)
+    o << t / 60 << "m" << t % 60 << "s";
+  else
+    o << t << "s";
   return o.str();
 }
 
@@ -86,7 +90,8 @@ void list(const Context& ctx) {
   auto c = ctx.connect();
   const auto agents = ctx.control(*c, "list", Value::of(std::make_tuple())).as<std::vector<AgentStatus>>();
   std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(10) << "STATE" << std::setw(9) << "PID"
-            << std::setw(10) << "UPTIME" << "CLASS\n";
+            << std::setw(10) << "UPTIME"
+            << "CLASS\n";
   for (const auto& a : agents) {
     std::string state = a.state;
     if (a.state == "failed") state += "(" + std::to_string(a.exit_code) + ")";

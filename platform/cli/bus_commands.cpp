@@ -8,7 +8,6 @@
 namespace watt::cli {
 namespace {
 
-
 Value parse_json(const std::string& text, const std::string& what) {
   try {
     return Value::from_json(text);
@@ -55,16 +54,20 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
     long seen = 0;
     SubscribeOptions o;
     o.delivery = sub->lossless ? Delivery::lossless : Delivery::best_effort;
-    c->subscribe(sub->pattern, [&](const Envelope& e) {
-      std::cout << e.to_json() << std::endl;
-      ++seen;
-    }, o);
+    c->subscribe(
+        sub->pattern,
+        [&](const Envelope& e) {
+          std::cout << e.to_json() << std::endl;
+          ++seen;
+        },
+        o);
     if (!c->sync()) throw Failure{"the broker did not confirm the subscription"};
     std::cerr << "subscribed to " << sub->pattern << std::endl;
     watch_interrupts();
-    const auto limit = sub->timeout > 0 ? std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                              std::chrono::duration<double>(sub->timeout))
-                                        : std::chrono::nanoseconds(std::chrono::hours(24 * 365));
+    const auto limit =
+        sub->timeout > 0
+            ? std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(sub->timeout))
+            : std::chrono::nanoseconds(std::chrono::hours(24 * 365));
     c->spin_until([&] { return interrupted() || (sub->count > 0 && seen >= sub->count); }, limit);
   }));
 
@@ -99,7 +102,8 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
     auto peers = c->peers();
     if (!peers) throw Failure{peers.error().what()};
     std::cout << std::left << std::setw(28) << "IDENTITY" << std::setw(9) << "PID" << std::setw(6) << "SUBS"
-              << std::setw(9) << "QUEUED" << std::setw(9) << "DROPPED" << "RECEIVED\n";
+              << std::setw(9) << "QUEUED" << std::setw(9) << "DROPPED"
+              << "RECEIVED\n";
     for (const auto& p : *peers) {
       std::cout << std::left << std::setw(28) << p.identity << std::setw(9) << (p.pid ? std::to_string(p.pid) : "-")
                 << std::setw(6) << p.subscriptions << std::setw(9) << p.queued << std::setw(9) << p.dropped

@@ -22,7 +22,8 @@ std::string join(const std::vector<std::string>& v) {
 }  // namespace
 
 void add_security_commands(CLI::App& app, Context& ctx) {
-  auto* keys = app.add_subcommand("keys", "the platform's public key for TCP clients; `keys create NAME` makes a client's pair");
+  auto* keys =
+      app.add_subcommand("keys", "the platform's public key for TCP clients; `keys create NAME` makes a client's pair");
   keys->callback(guarded([&ctx, keys] {
     if (!keys->get_subcommands().empty()) return;
     const auto file = ctx.home() / "keys" / "server.key";
@@ -82,11 +83,11 @@ void add_security_commands(CLI::App& app, Context& ctx) {
     const auto entries =
         ctx.control(*client, "auth_list", Value::of(std::make_tuple())).as<std::vector<broker::AuthEntry>>();
     std::cout << std::left << std::setw(16) << "NAME" << std::setw(42) << "KEY" << std::setw(16) << "IDENTITIES"
-              << std::setw(24) << "PUBLISH" << "CALL\n";
+              << std::setw(24) << "PUBLISH"
+              << "CALL\n";
     for (const auto& x : entries)
       std::cout << std::left << std::setw(16) << x.name << std::setw(42) << (x.local ? "(installed agent, ipc)" : x.key)
-                << std::setw(16) << join(x.identities)
-                << std::setw(24) << join(x.publish) << join(x.call) << "\n";
+                << std::setw(16) << join(x.identities) << std::setw(24) << join(x.publish) << join(x.call) << "\n";
   }));
 }
 

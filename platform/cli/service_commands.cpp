@@ -24,7 +24,6 @@ using platform::ConfigRow;
 using platform::HealthRow;
 using platform::PlatformStats;
 
-
 std::string read_text(const std::string& file) {
   if (file == "-") {
     std::stringstream ss;
@@ -69,7 +68,8 @@ void print_status(const AgentStatus& s) {
             << "  state     " << s.state << (s.pid > 0 ? " (pid " + std::to_string(s.pid) + ")" : "") << "\n"
             << "  restart   " << s.restart << ", " << s.restarts << " restarts in the window\n"
             << "  enabled   " << (s.enabled ? "yes, priority " + std::to_string(s.priority) : "no") << "\n";
-  if (!s.health.empty()) std::cout << "  health    " << s.health << (s.health_context.empty() ? "" : ": " + s.health_context) << "\n";
+  if (!s.health.empty())
+    std::cout << "  health    " << s.health << (s.health_context.empty() ? "" : ": " + s.health_context) << "\n";
   if (!s.last_failure.empty()) std::cout << "  last exit " << s.last_failure << "\n";
   std::cout << "  source    " << s.source << "\n";
   if (!s.log_tail.empty()) {
@@ -101,7 +101,8 @@ void follow_log(const fs::path& file, long lines) {
   if (!in) throw Failure{"no log for that agent yet (" + file.string() + ")"};
   std::vector<std::string> all;
   for (std::string l; std::getline(in, l);) all.push_back(l);
-  const std::size_t from = lines > 0 && all.size() > static_cast<std::size_t>(lines) ? all.size() - static_cast<std::size_t>(lines) : 0;
+  const std::size_t from =
+      lines > 0 && all.size() > static_cast<std::size_t>(lines) ? all.size() - static_cast<std::size_t>(lines) : 0;
   for (std::size_t i = from; i < all.size(); ++i) std::cout << all[i] << "\n";
 }
 
@@ -116,7 +117,8 @@ void add_service_commands(CLI::App& app, Context& ctx) {
     bool all = false;
   };
   auto a = std::make_shared<ConfigArgs>();
-  auto* set = config->add_subcommand("set", "store a configuration (YAML, JSON, or a raw .csv/.txt file) and push it to the agent");
+  auto* set = config->add_subcommand(
+      "set", "store a configuration (YAML, JSON, or a raw .csv/.txt file) and push it to the agent");
   set->add_option("identity", a->id)->required();
   set->add_option("name", a->name, "e.g. config, or registry.csv")->required();
   set->add_option("file", a->file, "the file to store, - for standard input")->required();
@@ -138,8 +140,10 @@ void add_service_commands(CLI::App& app, Context& ctx) {
   list->callback(guarded([&ctx, a] {
     auto c = ctx.connect();
     const auto rows = ctx.control(*c, "config_list", args(a->id)).as<std::vector<ConfigRow>>();
-    std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(28) << "NAME" << "BYTES\n";
-    for (const auto& r : rows) std::cout << std::left << std::setw(24) << r.identity << std::setw(28) << r.name << r.bytes << "\n";
+    std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(28) << "NAME"
+              << "BYTES\n";
+    for (const auto& r : rows)
+      std::cout << std::left << std::setw(24) << r.identity << std::setw(28) << r.name << r.bytes << "\n";
   }));
   auto* del = config->add_subcommand("delete", "remove a configuration (or --all of them) and tell the agent");
   del->add_option("identity", a->id)->required();
@@ -149,7 +153,8 @@ void add_service_commands(CLI::App& app, Context& ctx) {
     if (a->all == !a->name.empty()) throw Failure{"give either a configuration name or --all", 2};
     auto c = ctx.connect();
     if (a->all) {
-      std::cout << "deleted " << ctx.control(*c, "config_delete_all", args(a->id)).as<std::uint64_t>() << " configurations\n";
+      std::cout << "deleted " << ctx.control(*c, "config_delete_all", args(a->id)).as<std::uint64_t>()
+                << " configurations\n";
     } else {
       ctx.control(*c, "config_delete", args(a->id, a->name));
       std::cout << "deleted " << a->id << "/" << a->name << "\n";
@@ -244,8 +249,9 @@ void add_service_commands(CLI::App& app, Context& ctx) {
         std::cout << "\n";
         auto peers = c->peers();
         if (!peers) throw Failure{peers.error().what()};
-        std::cout << "\n" << std::left << std::setw(28) << "PEER" << std::setw(10) << "QUEUED" << std::setw(10)
-                  << "DROPPED" << "RECEIVED\n";
+        std::cout << "\n"
+                  << std::left << std::setw(28) << "PEER" << std::setw(10) << "QUEUED" << std::setw(10) << "DROPPED"
+                  << "RECEIVED\n";
         for (const auto& p : *peers)
           std::cout << std::left << std::setw(28) << p.identity << std::setw(10) << p.queued << std::setw(10)
                     << p.dropped << p.received << "\n";

@@ -14,12 +14,12 @@ namespace watt::platform {
 
 struct InstalledAgent {
   std::string identity;
-  std::string source;      // where the library was installed from
+  std::string source;  // where the library was installed from
   std::string class_name;
   std::int64_t installed_ns = 0;
   std::string restart = "on-failure";  // never | on-failure | always
-  bool enabled = false;                 // started with the platform
-  int priority = 50;                    // enabled agents start lowest first
+  bool enabled = false;                // started with the platform
+  int priority = 50;                   // enabled agents start lowest first
   std::filesystem::path dir;
   std::filesystem::path library() const { return dir / "agent.so"; }
 };

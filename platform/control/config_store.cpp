@@ -120,8 +120,7 @@ std::vector<ConfigEntry> ConfigStore::list(const std::string& identity) const {
               file_);
   if (!identity.empty()) s.bind(1, identity);
   std::vector<ConfigEntry> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), s.integer(2), static_cast<std::uint64_t>(s.integer(3))});
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), static_cast<std::uint64_t>(s.integer(3))});
   return out;
 }
 

@@ -45,9 +45,8 @@ ControlAgent::ControlAgent(ControlOptions options)
 
 void ControlAgent::on_start() {
   // An agent is running once it is on the bus, not merely forked.
-  subscribe("platform/peers/joined", [this](const Envelope& e) {
-    supervisor_.mark_running(e.topic.substr(e.topic.rfind('/') + 1));
-  });
+  subscribe("platform/peers/joined",
+            [this](const Envelope& e) { supervisor_.mark_running(e.topic.substr(e.topic.rfind('/') + 1)); });
   every(tick_period, [this] {
     supervisor_.tick();
     if (shutting_down_ && !supervisor_.any_alive() && options_.on_shutdown) {
@@ -115,8 +114,7 @@ void ControlAgent::on_start() {
 void ControlAgent::on_stop() {
   // wattd is going away: no agent outlives an orderly shutdown.
   supervisor_.stop_all();
-  const auto deadline =
-      std::chrono::steady_clock::now() + options_.supervisor.stop_timeout + std::chrono::seconds(2);
+  const auto deadline = std::chrono::steady_clock::now() + options_.supervisor.stop_timeout + std::chrono::seconds(2);
   while (supervisor_.any_alive() && std::chrono::steady_clock::now() < deadline) {
     supervisor_.tick();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

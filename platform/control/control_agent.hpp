@@ -3,10 +3,10 @@
 // health, and reports the platform's state. Runs in wattd over inproc.
 #pragma once
 
+#include <watt/platform/control_types.hpp>
 #include "../broker/allow_list.hpp"
 #include "agent_registry.hpp"
 #include "config_store.hpp"
-#include <watt/platform/control_types.hpp>
 #include "health_monitor.hpp"
 #include "supervisor.hpp"
 
@@ -26,7 +26,7 @@ struct ControlOptions {
   std::chrono::milliseconds heartbeat{10000};  // the period agents are started with
   std::size_t log_max_bytes = 10 << 20;        // each agent's log rotates at this size
   std::size_t log_files = 5;
-  std::function<void()> on_shutdown;          // called once every agent has stopped
+  std::function<void()> on_shutdown;  // called once every agent has stopped
 };
 
 class ControlAgent : public Agent {

@@ -58,9 +58,8 @@ void ControlAgent::export_config_methods() {
     for (const auto& e : configs_.list(identity)) rows.push_back({e.identity, e.name, e.updated_ns, e.bytes});
     return rows;
   });
-  export_method("config_delete", [this](const std::string& identity, const std::string& name) {
-    delete_config(identity, name);
-  });
+  export_method("config_delete",
+                [this](const std::string& identity, const std::string& name) { delete_config(identity, name); });
   export_method("config_delete_all", [this](const std::string& identity) {
     std::size_t n = 0;
     for (const auto& e : configs_.list(identity)) {

@@ -29,12 +29,11 @@ void ControlAgent::watch_health() {
 }
 
 void ControlAgent::publish_alert(const HealthChange& change) {
-  const HealthAlert alert{change.identity, std::string(to_string(change.status)), std::string(to_string(change.previous)),
-                          change.context};
-  (change.status == Health::good ? log().info("health of '{}': {} -> {} {}", change.identity, alert.previous,
-                                              alert.status, change.context)
-                                 : log().warn("health of '{}': {} -> {} {}", change.identity, alert.previous,
-                                              alert.status, change.context));
+  const HealthAlert alert{change.identity, std::string(to_string(change.status)),
+                          std::string(to_string(change.previous)), change.context};
+  (change.status == Health::good
+       ? log().info("health of '{}': {} -> {} {}", change.identity, alert.previous, alert.status, change.context)
+       : log().warn("health of '{}': {} -> {} {}", change.identity, alert.previous, alert.status, change.context));
   PublishOptions o;
   o.priority = change.status == Health::good ? 30 : 5;
   publish("alerts/" + change.identity, alert, o);

@@ -24,7 +24,8 @@ std::vector<HealthChange> HealthMonitor::tick(std::chrono::steady_clock::time_po
   for (auto& [identity, e] : entries_) {
     if (e.status == Health::bad && e.context.rfind("no heartbeat", 0) == 0) continue;  // already reported
     const auto silence = std::chrono::duration_cast<std::chrono::milliseconds>(now - e.last_seen);
-    const auto limit = std::chrono::milliseconds(static_cast<long>(static_cast<double>(e.period.count()) * missed_periods_));
+    const auto limit =
+        std::chrono::milliseconds(static_cast<long>(static_cast<double>(e.period.count()) * missed_periods_));
     if (e.period.count() > 0 && silence > limit) {
       HealthChange c{identity, e.status, Health::bad,
                      "no heartbeat for " + std::to_string(silence.count()) + " ms (period " +

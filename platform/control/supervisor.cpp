@@ -141,9 +141,9 @@ void Supervisor::exited(ProcessInfo& p, int code) {
     return;
   }
   const bool failure = code != 0;
-  const bool restart = p.spec.restart == RestartPolicy::always ||
-                       (p.spec.restart == RestartPolicy::on_failure && failure);
-  p.last_failure = code < 0 ? "exited (status unknown: started by an earlier platform)"
+  const bool restart =
+      p.spec.restart == RestartPolicy::always || (p.spec.restart == RestartPolicy::on_failure && failure);
+  p.last_failure = code < 0     ? "exited (status unknown: started by an earlier platform)"
                    : code > 128 ? "killed by signal " + std::to_string(code - 128)
                                 : "exited with code " + std::to_string(code);
   if (!restart) {

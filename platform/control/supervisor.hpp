@@ -3,13 +3,13 @@
 // adopted again by a restarted platform. Never blocks.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <sys/types.h>
 
 namespace watt::platform {
 
@@ -40,12 +40,12 @@ struct ProcessInfo {
   pid_t pid = 0;
   bool adopted = false;  // left running by a previous platform: not our child
   SteadyClock::time_point started;
-  SteadyClock::time_point kill_at;       // while stopping
-  SteadyClock::time_point restart_at;    // while restarting
-  std::chrono::milliseconds backoff{0};  // the next restart's delay
+  SteadyClock::time_point kill_at;               // while stopping
+  SteadyClock::time_point restart_at;            // while restarting
+  std::chrono::milliseconds backoff{0};          // the next restart's delay
   std::deque<SteadyClock::time_point> restarts;  // within the window
-  int exit_code = 0;         // last exit: code, 128+signal, or -1 when unknown
-  std::string last_failure;  // why it last stopped on its own, for `watt status`
+  int exit_code = 0;                             // last exit: code, 128+signal, or -1 when unknown
+  std::string last_failure;                      // why it last stopped on its own, for `watt status`
 };
 
 struct SupervisorOptions {
@@ -54,7 +54,7 @@ struct SupervisorOptions {
   std::chrono::milliseconds stop_timeout{10000};
   std::chrono::milliseconds backoff_initial{1000};
   std::chrono::milliseconds backoff_max{60000};
-  int restart_limit = 5;                     // restarts within the window before FAILED
+  int restart_limit = 5;  // restarts within the window before FAILED
   std::chrono::milliseconds restart_window{60000};
 };
 

@@ -8,9 +8,9 @@
 #include <watt/keys.hpp>
 #include <watt/paths.hpp>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <fcntl.h>
 #include <signal.h>

@@ -18,7 +18,8 @@ T number(const YAML::Node& node, const std::string& where, T min, T max) {
   } catch (const YAML::Exception&) {
     throw Error(where + " must be a number");
   }
-  if (v < min || v > max) throw Error(where + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  if (v < min || v > max)
+    throw Error(where + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return v;
 }
 
@@ -50,8 +51,9 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
   only_keys(root, f, {"broker", "agents"});
   if (const auto b = root["broker"]) {
     const std::string w = f + ": broker";
-    only_keys(b, w, {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water",
-                     "batch_messages", "liveness_interval_ms"});
+    only_keys(b, w,
+              {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
+               "liveness_interval_ms"});
     if (b["tcp"]) {
       c.tcp = b["tcp"].as<std::string>();
       if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
@@ -72,8 +74,9 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
   }
   if (const auto a = root["agents"]) {
     const std::string w = f + ": agents";
-    only_keys(a, w, {"stop_timeout_ms", "restart_backoff_ms", "restart_backoff_max_ms", "restart_limit",
-                     "restart_window_ms", "heartbeat_ms", "log_max_bytes", "log_files"});
+    only_keys(a, w,
+              {"stop_timeout_ms", "restart_backoff_ms", "restart_backoff_max_ms", "restart_limit", "restart_window_ms",
+               "heartbeat_ms", "log_max_bytes", "log_files"});
     auto ms = [&](const char* key, std::chrono::milliseconds& out, int min, int max) {
       if (a[key]) out = std::chrono::milliseconds(number<int>(a[key], w + "." + key, min, max));
     };

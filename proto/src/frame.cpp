@@ -8,8 +8,8 @@ namespace watt::proto {
 namespace {
 
 constexpr std::array<std::string_view, max_kind + 1> kind_names = {
-    "invalid", "hello", "welcome", "bye",   "subscribe", "unsubscribe", "publish", "deliver", "request", "response",
-    "error",   "ping",  "pong",    "sync",  "ack",       "peers",       "peer_list", "flow", "batch"};
+    "invalid", "hello", "welcome", "bye",  "subscribe", "unsubscribe", "publish",   "deliver", "request", "response",
+    "error",   "ping",  "pong",    "sync", "ack",       "peers",       "peer_list", "flow",    "batch"};
 
 std::size_t u16_at(std::string_view f, std::size_t pos) {
   return static_cast<std::uint8_t>(f[pos]) | (static_cast<std::size_t>(static_cast<std::uint8_t>(f[pos + 1])) << 8);

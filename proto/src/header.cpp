@@ -11,9 +11,7 @@ namespace {
 using Token = MsgpackToken;
 using Read = MsgpackRead;
 
-std::string read_error(Read r) {
-  return r == Read::truncated ? "header is truncated" : "header is not valid msgpack";
-}
+std::string read_error(Read r) { return r == Read::truncated ? "header is truncated" : "header is not valid msgpack"; }
 
 enum class Key : std::uint8_t {
   none,
@@ -177,9 +175,8 @@ void encode_header(const Header& h, std::string& out) {
   const Header d;
   const auto n = static_cast<std::uint32_t>((h.id != d.id) + (h.ts != d.ts) + (h.pri != d.pri) + (h.dl != d.dl) +
                                             (h.protocol != d.protocol) + (h.pid != d.pid) + (h.size != d.size) +
-                                            (h.lossless != d.lossless) + (h.paused != d.paused) +
-                                            (h.batch != d.batch) + !h.ct.empty() + !h.method.empty() +
-                                            !h.code.empty() + !h.message.empty());
+                                            (h.lossless != d.lossless) + (h.paused != d.paused) + (h.batch != d.batch) +
+                                            !h.ct.empty() + !h.method.empty() + !h.code.empty() + !h.message.empty());
   w.map(n);
   const auto number = [&w](std::string_view key, auto value) {
     w.str(key);

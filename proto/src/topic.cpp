@@ -21,8 +21,7 @@ std::string check(std::string_view s, bool pattern) {
     ++segments;
     if (seg.empty()) return std::string(what) + " '" + std::string(s) + "' has an empty segment";
     for (const char c : seg) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        return std::string(what) + " has a control character";
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::string(what) + " has a control character";
     }
     const bool wild = seg.find_first_of("+#") != std::string_view::npos;
     if (wild) {

@@ -25,9 +25,7 @@ Client::~Client() {
   }
 }
 
-void Client::spin_for(std::chrono::nanoseconds duration) {
-  owned_->spin_until({}, detail::Clock::now() + duration);
-}
+void Client::spin_for(std::chrono::nanoseconds duration) { owned_->spin_until({}, detail::Clock::now() + duration); }
 
 bool Client::spin_until(const std::function<bool()>& done, std::chrono::nanoseconds timeout) {
   return owned_->spin_until(done, detail::Clock::now() + timeout);

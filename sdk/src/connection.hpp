@@ -2,10 +2,10 @@
 // socket monitor says about the link. Nothing else.
 #pragma once
 
+#include <watt/detail/zmq_context.hpp>
 #include <watt/proto/batch.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
-#include <watt/detail/zmq_context.hpp>
 
 #include <zmq.hpp>
 
@@ -31,8 +31,11 @@ struct Incoming {
   };
   Parts parts() const {
     const char* base = frame.data<char>();
-    return {base, {base + address_at_, address_len_}, {base + origin_at_, origin_len_},
-            {base + header_at_, header_len_}, {base + body_at_, end_ - body_at_}};
+    return {base,
+            {base + address_at_, address_len_},
+            {base + origin_at_, origin_len_},
+            {base + header_at_, header_len_},
+            {base + body_at_, end_ - body_at_}};
   }
 
   // Splits the frame, or the message at [at, at + len) of it; returns an

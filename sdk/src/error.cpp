@@ -5,11 +5,16 @@
 
 namespace watt {
 namespace {
-constexpr std::array<std::string_view, 19> names = {
-    "bad_frame",  "unsupported_version", "unknown_kind",   "bad_topic",     "too_large",
-    "identity_taken", "bad_identity",    "not_registered", "unknown_peer",  "unknown_method",
-    "unauthorized", "timeout",           "handler_threw",  "bad_args",      "backpressure",
-    "shutting_down", "peer_left",        "disconnected",   "internal"};
+constexpr std::array<std::string_view, 19> names = {"bad_frame",     "unsupported_version",
+                                                    "unknown_kind",  "bad_topic",
+                                                    "too_large",     "identity_taken",
+                                                    "bad_identity",  "not_registered",
+                                                    "unknown_peer",  "unknown_method",
+                                                    "unauthorized",  "timeout",
+                                                    "handler_threw", "bad_args",
+                                                    "backpressure",  "shutting_down",
+                                                    "peer_left",     "disconnected",
+                                                    "internal"};
 static_assert(names.size() == static_cast<std::size_t>(ErrorCode::internal) + 1);
 }  // namespace
 

@@ -1,10 +1,10 @@
 // AgentHost and AgentLibrary: load an agent, run its lifecycle.
 #include "runtime.hpp"
 
-#include <watt/host.hpp>
-#include <watt/paths.hpp>
 #include <watt/config_names.hpp>
 #include <watt/health.hpp>
+#include <watt/host.hpp>
+#include <watt/paths.hpp>
 #include <watt/plugin.hpp>
 
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -92,9 +92,8 @@ YAML::Node parse_config(const std::string& name, const std::string& text) {
 
 AgentHost::AgentHost(HostOptions options)
     : options_(std::move(options)),
-      rt_(std::make_unique<detail::Runtime>(options_.identity,
-                                            options_.address.empty() ? default_address() : options_.address,
-                                            log_sink(options_))),
+      rt_(std::make_unique<detail::Runtime>(
+          options_.identity, options_.address.empty() ? default_address() : options_.address, log_sink(options_))),
       agent_(nullptr, [](Agent*) {}) {
   if (options_.identity.empty()) throw Error("AgentHost: an identity is required");
 }
@@ -129,12 +128,13 @@ void AgentHost::run() {
   if (options_.configs_from_platform) {
     CallOptions o;
     o.timeout = options_.connect_timeout;
-    auto stored = Call(rt_.get(), rt_->start_call(o, "platform", "agent_configs", Value::of(std::make_tuple(rt_->identity()))))
-                      .get_as<std::vector<std::pair<std::string, std::string>>>();
+    auto stored =
+        Call(rt_.get(), rt_->start_call(o, "platform", "agent_configs", Value::of(std::make_tuple(rt_->identity()))))
+            .get_as<std::vector<std::pair<std::string, std::string>>>();
     if (!stored) {
       rt_->leave();
-      throw Error("cannot fetch the configuration of '" + rt_->identity() + "' from the platform: " +
-                  stored.error().what());
+      throw Error("cannot fetch the configuration of '" + rt_->identity() +
+                  "' from the platform: " + stored.error().what());
     }
     for (const auto& [name, text] : *stored) configs.emplace_back(name, parse_config(name, text));
   }
@@ -145,7 +145,8 @@ void AgentHost::run() {
       [&a, rt = rt_.get()](const Value& args) {
         // Only the platform, which keeps the store, may change configurations:
         // a change made around it would be lost at the next start.
-        if (rt->caller() != "platform") throw Error("configurations are changed through the platform (watt config set)");
+        if (rt->caller() != "platform")
+          throw Error("configurations are changed through the platform (watt config set)");
         const auto [name, action, text] = args.as<std::tuple<std::string, std::string, std::string>>();
         const auto act = action_from_string(action);
         a.on_config(name, act, act == ConfigAction::remove ? YAML::Node() : parse_config(name, text));

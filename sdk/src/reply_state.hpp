@@ -23,9 +23,9 @@ struct ReplyState {
   std::string caller;
   std::string method;
   std::uint64_t request_id = 0;
-  std::uint64_t key = 0;    // in the runtime's open replies
-  bool in_handler = true;   // the handler that got it has not returned yet
-  bool dropped = false;     // dropped unanswered while in_handler
+  std::uint64_t key = 0;   // in the runtime's open replies
+  bool in_handler = true;  // the handler that got it has not returned yet
+  bool dropped = false;    // dropped unanswered while in_handler
   bool answered = false;
 };
 

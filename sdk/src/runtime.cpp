@@ -69,8 +69,7 @@ void Runtime::connect(std::chrono::milliseconds timeout) {
   if (!welcomed_) {
     conn_->set_linger(0);
     conn_.reset();
-    if (hello_error_)
-      throw Error("the platform refused '" + identity_ + "': " + hello_error_->what());
+    if (hello_error_) throw Error("the platform refused '" + identity_ + "': " + hello_error_->what());
     throw Error("no answer from the platform at " + address_ + " within " + std::to_string(timeout.count()) +
                 " ms; is it running? (watt platform start)");
   }
@@ -195,8 +194,8 @@ void Runtime::unsubscribe(SubscriptionId id) {
     if (conn_ && welcomed_) {
       proto::Header h;
       h.id = ++next_id_;
-      conn_->send(proto::Kind::unsubscribe, pattern.empty() ? std::string_view("#") : pattern,
-                  proto::encode_header(h), {});
+      conn_->send(proto::Kind::unsubscribe, pattern.empty() ? std::string_view("#") : pattern, proto::encode_header(h),
+                  {});
     }
   } else if (was_lossless && lossless_count == 0) {
     send_subscribe(pattern);  // the remaining subscriptions are best effort
@@ -371,8 +370,8 @@ void Runtime::enqueue(std::uint8_t pri, InboxItem msg) {
 void Runtime::poll_once(Clock::time_point deadline) {
   if (!conn_) return;
   const auto now = Clock::now();
-  auto wait = deadline <= now ? std::chrono::milliseconds(0)
-                              : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+  auto wait =
+      deadline <= now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
   wait = std::min(wait, std::chrono::milliseconds(1000));
   zmq::pollitem_t items[] = {{conn_->socket().handle(), 0, ZMQ_POLLIN, 0},
                              {nullptr, wake_fd_, ZMQ_POLLIN, 0},
@@ -402,8 +401,10 @@ void Runtime::read_available() {
       problem("bad_frame", error);
       continue;
     }
-    if (f.kind == proto::Kind::batch) handle_batch(f);
-    else handle(f);
+    if (f.kind == proto::Kind::batch)
+      handle_batch(f);
+    else
+      handle(f);
   }
 }
 
@@ -433,7 +434,8 @@ void Runtime::handle_batch(Incoming& batch) {
 void Runtime::handle(Incoming& f) {
   proto::Header h;
   if (auto err = proto::decode_header(f.header_view(), h); !err.empty()) {
-    problem("bad_header", std::string("dropped a ") + std::string(proto::kind_name(f.kind)) + " from the broker: " + err);
+    problem("bad_header",
+            std::string("dropped a ") + std::string(proto::kind_name(f.kind)) + " from the broker: " + err);
     return;
   }
   switch (f.kind) {
@@ -456,12 +458,8 @@ void Runtime::handle(Incoming& f) {
                                      Value::from_msgpack_unchecked(std::string(f.body_view()))});
       break;
     case proto::Kind::response:
-    case proto::Kind::peer_list:
-      resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
-      break;
-    case proto::Kind::ack:
-      resolve(h.id, Value());
-      break;
+    case proto::Kind::peer_list: resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view()))); break;
+    case proto::Kind::ack: resolve(h.id, Value()); break;
     case proto::Kind::error: {
       RpcError err{error_code_from_string(h.code), std::string(h.message)};
       if (h.id != 0 && h.id == hello_id_ && !welcomed_) {
@@ -689,7 +687,8 @@ void Runtime::finish_reply(ReplyState& s, Result<Value> result, bool dropped) {
   s.answered = true;
   open_replies_.erase(s.key);
   if (dropped)
-    result = RpcError{ErrorCode::internal, "'" + identity_ + "' dropped its reply to " + s.method + " without answering"};
+    result =
+        RpcError{ErrorCode::internal, "'" + identity_ + "' dropped its reply to " + s.method + " without answering"};
   answer(s.caller, s.request_id, result);
 }
 

@@ -6,10 +6,10 @@
 #include "reply_state.hpp"
 #include "timer_queue.hpp"
 
-#include <watt/log_limiter.hpp>
-#include <watt/proto/topic_index.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
+#include <watt/log_limiter.hpp>
+#include <watt/proto/topic_index.hpp>
 
 #include <array>
 #include <atomic>
@@ -168,7 +168,7 @@ private:
   static constexpr std::size_t max_inbox_ = 10000;
 
   proto::TopicIndex<SubscriptionId, bool> index_;
-  Envelope current_;       // what subscribers are handed: reused, so delivery allocates nothing
+  Envelope current_;        // what subscribers are handed: reused, so delivery allocates nothing
   std::string header_buf_;  // headers being encoded: reused likewise
   std::unordered_map<SubscriptionId, LocalSub> subs_;
   std::unordered_map<std::string, std::pair<int, int>> patterns_;  // pattern -> (subs, lossless subs)

@@ -58,7 +58,7 @@ nlohmann::json to_json_tree(const msgpack::object& o) {
       for (uint32_t i = 0; i < o.via.map.size; ++i) {
         const auto& kv = o.via.map.ptr[i];
         const std::string key = kv.key.type == msgpack::type::STR ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
-                                                                   : to_json_tree(kv.key).dump();
+                                                                  : to_json_tree(kv.key).dump();
         m[key] = to_json_tree(kv.val);
       }
       return m;
@@ -104,8 +104,8 @@ std::string msgpack_to_json(std::string_view bytes) {
 }
 
 std::string Envelope::to_json() const {
-  nlohmann::json j = {{"topic", topic},   {"sender", sender},          {"id", id},
-                      {"timestamp_ns", timestamp_ns}, {"priority", priority}};
+  nlohmann::json j = {
+      {"topic", topic}, {"sender", sender}, {"id", id}, {"timestamp_ns", timestamp_ns}, {"priority", priority}};
   if (deadline_ns != 0) j["deadline_ns"] = deadline_ns;
   if (!content_type.empty()) j["content_type"] = content_type;
   j["body"] = nlohmann::json::parse(body.to_json(), nullptr, false);

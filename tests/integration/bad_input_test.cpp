@@ -119,8 +119,13 @@ TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair")
   keep_talking();
   CHECK(raw.expect_error({msg(proto::Kind::publish, "good"), "extra"}) == "bad_frame");
   CHECK(raw.expect_error({std::string("\x01\x06")}) == "bad_frame");  // shorter than a message
-  CHECK(raw.expect_error({std::string("\x01\x06\xff\x00" "abc", 7)}) == "bad_frame");  // address past the end
-  CHECK(raw.expect_error({std::string("\x01\x06\x01\x00" "a\x09" "bcd", 9)}) == "bad_frame");  // origin past the end
+  CHECK(raw.expect_error({std::string("\x01\x06\xff\x00"
+                                      "abc",
+                                      7)}) == "bad_frame");  // address past the end
+  CHECK(raw.expect_error({std::string("\x01\x06\x01\x00"
+                                      "a\x09"
+                                      "bcd",
+                                      9)}) == "bad_frame");                                  // origin past the end
   CHECK(raw.expect_error({std::string("\x01\x06\x00\x00\x00\xff\x00", 7)}) == "bad_frame");  // header past the end
   CHECK(raw.expect_error({raw_msg(9, 6)}) == "unsupported_version");
   CHECK(raw.expect_error({raw_msg(1, 0)}) == "unknown_kind");
@@ -157,9 +162,9 @@ TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair")
   }());
   CHECK(raw.expect_error({as_raw("good/x", h.substr(0, h.size() - 2), packed(1))}) == "bad_frame");
   CHECK(raw.expect_error({as_raw("good/x", watt::Value::of(std::map<std::string, std::string>{{"pri", "high"}}).bytes(),
-                              packed(1))}) == "bad_frame");
+                                 packed(1))}) == "bad_frame");
   CHECK(raw.expect_error({as_raw("good/x", watt::Value::of(std::map<std::string, int>{{"pri", 200}}).bytes(),
-                              packed(1))}) == "bad_frame");
+                                 packed(1))}) == "bad_frame");
   keep_talking();
   CHECK(raw.expect_error({as_raw("", header({}), packed(1))}) == "bad_topic");
   CHECK(raw.expect_error({as_raw("good//x", header({}), packed(1))}) == "bad_topic");

@@ -45,7 +45,7 @@ std::string batch_of(const std::vector<std::string>& items) {
 // A raw DEALER peer that says hello (asking for batches or not), subscribes,
 // and then reads every message it is sent, batches taken apart.
 class RawSubscriber {
- public:
+public:
   RawSubscriber(const std::string& address, const std::string& identity, bool batches)
       : socket_(ctx_, zmq::socket_type::dealer), identity_(identity) {
     socket_.set(zmq::sockopt::linger, 0);
@@ -80,7 +80,7 @@ class RawSubscriber {
   std::vector<long> bodies;
   std::size_t frames_seen = 0, batches_seen = 0;
 
- private:
+private:
   proto::Kind next_kind() {
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     for (int i = 0; i < 100; ++i) {

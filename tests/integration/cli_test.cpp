@@ -31,7 +31,8 @@ TEST_CASE("start the platform, install the listener, publish, see it, stop") {
 
   auto pub = cli.watt({"publish", "devices/campus/b1/temp", R"({"value": 21.5, "unit": "C"})", "--priority", "10"});
   REQUIRE_MESSAGE(pub.code == 0, pub.err);
-  REQUIRE(watt::test::eventually([&] { return cli.log("listener").find("devices/campus/b1/temp") != std::string::npos; }));
+  REQUIRE(
+      watt::test::eventually([&] { return cli.log("listener").find("devices/campus/b1/temp") != std::string::npos; }));
   const auto log = cli.log("listener");
   CHECK(log.find(R"("body":{"unit":"C","value":21.5})") != std::string::npos);
   CHECK(log.find(R"("priority":10)") != std::string::npos);
@@ -78,7 +79,8 @@ TEST_CASE("agent lifecycle: stop, start, restart, remove - states and pids are r
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   std::ofstream(cli.home().path() / "pub.yml") << "device: t/m1\nperiod_ms: 50\n";
-  REQUIRE(cli.watt({"install", lib("publisher"), "-i", "m1", "-c", (cli.home().path() / "pub.yml").string()}).code == 0);
+  REQUIRE(cli.watt({"install", lib("publisher"), "-i", "m1", "-c", (cli.home().path() / "pub.yml").string()}).code ==
+          0);
   CHECK(cli.watt({"list"}).out.find("stopped") != std::string::npos);
   auto started = cli.watt({"start", "m1"});
   REQUIRE_MESSAGE(started.code == 0, started.err);

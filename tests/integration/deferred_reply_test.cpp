@@ -91,9 +91,8 @@ TEST_CASE("a deferred reply completed on another thread reaches its caller") {
       });
     });
     c.export_deferred_raw("fail_elsewhere", [&](const watt::Value&, watt::Reply r) {
-      threads.start([r = std::make_shared<watt::Reply>(std::move(r))] {
-        r->fail(ErrorCode::unknown_peer, "no such meter");
-      });
+      threads.start(
+          [r = std::make_shared<watt::Reply>(std::move(r))] { r->fail(ErrorCode::unknown_peer, "no such meter"); });
     });
   });
   REQUIRE(server.error().empty());

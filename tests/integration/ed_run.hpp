@@ -47,7 +47,9 @@ public:
                        [this](const watt::Envelope& e) { k_ = e.body.as<watt::ed::StatusMsg>().k; });
     REQUIRE(watcher_.sync());
   }
-  void wait_for(std::uint64_t k) { REQUIRE(watcher_.spin_until([&] { return k_ >= k; }, 20s)); }
+  void wait_for(std::uint64_t k) {
+    REQUIRE(watcher_.spin_until([&] { return k_ >= k; }, 20s));
+  }
 
 private:
   watt::Client watcher_;
@@ -62,9 +64,10 @@ struct Plan {
 };
 
 inline Plan plan_run(const Cli& cli, const fs::path& run_file, std::vector<std::string> plan_args = {}) {
-  std::vector<std::string> args = {"plan", run_file.string(), "--out", (cli.home().path() / "plan").string(),
-                                   "--result-json", (cli.home().path() / "result.json").string(), "--trace-csv",
-                                   (cli.home().path() / "trace.csv").string()};
+  std::vector<std::string> args = {"plan",          run_file.string(),
+                                   "--out",         (cli.home().path() / "plan").string(),
+                                   "--result-json", (cli.home().path() / "result.json").string(),
+                                   "--trace-csv",   (cli.home().path() / "trace.csv").string()};
   args.insert(args.end(), plan_args.begin(), plan_args.end());
   const auto planned = watt_ed(cli, args);
   REQUIRE_MESSAGE(planned.code == 0, planned.err);
@@ -73,8 +76,10 @@ inline Plan plan_run(const Cli& cli, const fs::path& run_file, std::vector<std::
   std::string id, file;
   while (lines >> id >> file) {
     const bool is_monitor = id.size() > 8 && id.compare(id.size() - 8, 8, "-monitor") == 0;
-    if (is_monitor) plan.monitor = id;
-    else plan.hosts.emplace_back(id, file);
+    if (is_monitor)
+      plan.monitor = id;
+    else
+      plan.hosts.emplace_back(id, file);
   }
   REQUIRE(!plan.monitor.empty());
   return plan;

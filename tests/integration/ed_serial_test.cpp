@@ -43,9 +43,8 @@ struct Line {
   Line(const fs::path& dir, const std::string& node)
       : bridge_end((dir / (node + ".bridge")).string()), node_end((dir / (node + ".node")).string()) {}
   void connect(const fs::path& scratch) {
-    socat = std::make_unique<Process>(std::vector<std::string>{socat_path(), "pty,rawer,link=" + bridge_end,
-                                                               "pty,rawer,link=" + node_end},
-                                      scratch);
+    socat = std::make_unique<Process>(
+        std::vector<std::string>{socat_path(), "pty,rawer,link=" + bridge_end, "pty,rawer,link=" + node_end}, scratch);
     REQUIRE(eventually([&] { return fs::exists(bridge_end) && fs::exists(node_end); }));
   }
 };
@@ -154,7 +153,9 @@ TEST_CASE("ed serial: 16 watt-nodes on serial lines through the bridge give the 
   }
 }
 
-TEST_CASE("ed serial: a node whose line is cut mid-run leaves the run, the rest re-converge without it, the bridge recovers when it is replugged") {
+TEST_CASE(
+    "ed serial: a node whose line is cut mid-run leaves the run, the rest re-converge without it, the bridge recovers "
+    "when it is replugged") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   auto run = watt::ed::load_run_file(ed_test::ed16_path());
@@ -201,9 +202,7 @@ TEST_CASE("ed serial: a node whose line is cut mid-run leaves the run, the rest 
 
 TEST_CASE("ed serial: a watt-node over TCP takes part in a run as a remote agent with its own key") {
   Cli cli;
-  {
-    std::ofstream(cli.home().path() / "config.yml") << "broker:\n  tcp: tcp://127.0.0.1:*\n";
-  }
+  { std::ofstream(cli.home().path() / "config.yml") << "broker:\n  tcp: tcp://127.0.0.1:*\n"; }
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   auto endpoint = watt::test::read_file(cli.home().path() / "run" / "tcp.endpoint");
   while (!endpoint.empty() && endpoint.back() == '\n') endpoint.pop_back();
@@ -211,17 +210,18 @@ TEST_CASE("ed serial: a watt-node over TCP takes part in a run as a remote agent
   const auto key_file = cli.home().path() / "dg2.key";
   const auto pair = watt::make_key_pair();
   watt::write_key_file(key_file, pair);
-  const auto add = cli.watt({"auth", "add", "board-dg2", "--key", pair.public_key, "--identity", "ed16-DG2",
-                             "--publish", "ed/ed16/#"});
+  const auto add = cli.watt(
+      {"auth", "add", "board-dg2", "--key", pair.public_key, "--identity", "ed16-DG2", "--publish", "ed/ed16/#"});
   REQUIRE_MESSAGE(add.code == 0, add.err);
 
   const auto plan = plan_run(cli, ed_test::ed16_path());
   std::unique_ptr<Process> board;
   for (const auto& [id, file] : plan.hosts) {
     if (id == "ed16-DG2")
-      board = watt_node(cli, {"--config", file, "--connect", endpoint, "--server-key", server_key, "--key-file",
-                              key_file.string()});
-    else install_node_agent(cli, id, file);
+      board = watt_node(
+          cli, {"--config", file, "--connect", endpoint, "--server-key", server_key, "--key-file", key_file.string()});
+    else
+      install_node_agent(cli, id, file);
   }
   REQUIRE(board);
   start_monitor(cli, plan);

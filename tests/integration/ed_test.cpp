@@ -24,7 +24,6 @@ using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
 
-
 TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a real platform") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
@@ -37,13 +36,16 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
   std::set<std::string> state_keys;
   watt::SubscribeOptions lossless;
   lossless.delivery = watt::Delivery::lossless;
-  watcher.subscribe("ed/ed16/+", [&](const watt::Envelope& e) {
-    const auto last = e.topic.substr(e.topic.rfind('/') + 1);
-    if (last == "control" || last == "status" || last == "result") return;
-    published[last].push_back(e.body.as<watt::ed::StateMsg>());
-    const auto body = json::parse(e.body.to_json());
-    for (const auto& [key, value] : body.items()) state_keys.insert(key);
-  }, lossless);
+  watcher.subscribe(
+      "ed/ed16/+",
+      [&](const watt::Envelope& e) {
+        const auto last = e.topic.substr(e.topic.rfind('/') + 1);
+        if (last == "control" || last == "status" || last == "result") return;
+        published[last].push_back(e.body.as<watt::ed::StateMsg>());
+        const auto body = json::parse(e.body.to_json());
+        for (const auto& [key, value] : body.items()) state_keys.insert(key);
+      },
+      lossless);
   REQUIRE(watcher.sync());
 
   const auto monitor = launch(cli, run_file);
@@ -63,11 +65,13 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
 
   // The first iterations on the bus equal the formulas of the spec, computed
   // here from scratch: complete graph, so W = 1/n everywhere.
-  REQUIRE(watcher.spin_until([&] {
-    for (const auto& n : nodes)
-      if (published[n.id].size() < 4) return false;
-    return true;
-  }, 10s));
+  REQUIRE(watcher.spin_until(
+      [&] {
+        for (const auto& n : nodes)
+          if (published[n.id].size() < 4) return false;
+        return true;
+      },
+      10s));
   const double n = static_cast<double>(nodes.size());
   double c_max = 0;
   for (const auto& p : nodes) c_max = std::max(c_max, 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)));
@@ -190,16 +194,14 @@ TEST_CASE("ed: invalid run configurations are refused with the node and field na
       {"negative pmax", [](YAML::Node& n) { n["nodes"][3]["pmax"] = -1; }, "node L4: pmax must be >= 0"},
       {"duplicate id", [](YAML::Node& n) { n["nodes"][1]["id"] = "L1"; }, "duplicate node id 'L1'"},
       {"missing neighbour",
-       [](YAML::Node& n) {
-         n["graph"] = YAML::Load("{type: edges, edges: [[L1, L2], [L2, X9]]}");
-       },
-       "X9"},
+       [](YAML::Node& n) { n["graph"] = YAML::Load("{type: edges, edges: [[L1, L2], [L2, X9]]}"); }, "X9"},
       {"disconnected graph",
        [](YAML::Node& n) {
          YAML::Node edges = YAML::Load("{type: edges, edges: []}");
          for (int i = 0; i + 1 < 16; ++i)
-           if (i != 7) edges["edges"].push_back(YAML::Load("[" + n["nodes"][i]["id"].as<std::string>() + ", " +
-                                                           n["nodes"][i + 1]["id"].as<std::string>() + "]"));
+           if (i != 7)
+             edges["edges"].push_back(YAML::Load("[" + n["nodes"][i]["id"].as<std::string>() + ", " +
+                                                 n["nodes"][i + 1]["id"].as<std::string>() + "]"));
          n["graph"] = edges;
        },
        "graph is disconnected"},
@@ -224,8 +226,10 @@ TEST_CASE("ed: invalid run configurations are refused with the node and field na
     const std::string id = std::string("bad-") + agent;
     // The agent refuses the file and exits: `install --start` says so when
     // it sees the exit in time, `watt status` in any case.
-    const auto installed = cli.watt({"install", lib(agent), "-i", id, "-c", file.string(), "--restart", "never", "--start"});
-    if (installed.code != 0) CHECK_MESSAGE(installed.err.find("node DG3: a must be > 0") != std::string::npos, installed.err);
+    const auto installed =
+        cli.watt({"install", lib(agent), "-i", id, "-c", file.string(), "--restart", "never", "--start"});
+    if (installed.code != 0)
+      CHECK_MESSAGE(installed.err.find("node DG3: a must be > 0") != std::string::npos, installed.err);
     CHECK(eventually([&] {
       return cli.watt({"status", id}).out.find("node DG3: a must be > 0") != std::string::npos;
     }));

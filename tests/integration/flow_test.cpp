@@ -28,7 +28,8 @@ TEST_CASE("a subscriber that stops reading costs only its own messages, and ever
   Served fast(p, "fast", [&](watt::Client& c) {
     watt::SubscribeOptions o;
     o.delivery = watt::Delivery::lossless;
-    c.subscribe("load", [&](const watt::Envelope&) { ++fast_got; }, o);
+    c.subscribe(
+        "load", [&](const watt::Envelope&) { ++fast_got; }, o);
   });
   auto slow = p.client("slow");
   long slow_got = 0;
@@ -87,7 +88,8 @@ TEST_CASE("a lossless subscriber that falls behind slows the publisher down inst
   std::vector<long> got;
   watt::SubscribeOptions o;
   o.delivery = watt::Delivery::lossless;
-  hist->subscribe("record", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); }, o);
+  hist->subscribe(
+      "record", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); }, o);
   REQUIRE(hist->sync());
 
   constexpr long n = 50000;

@@ -230,14 +230,10 @@ std::optional<double> expected(Aggregate agg, const Bucket& b) {
     hi = std::max(hi, v);
   }
   switch (agg) {
-    case Aggregate::avg:
-      return sum / static_cast<double>(b.numbers.size());
-    case Aggregate::min:
-      return lo;
-    case Aggregate::max:
-      return hi;
-    default:
-      return sum;
+    case Aggregate::avg: return sum / static_cast<double>(b.numbers.size());
+    case Aggregate::min: return lo;
+    case Aggregate::max: return hi;
+    default: return sum;
   }
 }
 

@@ -23,8 +23,8 @@
 using namespace std::chrono_literals;
 using nlohmann::json;
 using watt::test::agent_pid;
-using watt::test::client;
 using watt::test::Cli;
+using watt::test::client;
 using watt::test::eventually;
 using watt::test::lib;
 

@@ -150,8 +150,8 @@ TEST_CASE("platform driver: a fake device publishes all at its interval, and ans
   CHECK(rpc(cli, {"get_point", "\"campus/b1/nothing\"", "\"x\""}).find("no device 'campus/b1/nothing'") !=
         std::string::npos);
   // A later `all` carries the written values.
-  REQUIRE(watcher.spin_until([&] { return bodies.back()[0]["setpoint"] == 25.0 && bodies.back()[0]["stages"] == 3; },
-                             10s));
+  REQUIRE(
+      watcher.spin_until([&] { return bodies.back()[0]["setpoint"] == 25.0 && bodies.back()[0]["stages"] == 3; }, 10s));
   // Adding a device leaves the running ones alone: meter1 keeps what was written.
   write(cli, "meter4.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
   REQUIRE(config_set(cli, "devices/campus/b1/meter4", "meter4.yml").code == 0);
@@ -201,9 +201,10 @@ TEST_CASE("platform driver: a Modbus device killed and restarted goes BAD then G
   write(cli, "fake.csv", fake_csv);
   write(cli, "plc.csv", std::string(plc_csv) + "relay,,TRUE,,2,coil,,\n");
   write(cli, "fake1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n");
-  write(cli, "plc1.yml", "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
-                         "driver_config: {host: 127.0.0.1, port: " + std::to_string(server.port()) +
-                         ", response_timeout: 0.2}\n");
+  write(cli, "plc1.yml",
+        "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
+        "driver_config: {host: 127.0.0.1, port: " +
+            std::to_string(server.port()) + ", response_timeout: 0.2}\n");
   for (const auto* f : {"fake.csv", "plc.csv"}) REQUIRE(config_set(cli, f, f).code == 0);
   REQUIRE(config_set(cli, "devices/campus/b1/fake1", "fake1.yml").code == 0);
   auto r = config_set(cli, "devices/campus/b1/plc1", "plc1.yml");
@@ -282,7 +283,9 @@ TEST_CASE("platform driver: a get_point waiting on a hung Modbus device holds up
       .then([&](watt::Result<watt::Value> r) { other = std::move(r); });
   watcher.call_with(patient, "platform-driver", "get_point", std::string("campus/b1/fake1"), std::string("setpoint"))
       .then([&](watt::Result<watt::Value> r) { fake_point = std::move(r); });
-  watcher.call_with(patient, "platform-driver", "status").then([&](watt::Result<watt::Value> r) { status = std::move(r); });
+  watcher.call_with(patient, "platform-driver", "status").then([&](watt::Result<watt::Value> r) {
+    status = std::move(r);
+  });
   REQUIRE(watcher.spin_until([&] { return (other && fake_point && status) || stuck; }, 120s));
   CHECK_FALSE(stuck.has_value());  // the others were answered while it waits
   REQUIRE((other && fake_point && status));
@@ -309,7 +312,7 @@ TEST_CASE("platform driver: publish_depth_first adds one [value, metadata] messa
   start(cli, "publish_depth_first: true\n");
   auto watcher = watt::test::client(cli, "watcher");
   std::map<std::string, std::vector<json>> seen;  // topic → bodies
-  std::vector<std::string> meter1;                 // meter1's topics' last segments, in order
+  std::vector<std::string> meter1;                // meter1's topics' last segments, in order
   watcher.subscribe("devices/campus/b1", [&](const watt::Envelope& e) {
     seen[e.topic].push_back(json::parse(e.body.to_json()));
     if (e.topic.starts_with("devices/campus/b1/meter1/")) meter1.push_back(e.topic.substr(e.topic.rfind('/') + 1));
@@ -343,8 +346,9 @@ TEST_CASE("platform driver: publish_depth_first adds one [value, metadata] messa
   // Turned off for meter1 by a live change: its points stop, its `all` goes
   // on, and the device is not rebuilt (it keeps a written value).
   CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"setpoint\"", "25"}) == "25\n");
-  write(cli, "meter1.yml", "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\ntimezone: Europe/Paris\n"
-                           "publish_depth_first: false\n");
+  write(cli, "meter1.yml",
+        "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\ntimezone: Europe/Paris\n"
+        "publish_depth_first: false\n");
   REQUIRE(config_set(cli, "devices/campus/b1/meter1", "meter1.yml").code == 0);
   const auto only_all = [&] {
     return meter1.size() >= 3 && std::all_of(meter1.end() - 3, meter1.end(), [](const auto& s) { return s == "all"; });

@@ -66,7 +66,8 @@ TEST_CASE("configurations reach a running agent live, and a refused one leaves t
 
   CHECK(cli.watt({"config", "delete", "probe", "points.csv"}).code == 0);
   const auto events = rpc(cli, {"probe", "events"});
-  CHECK(events == R"(["start","config:create","config:update","points.csv:create","points.csv:remove"])" "\n");
+  CHECK(events == R"(["start","config:create","config:update","points.csv:create","points.csv:remove"])"
+                  "\n");
   const auto listed = cli.watt({"config", "list", "probe"}).out;
   CHECK(listed.find("config") != std::string::npos);
   CHECK(listed.find("points.csv") == std::string::npos);
@@ -80,7 +81,8 @@ TEST_CASE("configurations stored while an agent is stopped reach it before it st
   write(cli, "extra.yml", "x: 1\n");
   CHECK(cli.watt({"config", "set", "probe", "extra", path(cli, "extra.yml")}).out == "stored probe/extra\n");
   REQUIRE(cli.watt({"start", "probe"}).code == 0);
-  CHECK(rpc(cli, {"probe", "events"}) == R"(["config:create","extra:create","start"])" "\n");
+  CHECK(rpc(cli, {"probe", "events"}) == R"(["config:create","extra:create","start"])"
+                                         "\n");
 }
 
 TEST_CASE("an agent killed with SIGKILL is restarted, and the others never notice") {
@@ -208,7 +210,9 @@ TEST_CASE("watt log prints the end of an agent's log, watt stats the platform's 
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   REQUIRE(cli.watt({"install", lib("listener"), "-i", "listener", "--start"}).code == 0);
   CHECK(cli.watt({"publish", "devices/x", "42"}).code == 0);
-  REQUIRE(eventually([&] { return cli.watt({"log", "listener", "-n", "20"}).out.find("devices/x") != std::string::npos; }));
+  REQUIRE(eventually([&] {
+    return cli.watt({"log", "listener", "-n", "20"}).out.find("devices/x") != std::string::npos;
+  }));
   CHECK(watt::test::lines(cli.watt({"log", "listener", "-n", "2"}).out) == 2);
   const auto stats = cli.watt({"stats"}).out;
   CHECK(stats.find("published") != std::string::npos);

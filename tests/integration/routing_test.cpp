@@ -31,7 +31,10 @@ TEST_CASE("every subscriber gets each matching message once, overlapping pattern
   auto c = p.client("sub-c");  // devices/campus/b1/+ (one segment below b1)
   Inbox ia, ib, ic;
   int a_calls = 0;
-  a->subscribe("devices/campus", [&](const Envelope& e) { ia(e); ++a_calls; });
+  a->subscribe("devices/campus", [&](const Envelope& e) {
+    ia(e);
+    ++a_calls;
+  });
   a->subscribe("devices/+/b1", [&](const Envelope&) { ++a_calls; });
   a->subscribe("#", [&](const Envelope&) { ++a_calls; });
   b->subscribe("devices/campus2", std::ref(ib));
@@ -69,8 +72,9 @@ TEST_CASE("many subscribers all receive a burst in order") {
   std::vector<std::vector<long>> got(12);
   for (int i = 0; i < 12; ++i) {
     subs.push_back(p.client("s" + std::to_string(i)));
-    subs.back()->subscribe(i % 2 ? "data/#" : "data/consumer/+",
-                           [&got, i](const Envelope& e) { got[static_cast<std::size_t>(i)].push_back(e.body.as<long>()); });
+    subs.back()->subscribe(i % 2 ? "data/#" : "data/consumer/+", [&got, i](const Envelope& e) {
+      got[static_cast<std::size_t>(i)].push_back(e.body.as<long>());
+    });
     REQUIRE(subs.back()->sync());
   }
   for (long n = 0; n < 2000; ++n) pub->publish("data/consumer/consumer" + std::to_string(n % 10), n);

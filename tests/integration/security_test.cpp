@@ -138,8 +138,8 @@ TEST_CASE("an installed agent is held to the grants of its install, and may alwa
 
 TEST_CASE("an agent's configuration can only be changed through the platform, not by calling the agent") {
   Platform p;
-  auto installed = p.cli({"install", (watt::test::fixture_dir() / "libfixture_probe_agent.so").string(), "-i", "probe",
-                          "--start"});
+  auto installed =
+      p.cli({"install", (watt::test::fixture_dir() / "libfixture_probe_agent.so").string(), "-i", "probe", "--start"});
   REQUIRE_MESSAGE(installed.code == 0, installed.err);
   auto around = p.cli({"rpc", "probe", "watt.config", "\"config\"", "\"create\"", "\"rate: 9\""});
   CHECK(around.code != 0);

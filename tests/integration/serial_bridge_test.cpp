@@ -33,8 +33,8 @@
 using namespace std::chrono_literals;
 using nlohmann::json;
 using watt::test::agent_pid;
-using watt::test::client;
 using watt::test::Cli;
+using watt::test::client;
 using watt::test::eventually;
 using watt::test::lib;
 namespace fs = std::filesystem;
@@ -81,15 +81,19 @@ public:
     close_master();
   }
 
-  void send_frame(ws::FrameType type, const Bytes& payload) { write_raw(ws::encode_frame({type, seq_.next(), payload})); }
+  void send_frame(ws::FrameType type, const Bytes& payload) {
+    write_raw(ws::encode_frame({type, seq_.next(), payload}));
+  }
   void send(const std::string& json_text) { send_frame(ws::FrameType::data, msgpack_of(json_text)); }
   void write_raw(const Bytes& bytes) {
     std::size_t off = 0;
     const auto end = std::chrono::steady_clock::now() + 10s;
     while (off < bytes.size() && std::chrono::steady_clock::now() < end) {
       const ssize_t n = ::write(master_, bytes.data() + off, bytes.size() - off);
-      if (n > 0) off += static_cast<std::size_t>(n);
-      else std::this_thread::sleep_for(1ms);
+      if (n > 0)
+        off += static_cast<std::size_t>(n);
+      else
+        std::this_thread::sleep_for(1ms);
     }
     REQUIRE(off == bytes.size());
   }
@@ -176,8 +180,8 @@ struct Lab {
   void install(const std::string& id, const std::string& config) {
     const auto file = cli.home().path() / (id + ".yml");
     std::ofstream(file) << config;
-    const auto r = cli.watt({"install", lib("serial-bridge"), "-i", id, "-c", file.string(), "--restart", "never",
-                             "--start"});
+    const auto r =
+        cli.watt({"install", lib("serial-bridge"), "-i", id, "-c", file.string(), "--restart", "never", "--start"});
     REQUIRE_MESSAGE(r.code == 0, r.err);
   }
 
@@ -224,7 +228,8 @@ std::string ports_yaml(const std::vector<std::unique_ptr<Node>>& nodes, std::siz
 }
 
 // Quiet lines never time out here: the tests about a lost port pull the cable.
-const std::string test_defaults = "defaults: {heartbeat_ms: 200, silence_timeout_ms: 600000, reopen_min_ms: 20, reopen_max_ms: 200}\n";
+const std::string test_defaults =
+    "defaults: {heartbeat_ms: 200, silence_timeout_ms: 600000, reopen_min_ms: 20, reopen_max_ms: 200}\n";
 
 long threads_of(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -236,16 +241,18 @@ long threads_of(long pid) {
 
 }  // namespace
 
-TEST_CASE("serial bridge maps a node's pubs under its prefix and the thesis template, and refuses absolute ones unless allowed") {
+TEST_CASE(
+    "serial bridge maps a node's pubs under its prefix and the thesis template, and refuses absolute ones unless "
+    "allowed") {
   Lab lab;
   auto& n1 = lab.add_node("n1");
   auto& c1 = lab.add_node("consumer1");
-  lab.install("bridge", "lab: lab1\n" + test_defaults +
-                            "ports:\n  - {device: " + n1.device().string() +
+  lab.install("bridge", "lab: lab1\n" + test_defaults + "ports:\n  - {device: " + n1.device().string() +
                             ", node: n1, role: meter, allow_publish: ['shared/{node}/#']}\n");
   lab.install("thesis", "lab: lab1\nprefix: 'Data/{role}/{node}'\n" + test_defaults +
                             "ports:\n  - {device: " + c1.device().string() + ", node: consumer1, role: consumer}\n");
-  REQUIRE(lab.until([&] { return lab.link_is("devices/lab1/n1", "up") && lab.link_is("Data/consumer/consumer1", "up"); }));
+  REQUIRE(
+      lab.until([&] { return lab.link_is("devices/lab1/n1", "up") && lab.link_is("Data/consumer/consumer1", "up"); }));
 
   n1.send(R"({"pub": "power", "body": 1.5})");
   n1.send(R"({"pub": "meter/all", "body": {"kw": 2, "kvar": [1, 2]}})");
@@ -303,7 +310,8 @@ TEST_CASE("serial bridge delivers bus messages to a node for its sub requests an
   pub.publish("secret", 1);
   pub.publish("devices/lab1/n1/set", std::map<std::string, double>{{"p", 3}});
   REQUIRE(pub.sync());
-  REQUIRE(lab.until([&] { return !n1.find("topic", "prices/rt").is_null() && !n1.find("topic", "devices/lab1/n1/set").is_null(); }));
+  REQUIRE(lab.until(
+      [&] { return !n1.find("topic", "prices/rt").is_null() && !n1.find("topic", "devices/lab1/n1/set").is_null(); }));
   CHECK(n1.find("topic", "prices/rt") == json::parse(R"({"topic": "prices/rt", "sender": "tester", "body": 42.5})"));
   CHECK(n1.find("topic", "devices/lab1/n1/set")["body"] == json::parse(R"({"p": 3})"));
   CHECK(n1.find("topic", "secret").is_null());
@@ -343,7 +351,7 @@ TEST_CASE("serial bridge carries 16 ports on the thesis template without a threa
   for (std::size_t i = 0; i < 16; ++i) lab.nodes[i]->send(R"({"pub": "", "body": )" + std::to_string(i) + "}");
   REQUIRE(lab.until([&] {
     for (std::size_t i = 0; i < 16; ++i)
-      if (!lab.last_on(std::string("Data/") + (i < 8 ? "consumer/" : "generator/") + lab.nodes[i]->name() ))
+      if (!lab.last_on(std::string("Data/") + (i < 8 ? "consumer/" : "generator/") + lab.nodes[i]->name()))
         return false;
     return true;
   }));
@@ -368,7 +376,8 @@ TEST_CASE("serial bridge: an unplugged node goes down and BAD, a replugged one c
   Lab lab;
   auto& n1 = lab.add_node("n1");
   auto& n2 = lab.add_node("n2");
-  lab.install("bridge", "lab: lab1\n" + test_defaults + ports_yaml(lab.nodes, 0, 2, "meter", "subscribe: ['cmd/{node}']"));
+  lab.install("bridge",
+              "lab: lab1\n" + test_defaults + ports_yaml(lab.nodes, 0, 2, "meter", "subscribe: ['cmd/{node}']"));
   REQUIRE(lab.until([&] { return lab.link_is("devices/lab1/n1", "up") && lab.link_is("devices/lab1/n2", "up"); }));
   REQUIRE(lab.until([&] { return lab.agent_status("bridge").find("GOOD") != std::string::npos; }));
 
@@ -402,13 +411,13 @@ TEST_CASE("serial bridge counts garbage and bad requests from one node and serve
   lab.install("bridge", "lab: lab1\n" + test_defaults + ports_yaml(lab.nodes, 0, 2));
   REQUIRE(lab.until([&] { return lab.link_is("devices/lab1/n1", "up") && lab.link_is("devices/lab1/n2", "up"); }));
 
-  n1.write_raw({0x00, 0x05, 0x11, 0x22, 0x33, 0x44, 0x00, 0xFF, 0xFE, 0x00, 0x00});  // a bad CRC, bad COBS
-  n1.send("42");                                          // not a map
-  n1.send(R"({"pub": "x", "colour": 1})");                // unknown key
-  n1.send(R"({"pub": "x", "sub": "y"})");                 // two operations
-  n1.send(R"({"pub": "a//b", "body": 1})");               // not a topic
-  n1.send(R"({"sub": "x", "body": 1})");                  // body without pub
-  n1.send_frame(ws::FrameType::data, {0xC1});             // not msgpack
+  n1.write_raw({0x00, 0x05, 0x11, 0x22, 0x33, 0x44, 0x00, 0xFF, 0xFE, 0x00, 0x00});        // a bad CRC, bad COBS
+  n1.send("42");                                                                           // not a map
+  n1.send(R"({"pub": "x", "colour": 1})");                                                 // unknown key
+  n1.send(R"({"pub": "x", "sub": "y"})");                                                  // two operations
+  n1.send(R"({"pub": "a//b", "body": 1})");                                                // not a topic
+  n1.send(R"({"sub": "x", "body": 1})");                                                   // body without pub
+  n1.send_frame(ws::FrameType::data, {0xC1});                                              // not msgpack
   n1.send_frame(ws::FrameType::data, {0x81, 0xA3, 'p', 'u', 'b', 0xA1, 'x', 0xC0, 0xC0});  // trailing bytes
   n2.send(R"({"pub": "power", "body": 2})");
   n1.send(R"({"pub": "power", "body": 1})");
@@ -450,9 +459,11 @@ TEST_CASE("serial bridge refuses a bad configuration with the port and field nam
       {"lab: l\nports:\n  - {device: " + d + "A, node: n1}\n  - {device: " + d + "A, node: n2}\n",
        "ports[1].device: duplicate device"},
       {"lab: l\nports:\n  - {device: " + d + "A, node: n1, baudrate: 9600}\n", "ports[0]: unknown key 'baudrate'"},
-      {"lab: l\nports:\n  - {device: " + d + "A, node: n1, parity: mark}\n", "ports[0].parity must be none, even or odd"},
+      {"lab: l\nports:\n  - {device: " + d + "A, node: n1, parity: mark}\n",
+       "ports[0].parity must be none, even or odd"},
       {"lab: l\nports:\n  - {device: " + d + "A, node: n1, baud: 12345}\n", "ports[0]: "},
-      {"lab: l\nprefix: 'Data/{room}/{node}'\nports:\n  - {device: " + d + "A, node: n1}\n", "unknown placeholder '{room}'"},
+      {"lab: l\nprefix: 'Data/{room}/{node}'\nports:\n  - {device: " + d + "A, node: n1}\n",
+       "unknown placeholder '{room}'"},
       {"lab: l\nports:\n  - {device: " + d + "A, node: n1, subscribe: ['a/#/b']}\n", "ports[0].subscribe[0]"},
       {"ports:\n  - {device: " + d + "A, node: n1}\n", "'lab' is required"},
   };
@@ -464,7 +475,11 @@ TEST_CASE("serial bridge refuses a bad configuration with the port and field nam
     std::ofstream(file) << config;
     // --start may already see the agent fail (exit 1) or not yet: `watt status` is what is checked.
     cli.watt({"install", lib("serial-bridge"), "-i", id, "-c", file.string(), "--restart", "never", "--start"});
-    CHECK_MESSAGE(eventually([&] { return cli.watt({"status", id}).out.find(message) != std::string::npos; }, 20s),
+    CHECK_MESSAGE(eventually(
+                      [&] {
+                        return cli.watt({"status", id}).out.find(message) != std::string::npos;
+                      },
+                      20s),
                   cli.watt({"status", id}).out);
   }
 }

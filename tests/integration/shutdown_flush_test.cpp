@@ -18,16 +18,22 @@ TEST_CASE("100,000 messages published by a process that exits at once all reach 
   watt::SubscribeOptions lossless;
   lossless.delivery = watt::Delivery::lossless;
   Served a(p, "sub-a", [&](watt::Client& c) {
-    c.subscribe("flood", [&](const watt::Envelope& e) {
-      a_last = e.body.as<long>();
-      ++a_count;
-    }, lossless);
+    c.subscribe(
+        "flood",
+        [&](const watt::Envelope& e) {
+          a_last = e.body.as<long>();
+          ++a_count;
+        },
+        lossless);
   });
   Served b(p, "sub-b", [&](watt::Client& c) {
-    c.subscribe("flood/#", [&](const watt::Envelope& e) {
-      b_sum += e.body.as<long>();
-      ++b_count;
-    }, lossless);
+    c.subscribe(
+        "flood/#",
+        [&](const watt::Envelope& e) {
+          b_sum += e.body.as<long>();
+          ++b_count;
+        },
+        lossless);
   });
   const auto exit = watt::test::run({(watt::test::fixture_dir() / "flood_publisher").string(), p.address(), "flooder",
                                      "flood/data", std::to_string(n)},

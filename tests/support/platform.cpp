@@ -26,8 +26,7 @@ Platform::Platform(const std::string& config_yml) : home_("watt-it") {
         }
       },
       std::chrono::milliseconds(15000));
-  if (!up || !wattd_->running())
-    throw std::runtime_error("wattd did not start: " + wattd_->out() + wattd_->err());
+  if (!up || !wattd_->running()) throw std::runtime_error("wattd did not start: " + wattd_->out() + wattd_->err());
 }
 
 Platform::~Platform() { wattd_->stop(std::chrono::milliseconds(15000)); }

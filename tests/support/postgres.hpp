@@ -14,7 +14,7 @@
 namespace watt::test {
 
 class PostgresServer {
- public:
+public:
   // Creates the cluster and the database `database`, owned by the user
   // "watt" (password authentication over TCP), and starts the server.
   // Throws std::runtime_error, with the tool's output, when any step fails.
@@ -39,7 +39,7 @@ class PostgresServer {
   // The server's log (stderr), for failure messages.
   std::string log() const;
 
- private:
+private:
   // Starts the postmaster; false when it exited before accepting
   // connections (the port was taken meanwhile, say).
   bool launch();

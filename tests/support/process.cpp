@@ -70,7 +70,7 @@ Process::Process(std::vector<std::string> argv, const std::filesystem::path& scr
   if (pid_ == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    ::setpgid(0, 0);                            // its own group: stop() reaches its children too
+    ::setpgid(0, 0);                          // its own group: stop() reaches its children too
     const int in = ::open("/dev/null", O_RDONLY);
     const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

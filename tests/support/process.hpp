@@ -3,8 +3,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -59,6 +59,7 @@ std::filesystem::path lib_dir();
 std::filesystem::path fixture_dir();
 
 // Polls `done` every few milliseconds until it holds or the timeout passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+bool eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
 }  // namespace watt::test

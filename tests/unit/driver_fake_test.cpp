@@ -70,7 +70,7 @@ TEST_CASE("fake driver: points from the registry, waveforms, set and revert") {
   CHECK(*d.set_point("setpoint", 19) == 19);
   CHECK(*d.set_point("count", 7) == 7);
   now = 47;
-  CHECK(*d.get_point("count") == 7);  // a write holds against the waveform
+  CHECK(*d.get_point("count") == 7);     // a write holds against the waveform
   CHECK(*d.revert_point("count") == 6);  // back on the ramp: 0.7 of 0..9 = 6.3
   CHECK(*d.get_point("setpoint") == 19);
   CHECK(d.revert_device().ok());

@@ -40,10 +40,11 @@ std::vector<Span> spans(const std::vector<ModbusBlock>& blocks) {
 
 TEST_CASE("modbus blocks: adjacent points of one table share a block, a gap or another table starts a new one") {
   using R = RegisterType;
-  const std::vector<ModbusPoint> points = {
-      point(R::holding, 3),  point(R::holding, 0, DataType::float32), point(R::holding, 2),
-      point(R::holding, 10), point(R::input, 4),                      point(R::coil, 1),
-      point(R::coil, 0),     point(R::coil, 3),                       point(R::discrete, 0)};
+  const std::vector<ModbusPoint> points = {point(R::holding, 3), point(R::holding, 0, DataType::float32),
+                                           point(R::holding, 2), point(R::holding, 10),
+                                           point(R::input, 4),   point(R::coil, 1),
+                                           point(R::coil, 0),    point(R::coil, 3),
+                                           point(R::discrete, 0)};
   CHECK(spans(plan_blocks(points)) == std::vector<Span>{{R::holding, 0, 4, 3},
                                                         {R::holding, 10, 1, 1},
                                                         {R::input, 4, 1, 1},
@@ -51,10 +52,8 @@ TEST_CASE("modbus blocks: adjacent points of one table share a block, a gap or a
                                                         {R::coil, 3, 1, 1},
                                                         {R::discrete, 0, 1, 1}});
   // With max_gap 6, registers 4–9 are read and discarded to save a request.
-  CHECK(spans(plan_blocks(points, 6)) == std::vector<Span>{{R::holding, 0, 11, 4},
-                                                           {R::input, 4, 1, 1},
-                                                           {R::coil, 0, 4, 3},
-                                                           {R::discrete, 0, 1, 1}});
+  CHECK(spans(plan_blocks(points, 6)) ==
+        std::vector<Span>{{R::holding, 0, 11, 4}, {R::input, 4, 1, 1}, {R::coil, 0, 4, 3}, {R::discrete, 0, 1, 1}});
   // Two points on the same register (say, two scalings) are read once.
   CHECK(spans(plan_blocks({point(R::holding, 5), point(R::holding, 5, DataType::uint32)})) ==
         std::vector<Span>{{R::holding, 5, 2, 2}});
@@ -89,11 +88,11 @@ TEST_CASE("modbus blocks: no block reads more than 125 registers or 2000 bits") 
 
 TEST_CASE("modbus blocks: a scrape reads each block in one request and decodes every point from it") {
   ModbusTestServer server;
-  server.set_holding(0, 215);                      // temperature, scale 0.1
-  server.set_holding(1, 0x4148);                   // 12.5 as float32, high word first …
-  server.set_holding(2, 0x0000);                   // … and low word
-  server.set_holding(3, 0x3412);                   // 0x1234, little-endian within the register
-  server.set_holding(40, 7);                       // far away: a block of its own
+  server.set_holding(0, 215);     // temperature, scale 0.1
+  server.set_holding(1, 0x4148);  // 12.5 as float32, high word first …
+  server.set_holding(2, 0x0000);  // … and low word
+  server.set_holding(3, 0x3412);  // 0x1234, little-endian within the register
+  server.set_holding(40, 7);      // far away: a block of its own
   server.set_input(0, static_cast<std::uint16_t>(-5));
   server.set_input(1, 600);
   server.set_coil(0, true);

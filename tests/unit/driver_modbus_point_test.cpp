@@ -20,9 +20,8 @@ ModbusPoint point(const std::string& columns, const std::string& row) {
 
 std::string refusal(const std::string& columns, const std::string& row, bool writable = false) {
   try {
-    const auto reg = parse_registry("Point Name,Writable," + columns + "\np," + (writable ? "TRUE," : "FALSE,") + row +
-                                        "\n",
-                                    "m.csv");
+    const auto reg = parse_registry(
+        "Point Name,Writable," + columns + "\np," + (writable ? "TRUE," : "FALSE,") + row + "\n", "m.csv");
     (void)parse_modbus_point(reg.points[0], reg.file);
   } catch (const ConfigError& e) {
     return e.what();
@@ -59,8 +58,8 @@ TEST_CASE("modbus: 32-bit values in every byte and word order") {
     const char* orders;
     std::vector<std::uint16_t> wire;
   };
-  for (const auto& c : {Case{"big,big", {hi, lo}}, Case{"big,little", {lo, hi}}, Case{"little,big", {swap(hi), swap(lo)}},
-                        Case{"little,little", {swap(lo), swap(hi)}}}) {
+  for (const auto& c : {Case{"big,big", {hi, lo}}, Case{"big,little", {lo, hi}},
+                        Case{"little,big", {swap(hi), swap(lo)}}, Case{"little,little", {swap(lo), swap(hi)}}}) {
     CAPTURE(c.orders);
     const auto p = point(cols, std::string("0,holding,float32,,") + c.orders);
     CHECK(p.count() == 2);
@@ -86,7 +85,8 @@ TEST_CASE("modbus: coils are bools") {
 }
 
 TEST_CASE("modbus: bad columns are refused with the row") {
-  CHECK(refusal(cols, "x,holding,int16,,,") == "m.csv row 2: Point Address 'x' must be a register number from 0 to 65535");
+  CHECK(refusal(cols, "x,holding,int16,,,") ==
+        "m.csv row 2: Point Address 'x' must be a register number from 0 to 65535");
   CHECK(refusal(cols, "70000,holding,int16,,,") ==
         "m.csv row 2: Point Address '70000' must be a register number from 0 to 65535");
   CHECK(refusal(cols, "65535,holding,int32,,,") == "m.csv row 2: Point Address: the value runs past register 65535");
@@ -97,8 +97,7 @@ TEST_CASE("modbus: bad columns are refused with the row") {
   CHECK(refusal(cols, "1,holding,int16,0,,") == "m.csv row 2: Scale '0' must be a non-zero number");
   CHECK(refusal(cols, "1,holding,int16,,middle,") == "m.csv row 2: Byte Order 'middle' must be big or little");
   CHECK(refusal(cols, "1,holding,int16,,,sideways") == "m.csv row 2: Word Order 'sideways' must be big or little");
-  CHECK(refusal(cols, "1,input,int16,,,", true) ==
-        "m.csv row 2: Writable is TRUE but an input register is read-only");
+  CHECK(refusal(cols, "1,input,int16,,,", true) == "m.csv row 2: Writable is TRUE but an input register is read-only");
   CHECK(refusal(cols, "1,coil,int16,,,") ==
         "m.csv row 2: Data Type 'int16' must be bool (or empty) for a coil or discrete input");
 }

@@ -11,10 +11,10 @@ using namespace ed_test;
 TEST_CASE("ed central: the 16-node case rounds to Table 1 of seed 002") {
   const auto nodes = ed16();
   const auto d = solve_central(nodes);
-  const std::map<std::string, double> table = {
-      {"L1", 52.4},  {"L2", 58.9},   {"L3", 54.9},   {"L4", 0.0},  {"L5", 32.2},  {"L6", 40.8},
-      {"L7", 71.8},  {"L8", 39.1},   {"L9", 40.6},   {"L10", 30.2}, {"DG1", 106.6}, {"DG2", 124.4},
-      {"DG3", 0.0},  {"DG4", 89.8},  {"DG5", 0.0},   {"DG6", 100.2}};
+  const std::map<std::string, double> table = {{"L1", 52.4}, {"L2", 58.9},  {"L3", 54.9},   {"L4", 0.0},
+                                               {"L5", 32.2}, {"L6", 40.8},  {"L7", 71.8},   {"L8", 39.1},
+                                               {"L9", 40.6}, {"L10", 30.2}, {"DG1", 106.6}, {"DG2", 124.4},
+                                               {"DG3", 0.0}, {"DG4", 89.8}, {"DG5", 0.0},   {"DG6", 100.2}};
   REQUIRE(d.p.size() == 16);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     INFO(nodes[i].id, " P = ", d.p[i]);
@@ -30,7 +30,8 @@ TEST_CASE("ed central: the 16-node case rounds to Table 1 of seed 002") {
 
   // Exact, not merely close: the balance holds to rounding.
   double net = 0;
-  for (std::size_t i = 0; i < nodes.size(); ++i) net += injection(nodes[i], best_reply(nodes[i], d.lambda)) - nodes[i].demand;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    net += injection(nodes[i], best_reply(nodes[i], d.lambda)) - nodes[i].demand;
   CHECK(std::abs(net) < 1e-9);
 }
 
@@ -64,7 +65,8 @@ TEST_CASE("ed central: an infeasible case is refused") {
     solve_central({g, load});
     FAIL("no error");
   } catch (const Error& e) {
-    CHECK(std::string(e.what()) == "central dispatch is infeasible: fixed demand 80 kW exceeds the most the generators can supply (50 kW)");
+    CHECK(std::string(e.what()) ==
+          "central dispatch is infeasible: fixed demand 80 kW exceeds the most the generators can supply (50 kW)");
   }
   // Exactly at capacity is still feasible.
   load.demand = 50;

@@ -55,8 +55,8 @@ TEST_CASE("ed consensus: the 16-node case converges on a ring and on a random gr
     for (const auto stop : {SimOptions::Stop::oracle, SimOptions::Stop::deployed}) {
       const auto trace = run(nodes, kind, stop, 200000);
       MESSAGE("16 nodes, ", std::string(kind_name(kind)), ", ",
-              std::string(stop == SimOptions::Stop::oracle ? "oracle" : "deployed"),
-              ": epsilon ", trace.epsilon, ", k = ", trace.iterations);
+              std::string(stop == SimOptions::Stop::oracle ? "oracle" : "deployed"), ": epsilon ", trace.epsilon,
+              ", k = ", trace.iterations);
       CHECK(trace.converged);
       check_matches_central(nodes, trace);
       check_invariant_and_bounds(nodes, trace);
@@ -68,7 +68,8 @@ TEST_CASE("ed consensus: a random 100-node case converges on complete, ring and 
   const auto nodes = random100(42);
   for (const auto kind : {GraphSpec::Kind::complete, GraphSpec::Kind::ring, GraphSpec::Kind::random}) {
     const auto trace = run(nodes, kind, SimOptions::Stop::deployed, 2000000);
-    MESSAGE("100 nodes, ", std::string(kind_name(kind)), ": epsilon ", trace.epsilon, ", deployed k = ", trace.iterations);
+    MESSAGE("100 nodes, ", std::string(kind_name(kind)), ": epsilon ", trace.epsilon,
+            ", deployed k = ", trace.iterations);
     CHECK(trace.converged);
     check_matches_central(nodes, trace);
     check_invariant_and_bounds(nodes, trace);

@@ -43,7 +43,8 @@ struct Host {
     runner->on_message("ed/ed16/control", from, packed(c), Clock::now());
   }
   std::size_t sent_of(const std::string& topic) const {
-    return static_cast<std::size_t>(std::count_if(sent.begin(), sent.end(), [&](const auto& m) { return m.first == topic; }));
+    return static_cast<std::size_t>(
+        std::count_if(sent.begin(), sent.end(), [&](const auto& m) { return m.first == topic; }));
   }
 };
 
@@ -101,7 +102,7 @@ TEST_CASE("ed node runner: answers the roll until started, runs on start, finish
   CHECK(h.sent_of("ed/ed16/L1") == 1);  // iteration 0
   h.control("roll");
   CHECK(h.sent_of("ed/ed16/control") == 2);  // no ready once started
-  h.control("ready", "someone");  // another host's: nothing to do
+  h.control("ready", "someone");             // another host's: nothing to do
   CHECK(h.runner->dropped() == 0);
 
   h.control("stop");
@@ -125,7 +126,7 @@ TEST_CASE("ed node runner: undecodable bodies, another node's state and unknown 
   CHECK(h.runner->dropped() == 15);
   std::size_t warnings = 0;
   for (const auto& [level, line] : h.lines) warnings += level == NodeRunner::Level::warn ? 1 : 0;
-  CHECK(warnings == 5);  // the 1st and 10th of the same kind; once each for the others
+  CHECK(warnings == 5);            // the 1st and 10th of the same kind; once each for the others
   CHECK(h.sent.size() == before);  // nothing of it moved the node
   CHECK(h.runner->group().state_of("L1").k == 0);
 

@@ -127,10 +127,12 @@ TEST_CASE("ed run config: node mistakes are refused with the node and the field 
   CHECK(refusal(with_node("{id: DG3, role: generator, a: -1, b: 3, pmax: 1}")) == "node DG3: a must be > 0 (got -1)");
   CHECK(refusal(with_node("{id: DG3, role: generator, a: 0, b: 3, pmax: 1}")) == "node DG3: a must be > 0 (got 0)");
   CHECK(refusal(with_node("{id: L3, role: consumer, w: 9, s: -0.5, pmax: 1}")) == "node L3: s must be > 0 (got -0.5)");
-  CHECK(refusal(with_node("{id: L3, role: consumer, w: 9, s: 0.1, pmax: -2}")) == "node L3: pmax must be >= 0 (got -2)");
+  CHECK(refusal(with_node("{id: L3, role: consumer, w: 9, s: 0.1, pmax: -2}")) ==
+        "node L3: pmax must be >= 0 (got -2)");
   CHECK(refusal(with_node("{id: L3, role: consumer, w: 9, s: 0.1, pmax: lots}")) == "node L3: pmax must be a number");
   CHECK(refusal(with_node("{id: L3, role: consumer, w: [9], s: 0.1, pmax: 1}")) == "node L3: w must be a number");
-  CHECK(refusal(with_node("{id: L3, role: consumer, w: .nan, s: 0.1, pmax: 1}")) == "node L3: w must be a finite number");
+  CHECK(refusal(with_node("{id: L3, role: consumer, w: .nan, s: 0.1, pmax: 1}")) ==
+        "node L3: w must be a finite number");
   CHECK(refusal(with_node("{id: L3, role: consumer, w: 9, s: 0.1, pmax: 1, a: 2}")) ==
         "node L3: a does not apply to a consumer");
   CHECK(refusal(with_node("{id: DG3, role: generator, a: 1, b: 3, pmax: 1, s: 2}")) ==
@@ -139,8 +141,10 @@ TEST_CASE("ed run config: node mistakes are refused with the node and the field 
             .starts_with("node L3: unknown key 'colour' (known: "));
   CHECK(refusal(with_node("{role: consumer, w: 9, s: 0.1, pmax: 1}")) == "nodes[1]: id is missing");
   CHECK(refusal(with_node("{id: [x], role: consumer, w: 9, s: 0.1, pmax: 1}")) == "nodes[1]: id must be a string");
-  CHECK(refusal(with_node("{id: a/b, role: consumer, w: 9, s: 0.1, pmax: 1}")).starts_with("nodes[1]: node id 'a/b' must be one topic segment"));
-  CHECK(refusal(with_node("{id: status, role: consumer, w: 9, s: 0.1, pmax: 1}")).starts_with("nodes[1]: node id 'status' is reserved"));
+  CHECK(refusal(with_node("{id: a/b, role: consumer, w: 9, s: 0.1, pmax: 1}"))
+            .starts_with("nodes[1]: node id 'a/b' must be one topic segment"));
+  CHECK(refusal(with_node("{id: status, role: consumer, w: 9, s: 0.1, pmax: 1}"))
+            .starts_with("nodes[1]: node id 'status' is reserved"));
   CHECK(refusal(with_node("{id: L1, role: consumer, w: 9, s: 0.1, pmax: 1}")) ==
         "duplicate node id 'L1' (nodes[0] and nodes[1])");
   CHECK(refusal(with_node("just text")) == "nodes[1] must be a map");
@@ -163,7 +167,8 @@ TEST_CASE("ed run config: run-wide mistakes are refused with the field named") {
   CHECK(refusal(three_nodes + "members: [L1, L2, DG1, L1]\n") == "duplicate member 'L1' (members[0] and members[3])");
   CHECK(refusal(three_nodes + "members: [L1, L2, DG1, X9]\n") ==
         "epsilon auto needs step: {c_max, c_mean} or every member's parameters (node X9 has none here)");
-  CHECK(refusal(three_nodes + "graph: star\n") == "graph: type must be complete, ring, grid, random or edges (got 'star')");
+  CHECK(refusal(three_nodes + "graph: star\n") ==
+        "graph: type must be complete, ring, grid, random or edges (got 'star')");
   CHECK(refusal(three_nodes + "graph: {type: grid, rows: 2, cols: 2}\n") ==
         "graph: a grid of 2 rows x 2 cols holds 4 nodes, but the run has 3");
   CHECK(refusal(three_nodes + "graph: {type: grid, rows: 3}\n") == "graph: grid needs rows and cols");
@@ -174,8 +179,10 @@ TEST_CASE("ed run config: run-wide mistakes are refused with the field named") {
         "node L2: neighbour 'X9' does not exist");
   CHECK(refusal(three_nodes + "graph: {type: edges, edges: [[L1, L2, DG1]]}\n") ==
         "graph: edges[0] must be a pair of node ids [from, to]");
-  CHECK(refusal(three_nodes + "graph: {type: edges, edges: [[L1, L2]]}\n") == "graph is disconnected: DG1 cannot reach L1");
-  CHECK(refusal(three_nodes + "graph: {type: edges, edges: [[L1, L1]]}\n") == "node L1: an edge to itself is not allowed");
+  CHECK(refusal(three_nodes + "graph: {type: edges, edges: [[L1, L2]]}\n") ==
+        "graph is disconnected: DG1 cannot reach L1");
+  CHECK(refusal(three_nodes + "graph: {type: edges, edges: [[L1, L1]]}\n") ==
+        "node L1: an edge to itself is not allowed");
   try {
     load_run_file("/nonexistent/run.yml");
     FAIL("no error");

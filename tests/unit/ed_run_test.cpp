@@ -152,7 +152,8 @@ TEST_CASE("ed run: three node groups on a bus reach exactly the synchronous simu
   REQUIRE(sim.converged);
   CHECK(r.iterations == sim.iterations);
   CHECK(r.iterations <= 45);
-  for (std::size_t i = 0; i < run.nodes.size(); ++i) CHECK(r.p.at(run.nodes[i].id) == doctest::Approx(sim.final[i].p).epsilon(1e-12));
+  for (std::size_t i = 0; i < run.nodes.size(); ++i)
+    CHECK(r.p.at(run.nodes[i].id) == doctest::Approx(sim.final[i].p).epsilon(1e-12));
   CHECK(r.lost.empty());
   CHECK(bus.lost_notices == 0);
   CHECK(bus.trace.size() == sim.iterations + 1);  // k = 0 … iterations
@@ -202,7 +203,8 @@ std::vector<std::vector<std::string>> alone_and_rest(const RunConfig& run, const
   return layout;
 }
 
-TEST_CASE("ed run: a generator that dies at iteration 10 is noticed by its neighbours and the rest re-converge without it") {
+TEST_CASE(
+    "ed run: a generator that dies at iteration 10 is noticed by its neighbours and the rest re-converge without it") {
   const auto run = ed16_run();
   auto layout = alone_and_rest(run, "DG2");
   Bus bus(run, layout, std::chrono::milliseconds(500));
@@ -212,7 +214,7 @@ TEST_CASE("ed run: a generator that dies at iteration 10 is noticed by its neigh
   REQUIRE(r.lost.size() == 1);
   CHECK(r.lost[0].id == "DG2");
   CHECK(r.lost[0].detected_by != "monitor");  // its neighbours noticed first
-  CHECK(r.lost[0].iteration == 9);  // the last iteration every node completed
+  CHECK(r.lost[0].iteration == 9);            // the last iteration every node completed
   CHECK(r.epoch == 1);
   CHECK(r.iterations > r.lost[0].iteration);
   check_matches_central(r, without(run.nodes, {"DG2"}));
@@ -268,7 +270,8 @@ TEST_CASE("ed run: node groups refuse what cannot run") {
   SUBCASE("the monitor needs every node's parameters") {
     auto c = run;
     c.nodes.pop_back();
-    RunMonitor::Output mo{[](const ControlMsg&) {}, [](const StatusMsg&) {}, [](const TraceRow&) {}, [](const ResultMsg&) {}};
+    RunMonitor::Output mo{[](const ControlMsg&) {}, [](const StatusMsg&) {}, [](const TraceRow&) {},
+                          [](const ResultMsg&) {}};
     CHECK_THROWS_WITH_AS(RunMonitor(c, mo, std::chrono::milliseconds(100)), doctest::Contains("node DG6"), Error);
   }
 }

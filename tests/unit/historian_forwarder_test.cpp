@@ -5,8 +5,8 @@
 #include "sqlite_backend.hpp"
 #include "temp_dir.hpp"
 
-#include <watt/clock.hpp>
 #include <doctest/doctest.h>
+#include <watt/clock.hpp>
 
 #include <chrono>
 #include <filesystem>

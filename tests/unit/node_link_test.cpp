@@ -4,8 +4,8 @@
 // docs/serial-protocol.md: 0x00 and a hello on open, an answer to every
 // hello, heartbeats while idle, a silent bridge, damaged frames counted, and
 // a lost port reopened with backoff.
-#include "framing/hello.hpp"
 #include "node_link.hpp"
+#include "framing/hello.hpp"
 #include "pty_peer.hpp"
 
 #include <doctest/doctest.h>
@@ -87,7 +87,8 @@ struct Harness {
   void step() {
     const auto wake = link->tick(Clock::now());
     pollfd p{link->fd(), link->events(), 0};
-    const auto wait = std::clamp<long long>(std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count(), 0, 2);
+    const auto wait =
+        std::clamp<long long>(std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count(), 0, 2);
     if (p.fd >= 0 && ::poll(&p, 1, static_cast<int>(wait)) > 0) link->on_ready(p.revents, Clock::now());
     if (p.fd < 0) std::this_thread::sleep_for(1ms);
     if (bridge) bridge->read_all();

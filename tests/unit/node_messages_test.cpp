@@ -45,7 +45,8 @@ TEST_CASE("node messages: the bridge reads the node's pub and sub requests as th
 
 TEST_CASE("node messages: deliveries and refusals from the bridge are read, anything else is unreadable") {
   const auto body = packed(42);
-  const auto delivery = parse_bridge_message(bytes(watt::serial::encode_bus_message("ed/ed16/DG1", "lab-bridge", body)));
+  const auto delivery =
+      parse_bridge_message(bytes(watt::serial::encode_bus_message("ed/ed16/DG1", "lab-bridge", body)));
   REQUIRE(std::holds_alternative<Delivery>(delivery));
   CHECK(std::get<Delivery>(delivery).topic == "ed/ed16/DG1");
   CHECK(std::get<Delivery>(delivery).sender == "lab-bridge");
@@ -63,8 +64,8 @@ TEST_CASE("node messages: deliveries and refusals from the bridge are read, anyt
     const auto m = parse_bridge_message(bytes(payload));
     return std::holds_alternative<Unreadable>(m) ? std::get<Unreadable>(m).why : std::string("readable");
   };
-  CHECK(why("") .find("not msgpack") == 0);
-  CHECK(why("\xC1") .find("not msgpack") == 0);
+  CHECK(why("").find("not msgpack") == 0);
+  CHECK(why("\xC1").find("not msgpack") == 0);
   CHECK(why(packed(1)) == "not a map");
   CHECK(why(packed(1) + "x") == "bytes after the map");
   CHECK(why(packed(std::map<int, int>{{1, 2}})) == "a key is not a string");

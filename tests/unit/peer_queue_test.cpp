@@ -105,8 +105,8 @@ TEST_CASE("the broker's own replies go before everything, in order") {
 TEST_CASE("dropping from a full queue takes the oldest of the least urgent, across many priorities") {
   PeerQueue q(5);
   for (int i = 0; i < 5; ++i) q.push(msg(static_cast<std::uint8_t>(10 * i), i));  // 0..40
-  CHECK(q.push(msg(15, 5)) == 1);  // drops 4 (priority 40)
-  CHECK(q.push(msg(15, 6)) == 1);  // drops 3 (priority 30)
-  CHECK(q.push(msg(99, 7)) == 1);  // itself
+  CHECK(q.push(msg(15, 5)) == 1);                                                 // drops 4 (priority 40)
+  CHECK(q.push(msg(15, 6)) == 1);                                                 // drops 3 (priority 30)
+  CHECK(q.push(msg(99, 7)) == 1);                                                 // itself
   CHECK(drain(q) == std::vector<int>{0, 1, 5, 6, 2});
 }

@@ -1,6 +1,6 @@
 // $WATT_HOME/config.yml parsing, and the identity rules.
-#include "temp_dir.hpp"
 #include "wattd/platform_config.hpp"
+#include "temp_dir.hpp"
 
 #include <watt/identity.hpp>
 
@@ -26,8 +26,9 @@ TEST_CASE("a missing or empty config means defaults") {
 
 TEST_CASE("known keys are read") {
   watt::test::TempDir dir;
-  const auto c = load(dir, "broker:\n  tcp: tcp://127.0.0.1:22916\n  queue_limit: 50\n  max_message_bytes: 4096\n"
-                           "  batch_messages: 1\nagents:\n  stop_timeout_ms: 2500\n");
+  const auto c = load(dir,
+                      "broker:\n  tcp: tcp://127.0.0.1:22916\n  queue_limit: 50\n  max_message_bytes: 4096\n"
+                      "  batch_messages: 1\nagents:\n  stop_timeout_ms: 2500\n");
   CHECK(c.tcp == "tcp://127.0.0.1:22916");
   CHECK(c.broker.queue_limit == 50);
   CHECK(c.broker.max_message_bytes == 4096);

@@ -57,20 +57,20 @@ TEST_CASE("unknown keys, nested values included, are skipped") {
 
 TEST_CASE("malformed headers are refused with a reason") {
   Header d;
-  CHECK_FALSE(decode_header("\xc1", d).empty());                        // never-used msgpack byte
-  CHECK_FALSE(decode_header(watt::Value::of(5).bytes(), d).empty());    // not a map
+  CHECK_FALSE(decode_header("\xc1", d).empty());                      // never-used msgpack byte
+  CHECK_FALSE(decode_header(watt::Value::of(5).bytes(), d).empty());  // not a map
   CHECK_FALSE(decode_header(watt::Value::of(std::vector<int>{1}).bytes(), d).empty());
   Header two;
   two.id = 1;
   two.ts = 5;
   const std::string full = encode_header(two);
   CHECK_FALSE(decode_header(full.substr(0, full.size() - 1), d).empty());  // truncated
-  CHECK_FALSE(decode_header(full + "x", d).empty());                      // trailing bytes
+  CHECK_FALSE(decode_header(full + "x", d).empty());                       // trailing bytes
   CHECK(decode_header(watt::Value::of(std::map<std::string, int>{{"pri", 101}}).bytes(), d) ==
         "priority must be 0..100");
   CHECK_FALSE(decode_header(watt::Value::of(std::map<std::string, int>{{"pri", -1}}).bytes(), d).empty());
-  CHECK(decode_header(watt::Value::of(std::map<std::string, std::string>{{"id", "x"}}).bytes(), d)
-            .find("wrong type") != std::string::npos);
+  CHECK(decode_header(watt::Value::of(std::map<std::string, std::string>{{"id", "x"}}).bytes(), d).find("wrong type") !=
+        std::string::npos);
 }
 
 TEST_CASE("every msgpack integer width and sign is read as msgpack-c reads it") {
@@ -84,7 +84,8 @@ TEST_CASE("every msgpack integer width and sign is read as msgpack-c reads it") 
   for (const std::int64_t v : {-1ll, -32ll, -33ll, -128ll, -129ll, -32768ll, -32769ll, -2147483648ll, -2147483649ll,
                                -9223372036854775807ll - 1}) {
     Header d;
-    REQUIRE(decode_header(watt::Value::of(std::map<std::string, std::int64_t>{{"ts", v}, {"dl", v}}).bytes(), d).empty());
+    REQUIRE(
+        decode_header(watt::Value::of(std::map<std::string, std::int64_t>{{"ts", v}, {"dl", v}}).bytes(), d).empty());
     CHECK(d.ts == v);
     CHECK(d.dl == v);
   }
@@ -140,13 +141,19 @@ TEST_CASE("the encoder writes what msgpack-c reads back, long strings and negati
 TEST_CASE("unknown keys and values of every kind are skipped, known keys of other kinds ignored") {
   // {1: [1, {"a": 2}], [3]: 4, "x": 1.5, "b": bin, "e": ext, "n": nil, "id": true, "pri": 2.5, "ts": 7}
   std::string h = "\x89";
-  h += "\x01\x92\x01\x81\xa1" "a" "\x02";   // an integer key with a nested value
+  h += "\x01\x92\x01\x81\xa1"
+       "a"
+       "\x02";                              // an integer key with a nested value
   h += "\x91\x03\x04";                      // an array as a key
   h += "\xa1x\xcb" + std::string(8, '\0');  // float 64
-  h += "\xa1" "b" "\xc4\x02zz";             // bin 8
-  h += "\xa1" "e" "\xd5\x01zz";             // fixext 2
-  h += "\xa1n\xc0";                         // nil
-  h += "\xa2id\xc3";                        // a boolean for a number field: ignored
+  h += "\xa1"
+       "b"
+       "\xc4\x02zz";  // bin 8
+  h += "\xa1"
+       "e"
+       "\xd5\x01zz";                          // fixext 2
+  h += "\xa1n\xc0";                           // nil
+  h += "\xa2id\xc3";                          // a boolean for a number field: ignored
   h += "\xa3pri\xca" + std::string(4, '\0');  // a float for the priority: ignored
   h += "\xa2ts\x07";
   Header d;
@@ -230,8 +237,14 @@ TEST_CASE("batch items are written and taken back in order, and damaged batches 
   std::string_view item;
   std::string_view short_prefix("\x05\x00", 2);
   CHECK(take_batch_item(short_prefix, item) == "batch ends inside an item's length");
-  std::string_view past_end("\x05\x00\x00\x00" "abcd", 8);
+  std::string_view past_end(
+      "\x05\x00\x00\x00"
+      "abcd",
+      8);
   CHECK(take_batch_item(past_end, item) == "batch item runs past the end of the batch");
-  std::string_view huge("\xff\xff\xff\xff" "abcd", 8);
+  std::string_view huge(
+      "\xff\xff\xff\xff"
+      "abcd",
+      8);
   CHECK(take_batch_item(huge, item) == "batch item runs past the end of the batch");
 }

@@ -15,8 +15,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -34,8 +34,7 @@ struct Peer {
   std::vector<ReceivedFrame> received;
   std::size_t max_payload;
 
-  explicit Peer(std::size_t max_payload_ = default_max_payload)
-      : decoder(max_payload_), max_payload(max_payload_) {
+  explicit Peer(std::size_t max_payload_ = default_max_payload) : decoder(max_payload_), max_payload(max_payload_) {
     termios raw{};
     cfmakeraw(&raw);
     int slave = -1;

@@ -86,15 +86,14 @@ std::vector<Frame> random_frames(std::mt19937_64& rng, std::size_t count, std::s
 }
 
 // Feeds `stream` in chunks of random size (1..max_chunk) and collects frames.
-std::vector<Frame> feed_in_chunks(FrameDecoder& decoder, const Bytes& stream,
-                                  std::mt19937_64& rng, std::size_t max_chunk) {
+std::vector<Frame> feed_in_chunks(FrameDecoder& decoder, const Bytes& stream, std::mt19937_64& rng,
+                                  std::size_t max_chunk) {
   std::vector<Frame> out;
   std::uniform_int_distribution<std::size_t> chunk_dist(1, max_chunk);
   std::size_t at = 0;
   while (at < stream.size()) {
     const std::size_t n = std::min(chunk_dist(rng), stream.size() - at);
-    decoder.feed(std::span(stream).subspan(at, n),
-                 [&out](const ReceivedFrame& r) { out.push_back(r.frame); });
+    decoder.feed(std::span(stream).subspan(at, n), [&out](const ReceivedFrame& r) { out.push_back(r.frame); });
     CHECK(decoder.pending() <= decoder.max_encoded_size());
     at += n;
   }
@@ -132,17 +131,13 @@ TEST_CASE("serial framing: COBS encodes the published vectors, including 254 and
   // 254 non-zero bytes: one full block, no trailing empty block.
   CHECK(cobs_encode(iota_bytes(0x01, 0xFE)) == concat({bytes({0xFF}), iota_bytes(0x01, 0xFE)}));
   // 255 bytes starting with a zero.
-  CHECK(cobs_encode(iota_bytes(0x00, 0xFE)) ==
-        concat({bytes({0x01, 0xFF}), iota_bytes(0x01, 0xFE)}));
+  CHECK(cobs_encode(iota_bytes(0x00, 0xFE)) == concat({bytes({0x01, 0xFF}), iota_bytes(0x01, 0xFE)}));
   // 255 non-zero bytes: a full block and a block of one.
-  CHECK(cobs_encode(iota_bytes(0x01, 0xFF)) ==
-        concat({bytes({0xFF}), iota_bytes(0x01, 0xFE), bytes({0x02, 0xFF})}));
+  CHECK(cobs_encode(iota_bytes(0x01, 0xFF)) == concat({bytes({0xFF}), iota_bytes(0x01, 0xFE), bytes({0x02, 0xFF})}));
   // 254 non-zero bytes and a trailing zero.
-  CHECK(cobs_encode(iota_bytes(0x02, 0x100)) ==
-        concat({bytes({0xFF}), iota_bytes(0x02, 0xFF), bytes({0x01, 0x01})}));
+  CHECK(cobs_encode(iota_bytes(0x02, 0x100)) == concat({bytes({0xFF}), iota_bytes(0x02, 0xFF), bytes({0x01, 0x01})}));
   // A zero as the second-to-last byte.
-  CHECK(cobs_encode(iota_bytes(0x03, 0x101)) ==
-        concat({bytes({0xFE}), iota_bytes(0x03, 0xFF), bytes({0x02, 0x01})}));
+  CHECK(cobs_encode(iota_bytes(0x03, 0x101)) == concat({bytes({0xFE}), iota_bytes(0x03, 0xFF), bytes({0x02, 0x01})}));
 }
 
 TEST_CASE("serial framing: COBS decoding inverts encoding and refuses malformed input") {
@@ -190,8 +185,8 @@ TEST_CASE("serial framing: the worked examples of docs/serial-protocol.md are wh
   CHECK(hex(cobs_encode(bytes({0x11, 0x22, 0x00, 0x33}))) == "03 11 22 02 33");
 
   // The page must show the same bytes, so neither can change alone.
-  const auto doc = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
-                   "docs" / "serial-protocol.md";
+  const auto doc =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" / "serial-protocol.md";
   std::ifstream in(doc);
   REQUIRE_MESSAGE(in.good(), "cannot read " << doc.string());
   std::stringstream text;
@@ -290,9 +285,9 @@ TEST_CASE("serial framing: truncated and short segments are dropped and the next
   REQUIRE(whole[0] == 25);  // one block: code, 2 header, 20 payload, 2 CRC
   // The line lost the frame's tail but not the delimiter.
   const Bytes truncated = concat({Bytes(whole.begin(), whole.begin() + 12), bytes({0x00})});
-  const Bytes one_byte = bytes({0x02, 0x05, 0x00});           // decodes to 1 byte
-  const Bytes two_bytes = bytes({0x03, 0x02, 0x05, 0x00});    // a header and no CRC
-  const Bytes nothing = bytes({0x01, 0x00});                  // decodes to 0 bytes
+  const Bytes one_byte = bytes({0x02, 0x05, 0x00});         // decodes to 1 byte
+  const Bytes two_bytes = bytes({0x03, 0x02, 0x05, 0x00});  // a header and no CRC
+  const Bytes nothing = bytes({0x01, 0x00});                // decodes to 0 bytes
   const Bytes stream = concat({truncated, one_byte, two_bytes, nothing, encode_frame(good)});
   FrameDecoder decoder;
   const auto got = decoder.feed(stream);
@@ -380,8 +375,8 @@ TEST_CASE("serial framing: empty frames between delimiters and garbage before th
   const Frame a{FrameType::data, 0, bytes({0x01, 0x00, 0x02})};
   const Frame b{FrameType::data, 1, bytes({0x03})};
   const Bytes garbage(30, 0x41);  // code 0x41 runs past the end: bad COBS
-  const Bytes stream = concat({garbage, bytes({0x00, 0x00, 0x00}), encode_frame(a),
-                               bytes({0x00, 0x00}), encode_frame(b), bytes({0x00})});
+  const Bytes stream = concat(
+      {garbage, bytes({0x00, 0x00, 0x00}), encode_frame(a), bytes({0x00, 0x00}), encode_frame(b), bytes({0x00})});
   FrameDecoder decoder;
   const auto got = decoder.feed(stream);
   REQUIRE(got.size() == 2);
@@ -404,7 +399,7 @@ TEST_CASE("serial framing: sequence numbers count gaps and duplicates mod 256, a
   CHECK(t.observe(251) == SeqStatus::duplicate);
   CHECK(t.observe(255) == SeqStatus::gap);  // 252, 253, 254 missed
   CHECK(t.observe(0) == SeqStatus::in_order);
-  CHECK(t.observe(5) == SeqStatus::gap);    // 1..4 missed
+  CHECK(t.observe(5) == SeqStatus::gap);  // 1..4 missed
   CHECK(t.gaps() == 7);
   CHECK(t.duplicates() == 1);
   CHECK(t.observe(250) == SeqStatus::gap);  // 6..249 missed: a long way round
@@ -513,8 +508,7 @@ TEST_CASE("serial framing: fuzz, damaged streams still deliver every untouched f
           break;
         }
         case 5: {  // a stray byte inserted inside the frame
-          e.insert(e.begin() + static_cast<std::ptrdiff_t>(pos(rng)),
-                   static_cast<std::uint8_t>(byte_dist(rng)));
+          e.insert(e.begin() + static_cast<std::ptrdiff_t>(pos(rng)), static_cast<std::uint8_t>(byte_dist(rng)));
           touched[i] = true;
           break;
         }
@@ -526,10 +520,9 @@ TEST_CASE("serial framing: fuzz, damaged streams still deliver every untouched f
     const std::vector<Frame> got = feed_in_chunks(decoder, stream, rng, 2000);
     check_accounting(decoder, stream);
     const DecoderCounters& c = decoder.counters();
-    MESSAGE("seed " << seed << ": " << stream.size() << " bytes, frames " << c.frames << ", bad_cobs "
-                    << c.bad_cobs << ", too_short " << c.too_short << ", bad_crc " << c.bad_crc
-                    << ", bad_type " << c.bad_type << ", oversize " << c.oversize << ", gaps " << c.gaps
-                    << ", duplicates " << c.duplicates);
+    MESSAGE("seed " << seed << ": " << stream.size() << " bytes, frames " << c.frames << ", bad_cobs " << c.bad_cobs
+                    << ", too_short " << c.too_short << ", bad_crc " << c.bad_crc << ", bad_type " << c.bad_type
+                    << ", oversize " << c.oversize << ", gaps " << c.gaps << ", duplicates " << c.duplicates);
 
     // Untouched frames arrive, in order, among whatever else got through.
     std::size_t untouched = 0;

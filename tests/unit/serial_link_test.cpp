@@ -2,15 +2,15 @@
 // the node (pty_peer.hpp), the link opens the slave through a symlink (as
 // /dev/serial/by-id does for USB adapters); unplugging is closing the master,
 // replugging is a new pty behind the same symlink.
+#include "link/serial_link.hpp"
 #include "framing/cobs.hpp"
 #include "framing/crc16.hpp"
 #include "framing/decoder.hpp"
 #include "framing/frame.hpp"
 #include "framing/hello.hpp"
 #include "framing/sequence.hpp"
-#include "link/serial_link.hpp"
-#include "tty/serial_settings.hpp"
 #include "pty_peer.hpp"
+#include "tty/serial_settings.hpp"
 
 #include <doctest/doctest.h>
 
@@ -140,8 +140,8 @@ struct Harness {
     write_raw(encode_frame(Frame{type, peer->seq.next(), payload}, 0xFFFF));
   }
   void peer_hello() {
-    peer_send(FrameType::hello, encode_hello(Hello{serial_protocol_version,
-                                                   static_cast<std::uint16_t>(peer->max_payload)}));
+    peer_send(FrameType::hello,
+              encode_hello(Hello{serial_protocol_version, static_cast<std::uint16_t>(peer->max_payload)}));
   }
 
   // Start (or wait for a reopen), see the link's hello, answer it, wait for UP.
@@ -332,8 +332,8 @@ TEST_CASE("serial link: garbage and corrupt frames are counted exactly and the l
     junk.insert(junk.end(), enc.begin(), enc.end());
     junk.push_back(0x00);
   }
-  junk.insert(junk.end(), {0x05, 0x11, 0x00});                 // bad COBS
-  junk.insert(junk.end(), 3000, 0x55);                          // oversize
+  junk.insert(junk.end(), {0x05, 0x11, 0x00});  // bad COBS
+  junk.insert(junk.end(), 3000, 0x55);          // oversize
   junk.push_back(0x00);
   h.write_raw(junk);
   h.peer_send(FrameType::data, pattern(6, 2));
@@ -369,8 +369,7 @@ TEST_CASE("serial link: the oldest queued data frame is dropped over the queue l
   for (unsigned i = 0; i < 10; ++i) REQUIRE(h.link->send_data(pattern(8, i)));
   CHECK(h.link->counters().tx_dropped == 5);
   REQUIRE(h.pump_until([&] { return h.peer->data_payloads().size() == 5; }));
-  const std::vector<Bytes> expected{pattern(8, 0), pattern(8, 6), pattern(8, 7), pattern(8, 8),
-                                    pattern(8, 9)};
+  const std::vector<Bytes> expected{pattern(8, 0), pattern(8, 6), pattern(8, 7), pattern(8, 8), pattern(8, 9)};
   CHECK(h.peer->data_payloads() == expected);
   CHECK(h.peer->decoder.counters().gaps == 5);  // the node sees exactly what was lost
 }

@@ -15,7 +15,7 @@
 namespace watt::ed {
 
 class Graph {
- public:
+public:
   Graph() = default;
   // Throws Error on a duplicate or empty id.
   explicit Graph(std::vector<std::string> ids);
@@ -43,7 +43,7 @@ class Graph {
   // edges among them.
   Graph without(const std::set<std::string>& removed) const;
 
- private:
+private:
   std::vector<std::string> ids_;
   std::map<std::string, std::size_t> index_;
   std::vector<std::vector<std::size_t>> adjacency_;
@@ -54,9 +54,9 @@ struct GraphSpec {
   // Scoped, so the edge list below can keep its name `edges`.
   enum class Kind { complete, ring, grid, random, edges };
   Kind kind = Kind::complete;
-  std::size_t rows = 0, cols = 0;  // grid: rows * cols must be the node count
-  double degree = 4;               // random: the target average degree
-  std::uint64_t seed = 0;          // random
+  std::size_t rows = 0, cols = 0;                          // grid: rows * cols must be the node count
+  double degree = 4;                                       // random: the target average degree
+  std::uint64_t seed = 0;                                  // random
   std::vector<std::pair<std::string, std::string>> edges;  // Kind::edges
 };
 

@@ -59,7 +59,8 @@ void random(Graph& g, double degree, std::uint64_t seed) {
   for (std::size_t i = 1; i < n; ++i) g.add_edge(order[i], order[below(rng, i)]);
 
   const std::size_t most = n * (n - 1) / 2;
-  const auto wanted = static_cast<std::size_t>(std::llround(std::min(degree * static_cast<double>(n) / 2, static_cast<double>(most))));
+  const auto wanted =
+      static_cast<std::size_t>(std::llround(std::min(degree * static_cast<double>(n) / 2, static_cast<double>(most))));
   // Near-complete targets would make rejection sampling crawl: fill instead.
   if (wanted >= most) return complete(g);
   while (g.edge_count() < wanted) {

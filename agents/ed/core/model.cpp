@@ -51,7 +51,8 @@ std::string id_error(const std::string& id) {
 namespace {
 
 void finite(const NodeParams& p, const char* field, double v) {
-  if (!std::isfinite(v)) throw Error("node " + p.id + ": " + field + " must be a finite number (got " + number_text(v) + ")");
+  if (!std::isfinite(v))
+    throw Error("node " + p.id + ": " + field + " must be a finite number (got " + number_text(v) + ")");
 }
 
 void positive(const NodeParams& p, const char* field, double v) {

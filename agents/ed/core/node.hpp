@@ -26,7 +26,7 @@ struct Incoming {
 };
 
 class Node {
- public:
+public:
   // Throws Error if the parameters are invalid. Starts at k = 0 with
   // λ = initial_lambda, P = φ(λ), y = D − g(P).
   Node(NodeParams params, double self_weight, double epsilon);
@@ -45,7 +45,7 @@ class Node {
   double epsilon() const { return epsilon_; }
   double self_weight() const { return self_weight_; }
 
- private:
+private:
   NodeParams params_;
   double self_weight_;
   double epsilon_;

@@ -51,8 +51,9 @@ SimTrace simulate(const std::vector<NodeParams>& params, const Graph& graph, con
   validate_run(params, graph);
   const auto weights = metropolis(graph);
   SimTrace trace;
-  trace.epsilon = options.epsilon > 0 ? options.epsilon
-                                      : step_size(step_stats(params).c_max, step_stats(params).c_mean, spectral_gap(graph));
+  trace.epsilon = options.epsilon > 0
+                      ? options.epsilon
+                      : step_size(step_stats(params).c_max, step_stats(params).c_mean, spectral_gap(graph));
   double lambda_star = 0;
   if (options.stop == SimOptions::Stop::oracle) lambda_star = solve_central(params).lambda;
 
@@ -64,7 +65,8 @@ SimTrace simulate(const std::vector<NodeParams>& params, const Graph& graph, con
   }
   std::vector<Node> nodes;
   nodes.reserve(graph.size());
-  for (std::size_t g = 0; g < graph.size(); ++g) nodes.emplace_back(*by_graph[g], weights[g].self_weight, trace.epsilon);
+  for (std::size_t g = 0; g < graph.size(); ++g)
+    nodes.emplace_back(*by_graph[g], weights[g].self_weight, trace.epsilon);
 
   if (options.keep_steps) trace.steps.push_back(record(nodes, graph_index, 0));
   for (std::uint64_t k = 1; k <= options.k_max; ++k) {
@@ -78,7 +80,8 @@ SimTrace simulate(const std::vector<NodeParams>& params, const Graph& graph, con
       off = std::max(off, std::abs(n.state().lambda - lambda_star));
     }
     const bool balanced = std::abs(mismatch(nodes)) < options.mismatch_tol;
-    const bool agreed = options.stop == SimOptions::Stop::oracle ? off < options.lambda_tol : high - low < options.lambda_tol;
+    const bool agreed =
+        options.stop == SimOptions::Stop::oracle ? off < options.lambda_tol : high - low < options.lambda_tol;
     if (balanced && agreed) {
       trace.converged = true;
       break;

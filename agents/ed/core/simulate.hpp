@@ -33,7 +33,7 @@ struct SimStep {
 
 struct SimTrace {
   double epsilon = 0;
-  std::vector<SimStep> steps;  // k = 0, 1, … when keep_steps
+  std::vector<SimStep> steps;    // k = 0, 1, … when keep_steps
   std::uint64_t iterations = 0;  // the k the run stopped at
   bool converged = false;
   std::vector<State> final;  // in node order

@@ -12,9 +12,7 @@ namespace watt::serial {
 
 // The most bytes cobs_encode can produce for n input bytes (no delimiter):
 // one code byte per started block of 254, and one even for empty input.
-constexpr std::size_t cobs_max_encoded_size(std::size_t n) {
-  return n + 1 + n / 254;
-}
+constexpr std::size_t cobs_max_encoded_size(std::size_t n) { return n + 1 + n / 254; }
 
 // Appends the encoding of `in` to `out`. The result contains no 0x00 and no
 // delimiter; the caller appends the 0x00.

@@ -13,8 +13,7 @@ constexpr std::array<std::uint16_t, 256> make_table() {
   for (unsigned byte = 0; byte < 256; ++byte) {
     auto crc = static_cast<std::uint16_t>(byte << 8);
     for (int bit = 0; bit < 8; ++bit) {
-      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ poly)
-                                : static_cast<std::uint16_t>(crc << 1);
+      crc = (crc & 0x8000) != 0 ? static_cast<std::uint16_t>((crc << 1) ^ poly) : static_cast<std::uint16_t>(crc << 1);
     }
     table[byte] = crc;
   }

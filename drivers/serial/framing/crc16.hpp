@@ -17,8 +17,6 @@ inline constexpr std::uint16_t crc16_check = 0x29B1;
 // Continues a running CRC over `data`; start from crc16_init.
 std::uint16_t crc16_update(std::uint16_t crc, std::span<const std::uint8_t> data);
 
-inline std::uint16_t crc16(std::span<const std::uint8_t> data) {
-  return crc16_update(crc16_init, data);
-}
+inline std::uint16_t crc16(std::span<const std::uint8_t> data) { return crc16_update(crc16_init, data); }
 
 }  // namespace watt::serial

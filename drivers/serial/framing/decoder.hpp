@@ -19,17 +19,17 @@ namespace watt::serial {
 // an oversize segment is counted as soon as it is too long, before its 0x00.
 // Every non-zero byte fed is in bytes_accepted, bytes_discarded or pending().
 struct DecoderCounters {
-  std::uint64_t frames = 0;     // delivered
-  std::uint64_t empty = 0;      // 0x00 right after 0x00 (or at the start): idle filler, not an error
+  std::uint64_t frames = 0;  // delivered
+  std::uint64_t empty = 0;   // 0x00 right after 0x00 (or at the start): idle filler, not an error
   std::uint64_t bad_cobs = 0;
   std::uint64_t too_short = 0;
   std::uint64_t bad_crc = 0;
   std::uint64_t bad_type = 0;
-  std::uint64_t oversize = 0;   // too long, on the line or once decoded
+  std::uint64_t oversize = 0;         // too long, on the line or once decoded
   std::uint64_t bytes_accepted = 0;   // non-zero bytes of delivered frames
   std::uint64_t bytes_discarded = 0;  // non-zero bytes of dropped segments
-  std::uint64_t gaps = 0;        // sequence numbers missed (mod 256 per gap)
-  std::uint64_t duplicates = 0;  // frames with the previous frame's number
+  std::uint64_t gaps = 0;             // sequence numbers missed (mod 256 per gap)
+  std::uint64_t duplicates = 0;       // frames with the previous frame's number
 
   std::uint64_t dropped() const { return bad_cobs + too_short + bad_crc + bad_type + oversize; }
   // Sums the counters of several receivers (one per open of a port).
@@ -56,7 +56,7 @@ struct ReceivedFrame {
 };
 
 class FrameDecoder {
- public:
+public:
   using Handler = std::function<void(const ReceivedFrame&)>;
 
   explicit FrameDecoder(std::size_t max_payload = default_max_payload);
@@ -75,7 +75,7 @@ class FrameDecoder {
   std::size_t max_payload() const { return max_payload_; }
   std::size_t max_encoded_size() const { return max_encoded_; }
 
- private:
+private:
   void end_segment(const Handler& on_frame);
   void drop_buffer();
 

@@ -14,8 +14,8 @@ std::vector<std::uint8_t> encode_frame(const Frame& frame, std::size_t max_paylo
                        " bytes is over the limit of " + std::to_string(max_payload));
   }
   if (!is_known_frame_type(static_cast<std::uint8_t>(frame.type))) {
-    throw FramingError("serial frame type " +
-                       std::to_string(static_cast<unsigned>(frame.type)) + " is not a known type");
+    throw FramingError("serial frame type " + std::to_string(static_cast<unsigned>(frame.type)) +
+                       " is not a known type");
   }
   std::vector<std::uint8_t> raw;
   raw.reserve(frame.payload.size() + frame_overhead);

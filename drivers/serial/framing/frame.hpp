@@ -24,9 +24,7 @@ enum class FrameType : std::uint8_t {
   heartbeat = 0x03,  // payload: empty in version 1; receivers ignore any bytes
 };
 
-constexpr bool is_known_frame_type(std::uint8_t type) {
-  return type >= 0x01 && type <= 0x03;
-}
+constexpr bool is_known_frame_type(std::uint8_t type) { return type >= 0x01 && type <= 0x03; }
 
 struct Frame {
   FrameType type = FrameType::data;
@@ -52,8 +50,7 @@ constexpr std::size_t max_encoded_frame_size(std::size_t max_payload) {
 
 // The bytes to write to the line: COBS of the frame, then the 0x00 delimiter.
 // Throws FramingError when the payload is longer than max_payload.
-std::vector<std::uint8_t> encode_frame(const Frame& frame,
-                                       std::size_t max_payload = default_max_payload);
+std::vector<std::uint8_t> encode_frame(const Frame& frame, std::size_t max_payload = default_max_payload);
 
 // Why a received segment was dropped; each has a counter in the decoder.
 enum class FrameError : std::uint8_t {
@@ -73,7 +70,6 @@ struct DecodedFrame {
 // Checks and decodes one segment (the COBS bytes between two delimiters,
 // without them). The checks run in the order of FrameError, so the type is
 // only judged once the CRC has vouched for it.
-DecodedFrame decode_frame(std::span<const std::uint8_t> segment,
-                          std::size_t max_payload = default_max_payload);
+DecodedFrame decode_frame(std::span<const std::uint8_t> segment, std::size_t max_payload = default_max_payload);
 
 }  // namespace watt::serial

@@ -8,10 +8,10 @@ namespace watt::serial {
 
 // The sender's side: 0, 1, ..., 255, 0, ...
 class SequenceCounter {
- public:
+public:
   std::uint8_t next() { return next_++; }
 
- private:
+private:
   std::uint8_t next_ = 0;
 };
 
@@ -26,7 +26,7 @@ enum class SeqStatus : std::uint8_t {
 // than the previous one and the next expected one means frames were lost;
 // the count of lost frames is exact while fewer than 256 are lost in a row.
 class SequenceTracker {
- public:
+public:
   SeqStatus observe(std::uint8_t seq);
   // Forget the previous number: the next frame counts as first. A hello does
   // this, because the other side may have restarted its counter.
@@ -35,7 +35,7 @@ class SequenceTracker {
   std::uint64_t gaps() const { return gaps_; }
   std::uint64_t duplicates() const { return duplicates_; }
 
- private:
+private:
   bool have_last_ = false;
   std::uint8_t last_ = 0;
   std::uint64_t gaps_ = 0;

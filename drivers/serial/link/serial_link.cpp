@@ -41,18 +41,15 @@ void validate(const LinkOptions& o) {
     throw LinkError("serial link options: heartbeat_period must be positive");
   if (o.silence_timeout <= milliseconds::zero())
     throw LinkError("serial link options: silence_timeout must be positive");
-  if (o.reopen_min <= milliseconds::zero())
-    throw LinkError("serial link options: reopen_min must be positive");
-  if (o.reopen_max < o.reopen_min)
-    throw LinkError("serial link options: reopen_max must be at least reopen_min");
+  if (o.reopen_min <= milliseconds::zero()) throw LinkError("serial link options: reopen_min must be positive");
+  if (o.reopen_max < o.reopen_min) throw LinkError("serial link options: reopen_max must be at least reopen_min");
   if (o.max_payload == 0 || o.max_payload > 0xFFFF)
     throw LinkError("serial link options: max_payload must be 1 to 65535 (it travels in 16 bits in the hello)");
-  if (o.tx_queue_limit == 0)
-    throw LinkError("serial link options: tx_queue_limit must be at least 1");
+  if (o.tx_queue_limit == 0) throw LinkError("serial link options: tx_queue_limit must be at least 1");
 }
 
 class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
- public:
+public:
   Impl(asio::io_context& io, SerialSettings settings, LinkOptions options, Callbacks callbacks)
       : settings_(std::move(settings)),
         options_(options),
@@ -97,8 +94,8 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
     // Over the limit the oldest data frame goes; its sequence number is then
     // missing on the line, so the node counts exactly one gap for it.
     if (tx_queue_.size() >= options_.tx_queue_limit) {
-      auto oldest = std::find_if(tx_queue_.begin(), tx_queue_.end(),
-                                 [](const Outgoing& o) { return o.type == FrameType::data; });
+      auto oldest =
+          std::find_if(tx_queue_.begin(), tx_queue_.end(), [](const Outgoing& o) { return o.type == FrameType::data; });
       if (oldest != tx_queue_.end()) {
         tx_queue_.erase(oldest);
         ++counters_.tx_dropped;
@@ -122,7 +119,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
     return c;
   }
 
- private:
+private:
   struct Outgoing {
     FrameType type;
     std::vector<std::uint8_t> bytes;
@@ -177,9 +174,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
                                                           : base::parity::none;
     port_.set_option(base::parity(parity), ec);
     if (ec) return "parity";
-    port_.set_option(base::stop_bits(settings_.stop_bits == 2 ? base::stop_bits::two
-                                                              : base::stop_bits::one),
-                     ec);
+    port_.set_option(base::stop_bits(settings_.stop_bits == 2 ? base::stop_bits::two : base::stop_bits::one), ec);
     if (ec) return "stop_bits";
     port_.set_option(base::flow_control(base::flow_control::none), ec);
     return ec ? "flow_control" : "";
@@ -370,7 +365,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
   std::chrono::milliseconds next_delay_;  // the wait the next reopen will use
 
   std::optional<FrameDecoder> decoder_;  // one per open: a reopened port starts clean
-  DecoderCounters rx_past_;               // the decoders of earlier opens
+  DecoderCounters rx_past_;              // the decoders of earlier opens
   std::array<std::uint8_t, 4096> rx_buffer_{};
   bool feeding_ = false;
   Clock::time_point last_heard_{};
@@ -384,8 +379,7 @@ class SerialLink::Impl : public std::enable_shared_from_this<Impl> {
   LinkCounters counters_;
 };
 
-SerialLink::SerialLink(asio::io_context& io, SerialSettings settings, LinkOptions options,
-                       Callbacks callbacks) {
+SerialLink::SerialLink(asio::io_context& io, SerialSettings settings, LinkOptions options, Callbacks callbacks) {
   validate(settings);
   validate(options);
   impl_ = std::make_shared<Impl>(io, std::move(settings), options, std::move(callbacks));

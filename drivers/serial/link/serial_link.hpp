@@ -62,13 +62,13 @@ struct LinkOptions {
 void validate(const LinkOptions& options);
 
 struct LinkCounters {
-  DecoderCounters rx;  // every byte and frame received, over all opens of the port
-  std::uint64_t tx_frames = 0;    // frames fully written (hello, data, heartbeat)
-  std::uint64_t tx_dropped = 0;   // data frames queued but never written: over the limit, or the port lost
-  std::uint64_t tx_refused = 0;   // send_data returned false
-  std::uint64_t opens = 0;        // successful opens of the port
+  DecoderCounters rx;            // every byte and frame received, over all opens of the port
+  std::uint64_t tx_frames = 0;   // frames fully written (hello, data, heartbeat)
+  std::uint64_t tx_dropped = 0;  // data frames queued but never written: over the limit, or the port lost
+  std::uint64_t tx_refused = 0;  // send_data returned false
+  std::uint64_t opens = 0;       // successful opens of the port
   std::uint64_t open_failures = 0;
-  std::uint64_t read_errors = 0;  // each one closed the port
+  std::uint64_t read_errors = 0;   // each one closed the port
   std::uint64_t write_errors = 0;  // each one closed the port
   std::uint64_t heartbeats_sent = 0;
   std::uint64_t heartbeats_received = 0;
@@ -88,12 +88,11 @@ struct LinkCallbacks {
 // thread that runs the io_context (or while it is not running), and the
 // callbacks are called from it. Callbacks may call send_data() and stop().
 class SerialLink {
- public:
+public:
   using Callbacks = LinkCallbacks;
 
   // Throws LinkError for bad settings or options; does not touch the device.
-  SerialLink(boost::asio::io_context& io, SerialSettings settings, LinkOptions options = {},
-             Callbacks callbacks = {});
+  SerialLink(boost::asio::io_context& io, SerialSettings settings, LinkOptions options = {}, Callbacks callbacks = {});
   ~SerialLink();  // stop()
   SerialLink(const SerialLink&) = delete;
   SerialLink& operator=(const SerialLink&) = delete;
@@ -121,7 +120,7 @@ class SerialLink {
   std::chrono::milliseconds reopen_delay() const;
   const SerialSettings& settings() const;
 
- private:
+private:
   class Impl;
   std::shared_ptr<Impl> impl_;  // shared with pending handlers, which outlive stop()
 };

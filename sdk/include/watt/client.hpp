@@ -13,8 +13,8 @@
 namespace watt {
 
 struct ClientOptions {
-  std::string identity;   // must be unique on the bus
-  std::string address;    // empty = default_address()
+  std::string identity;  // must be unique on the bus
+  std::string address;   // empty = default_address()
   std::chrono::milliseconds connect_timeout{5000};
   // For a platform on TCP (always CURVE): the platform's public key (`watt
   // keys` on its machine shows it) and this client's key file.

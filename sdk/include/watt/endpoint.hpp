@@ -30,9 +30,9 @@ struct PeerInfo {
   std::int64_t connected_ns = 0;
   std::uint64_t pid = 0;
   std::uint64_t subscriptions = 0;
-  std::uint64_t queued = 0;     // messages waiting at the broker for this peer
-  std::uint64_t dropped = 0;    // best-effort messages dropped for this peer
-  std::uint64_t received = 0;   // messages the broker took from this peer
+  std::uint64_t queued = 0;    // messages waiting at the broker for this peer
+  std::uint64_t dropped = 0;   // best-effort messages dropped for this peer
+  std::uint64_t received = 0;  // messages the broker took from this peer
   MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received)
 };
 

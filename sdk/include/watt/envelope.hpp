@@ -12,12 +12,12 @@ namespace watt {
 
 struct WATT_EXPORT Envelope {
   std::string topic;
-  std::string sender;          // stamped by the broker, so it cannot be forged
-  std::uint64_t id = 0;        // the sender's message id
+  std::string sender;    // stamped by the broker, so it cannot be forged
+  std::uint64_t id = 0;  // the sender's message id
   std::int64_t timestamp_ns = 0;
-  std::uint8_t priority = 50;  // 0 = most urgent, 100 = least
+  std::uint8_t priority = 50;    // 0 = most urgent, 100 = least
   std::int64_t deadline_ns = 0;  // 0 = none; the broker drops it once expired
-  std::string content_type;    // empty = msgpack
+  std::string content_type;      // empty = msgpack
   Value body;
 
   // One JSON object: topic, sender, id, timestamp, priority, deadline, content

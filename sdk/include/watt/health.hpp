@@ -19,8 +19,8 @@ WATT_EXPORT Health health_from_string(std::string_view s) noexcept;
 
 struct Heartbeat {
   std::string identity;
-  std::string status;    // to_string(Health)
-  std::string context;   // whatever the agent last said about itself
+  std::string status;          // to_string(Health)
+  std::string context;         // whatever the agent last said about itself
   std::int64_t period_ms = 0;  // when to expect the next one
   std::int64_t pid = 0;
   MSGPACK_DEFINE_MAP(identity, status, context, period_ms, pid)

@@ -21,19 +21,17 @@ inline void copy_error(char* dst, std::size_t len, const char* what) noexcept {
 }
 }  // namespace watt::detail
 
-#define WATT_AGENT(AgentClass)                                                                       \
+#define WATT_AGENT(AgentClass)                                                                              \
   extern "C" WATT_EXPORT std::uint32_t watt_agent_abi_version() noexcept { return WATT_AGENT_ABI_VERSION; } \
-  extern "C" WATT_EXPORT const char* watt_agent_class_name() noexcept { return #AgentClass; }       \
-  extern "C" WATT_EXPORT void* watt_agent_create(char* error, std::size_t error_len) noexcept {      \
-    try {                                                                                            \
-      return static_cast<::watt::Agent*>(new AgentClass());                                          \
-    } catch (const std::exception& e) {                                                              \
-      ::watt::detail::copy_error(error, error_len, e.what());                                        \
-    } catch (...) {                                                                                  \
-      ::watt::detail::copy_error(error, error_len, "unknown exception");                            \
-    }                                                                                                \
-    return nullptr;                                                                                  \
-  }                                                                                                  \
-  extern "C" WATT_EXPORT void watt_agent_destroy(void* agent) noexcept {                             \
-    delete static_cast<::watt::Agent*>(agent);                                                       \
-  }
+  extern "C" WATT_EXPORT const char* watt_agent_class_name() noexcept { return #AgentClass; }               \
+  extern "C" WATT_EXPORT void* watt_agent_create(char* error, std::size_t error_len) noexcept {             \
+    try {                                                                                                   \
+      return static_cast<::watt::Agent*>(new AgentClass());                                                 \
+    } catch (const std::exception& e) {                                                                     \
+      ::watt::detail::copy_error(error, error_len, e.what());                                               \
+    } catch (...) {                                                                                         \
+      ::watt::detail::copy_error(error, error_len, "unknown exception");                                    \
+    }                                                                                                       \
+    return nullptr;                                                                                         \
+  }                                                                                                         \
+  extern "C" WATT_EXPORT void watt_agent_destroy(void* agent) noexcept { delete static_cast<::watt::Agent*>(agent); }

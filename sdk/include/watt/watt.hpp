@@ -9,7 +9,7 @@
 #include <watt/envelope.hpp>
 #include <watt/error.hpp>
 #include <watt/paths.hpp>
-#include <watt/reply.hpp>
 #include <watt/plugin.hpp>
+#include <watt/reply.hpp>
 #include <watt/topic.hpp>
 #include <watt/value.hpp>

@@ -13,8 +13,8 @@ namespace watt::proto {
 class MsgpackWriter {
 public:
   // The most bytes one call can write, besides a string's own bytes.
-  static constexpr std::size_t max_head = 5;     // map() or the head of str()
-  static constexpr std::size_t max_scalar = 9;   // uint(), sint(), boolean()
+  static constexpr std::size_t max_head = 5;    // map() or the head of str()
+  static constexpr std::size_t max_scalar = 9;  // uint(), sint(), boolean()
 
   explicit MsgpackWriter(char* out) : p_(out) {}
   std::size_t written(const char* start) const noexcept { return static_cast<std::size_t>(p_ - start); }

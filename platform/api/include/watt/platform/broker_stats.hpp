@@ -8,7 +8,7 @@
 namespace watt::broker {
 
 struct BrokerStats {
-  std::uint64_t received = 0;   // messages taken from peers
+  std::uint64_t received = 0;  // messages taken from peers
   std::uint64_t published = 0;
   std::uint64_t delivered = 0;  // messages handed to peers' sockets
   std::uint64_t batches = 0;    // frames that carried several of them to a peer that fell behind
@@ -16,10 +16,10 @@ struct BrokerStats {
   std::uint64_t expired = 0;    // deadline passed while queued
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
-  std::uint64_t rejected = 0;   // bad input answered with an error or dropped
+  std::uint64_t rejected = 0;  // bad input answered with an error or dropped
   std::uint64_t peers = 0;
   std::uint64_t subscriptions = 0;
-  std::uint64_t queued = 0;     // messages waiting in the broker, all peers
+  std::uint64_t queued = 0;  // messages waiting in the broker, all peers
   MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
                      peers, subscriptions, queued)
 };

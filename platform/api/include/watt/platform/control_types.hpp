@@ -14,9 +14,9 @@
 namespace watt::platform {
 
 struct InstallRequest {
-  std::string source;    // absolute path of the library, or a folder holding one
+  std::string source;  // absolute path of the library, or a folder holding one
   std::string identity;
-  std::string config;    // text stored as the agent's "config", if not empty
+  std::string config;  // text stored as the agent's "config", if not empty
   std::string restart = "on-failure";
   // What the agent may do on the bus: topic patterns to publish to, and
   // PEER/METHOD patterns to call. Its entry on the allow-list.
@@ -37,9 +37,9 @@ struct AgentStatus {
   std::string restart;
   bool enabled = false;
   int priority = 50;
-  std::uint64_t restarts = 0;       // within the restart window
+  std::uint64_t restarts = 0;  // within the restart window
   std::string last_failure;
-  std::string health;               // from its heartbeats, or empty
+  std::string health;  // from its heartbeats, or empty
   std::string health_context;
   std::vector<std::string> log_tail;  // `status` only
   MSGPACK_DEFINE_MAP(identity, state, pid, uptime_s, exit_code, class_name, source, restart, enabled, priority,
