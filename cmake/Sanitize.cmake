@@ -1,4 +1,17 @@
 # -DWATT_SANITIZE=address,undefined instruments every target of the tree.
+# -DWATT_FUZZ=ON (clang only) builds the tree for libFuzzer: instrumented for
+# coverage, with AddressSanitizer and UndefinedBehaviorSanitizer unless
+# WATT_SANITIZE says otherwise; tests/fuzz then builds libFuzzer programs.
+option(WATT_FUZZ "Build the fuzz targets as libFuzzer programs (needs clang)" OFF)
+if(WATT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WATT_FUZZ needs clang (Debian's clang and libclang-rt-14-dev): configure with CXX=clang++")
+  endif()
+  if(NOT WATT_SANITIZE)
+    set(WATT_SANITIZE address,undefined)
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 if(WATT_SANITIZE)
   add_compile_options(-fsanitize=${WATT_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=${WATT_SANITIZE})

@@ -19,6 +19,10 @@ packages=(
   libmodbus-dev                   # the platform driver's Modbus TCP/RTU devices
   socat                           # the virtual lab's serial lines (pty pairs, examples/ed16-serial)
   doctest-dev                     # tests
+  ccache                          # rebuilds (deploy/build.sh uses it when present)
+  clang-format                    # the format gate (deploy/check-format.sh)
+  clang-tidy                      # the lint run of docs/development.md
+  clang libclang-rt-14-dev        # libFuzzer, for the fuzz targets (tests/fuzz)
 )
 
 missing=()

@@ -4,6 +4,8 @@
 
 #include "core/error.hpp"
 
+#include <watt/yaml_keys.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -20,14 +22,7 @@ std::string at(const std::string& where, const std::string& what) { return where
 
 void check_keys(const YAML::Node& node, const std::string& where, const Keys& known) {
   if (!node.IsMap()) throw Error(at(where, "must be a map"));
-  for (const auto& kv : node) {
-    const auto key = kv.first.Scalar();
-    if (!known.contains(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw Error(at(where, "unknown key '" + key + "' (known: " + list + ")"));
-    }
-  }
+  if (auto err = yaml::key_error(node, known); !err.empty()) throw Error(at(where, err));
 }
 
 double number(const YAML::Node& node, const std::string& where, const std::string& field) {

@@ -4,6 +4,7 @@
 
 #include <watt/error.hpp>
 #include <watt/topic.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <filesystem>
 #include <set>
@@ -13,14 +14,7 @@ namespace {
 
 void check_keys(const YAML::Node& node, const std::string& where, const std::set<std::string>& known) {
   if (!node.IsMap()) throw Error(where + " must be a map");
-  for (const auto& kv : node) {
-    const auto key = kv.first.as<std::string>();
-    if (!known.contains(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw Error("unknown key '" + where + key + "' (known: " + list + ")");
-    }
-  }
+  if (auto err = yaml::key_error(node, known, where); !err.empty()) throw Error(err);
 }
 
 template <class T>

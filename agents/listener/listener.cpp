@@ -1,6 +1,7 @@
 // Listener: logs every message matching its patterns (default: all of them)
 // as one JSON line: topic, sender, priority, headers and body.
 #include <watt/watt.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <string>
 #include <vector>
@@ -27,11 +28,7 @@ public:
       }
     }
     if (value["lossless"]) lossless = value["lossless"].as<bool>();
-    for (const auto& kv : value) {
-      const auto key = kv.first.as<std::string>();
-      if (key != "patterns" && key != "lossless")
-        throw watt::Error("unknown key '" + key + "' (known: patterns, lossless)");
-    }
+    if (auto err = watt::yaml::key_error(value, {"patterns", "lossless"}); !err.empty()) throw watt::Error(err);
     patterns_ = std::move(patterns);
     lossless_ = lossless;
     if (started_) listen();  // a live change: the new patterns take over now

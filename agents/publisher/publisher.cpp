@@ -1,6 +1,7 @@
 // Publisher: a simulated meter publishing devices/<device>/all every period,
 // a map of points {power_kw, voltage_v, seq}. For demos and load tests.
 #include <watt/watt.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <cmath>
 #include <map>
@@ -9,11 +10,8 @@
 class Publisher : public watt::Agent {
 public:
   void on_config(const std::string& name, watt::ConfigAction, const YAML::Node& v) override {
-    for (const auto& kv : v) {
-      const auto key = kv.first.as<std::string>();
-      if (key != "device" && key != "period_ms" && key != "priority" && key != "count")
-        throw watt::Error(name + ": unknown key '" + key + "' (known: device, period_ms, priority, count)");
-    }
+    if (auto err = watt::yaml::key_error(v, {"device", "period_ms", "priority", "count"}); !err.empty())
+      throw watt::Error(name + ": " + err);
     if (v["device"]) device_ = v["device"].as<std::string>();
     if (auto err = watt::topic_error("devices/" + device_ + "/all"); !err.empty())
       throw watt::Error(name + ": device: " + err);

@@ -4,6 +4,7 @@
 #include "config_error.hpp"
 
 #include <watt/topic.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <set>
 
@@ -12,14 +13,7 @@ namespace watt::driver {
 namespace {
 
 void only_keys(const YAML::Node& v, const std::string& where, const std::set<std::string>& known) {
-  for (const auto& kv : v) {
-    const auto key = kv.first.as<std::string>();
-    if (!known.count(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw ConfigError(where + ": unknown key '" + key + "' (known: " + list + ")");
-    }
-  }
+  if (auto err = yaml::key_error(v, known); !err.empty()) throw ConfigError(where + ": " + err);
 }
 
 double seconds(const YAML::Node& v, const std::string& where, const std::string& key) {

@@ -3,6 +3,8 @@
 
 #include "config_error.hpp"
 
+#include <watt/yaml_keys.hpp>
+
 #include <modbus.h>
 
 #include <cerrno>
@@ -17,13 +19,7 @@ ModbusLink parse_modbus_link(const YAML::Node& c) {
   if (!c || !c.IsMap()) throw ConfigError(w + ": a Modbus device needs host (TCP) or device (RTU)");
   static const std::set<std::string> known = {
       "host", "port", "device", "baud", "parity", "data_bits", "stop_bits", "slave_id", "response_timeout", "max_gap"};
-  for (const auto& kv : c) {
-    const auto key = kv.first.as<std::string>();
-    if (!known.count(key))
-      throw ConfigError(w + ": unknown key '" + key +
-                        "' (known: host, port, device, baud, parity, data_bits, stop_bits, slave_id, response_timeout, "
-                        "max_gap)");
-  }
+  if (auto err = yaml::key_error(c, known); !err.empty()) throw ConfigError(w + ": " + err);
   ModbusLink l;
   const auto integer = [&](const char* key, int lo, int hi, int& out) {
     if (!c[key]) return;

@@ -3,6 +3,7 @@
 
 #include <watt/error.hpp>
 #include <watt/topic.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <chrono>
 #include <map>
@@ -20,10 +21,9 @@ const std::set<std::string> port_keys = {"device", "node", "role", "subscribe", 
 
 void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& a,
                 const std::set<std::string>& b = {}) {
-  for (const auto& kv : map) {
-    const auto key = kv.first.as<std::string>();
-    if (!a.contains(key) && !b.contains(key)) throw Error(where + "unknown key '" + key + "'");
-  }
+  std::set<std::string> known = a;
+  known.insert(b.begin(), b.end());
+  if (auto err = yaml::key_error(map, known); !err.empty()) throw Error(where + err);
 }
 
 template <class T>

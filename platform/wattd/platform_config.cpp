@@ -2,6 +2,7 @@
 #include "platform_config.hpp"
 
 #include <watt/error.hpp>
+#include <watt/yaml_keys.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,30 +24,31 @@ T number(const YAML::Node& node, const std::string& where, T min, T max) {
   return v;
 }
 
+std::string text(const YAML::Node& node, const std::string& where) {
+  if (!node.IsScalar()) throw Error(where + " must be a string");
+  return node.Scalar();
+}
+
 void only_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed) {
   if (!map.IsMap()) throw Error(where + " must be a map");
-  for (const auto& kv : map) {
-    const auto key = kv.first.as<std::string>();
-    if (!allowed.contains(key)) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw Error(where + ": unknown key '" + key + "' (known: " + list + ")");
-    }
-  }
+  if (auto err = yaml::key_error(map, allowed); !err.empty()) throw Error(where + ": " + err);
 }
 
 }  // namespace
 
 PlatformConfig load_platform_config(const std::filesystem::path& file) {
-  PlatformConfig c;
-  if (!std::filesystem::exists(file)) return c;
-  const std::string f = file.string();
+  if (!std::filesystem::exists(file)) return {};
   YAML::Node root;
   try {
-    root = YAML::LoadFile(f);
+    root = YAML::LoadFile(file.string());
   } catch (const YAML::Exception& e) {
-    throw Error(f + ": " + e.what());
+    throw Error(file.string() + ": " + e.what());
   }
+  return parse_platform_config(root, file.string());
+}
+
+PlatformConfig parse_platform_config(const YAML::Node& root, const std::string& f) {
+  PlatformConfig c;
   if (root.IsNull()) return c;
   only_keys(root, f, {"broker", "agents"});
   if (const auto b = root["broker"]) {
@@ -55,7 +57,7 @@ PlatformConfig load_platform_config(const std::filesystem::path& file) {
               {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
                "liveness_interval_ms"});
     if (b["tcp"]) {
-      c.tcp = b["tcp"].as<std::string>();
+      c.tcp = text(b["tcp"], w + ".tcp");
       if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
     }
     auto& bc = c.broker;

@@ -5,6 +5,8 @@
 #include "../broker/broker.hpp"
 #include "../control/supervisor.hpp"
 
+#include <yaml-cpp/node/node.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -22,5 +24,7 @@ struct PlatformConfig {
 
 // A missing file means all defaults. Throws watt::Error naming the file and key.
 PlatformConfig load_platform_config(const std::filesystem::path& file);
+// The same from the file's YAML, `file` naming it in errors.
+PlatformConfig parse_platform_config(const YAML::Node& root, const std::string& file);
 
 }  // namespace watt::platform

@@ -21,7 +21,7 @@ namespace ed_test {
 using namespace watt::ed;
 
 inline std::string ed16_path() {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / "ed16" / "ed16.yml").string();
+  return (std::filesystem::path(WATT_TEST_SOURCE_DIR) / "examples" / "ed16" / "ed16.yml").string();
 }
 
 inline std::vector<NodeParams> ed16() { return load_run_file(ed16_path()).nodes; }

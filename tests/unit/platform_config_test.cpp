@@ -50,6 +50,15 @@ TEST_CASE("a typo, a wrong type or an out-of-range value is an error naming the 
   CHECK_THROWS_WITH_AS(load(dir, "broker: [1, 2\n"), doctest::Contains("config.yml"), watt::Error);
 }
 
+// Found by fuzz_yaml_configs: a map where a string belongs escaped as yaml-cpp's
+// own "bad conversion", naming neither the file nor the key.
+TEST_CASE("a map where a string belongs is an error naming the key") {
+  watt::test::TempDir dir;
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  tcp: {a: 1}\n"), doctest::Contains("broker.tcp must be a string"),
+                       watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "broker:\n  [a]: 1\n"), doctest::Contains("broker: a key must be text"), watt::Error);
+}
+
 TEST_CASE("identities are short words of letters, digits and . _ - @ :") {
   CHECK(watt::identity_error("meter-1.b2@site:3").empty());
   CHECK_FALSE(watt::identity_error("").empty());

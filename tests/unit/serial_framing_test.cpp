@@ -185,8 +185,7 @@ TEST_CASE("serial framing: the worked examples of docs/serial-protocol.md are wh
   CHECK(hex(cobs_encode(bytes({0x11, 0x22, 0x00, 0x33}))) == "03 11 22 02 33");
 
   // The page must show the same bytes, so neither can change alone.
-  const auto doc =
-      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" / "serial-protocol.md";
+  const auto doc = std::filesystem::path(WATT_TEST_SOURCE_DIR) / "docs" / "serial-protocol.md";
   std::ifstream in(doc);
   REQUIRE_MESSAGE(in.good(), "cannot read " << doc.string());
   std::stringstream text;
