@@ -1,22 +1,91 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, build, run the unit and
-# integration tests. With --sanitize, also build with AddressSanitizer and
-# UndefinedBehaviorSanitizer into build-asan/ and run every test there too.
+# The whole test suite: install dependencies, check the format, build with
+# warnings as errors, and run the unit, integration and fuzz-corpus tests.
+# With --sanitize (what CI runs) also:
+#   - AddressSanitizer + UndefinedBehaviorSanitizer: every test again (build-asan/);
+#   - ThreadSanitizer: the unit tests and the integration tests that use threads (build-tsan/);
+#   - libFuzzer: each fuzz target for $WATT_FUZZ_SECONDS (default 10) from its corpus (build-fuzz/).
+# Each stage's time is printed as it ends and again at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
+sanitize=false
+[ "${1:-}" = "--sanitize" ] && sanitize=true
 
-run_suite() {
-  local dir=$1
+times=()
+report() {
+  [ ${#times[@]} -eq 0 ] && return
+  echo "== stage times"
+  printf '  %s\n' "${times[@]}"
+}
+trap report EXIT
+stage() {
+  local name=$1 start=$SECONDS
   shift
-  WATT_BUILD_DIR=$dir deploy/build.sh -DWATT_BUILD_BENCH=OFF "$@"
-  (cd "$dir" && ctest -j "$(nproc)" --output-on-failure --timeout 600)
+  echo "== $name"
+  "$@"
+  times+=("$(printf '%-34s %4d s' "$name" $((SECONDS - start)))")
+  echo "== $name: $((SECONDS - start)) s"
 }
 
-run_suite build
-if [ "${1:-}" = "--sanitize" ]; then
-  # tests/lsan.supp: third-party leaks only, each with its reason.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
-    run_suite build-asan -DWATT_SANITIZE=address,undefined
+build() {  # build DIR [cmake args...]
+  local dir=$1
+  shift
+  WATT_BUILD_DIR=$dir deploy/build.sh -DWATT_BUILD_BENCH=OFF -DWATT_WERROR=ON "$@"
+}
+run_tests() {  # run_tests DIR [ctest args...]
+  local dir=$1
+  shift
+  (cd "$dir" && ctest -j "$(nproc)" --output-on-failure --timeout 600 "$@")
+}
+
+# The sanitizer trees are built at -O1, as the sanitizers' own docs advise:
+# faster to build, and the reports keep their lines.
+sanitizer_flags=(-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG")
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp  # third-party leaks only, each with its reason
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+
+# The integration tests whose processes run several threads: deferred replies
+# completed from other threads, post(), the broker and the control service in
+# one wattd, the serial bridge's io_context, the platform driver's workers.
+threaded_sources=(deferred_reply_test agent_host_test platform_services_test serial_bridge_test platform_driver_test)
+threaded_test_file() {  # the test cases of one integration test file, under TSan
+  build-tsan/bin/watt-integration-tests --source-file="*$1.cpp" >"build-tsan/tsan-$1.log" 2>&1 ||
+    { cat "build-tsan/tsan-$1.log"; return 1; }
+}
+threaded_tests() {  # one process per file, as many at once as there are cores
+  export -f threaded_test_file
+  printf '%s\n' "${threaded_sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'threaded_test_file {}'
+  grep -h 'test cases' build-tsan/tsan-*.log
+}
+
+fuzz_all() {
+  local seconds=${WATT_FUZZ_SECONDS:-10} work
+  work=$(mktemp -d)
+  for target in build-fuzz/fuzz/fuzz_*; do
+    local name
+    name=$(basename "$target")
+    mkdir -p "$work/$name"
+    # New inputs go to a scratch folder; the corpus in the tree is only read.
+    "$target" -max_total_time="$seconds" -print_final_stats=1 "$work/$name" "tests/fuzz/corpus/$name" \
+      >"$work/$name.log" 2>&1 || { tail -40 "$work/$name.log"; rm -rf "$work"; return 1; }
+    echo "  $name: $(grep -E '^stat::number_of_executed_units' "$work/$name.log" | awk '{print $2}') runs in ${seconds} s"
+  done
+  rm -rf "$work"
+}
+
+stage "install dependencies" deploy/install-deps.sh
+stage "format check" deploy/check-format.sh
+stage "build" build build
+stage "tests" run_tests build
+if $sanitize; then
+  stage "build, ASan+UBSan" build build-asan -DWATT_SANITIZE=address,undefined "${sanitizer_flags[@]}"
+  stage "tests, ASan+UBSan" run_tests build-asan
+  stage "build, TSan" build build-tsan -DWATT_SANITIZE=thread "${sanitizer_flags[@]}"
+  stage "unit tests, TSan" run_tests build-tsan -L unit
+  stage "threaded integration tests, TSan" threaded_tests
+  stage "build, fuzz targets" env CXX=clang++ WATT_BUILD_TARGETS=watt-fuzzers \
+    WATT_BUILD_DIR=build-fuzz deploy/build.sh -DWATT_FUZZ=ON -DWATT_BUILD_BENCH=OFF
+  stage "fuzzing" fuzz_all
 fi

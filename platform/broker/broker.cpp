@@ -5,6 +5,7 @@
 #include <watt/identity.hpp>
 #include <watt/proto/batch.hpp>
 #include <watt/proto/clock.hpp>
+#include <watt/proto/handover.hpp>
 #include <watt/proto/topic.hpp>
 
 #include <msgpack.hpp>
@@ -195,6 +196,7 @@ void Broker::read_batch(zmq::socket_t& socket, char tag) {
       more = dst.more();
       ++n;
     }
+    if (n > 1) proto::taking_over(f[1].data());
     ++stats_.received;
     // The key is rebuilt in one buffer (no allocation for ZeroMQ's 5-byte ids).
     key_.assign(1, tag);
@@ -214,6 +216,7 @@ void Broker::reply(const std::string& rid, proto::Kind kind, const proto::Header
     auto& socket = socket_of(rid);
     if (!socket.send(zmq::buffer(rid.data() + 1, rid.size() - 1), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return;
+    proto::handing_over(out.frame.data());
     (void)socket.send(out.frame, zmq::send_flags::none);
   } catch (const zmq::error_t&) {
     // gone already
@@ -620,6 +623,7 @@ Broker::SendResult Broker::open_send(Peer& p) {
 }
 
 void Broker::finish_send(Peer& p, zmq::message_t& frame) {
+  proto::handing_over(frame.data());
   (void)socket_of(p.routing_id).send(frame, zmq::send_flags::none);
 }
 

@@ -2,6 +2,7 @@
 #include "connection.hpp"
 
 #include <watt/error.hpp>
+#include <watt/proto/handover.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -75,6 +76,7 @@ void Connection::send(proto::Kind kind, std::string_view address, std::string_vi
   // Written straight into the message ZeroMQ will send: one copy of the body.
   zmq::message_t msg(proto::message_size(address, origin_, header, body));
   proto::write_message(msg.data<char>(), kind, address, origin_, header, body);
+  proto::handing_over(msg.data());
   while (true) {
     try {
       socket_.send(msg, zmq::send_flags::none);
@@ -107,6 +109,7 @@ std::string Incoming::parse(std::size_t at, std::size_t len) {
 bool Connection::try_receive(Incoming& out, std::string& error) {
   try {
     if (!socket_.recv(out.frame, zmq::recv_flags::dontwait)) return false;
+    proto::taking_over(out.frame.data());
   } catch (const zmq::error_t& e) {
     if (e.num() == EINTR) return false;
     throw;

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE("a map of known keys passes; an unknown one is named with the known ones") {
+TEST_CASE("a map of known keys passes, and an unknown one is named with the known ones") {
   const std::set<std::string> known = {"port", "host"};
   CHECK(watt::yaml::key_error(YAML::Load("{host: a, port: 1}"), known).empty());
   CHECK(watt::yaml::key_error(YAML::Load("{}"), known).empty());
