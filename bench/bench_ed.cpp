@@ -1,6 +1,6 @@
 // bench_ed: consensus economic dispatch on a real platform (docs/performance.md
-// §6). For 16 nodes (examples/ed16, one node per agent process, as the thesis
-// ran one board each), 100 and 1,000 seeded random nodes (random_case), each on
+// §6). For 16 nodes (examples/ed16, one node per agent process, as the lab
+// runs one board each), 100 and 1,000 seeded random nodes (random_case), each on
 // the complete graph and on a sparse random graph of average degree 4: a fresh
 // wattd (the tests' Platform), the ed-node agents and the ed-monitor installed
 // with `watt install`, and the run timed to its result. Printed beside the same
@@ -435,7 +435,7 @@ bool print_targets(const std::vector<Row>& rows) {
     if (r.c->config.run == "ed16-complete") {
       const bool it_met = res && res->status == "converged" && res->iterations <= target_iterations_16;
       std::cout << "target: 16 nodes within " << target_iterations_16
-                << " iterations (the thesis: " << thesis_iterations
+                << " iterations (the reference run: " << thesis_iterations
                 << "): " << (res ? std::to_string(res->iterations) : "no result") << ", "
                 << (it_met ? "met" : "NOT met") << "; well under 1 s: the run "
                 << (res ? bench::fixed(res->wall_ms, 1) : "-") << " ms, from the monitor's install "

@@ -2,7 +2,7 @@
 // one configuration per node agent (each holding only its own nodes' private
 // parameters) plus the monitor's; `solve` prints the centralized dispatch;
 // `table` prints a finished run's result beside the centralized solution and,
-// if given, a published reference (the thesis's Table 1).
+// if given, a reference table (examples/ed16/thesis_table1.yml).
 #include "core/central.hpp"
 #include "core/error.hpp"
 #include "run_config.hpp"
@@ -67,7 +67,7 @@ std::string cell(const std::optional<double>& v, int precision) {
 }
 
 // The result beside the centralized solution (and the reference, if any),
-// shaped like the thesis's Table 1.
+// shaped like the reference table of docs/ed.md.
 int table(const std::string& result_file, const std::string& run_file, const std::string& reference_file) {
   std::ifstream in(result_file);
   if (!in) throw watt::ed::Error("cannot read " + result_file);

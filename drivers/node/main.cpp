@@ -1,4 +1,4 @@
-// watt-node: the program of one lab node (seed 002's single-board computers).
+// watt-node: the program of one single-board lab node (docs/watt-node.md).
 // It hosts the dispatch nodes of one run file, as `watt-ed plan` writes them,
 // and reaches the bus either over a serial line through the serial bridge or,
 // where it has a network, over TCP as a normal remote agent. See

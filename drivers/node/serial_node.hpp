@@ -1,7 +1,7 @@
 // watt-node on a serial line: the dispatch nodes of one run file (NodeRunner)
 // talking to the bus through the serial bridge, on one thread and one poll()
 // loop. The bridge publishes what the nodes publish and delivers what they
-// subscribed to; the mathematics stays on the board, as in the thesis.
+// subscribed to; the mathematics stays on the board (docs/watt-node.md).
 #pragma once
 
 #include "node_link.hpp"

@@ -1,4 +1,4 @@
-// watt-node end to end: the thesis's 16-node experiment with the mathematics
+// watt-node end to end: the 16-node case of docs/ed.md with the mathematics
 // on 16 watt-node processes, each on its own serial line (a socat
 // pseudo-terminal pair, as in examples/ed16-serial) to the serial bridge
 // agent of a real platform, gives the bus-only run's result; a watt-node

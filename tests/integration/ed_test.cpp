@@ -1,6 +1,6 @@
 // The consensus economic dispatch end to end on a real platform: ed-node
-// agents as their own processes, the ed-monitor, watt-ed; the thesis's
-// 16-node experiment, a 100-node random run, a node SIGKILLed mid-run and
+// agents as their own processes, the ed-monitor, watt-ed; the 16-node case of
+// docs/ed.md, a 100-node random run, a node SIGKILLed mid-run and
 // configurations that must be refused.
 #include "ed_run.hpp"
 
@@ -24,7 +24,7 @@ using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
 
-TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a real platform") {
+TEST_CASE("ed: the 16-node case of docs/ed.md reproduces its reference table over a real platform") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   const auto run_file = fs::path(ed_test::ed16_path());
@@ -114,7 +114,7 @@ TEST_CASE("ed: the 16-node experiment reproduces the thesis's Table 1 over a rea
   CHECK(watt::test::lines(trace) == r["iterations"].get<long>() + 2);  // header, k = 0 … iterations
   CHECK(trace.rfind("epoch,k,iteration,mismatch_kw,lambda_L1,", 0) == 0);
 
-  // watt-ed table prints it beside the centralized solution and the thesis.
+  // watt-ed table prints it beside the centralized solution and the reference table.
   const auto t = watt_ed(cli, {"table", (cli.home().path() / "result.json").string(), "--run", run_file.string(),
                                "--reference", (run_file.parent_path() / "thesis_table1.yml").string()});
   CHECK(t.code == 0);

@@ -242,8 +242,8 @@ long threads_of(long pid) {
 }  // namespace
 
 TEST_CASE(
-    "serial bridge maps a node's pubs under its prefix and the thesis template, and refuses absolute ones unless "
-    "allowed") {
+    "serial bridge maps a node's pubs under its prefix and the lab's Data/role/node template, and refuses absolute "
+    "ones unless allowed") {
   Lab lab;
   auto& n1 = lab.add_node("n1");
   auto& c1 = lab.add_node("consumer1");
@@ -330,7 +330,7 @@ TEST_CASE("serial bridge delivers bus messages to a node for its sub requests an
   CHECK(n1.find("body", 43.5).is_null());
 }
 
-TEST_CASE("serial bridge carries 16 ports on the thesis template without a thread per port") {
+TEST_CASE("serial bridge carries 16 ports on the lab's Data/role/node template without a thread per port") {
   Lab lab;
   for (int i = 1; i <= 16; ++i) lab.add_node((i <= 8 ? "consumer" : "generator") + std::to_string(i <= 8 ? i : i - 8));
   const std::string head = "lab: lab16\nprefix: 'Data/{role}/{node}'\n" + test_defaults;

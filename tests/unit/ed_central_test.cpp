@@ -1,4 +1,4 @@
-// Economic dispatch: the centralized optimum, against seed 002's Table 1.
+// Economic dispatch: the centralized optimum, against the reference table of docs/ed.md.
 #include "ed_cases.hpp"
 
 #include "core/error.hpp"
@@ -8,7 +8,7 @@
 
 using namespace ed_test;
 
-TEST_CASE("ed central: the 16-node case rounds to Table 1 of seed 002") {
+TEST_CASE("ed central: the 16-node case rounds to the reference table of docs/ed.md") {
   const auto nodes = ed16();
   const auto d = solve_central(nodes);
   const std::map<std::string, double> table = {{"L1", 52.4}, {"L2", 58.9},  {"L3", 54.9},   {"L4", 0.0},
