@@ -8,6 +8,7 @@
 #pragma once
 
 #include "proc_memory.hpp"  // memory: proc_status_kib, mem_of
+#include "temp_dir.hpp"
 
 #include <broker/broker.hpp>
 #include <watt/client.hpp>
@@ -62,31 +63,8 @@ inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::millisec
 
 // ---- the temporary directory ------------------------------------------------------
 
-// mkdtemp under /tmp; removed (with everything in it) by the process that made
-// it, never by a forked child.
-class TempDir {
-public:
-  TempDir() : owner_(::getpid()) {
-    std::string templ = "/tmp/watt-bench-XXXXXX";
-    if (::mkdtemp(templ.data()) == nullptr) fail("mkdtemp");
-    path_ = templ;
-  }
-  ~TempDir() {
-    if (::getpid() != owner_) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const noexcept { return path_; }
-  std::string ipc(const std::string& name) const { return "ipc://" + path_ + "/" + name + ".sock"; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-  pid_t owner_;
-  std::string path_;
-};
+// tests/support's: removed by the process that made it, never by a forked child.
+using TempDir = watt::test::TempDir;
 
 inline std::string ipc_path(const std::string& endpoint) { return endpoint.substr(6); }  // drop "ipc://"
 

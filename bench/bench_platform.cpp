@@ -572,7 +572,7 @@ int main(int argc, char** argv) {
     Platform platform(s, dir);
     bench::Children kids;
     bench::print_machine(std::cout);
-    std::cout << "platform: " << s.watt_bin << " in a fresh WATT_HOME (" << dir.path() << "/home)\n\n";
+    std::cout << "platform: " << s.watt_bin << " in a fresh WATT_HOME (" << dir.file("home") << ")\n\n";
 
     progress(s, "starting the platform");
     const auto t_start = bench::now_ns();
