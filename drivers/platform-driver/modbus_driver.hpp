@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-struct _modbus;
+struct _modbus;  // NOLINT(bugprone-reserved-identifier): libmodbus names its context so (modbus_t)
 
 namespace watt::driver {
 

@@ -14,10 +14,16 @@ namespace watt::serial {
 namespace {
 
 // The keys a port may override from `defaults:`.
-const std::set<std::string> link_keys = {
-    "baud",          "parity",        "stop_bits",        "heartbeat_ms", "silence_timeout_ms",
-    "reopen_min_ms", "reopen_max_ms", "max_subscriptions"};
-const std::set<std::string> port_keys = {"device", "node", "role", "subscribe", "allow_publish", "allow_subscribe"};
+const std::set<std::string>& link_keys() {
+  static const std::set<std::string> keys = {
+      "baud",          "parity",        "stop_bits",        "heartbeat_ms", "silence_timeout_ms",
+      "reopen_min_ms", "reopen_max_ms", "max_subscriptions"};
+  return keys;
+}
+const std::set<std::string>& port_keys() {
+  static const std::set<std::string> keys = {"device", "node", "role", "subscribe", "allow_publish", "allow_subscribe"};
+  return keys;
+}
 
 void check_keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& a,
                 const std::set<std::string>& b = {}) {
@@ -114,7 +120,7 @@ BridgeConfig parse_bridge_config(const YAML::Node& root) {
   PortConfig defaults;
   if (root["defaults"]) {
     if (!root["defaults"].IsMap()) throw Error("'defaults' must be a map");
-    check_keys(root["defaults"], "defaults: ", link_keys);
+    check_keys(root["defaults"], "defaults: ", link_keys());
     apply_link_keys(root["defaults"], "defaults.", defaults);
   }
 
@@ -125,7 +131,7 @@ BridgeConfig parse_bridge_config(const YAML::Node& root) {
     const auto& p = ports[i];
     const std::string where = "ports[" + std::to_string(i) + "]";
     if (!p.IsMap()) throw Error(where + " must be a map");
-    check_keys(p, where + ": ", port_keys, link_keys);
+    check_keys(p, where + ": ", port_keys(), link_keys());
     PortConfig port = defaults;
     if (!p["device"]) throw Error(where + ": 'device' is required");
     port.settings.device = read<std::string>(p["device"], where + ".device");

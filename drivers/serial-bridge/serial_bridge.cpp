@@ -264,6 +264,7 @@ private:
     auto future = promise->get_future();
     boost::asio::post(*io_, [promise, ports = ports_] {
       std::vector<watt::serial::LinkCounters> out;
+      out.reserve(ports.size());
       for (const auto& p : ports) out.push_back(p->link ? p->link->counters() : watt::serial::LinkCounters{});
       promise->set_value(std::move(out));
     });
