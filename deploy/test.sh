@@ -12,10 +12,17 @@ sanitize=false
 [ "${1:-}" = "--sanitize" ] && sanitize=true
 
 times=()
+finished=false
+passed=0
+failed=0
+summaries=$(mktemp)
 report() {
   [ ${#times[@]} -eq 0 ] && return
   echo "== stage times"
   printf '  %s\n' "${times[@]}"
+  rm -f "$summaries"
+  # The closing line: every test case run, in every stage (fuzzing aside).
+  [ "$finished" = true ] && echo "total: $passed passed, $failed failed"
 }
 trap report EXIT
 stage() {
@@ -35,7 +42,15 @@ build() {  # build DIR [cmake args...]
 run_tests() {  # run_tests DIR [ctest args...]
   local dir=$1
   shift
-  (cd "$dir" && ctest -j "$(nproc)" --output-on-failure --timeout 600 "$@")
+  (cd "$dir" && ctest -j "$(nproc)" --output-on-failure --timeout 600 "$@") | tee "$summaries"
+  count "$(grep -E 'tests passed, [0-9]+ tests failed out of' "$summaries" | tail -1 |
+    sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2 \1/')"
+}
+count() {  # count "TOTAL FAILED": adds one run's figures to the closing line
+  # shellcheck disable=SC2086  # two numbers, split on purpose
+  set -- ${1:-0 0}
+  passed=$((passed + $1 - $2))
+  failed=$((failed + $2))
 }
 
 # The sanitizer trees are built at -O1, as the sanitizers' own docs advise:
@@ -58,6 +73,8 @@ threaded_tests() {  # one process per file, as many at once as there are cores
   export -f threaded_test_file
   printf '%s\n' "${threaded_sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'threaded_test_file {}'
   grep -h 'test cases' build-tsan/tsan-*.log
+  count "$(grep -h 'test cases' build-tsan/tsan-*.log |
+    awk -F'|' '{split($1, a, ":"); t += a[2]; split($3, b, " "); f += b[1]} END {print t, f}')"
 }
 
 fuzz_all() {
@@ -89,3 +106,4 @@ if $sanitize; then
     WATT_BUILD_DIR=build-fuzz deploy/build.sh -DWATT_FUZZ=ON -DWATT_BUILD_BENCH=OFF
   stage "fuzzing" fuzz_all
 fi
+finished=true
