@@ -2,10 +2,6 @@
 # CI build) makes each an error, so a warning cannot land.
 option(WATT_WERROR "Treat warnings in our own code as errors" OFF)
 function(watt_warnings target)
-  get_target_property(type ${target} TYPE)
-  if(type STREQUAL "INTERFACE_LIBRARY")
-    return()
-  endif()
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
     -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual

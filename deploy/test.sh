@@ -17,10 +17,10 @@ passed=0
 failed=0
 summaries=$(mktemp)
 report() {
+  rm -f "$summaries"
   [ ${#times[@]} -eq 0 ] && return
   echo "== stage times"
   printf '  %s\n' "${times[@]}"
-  rm -f "$summaries"
   # The closing line: every test case run, in every stage (fuzzing aside).
   [ "$finished" = true ] && echo "total: $passed passed, $failed failed"
 }
