@@ -2,11 +2,19 @@
 // plus what the queues need to order and drop it.
 #pragma once
 
+#include <watt/proto/frame.hpp>
+
 #include <zmq.hpp>
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace watt::broker {
+
+// The broker's own address: the origin of what it says, the target of its
+// own methods.
+constexpr std::string_view broker_identity = "broker";
 
 struct Outgoing {
   zmq::message_t frame;
@@ -15,5 +23,8 @@ struct Outgoing {
   bool lossless = false;  // never dropped; its backlog slows publishers down
   bool control = false;   // the broker's own replies: never dropped, never counted as backlog
 };
+
+// A reply, ping or flow message of the broker's own.
+Outgoing control_message(proto::Kind kind, const std::string& header, std::string_view body = {});
 
 }  // namespace watt::broker

@@ -1,0 +1,36 @@
+// What a broker is told at start: where it listens, its limits, and who may
+// connect over TCP.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace watt::broker {
+
+struct BrokerConfig {
+  // Bound first, before anything else may connect (in-process services).
+  std::vector<std::string> inproc_endpoints;
+  // Bound once `first_identity` has registered (when set), so that identity
+  // cannot be claimed from outside first.
+  std::vector<std::string> endpoints;
+  std::string first_identity;
+  std::size_t max_message_bytes = 1 << 20;  // larger messages get too_large
+  std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
+  std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
+  int socket_high_water = 1000;             // messages in a peer's socket pipe
+  // What waits for a peer that asked for batches goes out up to this many
+  // small messages to a frame (1 = never batched).
+  std::size_t batch_messages = 16;
+  std::chrono::milliseconds liveness_interval{1000};
+  // TCP, authenticated with CURVE: clients must hold a key on the allow-list
+  // (auth_file) and may do only what their entry allows. Empty = no TCP.
+  std::string secure_endpoint;          // e.g. tcp://127.0.0.1:22916 (port * = any free one)
+  std::string server_secret_key;        // Z85
+  std::filesystem::path auth_file;      // $WATT_HOME/auth.yml
+  std::filesystem::path endpoint_file;  // where the bound TCP address is written
+};
+
+}  // namespace watt::broker

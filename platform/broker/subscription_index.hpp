@@ -1,0 +1,36 @@
+// Who subscribed to what: every peer's patterns in one topic index, so that a
+// topic finds its subscribers in one walk (and a stream on one topic in
+// none, from the match cache). A peer whose patterns overlap is found once,
+// lossless if any of its matching patterns is.
+#pragma once
+
+#include "peer.hpp"
+
+#include <watt/proto/topic_index.hpp>
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace watt::broker {
+
+class SubscriptionIndex {
+public:
+  using Matches = std::vector<std::pair<Peer*, bool>>;  // subscriber, lossless
+
+  // Returns why the pattern is refused, or empty when it was taken.
+  std::string subscribe(Peer& p, std::string_view pattern, bool lossless);
+  std::string unsubscribe(Peer& p, std::string_view pattern);
+  // Every pattern of a peer that leaves.
+  void remove(Peer& p);
+
+  // Valid until the next call of any member: the broker walks it while it
+  // routes, and only removes peers (never their patterns) meanwhile.
+  const Matches& match(std::string_view topic) { return index_.match(topic); }
+  std::size_t size() const noexcept { return index_.size(); }
+
+private:
+  proto::TopicIndex<Peer*, bool> index_;
+};
+
+}  // namespace watt::broker
