@@ -59,7 +59,7 @@ struct Client {
   // Reads one frame if one comes within a moment: its parsed kind and body.
   bool read(proto::MessageView& v, zmq::message_t& frame) {
     zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(200)) == 0) return false;
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(50)) == 0) return false;
     REQUIRE(socket.recv(frame));
     REQUIRE(proto::parse_message({frame.data<char>(), frame.size()}, v).empty());
     return true;
@@ -97,6 +97,9 @@ struct Rig {
     proto::MessageView v;
     zmq::message_t frame;
     for (;;) {
+      // Lets the router hear that the client's pipe has room again (the
+      // broker's loop polls the socket's descriptor for this).
+      (void)router().get(zmq::sockopt::events);
       outbox->flush();
       if (!c.read(v, frame)) {
         if (!outbox->backlogged()) return bodies;
