@@ -13,7 +13,7 @@
 namespace watt {
 
 namespace detail {
-class Runtime;
+class Methods;
 struct ReplyState;
 }  // namespace detail
 
@@ -46,7 +46,7 @@ public:
   const std::string& caller() const noexcept;
 
 private:
-  friend class detail::Runtime;
+  friend class detail::Methods;  // makes one for each request a deferred method serves
   explicit Reply(std::shared_ptr<detail::ReplyState> state) noexcept : state_(std::move(state)) {}
   std::shared_ptr<detail::ReplyState> state_;
 };

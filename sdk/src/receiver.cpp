@@ -1,0 +1,102 @@
+#include "receiver.hpp"
+
+namespace watt::detail {
+
+void Receiver::read_available() {
+  Incoming f;
+  std::string error;
+  for (int i = 0; i < 4096; ++i) {
+    Connection* conn = session_.connection();
+    if (conn == nullptr || !conn->try_receive(f, error)) return;
+    if (!error.empty()) {
+      problems_.report("bad_frame", error);
+      continue;
+    }
+    handle(f);
+  }
+}
+
+void Receiver::handle(Incoming& f) {
+  if (f.kind == proto::Kind::batch)
+    handle_batch(f);
+  else
+    handle_one(f);
+}
+
+void Receiver::handle_batch(Incoming& batch) {
+  // Each message shares the batch's bytes (by reference count) and is
+  // handled as if it had come alone. A damaged item ends the batch: what
+  // follows it cannot be found.
+  const char* const base = batch.frame.data<char>();
+  std::string_view rest = batch.body_view();
+  Incoming one;
+  while (!rest.empty()) {
+    std::string_view item;
+    std::string error = proto::take_batch_item(rest, item);
+    if (error.empty()) {
+      one.frame.copy(batch.frame);
+      error = one.parse(static_cast<std::size_t>(item.data() - base), item.size());
+      if (error.empty() && one.kind == proto::Kind::batch) error = "a batch inside a batch";
+    }
+    if (!error.empty()) {
+      problems_.report("bad_frame", "dropped the rest of a batch from the broker: " + error);
+      return;
+    }
+    handle_one(one);
+  }
+}
+
+void Receiver::handle_one(Incoming& f) {
+  proto::Header h;
+  if (auto err = proto::decode_header(f.header_view(), h); !err.empty()) {
+    problems_.report("bad_header",
+                     std::string("dropped a ") + std::string(proto::kind_name(f.kind)) + " from the broker: " + err);
+    return;
+  }
+  switch (f.kind) {
+    case proto::Kind::deliver: {
+      auto& d = inbox_.emplace_delivery(h.pri);
+      d.id = h.id;
+      d.ts = h.ts;
+      d.dl = h.dl;
+      d.pri = h.pri;
+      d.ct_at = h.ct.empty() ? 0 : static_cast<std::size_t>(h.ct.data() - f.frame.data<char>());
+      d.ct_len = h.ct.size();
+      d.in = std::move(f);
+      break;
+    }
+    case proto::Kind::request:
+      inbox_.push(h.pri, IncomingRequest{std::string(f.origin_view()), h.id, std::string(h.method), h.dl,
+                                         Value::from_msgpack_unchecked(std::string(f.body_view()))});
+      break;
+    case proto::Kind::response:
+    case proto::Kind::peer_list: calls_.resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view()))); break;
+    case proto::Kind::ack: calls_.resolve(h.id, Value()); break;
+    case proto::Kind::error: {
+      RpcError err{error_code_from_string(h.code), std::string(h.message)};
+      if (session_.on_refused(h.id, err)) break;
+      if (h.id != 0 && calls_.contains(h.id))
+        calls_.resolve(h.id, std::move(err));
+      else
+        problems_.report(std::string(h.code), "the broker reported " + err.what());
+      break;
+    }
+    case proto::Kind::welcome:
+      // Subscriptions live in the broker: a new one (after a restart) is
+      // told them again. Exported methods need nothing: they live here.
+      if (session_.on_welcome(h.id)) on_welcome_();
+      break;
+    case proto::Kind::ping: {
+      proto::Header pong;
+      pong.id = h.id;
+      session_.send(proto::Kind::pong, {}, pong);
+      break;
+    }
+    case proto::Kind::flow: session_.on_flow(h.paused, h.message); break;
+    default:
+      problems_.report("unexpected_kind",
+                       "ignored an unexpected " + std::string(proto::kind_name(f.kind)) + " from the broker");
+  }
+}
+
+}  // namespace watt::detail

@@ -1,0 +1,73 @@
+#include "session.hpp"
+
+#include <unistd.h>
+
+namespace watt::detail {
+
+Session::Session(std::string identity, std::string address, spdlog::logger& log)
+    : identity_(std::move(identity)), address_(std::move(address)), log_(log) {}
+
+void Session::open() {
+  conn_ = std::make_unique<Connection>(address_, identity_, curve_ ? &*curve_ : nullptr);
+  send_hello();
+}
+
+void Session::close(int linger_ms) {
+  if (!conn_) return;
+  conn_->set_linger(linger_ms);
+  conn_.reset();
+  welcomed_ = false;
+}
+
+void Session::send(proto::Kind kind, std::string_view address, const proto::Header& h, std::string_view body) {
+  proto::encode_header(h, header_buf_);
+  conn_->send(kind, address, header_buf_, body);
+}
+
+void Session::send_hello() {
+  proto::Header h;
+  h.id = hello_id_ = next_id();
+  h.protocol = proto::version;
+  h.pid = static_cast<std::uint64_t>(::getpid());
+  h.batch = true;  // what waits for us at the broker may come several to a frame
+  send(proto::Kind::hello, identity_, h);
+}
+
+void Session::on_link(LinkEvent event) {
+  if (event == LinkEvent::disconnected && welcomed_) {
+    welcomed_ = false;
+    rejoining_ = true;
+    paused_ = false;  // a new broker knows nothing of the old one's flow control
+    log_.warn("lost the platform at {}; reconnecting", address_);
+  } else if (event == LinkEvent::connected && rejoining_) {
+    send_hello();
+  } else if (event == LinkEvent::auth_failed && !welcomed_ && !hello_error_) {
+    hello_error_ = RpcError{ErrorCode::unauthorized, "the platform does not know this key (is it on its allow-list?)"};
+  }
+}
+
+bool Session::on_welcome(std::uint64_t id) {
+  if (id != hello_id_) return false;
+  welcomed_ = true;
+  if (rejoining_) {
+    rejoining_ = false;
+    log_.info("reconnected to the platform");
+  }
+  return true;
+}
+
+bool Session::on_refused(std::uint64_t id, const RpcError& error) {
+  if (id == 0 || id != hello_id_ || welcomed_) return false;
+  if (rejoining_) log_.error("the platform refused us after reconnecting: {}", error.what());
+  hello_error_ = error;
+  return true;
+}
+
+void Session::on_flow(bool paused, std::string_view reason) {
+  if (paused && !paused_) log_.warn("publishing held back: {}", reason);
+  if (!paused && paused_) log_.info("publishing resumed");
+  paused_ = paused;
+  pause_reason_.assign(reason);
+}
+
+}  // namespace watt::detail
