@@ -8,8 +8,8 @@
 
 namespace watt::detail {
 
-SubscriptionId LocalSubscriptions::add(std::string_view pattern, std::function<void(const Envelope&)> cb,
-                                       bool lossless, Update& update) {
+SubscriptionId LocalSubscriptions::add(std::string_view pattern, std::function<void(const Envelope&)> cb, bool lossless,
+                                       Update& update) {
   if (auto err = pattern_error(pattern); !err.empty()) throw Error("subscribe: " + err);
   std::string norm(normalize_pattern(pattern));
   const auto id = ++next_;

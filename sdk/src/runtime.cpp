@@ -45,9 +45,10 @@ Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log
       calls_(inbox_),
       receiver_(session_, inbox_, calls_, problems_,
                 [this] { subscriptions_.for_each_pattern([this](const std::string& p) { send_subscribe(p); }); }),
-      methods_(identity, problems_,
-               [this](const std::string& caller, std::uint64_t id, const Result<Value>& r) { answer(caller, id, r); },
-               gate_) {
+      methods_(
+          identity, problems_,
+          [this](const std::string& caller, std::uint64_t id, const Result<Value>& r) { answer(caller, id, r); },
+          gate_) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw Error("eventfd failed: " + std::system_category().message(errno));
   gate_->rt = this;

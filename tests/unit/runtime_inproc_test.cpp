@@ -1,0 +1,108 @@
+// The SDK's runtime, whole, against the real broker in this process over the
+// in-process transport: no wattd, no files, no other process.
+#include "inproc_bus.hpp"
+
+#include <watt/client.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using watt::test::InprocBus;
+
+namespace {
+
+watt::ClientOptions on(const InprocBus& bus, const std::string& identity) {
+  watt::ClientOptions o;
+  o.identity = identity;
+  o.address = bus.address();
+  return o;
+}
+
+// A peer that serves on a thread of its own (a runtime belongs to the thread
+// that made it) until the test is done with it.
+class Server {
+public:
+  Server(const InprocBus& bus, const std::string& identity, std::function<void(watt::Client&)> setup)
+      : thread_([this, options = on(bus, identity), setup = std::move(setup)] {
+          watt::Client client(options);
+          setup(client);
+          ready_ = true;
+          client.spin_until([this] { return done_.load(); }, 60s);
+        }) {
+    while (!ready_.load()) std::this_thread::yield();
+  }
+  ~Server() {
+    done_ = true;
+    thread_.join();
+  }
+
+private:
+  std::atomic<bool> ready_{false}, done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("in-process: a publish reaches a subscriber with its topic, sender and body") {
+  InprocBus bus;
+  watt::Client sub(on(bus, "sub"));
+  watt::Client pub(on(bus, "pub"));
+  std::vector<std::string> got;
+  sub.subscribe("devices/+/power", [&](const watt::Envelope& e) {
+    got.push_back(e.topic + " from " + e.sender + ": " + std::to_string(e.body.as<int>()));
+  });
+  REQUIRE(sub.sync());
+  pub.publish("devices/m1/power", 42);
+  pub.publish("devices/m1/voltage", 230);  // not subscribed
+  pub.publish("devices/m2/power", 7);
+  CHECK(sub.spin_until([&] { return got.size() == 2; }, 10s));
+  CHECK(got == std::vector<std::string>{"devices/m1/power from pub: 42", "devices/m2/power from pub: 7"});
+}
+
+TEST_CASE("in-process: a call is answered, an unknown method and an unknown peer are errors") {
+  InprocBus bus;
+  Server server(bus, "meter1", [](watt::Client& c) { c.export_method("scale", [](int x, int k) { return x * k; }); });
+  watt::Client caller(on(bus, "caller"));
+  auto r = caller.call("meter1", "scale", 6, 7).get();
+  auto unknown = caller.call("meter1", "nope").get();
+  auto nobody = caller.call("meter9", "scale", 1, 2).get();
+  REQUIRE(r.ok());
+  CHECK(r.value().as<int>() == 42);
+  CHECK(unknown.error().code == watt::ErrorCode::unknown_method);
+  CHECK(nobody.error().code == watt::ErrorCode::unknown_peer);
+}
+
+TEST_CASE("in-process: a deferred reply completed from a worker thread reaches the caller") {
+  InprocBus bus;
+  std::thread worker;
+  std::optional<watt::Result<watt::Value>> r;
+  {
+    Server server(bus, "slow", [&](watt::Client& c) {
+      c.export_deferred("later", [&](watt::Reply reply, int x) {
+        worker = std::thread([reply = std::move(reply), x]() mutable { reply.send(x + 1); });
+      });
+    });
+    watt::Client caller(on(bus, "caller"));
+    r = caller.call("slow", "later", 41).get();
+  }
+  if (worker.joinable()) worker.join();
+  REQUIRE(r.has_value());
+  REQUIRE(r->ok());
+  CHECK(r->value().as<int>() == 42);
+}
+
+TEST_CASE("in-process: an identity is held by one connection at a time") {
+  InprocBus bus;
+  watt::Client first(on(bus, "meter1"));
+  CHECK_THROWS_WITH_AS(watt::Client(on(bus, "meter1")), doctest::Contains("already connected"), watt::Error);
+  const auto peers = first.peers();
+  REQUIRE(peers.ok());
+  REQUIRE(peers.value().size() == 1);
+  CHECK(peers.value()[0].identity == "meter1");
+}
