@@ -7,11 +7,11 @@
 //      over RPC through the bus, beside the same query run directly.
 // A real wattd (through the `watt` command line) and a real PostgreSQL
 // server (initdb'd into a temporary directory) are started and removed.
+#include <watt/sqlite/database.hpp>
 #include "postgres.hpp"
 #include "postgres_backend.hpp"
 #include "process.hpp"
 #include "sqlite_backend.hpp"
-#include "sqlite_db.hpp"
 #include "temp_dir.hpp"
 
 #include <watt/client.hpp>
@@ -63,13 +63,14 @@ constexpr int topics = 1000;
 
 double direct_sqlite(const std::string& file, long points, const std::string& sync) {
   (void)wh::open_sqlite_backend({.file = file, .synchronous = sync});  // the schema the historian uses
-  wh::SqliteDb db(file, false, sync);
+  watt::sqlite::Database db(file, {.create = false, .synchronous = std::string(sync), .bulk = true});
   for (int t = 0; t < topics; ++t)
     db.exec("INSERT INTO topics(topic_id, name) VALUES(" + std::to_string(t) + ", 'bench/" + std::to_string(t) + "')");
-  wh::SqliteStmt insert(db, "INSERT OR IGNORE INTO data(ts, topic_id, value_number, value_json) VALUES(?,?,?,NULL)");
+  watt::sqlite::Statement insert(
+      db, "INSERT OR IGNORE INTO data(ts, topic_id, value_number, value_json) VALUES(?,?,?,NULL)");
   const auto t0 = Clock::now();
   for (long done = 0; done < points;) {
-    wh::SqliteTransaction tx(db);
+    watt::sqlite::Transaction tx(db);
     for (long k = 0; k < 5000 && done < points; ++k, ++done)
       insert.bind(1, base_ts + done / topics)
           .bind(2, static_cast<std::int64_t>(done % topics))

@@ -5,7 +5,7 @@
 namespace watt::historian {
 namespace {
 
-SqliteDb& with_schema(SqliteDb& db) {
+sqlite::Database& with_schema(sqlite::Database& db) {
   // A plain rowid key: a new record always gets a larger id than every one
   // still cached, so id order is arrival order.
   db.exec(
@@ -19,17 +19,17 @@ SqliteDb& with_schema(SqliteDb& db) {
 
 Cache::Cache(CacheOptions options)
     : options_(std::move(options)),
-      in_(options_.file, true, options_.synchronous),
+      in_(options_.file, {.create = true, .synchronous = options_.synchronous, .bulk = true}),
       // The forwarder's side only deletes what the back end has committed. A
       // delete lost to a power cut replays that batch, which the back end
       // skips, so this side need not wait for the disk: one fsync less per
       // forwarded batch. Acknowledging appends keep the configured level.
-      out_(with_schema(in_).file(), false, "NORMAL"),
+      out_(with_schema(in_).file(), {.create = false, .synchronous = "NORMAL", .bulk = true}),
       insert_(in_, "INSERT INTO cache(ts, topic, value_number, value_json, metadata) VALUES(?,?,?,?,?)"),
       drop_(in_, "DELETE FROM cache WHERE id IN (SELECT id FROM cache WHERE id>? ORDER BY id LIMIT ?)"),
       select_(out_, "SELECT id, ts, topic, value_number, value_json, metadata FROM cache ORDER BY id LIMIT ?"),
       remove_(out_, "DELETE FROM cache WHERE id<=?") {
-  SqliteStmt count(in_, "SELECT count(*) FROM cache");
+  sqlite::Statement count(in_, "SELECT count(*) FROM cache");
   count.step();
   count_ = count.integer(0);
 }
@@ -43,7 +43,7 @@ AppendResult Cache::append(std::span<const Record> records) {
   // Held through the commit when old records are dropped, so the forwarder
   // cannot pick them up from a snapshot taken before the delete committed.
   std::unique_lock<std::mutex> handover(handover_, std::defer_lock);
-  SqliteTransaction tx(in_);
+  sqlite::Transaction tx(in_);
   std::int64_t dropped_cached = 0;
   if (over > 0) {
     if (options_.policy == FullPolicy::drop_oldest) {
@@ -97,7 +97,7 @@ CachedBatch Cache::oldest(std::size_t limit) {
 void Cache::remove_through(std::int64_t last_id) {
   std::int64_t removed = 0;
   {
-    SqliteTransaction tx(out_);
+    sqlite::Transaction tx(out_);
     remove_.bind(1, last_id).run();
     removed = out_.changes();
     tx.commit();

@@ -5,8 +5,8 @@
 // Each side has its own connection; WAL lets them work at the same time.
 #pragma once
 
+#include <watt/sqlite/database.hpp>
 #include "record.hpp"
-#include "sqlite_db.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -42,7 +42,7 @@ struct CachedBatch {
 class Cache {
 public:
   // Opens or creates the file; what a previous run left in it is forwarded
-  // like anything else. Throws SqliteError when the file cannot be used.
+  // like anything else. Throws sqlite::Error when the file cannot be used.
   explicit Cache(CacheOptions options);
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
@@ -66,12 +66,12 @@ private:
   std::int64_t make_room(std::int64_t wanted);
 
   CacheOptions options_;
-  SqliteDb in_;   // agent thread
-  SqliteDb out_;  // forwarder thread
-  SqliteStmt insert_;
-  SqliteStmt drop_;
-  SqliteStmt select_;
-  SqliteStmt remove_;
+  sqlite::Database in_;   // agent thread
+  sqlite::Database out_;  // forwarder thread
+  sqlite::Statement insert_;
+  sqlite::Statement drop_;
+  sqlite::Statement select_;
+  sqlite::Statement remove_;
   // Guards the hand-over between the two sides: the forwarder's choice of a
   // batch and the agent's dropping of old records never interleave, so a
   // record is either forwarded or dropped, never both.

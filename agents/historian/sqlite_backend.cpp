@@ -1,6 +1,6 @@
 #include "sqlite_backend.hpp"
 
-#include "sqlite_db.hpp"
+#include <watt/sqlite/database.hpp>
 
 #include <string>
 #include <unordered_map>
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS data(
 class SqliteBackend final : public Backend {
 public:
   explicit SqliteBackend(const SqliteOptions& o)
-      : db_(o.file, true, o.synchronous),
+      : db_(o.file, {.create = true, .synchronous = o.synchronous, .bulk = true}),
         insert_topic_(prepare_schema_then(db_, "INSERT OR IGNORE INTO topics(name) VALUES(?)")),
         find_topic_(db_, "SELECT topic_id, metadata FROM topics WHERE name=?"),
         set_metadata_(db_, "UPDATE topics SET metadata=? WHERE topic_id=?"),
@@ -35,7 +35,7 @@ public:
   void store(std::span<const Record> records) override {
     std::unordered_map<std::string, Topic> fresh;  // joins the cache only once committed
     try {
-      SqliteTransaction tx(db_);
+      sqlite::Transaction tx(db_);
       for (const auto& r : records) {
         Topic& t = topic(r.topic, fresh);
         if (r.metadata && t.metadata != r.metadata) {
@@ -45,7 +45,7 @@ public:
         insert_.bind(1, r.ts_ns).bind(2, t.id).bind(3, r.number).bind(4, r.json).run();
       }
       tx.commit();
-    } catch (const SqliteError& e) {
+    } catch (const sqlite::Error& e) {
       // The cached metadata may now be ahead of the file: forget it all.
       topics_.clear();
       throw BackendError(e.what());
@@ -76,7 +76,7 @@ public:
         sql = std::string("SELECT min(ts), ") + aggregate_sql(q.agg) +
               " FROM data WHERE topic_id=?1 AND ts>=?2 AND ts<?3 HAVING count(*)>0 LIMIT ?4";
       }
-      SqliteStmt s(db_, sql);
+      sqlite::Statement s(db_, sql);
       s.bind(1, id).bind(2, q.start_ns).bind(3, q.end_ns).bind(4, q.count);
       if (q.agg != Aggregate::none && q.period_ns > 0) s.bind(5, q.period_ns);
       std::vector<Sample> out;
@@ -88,18 +88,18 @@ public:
         out.push_back(std::move(sample));
       }
       return out;
-    } catch (const SqliteError& e) {
+    } catch (const sqlite::Error& e) {
       throw BackendError(e.what());
     }
   }
 
   std::vector<TopicInfo> topics() override {
     try {
-      SqliteStmt s(db_, "SELECT name, metadata FROM topics ORDER BY name");
+      sqlite::Statement s(db_, "SELECT name, metadata FROM topics ORDER BY name");
       std::vector<TopicInfo> out;
       while (s.step()) out.push_back({s.text(0), s.optional_text(1)});
       return out;
-    } catch (const SqliteError& e) {
+    } catch (const sqlite::Error& e) {
       throw BackendError(e.what());
     }
   }
@@ -111,7 +111,7 @@ public:
       if (find_topic_.step()) out = find_topic_.optional_text(1);
       find_topic_.reset();
       return out;
-    } catch (const SqliteError& e) {
+    } catch (const sqlite::Error& e) {
       throw BackendError(e.what());
     }
   }
@@ -121,18 +121,18 @@ public:
       // Topic by topic, so each delete walks the (topic_id, ts) key instead
       // of scanning the whole table.
       std::vector<std::int64_t> ids;
-      SqliteStmt list(db_, "SELECT topic_id FROM topics");
+      sqlite::Statement list(db_, "SELECT topic_id FROM topics");
       while (list.step()) ids.push_back(list.integer(0));
-      SqliteStmt del(db_, "DELETE FROM data WHERE topic_id=? AND ts<?");
+      sqlite::Statement del(db_, "DELETE FROM data WHERE topic_id=? AND ts<?");
       std::int64_t removed = 0;
-      SqliteTransaction tx(db_);
+      sqlite::Transaction tx(db_);
       for (const auto id : ids) {
         del.bind(1, id).bind(2, before_ns).run();
         removed += db_.changes();
       }
       tx.commit();
       return removed;
-    } catch (const SqliteError& e) {
+    } catch (const sqlite::Error& e) {
       throw BackendError(e.what());
     }
   }
@@ -143,12 +143,12 @@ private:
     std::optional<std::string> metadata;
   };
 
-  static SqliteDb& prepare_schema(SqliteDb& db) {
+  static sqlite::Database& prepare_schema(sqlite::Database& db) {
     db.exec(schema);
     return db;
   }
-  static SqliteStmt prepare_schema_then(SqliteDb& db, std::string_view sql) {
-    return SqliteStmt(prepare_schema(db), sql);
+  static sqlite::Statement prepare_schema_then(sqlite::Database& db, std::string_view sql) {
+    return sqlite::Statement(prepare_schema(db), sql);
   }
 
   Topic& topic(const std::string& name, std::unordered_map<std::string, Topic>& fresh) {
@@ -162,11 +162,11 @@ private:
     return fresh.emplace(name, std::move(t)).first->second;
   }
 
-  mutable SqliteDb db_;
-  SqliteStmt insert_topic_;
-  SqliteStmt find_topic_;
-  SqliteStmt set_metadata_;
-  SqliteStmt insert_;
+  mutable sqlite::Database db_;
+  sqlite::Statement insert_topic_;
+  sqlite::Statement find_topic_;
+  sqlite::Statement set_metadata_;
+  sqlite::Statement insert_;
   std::unordered_map<std::string, Topic> topics_;
 };
 
@@ -175,7 +175,7 @@ private:
 std::unique_ptr<Backend> open_sqlite_backend(const SqliteOptions& options) {
   try {
     return std::make_unique<SqliteBackend>(options);
-  } catch (const SqliteError& e) {
+  } catch (const sqlite::Error& e) {
     throw BackendError(e.what());
   }
 }

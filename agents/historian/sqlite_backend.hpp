@@ -11,7 +11,7 @@ namespace watt::historian {
 
 struct SqliteOptions {
   std::string file;
-  std::string synchronous = "FULL";  // or NORMAL: see SqliteDb
+  std::string synchronous = "FULL";  // or NORMAL: see sqlite::Database
 };
 
 // Creates the file and schema when missing. Throws BackendError when the file

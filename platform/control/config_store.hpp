@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
+namespace watt::sqlite {
+class Database;
+}
 
 namespace watt::platform {
 
@@ -43,7 +45,7 @@ public:
 
 private:
   std::filesystem::path file_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite::Database> db_;
 };
 
 }  // namespace watt::platform

@@ -1,9 +1,9 @@
 // The historian end to end: a real wattd, the historian agent as its own
 // process, publishers on the bus, the `watt history` command line, a real
 // PostgreSQL server; crashes, outages, a full cache and bad payloads.
+#include <watt/sqlite/database.hpp>
 #include "cli.hpp"
 #include "postgres.hpp"
-#include "sqlite_db.hpp"
 
 #include <watt/client.hpp>
 #include <watt/health.hpp>
@@ -213,11 +213,11 @@ TEST_CASE("historian killed with SIGKILL while 100000 points stream: nothing ack
   std::set<long> acknowledged;
   const auto data = cli.home().path() / "data" / "historian";
   {
-    watt::historian::SqliteDb cache((data / "cache.sqlite").string(), false);
-    watt::historian::SqliteStmt s(cache, "SELECT value_number FROM cache WHERE topic='record/kill/seq'");
+    watt::sqlite::Database cache((data / "cache.sqlite").string(), {.create = false});
+    watt::sqlite::Statement s(cache, "SELECT value_number FROM cache WHERE topic='record/kill/seq'");
     while (s.step()) acknowledged.insert(static_cast<long>(s.real(0)));
-    watt::historian::SqliteDb history((data / "history.sqlite").string(), false);
-    watt::historian::SqliteStmt h(history, "SELECT value_number FROM data");
+    watt::sqlite::Database history((data / "history.sqlite").string(), {.create = false});
+    watt::sqlite::Statement h(history, "SELECT value_number FROM data");
     while (h.step()) acknowledged.insert(static_cast<long>(h.real(0)));
   }
   CHECK(acknowledged.size() > 20'000);

@@ -30,25 +30,31 @@ Envelope on(const std::string& topic) {
 TEST_CASE("local subscriptions: the broker hears of a pattern's first callback and its last") {
   LocalSubscriptions subs;
   LocalSubscriptions::Update u;
-  const auto a = subs.add("devices/#", [](const Envelope&) {}, false, u);
+  const auto a = subs.add(
+      "devices/#", [](const Envelope&) {}, false, u);
   CHECK(u.change == LocalSubscriptions::Change::subscribe);
   CHECK(u.pattern == normalize_pattern("devices/#"));  // the form the broker keeps
-  const auto b = subs.add("devices/#", [](const Envelope&) {}, false, u);
+  const auto b = subs.add(
+      "devices/#", [](const Envelope&) {}, false, u);
   CHECK(u.change == LocalSubscriptions::Change::none);
   CHECK(subs.remove(a).change == LocalSubscriptions::Change::none);
   u = subs.remove(b);
   CHECK(u.change == LocalSubscriptions::Change::unsubscribe);
-  CHECK(u.pattern == normalize_pattern("devices/#"));  // the form the broker keeps
+  CHECK(u.pattern == normalize_pattern("devices/#"));                // the form the broker keeps
   CHECK(subs.remove(b).change == LocalSubscriptions::Change::none);  // gone already
-  CHECK_THROWS_AS(subs.add("a/#/b", [](const Envelope&) {}, false, u), Error);
+  CHECK_THROWS_AS(subs.add(
+                      "a/#/b", [](const Envelope&) {}, false, u),
+                  Error);
 }
 
 TEST_CASE("local subscriptions: lossless while any callback on the pattern is, best effort again after") {
   LocalSubscriptions subs;
   LocalSubscriptions::Update u;
-  (void)subs.add("x/+", [](const Envelope&) {}, false, u);
+  (void)subs.add(
+      "x/+", [](const Envelope&) {}, false, u);
   CHECK_FALSE(subs.lossless("x/+"));
-  const auto strict = subs.add("x/+", [](const Envelope&) {}, true, u);
+  const auto strict = subs.add(
+      "x/+", [](const Envelope&) {}, true, u);
   CHECK(u.change == LocalSubscriptions::Change::subscribe);  // upgraded at the broker
   CHECK(subs.lossless("x/+"));
   u = subs.remove(strict);
@@ -64,9 +70,12 @@ TEST_CASE("local subscriptions: every matching callback runs, one that throws is
   Problems problems(quiet);
   LocalSubscriptions::Update u;
   std::vector<std::string> ran;
-  (void)subs.add("a/#", [&](const Envelope&) { throw std::runtime_error("boom"); }, false, u);
-  (void)subs.add("a/b", [&](const Envelope& e) { ran.push_back("exact " + e.topic); }, false, u);
-  (void)subs.add("c/#", [&](const Envelope&) { ran.push_back("other"); }, false, u);
+  (void)subs.add(
+      "a/#", [&](const Envelope&) { throw std::runtime_error("boom"); }, false, u);
+  (void)subs.add(
+      "a/b", [&](const Envelope& e) { ran.push_back("exact " + e.topic); }, false, u);
+  (void)subs.add(
+      "c/#", [&](const Envelope&) { ran.push_back("other"); }, false, u);
   subs.deliver(on("a/b"), problems);
   CHECK(ran == std::vector<std::string>{"exact a/b"});
 }
@@ -77,8 +86,10 @@ TEST_CASE("local subscriptions: a callback may unsubscribe another before its tu
   LocalSubscriptions::Update u;
   int second_ran = 0;
   SubscriptionId second = 0;
-  (void)subs.add("t", [&](const Envelope&) { (void)subs.remove(second); }, false, u);
-  second = subs.add("t", [&](const Envelope&) { ++second_ran; }, false, u);
+  (void)subs.add(
+      "t", [&](const Envelope&) { (void)subs.remove(second); }, false, u);
+  second = subs.add(
+      "t", [&](const Envelope&) { ++second_ran; }, false, u);
   subs.deliver(on("t"), problems);
   subs.deliver(on("t"), problems);
   CHECK(second_ran <= 1);  // never after its removal
@@ -103,7 +114,7 @@ TEST_CASE("pending calls: answered once, timed out at the deadline, taken once")
   REQUIRE_FALSE(timed_out.ok());
   CHECK(timed_out.error().code == ErrorCode::timeout);
   CHECK(calls.take(1).error().code == ErrorCode::internal);  // consumed
-  CHECK(inbox.empty());  // no then(): nothing queued
+  CHECK(inbox.empty());                                      // no then(): nothing queued
 }
 
 TEST_CASE("pending calls: then() runs from the inbox in its turn, and an abandoned call hears nothing") {
@@ -197,7 +208,8 @@ TEST_CASE("methods: reserved and empty names are refused, a throwing handler ans
   MethodRig rig;
   CHECK_THROWS_AS(rig.methods.add("watt.secret", [](const Value&) { return Value(); }), Error);
   CHECK_THROWS_AS(rig.methods.add("", [](const Value&) { return Value(); }), Error);
-  rig.methods.add("watt.health", [](const Value&) { return Value(); }, true);
+  rig.methods.add(
+      "watt.health", [](const Value&) { return Value(); }, true);
   rig.methods.add("bad", [](const Value&) -> Value { throw std::runtime_error("broken"); });
   rig.methods.serve(rig.request("bad"));
   REQUIRE(rig.answers.size() == 1);
