@@ -36,7 +36,8 @@ NodeLink::NodeLink(serial::SerialSettings settings, NodeLinkOptions options, Nod
       options_(options),
       events_(std::move(events)),
       decoder_(options.max_payload),
-      reopen_delay_(options.reopen_min) {
+      supervisor_(options),
+      tx_(options.tx_queue_limit) {
   serial::validate(settings_);
   validate(options_);
 }
@@ -48,74 +49,56 @@ NodeLink::~NodeLink() {
 short NodeLink::events() const { return static_cast<short>(POLLIN | (tx_.empty() ? 0 : POLLOUT)); }
 
 Clock::time_point NodeLink::tick(Clock::time_point now) {
-  if (fd_ < 0 && now >= next_open_) try_open(now);
-  if (fd_ < 0) return next_open_;
-  if (now - last_rx_ >= options_.silence_timeout && !silent_reported_) {
-    silent_reported_ = true;
-    set_up(false, "no frame from the bridge for " + std::to_string(options_.silence_timeout.count()) + " ms");
-  }
-  if (tx_.empty() && now - last_tx_ >= options_.heartbeat_period) {
+  if (supervisor_.open_due(now)) try_open(now);
+  if (fd_ < 0) return supervisor_.next_deadline(now);
+  report(supervisor_.check_silence(
+      now, "no frame from the bridge for " + std::to_string(options_.silence_timeout.count()) + " ms"));
+  if (tx_.empty() && supervisor_.heartbeat_due(now)) {
     queue(FrameType::heartbeat, {}, now);
     ++counters_.heartbeats_sent;
   }
-  if (fd_ < 0) return next_open_;  // the heartbeat found the port gone
-  auto next = last_tx_ + options_.heartbeat_period;
-  if (!silent_reported_) next = std::min(next, last_rx_ + options_.silence_timeout);
-  return std::max(next, now);
+  return supervisor_.next_deadline(now);  // the heartbeat may have found the port gone
 }
 
 void NodeLink::try_open(Clock::time_point now) {
   auto opened = serial::open_tty(settings_);
   if (opened.fd < 0) {
     ++counters_.open_failures;
-    // A failure that repeats identically on every retry is reported once.
-    if (opened.error != last_open_error_) set_up(false, opened.error);
-    last_open_error_ = opened.error;
-    next_open_ = now + reopen_delay_;
-    reopen_delay_ = std::min(reopen_delay_ * 2, options_.reopen_max);
+    report(supervisor_.failed(now, opened.error));  // a failure repeated identically is reported once
     return;
   }
   fd_ = opened.fd;
   ++counters_.opens;
-  last_open_error_.clear();
+  supervisor_.opened(now);
   // A fresh receiver: a half frame from before is forgotten, not counted.
   rx_before_ += decoder_.counters();
   decoder_ = serial::FrameDecoder(options_.max_payload);
   peer_max_payload_ = serial::default_max_payload;
-  last_rx_ = now;
-  silent_reported_ = false;
-  // A 0x00 first ends whatever half frame the bridge holds; then our hello.
-  tx_.push_back(Pending{{0x00}, false});
-  const auto hello = serial::encode_hello(
-      serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)});
-  queue(FrameType::hello, hello, now);
+  queue(FrameType::hello,
+        serial::encode_hello(
+            serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)}),
+        now);
   if (fd_ >= 0 && events_.on_session) events_.on_session();
 }
 
 void NodeLink::lose(const std::string& why, Clock::time_point now) {
   ::close(fd_);
   fd_ = -1;
-  for (const auto& p : tx_) counters_.tx_dropped += p.data ? 1 : 0;
-  tx_.clear();
+  counters_.tx_dropped += tx_.clear();
   tx_offset_ = 0;
-  set_up(false, why);
-  next_open_ = now + reopen_delay_;
-  reopen_delay_ = std::min(reopen_delay_ * 2, options_.reopen_max);
+  report(supervisor_.failed(now, why));
 }
 
 void NodeLink::queue(FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now) {
-  if (type == FrameType::hello) seq_ = 0;  // every hello restarts our numbering
-  serial::Frame frame{type, seq_++, {payload.begin(), payload.end()}};
-  tx_.push_back(Pending{serial::encode_frame(frame, max_frame_payload), type == FrameType::data});
-  const auto first_waiting = tx_.begin() + (tx_offset_ > 0 ? 1 : 0);  // not the one being written
-  const auto waiting = std::count_if(first_waiting, tx_.end(), [](const Pending& p) { return p.data; });
-  if (static_cast<std::size_t>(waiting) > options_.tx_queue_limit) {
-    // The oldest waiting data frame: a newer state is worth more.
-    auto it = first_waiting;
-    while (!it->data) ++it;
-    tx_.erase(it);
-    ++counters_.tx_dropped;
+  std::vector<std::uint8_t> bytes;
+  if (type == FrameType::hello) {
+    seq_ = 0;            // every hello restarts our numbering
+    bytes.push_back(0);  // a 0x00 first ends whatever half frame the bridge holds
   }
+  const auto encoded =
+      serial::encode_frame(serial::Frame{type, seq_++, {payload.begin(), payload.end()}}, max_frame_payload);
+  bytes.insert(bytes.end(), encoded.begin(), encoded.end());
+  counters_.tx_dropped += tx_.push(serial::QueuedFrame{type, std::move(bytes)}, tx_offset_ > 0);
   write_some(now);
 }
 
@@ -131,9 +114,9 @@ void NodeLink::write_some(Clock::time_point now) {
       return;
     }
     tx_offset_ += static_cast<std::size_t>(n);
-    last_tx_ = now;
+    supervisor_.sent(now);
     if (tx_offset_ < front.bytes.size()) continue;
-    if (front.bytes.size() > 1) ++counters_.tx_frames;  // not the lone 0x00 before a hello
+    ++counters_.tx_frames;
     tx_.pop_front();
     tx_offset_ = 0;
   }
@@ -168,12 +151,7 @@ void NodeLink::on_ready(short revents, Clock::time_point now) {
 }
 
 void NodeLink::on_frame(const serial::ReceivedFrame& received, Clock::time_point now) {
-  last_rx_ = now;
-  silent_reported_ = false;
-  if (!up_) {
-    reopen_delay_ = options_.reopen_min;
-    set_up(true, "bridge heard");
-  }
+  report(supervisor_.heard(now, "bridge heard"));
   const auto& frame = received.frame;
   switch (frame.type) {
     case FrameType::hello:
@@ -213,9 +191,8 @@ void NodeLink::flush(milliseconds timeout) {
   }
 }
 
-void NodeLink::set_up(bool up, const std::string& why) {
-  up_ = up;
-  if (events_.on_state) events_.on_state(up, why);
+void NodeLink::report(bool changed) {
+  if (changed && events_.on_state) events_.on_state(up(), supervisor_.reason());
 }
 
 NodeLinkCounters NodeLink::counters() const {

@@ -8,12 +8,12 @@
 
 #include "framing/decoder.hpp"
 #include "framing/frame.hpp"
+#include "supervision/link_supervisor.hpp"
 #include "tty/serial_settings.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -23,15 +23,9 @@ namespace watt::node {
 
 using Clock = std::chrono::steady_clock;
 
-struct NodeLinkOptions {
-  // A heartbeat goes out when nothing else was written for this long.
-  std::chrono::milliseconds heartbeat_period{1000};
-  // No good frame from the bridge for this long: the bridge is silent.
-  std::chrono::milliseconds silence_timeout{3000};
-  // A port that cannot be opened or was lost is retried after reopen_min,
-  // doubling up to reopen_max; back to reopen_min once the bridge is heard.
-  std::chrono::milliseconds reopen_min{100};
-  std::chrono::milliseconds reopen_max{5000};
+// heartbeat_period, silence_timeout, reopen_min and reopen_max mean what they
+// mean for the bridge's end (serial::SupervisionOptions, serial::LinkOptions).
+struct NodeLinkOptions : serial::SupervisionOptions {
   // The largest payload we accept, announced in our hello. More than the
   // protocol's default 1024: the monitor's start notice lists every member
   // of the run, some 5 bytes each.
@@ -90,7 +84,7 @@ public:
   void flush(std::chrono::milliseconds timeout);
 
   bool open() const { return fd_ >= 0; }
-  bool up() const { return up_; }
+  bool up() const { return supervisor_.state() == serial::LinkState::up; }
   NodeLinkCounters counters() const;  // rx summed over every open of the port
   const serial::SerialSettings& settings() const { return settings_; }
 
@@ -100,7 +94,8 @@ private:
   void queue(serial::FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now);
   void write_some(Clock::time_point now);
   void on_frame(const serial::ReceivedFrame& received, Clock::time_point now);
-  void set_up(bool up, const std::string& why);
+  // Tells the owner, when the supervisor says the state changed.
+  void report(bool changed);
 
   serial::SerialSettings settings_;
   NodeLinkOptions options_;
@@ -108,21 +103,11 @@ private:
   int fd_ = -1;
   serial::FrameDecoder decoder_;
   serial::DecoderCounters rx_before_;  // the decoders of earlier opens
-  struct Pending {
-    std::vector<std::uint8_t> bytes;  // on the line: COBS and the delimiter
-    bool data = false;                // a data frame (may be dropped), not hello or heartbeat
-  };
-  std::deque<Pending> tx_;
+  serial::LinkSupervisor supervisor_;  // backoff, up/down, heartbeat and silence
+  serial::TxQueue tx_;
   std::size_t tx_offset_ = 0;  // bytes of tx_.front() already written
   std::uint8_t seq_ = 0;
   std::size_t peer_max_payload_ = serial::default_max_payload;
-  Clock::time_point next_open_{};
-  std::chrono::milliseconds reopen_delay_;
-  Clock::time_point last_tx_{};
-  Clock::time_point last_rx_{};  // or when the port opened, before anything arrived
-  bool up_ = false;
-  bool silent_reported_ = false;  // "bridge silent" said for the current silence
-  std::string last_open_error_;
   NodeLinkCounters counters_;
 };
 

@@ -26,15 +26,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
-const char* to_string(LinkState state) {
-  switch (state) {
-    case LinkState::opening: return "opening";
-    case LinkState::up: return "up";
-    case LinkState::down: return "down";
-  }
-  return "?";
-}
-
 void validate(const LinkOptions& o) {
   using std::chrono::milliseconds;
   if (o.heartbeat_period <= milliseconds::zero())
@@ -58,15 +49,13 @@ public:
         reopen_timer_(io),
         heartbeat_timer_(io),
         silence_timer_(io),
-        delay_(options.reopen_min),
-        next_delay_(options.reopen_min) {}
+        supervisor_(options),
+        tx_queue_(options.tx_queue_limit) {}
 
   void start() {
     if (running_) return;
     running_ = true;
-    state_ = LinkState::opening;
-    reason_.clear();
-    delay_ = next_delay_ = options_.reopen_min;
+    supervisor_.restart(Clock::now());
     ++session_;
     asio::post(port_.get_executor(), [self = shared_from_this(), s = session_] {
       if (self->live(s)) self->try_open();
@@ -90,26 +79,15 @@ public:
       ++counters_.tx_refused;
       return false;
     }
-    Frame frame{FrameType::data, tx_seq_.next(), {payload.begin(), payload.end()}};
-    // Over the limit the oldest data frame goes; its sequence number is then
-    // missing on the line, so the node counts exactly one gap for it.
-    if (tx_queue_.size() >= options_.tx_queue_limit) {
-      auto oldest =
-          std::find_if(tx_queue_.begin(), tx_queue_.end(), [](const Outgoing& o) { return o.type == FrameType::data; });
-      if (oldest != tx_queue_.end()) {
-        tx_queue_.erase(oldest);
-        ++counters_.tx_dropped;
-      }
-    }
-    enqueue(frame, {});
+    enqueue(Frame{FrameType::data, tx_seq_.next(), {payload.begin(), payload.end()}}, {});
     return true;
   }
 
-  LinkState state() const { return state_; }
-  const std::string& reason() const { return reason_; }
+  LinkState state() const { return supervisor_.state(); }
+  const std::string& reason() const { return supervisor_.reason(); }
   bool port_open() const { return port_.is_open(); }
   std::optional<Hello> peer_hello() const { return peer_hello_; }
-  std::chrono::milliseconds reopen_delay() const { return delay_; }
+  std::chrono::milliseconds reopen_delay() const { return supervisor_.reopen_delay(); }
   const SerialSettings& settings() const { return settings_; }
 
   LinkCounters counters() const {
@@ -120,11 +98,6 @@ public:
   }
 
 private:
-  struct Outgoing {
-    FrameType type;
-    std::vector<std::uint8_t> bytes;
-  };
-
   bool live(std::uint64_t session) const { return running_ && session == session_; }
 
   void try_open() {
@@ -139,8 +112,7 @@ private:
       }
       ++counters_.open_failures;
       if (!what.empty()) what = "setting " + what + ": ";
-      set_state(LinkState::down, "cannot open " + settings_.device + ": " + what + ec.message());
-      schedule_reopen();
+      fail("cannot open " + settings_.device + ": " + what + ec.message());
       return;
     }
     ++counters_.opens;
@@ -148,8 +120,7 @@ private:
     decoder_.emplace(options_.max_payload);
     tx_seq_ = SequenceCounter{};
     peer_hello_.reset();
-    last_heard_ = Clock::now();
-    sent_since_tick_ = false;
+    supervisor_.opened(Clock::now());
 
     // A 0x00 first ends whatever half frame the node holds from before, so
     // the hello arrives whole (docs/serial-protocol.md, Start-up).
@@ -158,7 +129,7 @@ private:
     enqueue(Frame{FrameType::hello, tx_seq_.next(), encode_hello(hello)}, {0x00});
     start_read();
     arm_heartbeat();
-    arm_silence(last_heard_ + options_.silence_timeout);
+    arm_silence(supervisor_.silence_deadline());
   }
 
   // Returns the name of the option the driver refused, so the report says
@@ -180,11 +151,11 @@ private:
     return ec ? "flow_control" : "";
   }
 
-  void schedule_reopen() {
+  // DOWN for `reason`, and a reopen after the backoff.
+  void fail(const std::string& reason) {
+    if (supervisor_.failed(Clock::now(), reason)) report();
     if (!running_) return;
-    delay_ = next_delay_;
-    next_delay_ = std::min(next_delay_ * 2, options_.reopen_max);
-    reopen_timer_.expires_after(delay_);
+    reopen_timer_.expires_at(supervisor_.next_open());
     reopen_timer_.async_wait([self = shared_from_this(), s = session_](const error_code& ec) {
       if (!ec && self->live(s)) self->try_open();
     });
@@ -203,10 +174,7 @@ private:
     }
     heartbeat_timer_.cancel();
     silence_timer_.cancel();
-    for (const Outgoing& o : tx_queue_) {
-      if (o.type == FrameType::data) ++counters_.tx_dropped;
-    }
-    tx_queue_.clear();
+    counters_.tx_dropped += tx_queue_.clear();
     if (in_flight_data_) ++counters_.tx_dropped;
     in_flight_data_ = false;
     writing_ = false;
@@ -223,17 +191,13 @@ private:
   void lose_port(const std::string& reason) {
     ++session_;
     close_port();
-    set_state(LinkState::down, reason);
-    schedule_reopen();
+    fail(reason);
   }
 
-  // Reports a change; a callback may call stop(), so callers check live()
-  // (or running_) before touching the port again.
-  void set_state(LinkState state, const std::string& reason) {
-    if (!running_ || (state == state_ && reason == reason_)) return;
-    state_ = state;
-    reason_ = reason;
-    if (callbacks_.on_state) callbacks_.on_state(state_, reason_);
+  // Reports a change of state or reason; a callback may call stop(), so
+  // callers check live() (or running_) before touching the port again.
+  void report() {
+    if (running_ && callbacks_.on_state) callbacks_.on_state(supervisor_.state(), supervisor_.reason());
   }
 
   void start_read() {
@@ -262,12 +226,10 @@ private:
   }
 
   void on_frame(const Frame& frame) {
-    last_heard_ = Clock::now();
-    if (state_ != LinkState::up) {
-      delay_ = next_delay_ = options_.reopen_min;
-      set_state(LinkState::up, "peer heard");
+    if (supervisor_.heard(Clock::now(), "peer heard")) {
+      report();
       if (!running_) return;
-      arm_silence(last_heard_ + options_.silence_timeout);
+      arm_silence(supervisor_.silence_deadline());  // it stopped when the link went down
     }
     switch (frame.type) {
       case FrameType::heartbeat: ++counters_.heartbeats_received; break;
@@ -287,8 +249,8 @@ private:
     std::vector<std::uint8_t> bytes = std::move(prefix);
     const std::vector<std::uint8_t> encoded = encode_frame(frame, 0xFFFF);
     bytes.insert(bytes.end(), encoded.begin(), encoded.end());
-    tx_queue_.push_back(Outgoing{frame.type, std::move(bytes)});
-    sent_since_tick_ = true;
+    counters_.tx_dropped += tx_queue_.push(QueuedFrame{frame.type, std::move(bytes)});
+    supervisor_.sent(Clock::now());
     start_write();
   }
 
@@ -297,7 +259,7 @@ private:
     writing_ = true;
     // The bytes move into the handler, so a closed port's cancelled write
     // never points into a queue that has moved on.
-    auto out = std::make_shared<Outgoing>(std::move(tx_queue_.front()));
+    auto out = std::make_shared<QueuedFrame>(std::move(tx_queue_.front()));
     tx_queue_.pop_front();
     in_flight_data_ = out->type == FrameType::data;
     asio::async_write(port_, asio::buffer(out->bytes),
@@ -316,17 +278,19 @@ private:
     }
     ++counters_.tx_frames;
     if (type == FrameType::heartbeat) ++counters_.heartbeats_sent;
+    supervisor_.sent(Clock::now());  // a long write is the peer hearing from us too
     start_write();
   }
 
   void arm_heartbeat() {
-    heartbeat_timer_.expires_after(options_.heartbeat_period);
+    const auto now = Clock::now();
+    auto at = supervisor_.heartbeat_deadline();
+    if (at <= now) at = now + options_.heartbeat_period;  // due while writing: look again a period on
+    heartbeat_timer_.expires_at(at);
     heartbeat_timer_.async_wait([self = shared_from_this(), s = session_](const error_code& ec) {
       if (ec || !self->live(s)) return;
-      if (!self->sent_since_tick_ && self->tx_queue_.empty() && !self->writing_) {
+      if (self->supervisor_.heartbeat_due(Clock::now()) && self->tx_queue_.empty() && !self->writing_)
         self->enqueue(Frame{FrameType::heartbeat, self->tx_seq_.next(), {}}, {});
-      }
-      self->sent_since_tick_ = false;
       self->arm_heartbeat();
     });
   }
@@ -341,12 +305,12 @@ private:
   // Re-armed only while something was heard in time; once DOWN for silence
   // the next frame arms it again.
   void on_silence_timer() {
-    const auto deadline = last_heard_ + options_.silence_timeout;
-    if (Clock::now() < deadline) {
-      arm_silence(deadline);
+    const auto now = Clock::now();
+    if (now < supervisor_.silence_deadline()) {
+      arm_silence(supervisor_.silence_deadline());
       return;
     }
-    set_state(LinkState::down, "peer silent");
+    if (supervisor_.check_silence(now, "peer silent")) report();
   }
 
   SerialSettings settings_;
@@ -359,23 +323,18 @@ private:
 
   bool running_ = false;
   std::uint64_t session_ = 0;  // bumped on every open, close and stop
-  LinkState state_ = LinkState::opening;
-  std::string reason_;
-  std::chrono::milliseconds delay_;       // the wait of the pending or last reopen
-  std::chrono::milliseconds next_delay_;  // the wait the next reopen will use
+  LinkSupervisor supervisor_;  // backoff, up/down, heartbeat and silence
 
   std::optional<FrameDecoder> decoder_;  // one per open: a reopened port starts clean
   DecoderCounters rx_past_;              // the decoders of earlier opens
   std::array<std::uint8_t, 4096> rx_buffer_{};
   bool feeding_ = false;
-  Clock::time_point last_heard_{};
   std::optional<Hello> peer_hello_;
 
   SequenceCounter tx_seq_;
-  std::deque<Outgoing> tx_queue_;
+  TxQueue tx_queue_;
   bool writing_ = false;
   bool in_flight_data_ = false;
-  bool sent_since_tick_ = false;
   LinkCounters counters_;
 };
 

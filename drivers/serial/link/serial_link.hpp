@@ -6,6 +6,7 @@
 #include "framing/decoder.hpp"
 #include "framing/frame.hpp"
 #include "framing/hello.hpp"
+#include "supervision/link_supervisor.hpp"
 #include "tty/serial_settings.hpp"
 
 #include <chrono>
@@ -23,38 +24,21 @@ class io_context;
 
 namespace watt::serial {
 
-// opening: start() was called and nothing has happened yet (no frame heard,
-//          no failure).
-// up:      the port is open AND a good frame (any type: hello, data,
-//          heartbeat) arrived from the peer within the last silence_timeout.
-// down:    anything else after that: the port could not be opened, it failed
-//          (read/write error: the cable or adapter went away), or it is open
-//          but the peer has been silent for silence_timeout.
-// Health maps UP to GOOD and DOWN to BAD for the node on the other end.
-enum class LinkState : std::uint8_t { opening, up, down };
+struct LinkOptions : SupervisionOptions {
+  // heartbeat_period: a heartbeat is sent when nothing else was sent for this
+  // long. silence_timeout: no good frame from the peer for this long: DOWN
+  // "peer silent"; the port stays open and the next good frame makes the link
+  // UP again. reopen_min, reopen_max: after a failed open or a lost port the
+  // next open waits reopen_min, each further failure doubling the wait up to
+  // reopen_max; back to reopen_min once the peer is heard (UP).
 
-const char* to_string(LinkState state);
-
-struct LinkOptions {
-  // A heartbeat is sent on each tick of this period when nothing else was
-  // queued since the previous tick, so the peer hears something at least
-  // every 2 × heartbeat_period while the port works.
-  std::chrono::milliseconds heartbeat_period{1000};
-  // No good frame from the peer for this long: DOWN "peer silent". The port
-  // stays open; the next good frame makes the link UP again.
-  std::chrono::milliseconds silence_timeout{3000};
-  // After a failed open or a lost port, the next open waits reopen_min, and
-  // each further failure doubles the wait up to reopen_max. The wait goes
-  // back to reopen_min once the peer is heard (UP).
-  std::chrono::milliseconds reopen_min{100};
-  std::chrono::milliseconds reopen_max{5000};
   // The largest payload this side accepts (announced in our hello) and sends
   // (never more than the peer's hello announced, or than the protocol's
   // default 1024 before the peer's hello). At most 65535.
   std::size_t max_payload = default_max_payload;
-  // Frames waiting to be written, not counting the one being written. Over
-  // it, the oldest queued data frame is dropped (tx_dropped) — the newest
-  // reading is worth more than an old one.
+  // Data frames waiting to be written, not counting the one being written.
+  // Over it, the oldest waiting data frame is dropped (tx_dropped) — the
+  // newest reading is worth more than an old one.
   std::size_t tx_queue_limit = 64;
 };
 
