@@ -25,6 +25,7 @@ public:
     static std::atomic<int> buses{0};
     address_ = "inproc://watt-bus-" + std::to_string(::getpid()) + "-" + std::to_string(buses++);
     config.inproc_endpoints = {address_};
+    config.first_identity.clear();  // no outside endpoint to guard: ready at once
     broker_ = std::make_unique<broker::Broker>(std::move(config), std::make_shared<spdlog::logger>("inproc-bus"));
     thread_ = std::thread([this] {
       try {

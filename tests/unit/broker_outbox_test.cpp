@@ -96,7 +96,10 @@ struct Rig {
     std::vector<std::string> bodies;
     proto::MessageView v;
     zmq::message_t frame;
+    // A bound on the wait, not on the speed: a backlog that never clears fails.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     for (;;) {
+      REQUIRE(std::chrono::steady_clock::now() < give_up);
       // Lets the router hear that the client's pipe has room again (the
       // broker's loop polls the socket's descriptor for this).
       (void)router().get(zmq::sockopt::events);

@@ -7,7 +7,10 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -29,21 +32,54 @@ watt::ClientOptions on(const InprocBus& bus, const std::string& identity) {
 class Server {
 public:
   Server(const InprocBus& bus, const std::string& identity, std::function<void(watt::Client&)> setup)
-      : thread_([this, options = on(bus, identity), setup = std::move(setup)] {
-          watt::Client client(options);
-          setup(client);
-          ready_ = true;
-          client.spin_until([this] { return done_.load(); }, 60s);
-        }) {
-    while (!ready_.load()) std::this_thread::yield();
+      : thread_([this, options = on(bus, identity), setup = std::move(setup)] { serve(options, setup); }) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return client_ != nullptr || failure_; });
+    if (failure_) {
+      lock.unlock();
+      thread_.join();
+      std::rethrow_exception(failure_);
+    }
   }
   ~Server() {
-    done_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+      if (client_ != nullptr) client_->post([] {});  // wakes its loop to see done_
+    }
     thread_.join();
   }
 
 private:
-  std::atomic<bool> ready_{false}, done_{false};
+  void serve(const watt::ClientOptions& options, const std::function<void(watt::Client&)>& setup) {
+    try {
+      watt::Client client(options);
+      setup(client);
+      {
+        std::lock_guard lock(mutex_);
+        client_ = &client;
+      }
+      changed_.notify_all();
+      client.spin_until(
+          [this] {
+            std::lock_guard lock(mutex_);
+            return done_;
+          },
+          60s);
+      std::lock_guard lock(mutex_);
+      client_ = nullptr;
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      failure_ = std::current_exception();
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  watt::Client* client_ = nullptr;
+  bool done_ = false;
+  std::exception_ptr failure_;
   std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 #include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <vector>
 
@@ -18,6 +19,17 @@ using namespace watt::detail;
 namespace {
 
 spdlog::logger quiet("runtime-parts-test");
+
+// A logger whose lines the test can read.
+struct Captured {
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  spdlog::logger log{"captured", sink};
+  std::string all() const {
+    std::string out;
+    for (const auto& line : sink->last_formatted()) out += line;
+    return out;
+  }
+};
 
 Envelope on(const std::string& topic) {
   Envelope e;
@@ -67,7 +79,8 @@ TEST_CASE("local subscriptions: lossless while any callback on the pattern is, b
 
 TEST_CASE("local subscriptions: every matching callback runs, one that throws is reported and the rest go on") {
   LocalSubscriptions subs;
-  Problems problems(quiet);
+  Captured captured;
+  Problems problems(captured.log);
   LocalSubscriptions::Update u;
   std::vector<std::string> ran;
   (void)subs.add(
@@ -78,6 +91,7 @@ TEST_CASE("local subscriptions: every matching callback runs, one that throws is
       "c/#", [&](const Envelope&) { ran.push_back("other"); }, false, u);
   subs.deliver(on("a/b"), problems);
   CHECK(ran == std::vector<std::string>{"exact a/b"});
+  CHECK(captured.all().find("subscriber callback for 'a' threw on a/b: boom") != std::string::npos);
 }
 
 TEST_CASE("local subscriptions: a callback may unsubscribe another before its turn") {
