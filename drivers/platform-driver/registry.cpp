@@ -71,12 +71,9 @@ std::optional<PointType> parse_type(std::string_view s) {
   return std::nullopt;
 }
 
-}  // namespace
-
-Registry parse_registry(std::string_view text, const std::string& file) {
-  const auto records = parse_csv(text, file);
-  if (records.empty()) throw ConfigError(file + ": empty registry (a header row and one row per point)");
-  const auto& header = records.front();
+// The header row's column names, lower case; throws ConfigError when one is
+// missing, empty or repeated.
+std::vector<std::string> column_names(const CsvRecord& header, const std::string& file) {
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const auto& h : header.fields) {
@@ -90,7 +87,56 @@ Registry parse_registry(std::string_view text, const std::string& file) {
     throw ConfigError(file + " row " + std::to_string(header.line) + ": no 'Point Name' column");
   if (!seen.count("writable"))
     throw ConfigError(file + " row " + std::to_string(header.line) + ": no 'Writable' column");
+  return names;
+}
 
+// Its type: what its own Type column says, else what it means (a coil is a
+// bool, a scaled integer register a float).
+void set_type(Point& p, const std::string& at) {
+  // Modbus registries name the type in "Data Type"; plain ones in "Type".
+  // (A Data Type its driver does not know is the driver's to refuse, by its own name.)
+  const bool own_type = !p.column("type").empty();
+  const std::string type_text = own_type ? p.column("type") : p.column("data type");
+  const auto type = parse_type(type_text);
+  if (!type && own_type) throw ConfigError(at + "Type '" + type_text + "' is not one of int, float, bool");
+  p.type = type.value_or(PointType::floating);
+  const auto reg_type = lower(p.column("register type"));
+  if (reg_type == "coil" || reg_type == "discrete") p.type = PointType::boolean;
+  std::string scale = p.column("scale");
+  if (scale.empty()) scale = p.column("multiplier");
+  if (p.column("type").empty() && !scale.empty() && parse_number(scale) != std::optional<double>(1.0))
+    p.type = PointType::floating;
+}
+
+// The value it starts with, from Starting Value or Default Value, checked
+// against its type.
+void set_default(Point& p, const std::string& at) {
+  std::string start = p.column("starting value");
+  const char* start_column = "Starting Value";
+  if (start.empty()) {
+    start = p.column("default value");
+    start_column = "Default Value";
+  }
+  if (start.empty()) return;
+  if (p.type == PointType::boolean) {
+    const auto b = parse_bool(start);
+    if (!b) throw ConfigError(at + start_column + " '" + start + "' must be TRUE or FALSE for a bool point");
+    p.default_value = *b ? 1.0 : 0.0;
+    return;
+  }
+  const auto v = parse_number(start);
+  if (!v) throw ConfigError(at + start_column + " '" + start + "' is not a number");
+  if (p.type == PointType::integer && std::trunc(*v) != *v)
+    throw ConfigError(at + start_column + " '" + start + "' is not a whole number for an int point");
+  p.default_value = *v;
+}
+
+}  // namespace
+
+Registry parse_registry(std::string_view text, const std::string& file) {
+  const auto records = parse_csv(text, file);
+  if (records.empty()) throw ConfigError(file + ": empty registry (a header row and one row per point)");
+  const auto names = column_names(records.front(), file);
   Registry reg;
   reg.file = file;
   std::set<std::string> point_names;
@@ -116,40 +162,8 @@ Registry parse_registry(std::string_view text, const std::string& file) {
     const auto writable = parse_bool(p.column("writable"));
     if (!writable) throw ConfigError(at + "Writable must be TRUE or FALSE");
     p.writable = *writable;
-    // Modbus registries name the type in "Data Type"; plain ones in "Type".
-    // (A Data Type its driver does not know is the driver's to refuse, by its own name.)
-    const bool own_type = !p.column("type").empty();
-    const std::string type_text = own_type ? p.column("type") : p.column("data type");
-    const auto type = parse_type(type_text);
-    if (!type && own_type) throw ConfigError(at + "Type '" + type_text + "' is not one of int, float, bool");
-    p.type = type.value_or(PointType::floating);
-    // A Modbus point is published as what it means, not as the register holds it:
-    // a coil is a bool, a scaled integer register a float.
-    const auto reg_type = lower(p.column("register type"));
-    if (reg_type == "coil" || reg_type == "discrete") p.type = PointType::boolean;
-    std::string scale = p.column("scale");
-    if (scale.empty()) scale = p.column("multiplier");
-    if (p.column("type").empty() && !scale.empty() && parse_number(scale) != std::optional<double>(1.0))
-      p.type = PointType::floating;
-    std::string start = p.column("starting value");
-    const char* start_column = "Starting Value";
-    if (start.empty()) {
-      start = p.column("default value");
-      start_column = "Default Value";
-    }
-    if (!start.empty()) {
-      if (p.type == PointType::boolean) {
-        const auto b = parse_bool(start);
-        if (!b) throw ConfigError(at + start_column + " '" + start + "' must be TRUE or FALSE for a bool point");
-        p.default_value = *b ? 1.0 : 0.0;
-      } else {
-        const auto v = parse_number(start);
-        if (!v) throw ConfigError(at + start_column + " '" + start + "' is not a number");
-        if (p.type == PointType::integer && std::trunc(*v) != *v)
-          throw ConfigError(at + start_column + " '" + start + "' is not a whole number for an int point");
-        p.default_value = *v;
-      }
-    }
+    set_type(p, at);
+    set_default(p, at);
     reg.points.push_back(std::move(p));
   }
   if (reg.points.empty()) throw ConfigError(file + ": no points (a header row and one row per point)");

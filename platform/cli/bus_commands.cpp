@@ -16,9 +16,7 @@ Value parse_json(const std::string& text, const std::string& what) {
   }
 }
 
-}  // namespace
-
-void add_bus_commands(CLI::App& app, Context& ctx) {
+void add_publish_command(CLI::App& app, Context& ctx) {
   struct Publish {
     std::string topic, json;
     int priority = 50;
@@ -36,7 +34,9 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
     c->publish_value(pub->topic, body, o);
     if (!c->sync()) throw Failure{"the broker did not confirm the message"};
   }));
+}
 
+void add_subscribe_command(CLI::App& app, Context& ctx) {
   struct Subscribe {
     std::string pattern;
     long count = 0;
@@ -70,7 +70,9 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
             : std::chrono::nanoseconds(std::chrono::hours(24 * 365));
     c->spin_until([&] { return interrupted() || (sub->count > 0 && seen >= sub->count); }, limit);
   }));
+}
 
+void add_rpc_commands(CLI::App& app, Context& ctx) {
   struct Rpc {
     std::string peer, method;
     std::vector<std::string> args;
@@ -110,6 +112,14 @@ void add_bus_commands(CLI::App& app, Context& ctx) {
                 << p.received << "\n";
     }
   }));
+}
+
+}  // namespace
+
+void add_bus_commands(CLI::App& app, Context& ctx) {
+  add_publish_command(app, ctx);
+  add_subscribe_command(app, ctx);
+  add_rpc_commands(app, ctx);
 }
 
 }  // namespace watt::cli

@@ -106,10 +106,7 @@ void follow_log(const fs::path& file, long lines) {
   for (std::size_t i = from; i < all.size(); ++i) std::cout << all[i] << "\n";
 }
 
-}  // namespace
-
-void add_service_commands(CLI::App& app, Context& ctx) {
-  // ---- config
+void add_config_commands(CLI::App& app, Context& ctx) {
   auto* config = app.add_subcommand("config", "an agent's stored configurations");
   config->require_subcommand(1);
   struct ConfigArgs {
@@ -167,8 +164,9 @@ void add_service_commands(CLI::App& app, Context& ctx) {
     auto c = ctx.connect();
     config_edit(ctx, *c, a->id, a->name);
   }));
+}
 
-  // ---- enable / disable
+void add_enable_commands(CLI::App& app, Context& ctx) {
   struct EnableArgs {
     std::string id;
     int priority = 50;
@@ -189,8 +187,9 @@ void add_service_commands(CLI::App& app, Context& ctx) {
     ctx.control(*c, "disable", args(e->id));
     std::cout << "disabled " << e->id << "\n";
   }));
+}
 
-  // ---- status / log
+void add_status_commands(CLI::App& app, Context& ctx) {
   auto id = std::make_shared<std::string>();
   auto* status = app.add_subcommand("status", "one agent: state, restarts, health, last exit, last log lines");
   status->add_option("identity", *id)->required();
@@ -219,8 +218,9 @@ void add_service_commands(CLI::App& app, Context& ctx) {
       offset = print_from(file, offset);
     }
   }));
+}
 
-  // ---- health / stats
+void add_health_commands(CLI::App& app, Context& ctx) {
   app.add_subcommand("health", "every agent's health, from its heartbeats")->callback(guarded([&ctx] {
     auto c = ctx.connect();
     const auto rows = ctx.control(*c, "health", args()).as<std::vector<HealthRow>>();
@@ -256,6 +256,15 @@ void add_service_commands(CLI::App& app, Context& ctx) {
           std::cout << std::left << std::setw(28) << p.identity << std::setw(10) << p.queued << std::setw(10)
                     << p.dropped << p.received << "\n";
       }));
+}
+
+}  // namespace
+
+void add_service_commands(CLI::App& app, Context& ctx) {
+  add_config_commands(app, ctx);
+  add_enable_commands(app, ctx);
+  add_status_commands(app, ctx);
+  add_health_commands(app, ctx);
 }
 
 }  // namespace watt::cli
