@@ -197,6 +197,58 @@ AgentResult idle_agent(const bench::TempDir& dir, const std::string& ep, const S
 
 std::string mib_of(long kib) { return kib < 0 ? "-" : bench::fixed(static_cast<double>(kib) / mib, 2); }
 
+// The table beside the raw baseline, the churn rounds and the targets.
+void print_report(const Settings& s, const PeersResult& raw, const PeersResult& watt, const AgentResult& agent,
+                  const std::vector<PeersResult>& raw_churn, const std::vector<PeersResult>& watt_churn) {
+  const double broker_loaded_mib = static_cast<double>(watt.server_loaded.rss) / mib;
+  const double agent_mib = static_cast<double>(agent.rss.rss) / mib;
+  const bool broker_met = watt.server_loaded.rss > 0 && broker_loaded_mib < broker_target_mib;
+  const bool agent_met = agent.started && agent.rss.rss > 0 && agent_mib < agent_target_mib;
+
+  bench::Table t({"process", "raw ZeroMQ (MiB)", "Watt (MiB)", "Watt anon / file (MiB)", "Watt/raw", "target", "met"});
+  auto ratio = [](const Rss& w, const Rss& r) {
+    return r.rss > 0 && w.rss > 0 ? bench::fixed(static_cast<double>(w.rss) / static_cast<double>(r.rss), 2) + "x"
+                                  : std::string("-");
+  };
+  auto split = [](const Rss& r) { return mib_of(r.anon) + " / " + mib_of(r.file); };
+  t.add({"broker, 0 peers", mib_of(raw.server_idle.rss), mib_of(watt.server_idle.rss), split(watt.server_idle),
+         ratio(watt.server_idle, raw.server_idle), "", ""});
+  t.add({"broker, " + std::to_string(s.peers) + " peers", mib_of(raw.server_loaded.rss), mib_of(watt.server_loaded.rss),
+         split(watt.server_loaded), ratio(watt.server_loaded, raw.server_loaded),
+         "< " + bench::fixed(broker_target_mib, 0) + " MiB", broker_met ? "yes" : "NO"});
+  t.add({"broker, after they left", mib_of(raw.server_after.rss), mib_of(watt.server_after.rss),
+         split(watt.server_after), ratio(watt.server_after, raw.server_after), "", ""});
+  t.add({"idle agent (watt-agent + listener)", "-", mib_of(agent.rss.rss), split(agent.rss), "",
+         "< " + bench::fixed(agent_target_mib, 0) + " MiB", agent_met ? "yes" : "NO"});
+  t.add({"client process (" + std::to_string((s.peers + s.processes - 1) / s.processes) + " peers)",
+         mib_of(static_cast<long>(raw.peer_process_mean_kib)), mib_of(static_cast<long>(watt.peer_process_mean_kib)),
+         "", "", "", ""});
+  t.print(std::cout);
+  if (!watt_churn.empty()) {
+    std::cout << "\nconnect/disconnect rounds (--churn): server RSS in MiB with the peers / after they left\n\n";
+    bench::Table c({"round", "raw ZeroMQ with", "raw ZeroMQ after", "Watt with", "Watt after"});
+    c.add({"1", mib_of(raw.server_loaded.rss), mib_of(raw.server_after.rss), mib_of(watt.server_loaded.rss),
+           mib_of(watt.server_after.rss)});
+    for (std::size_t i = 0; i < watt_churn.size(); ++i)
+      c.add({std::to_string(i + 2), mib_of(raw_churn[i].server_loaded.rss), mib_of(raw_churn[i].server_after.rss),
+             mib_of(watt_churn[i].server_loaded.rss), mib_of(watt_churn[i].server_after.rss)});
+    c.print(std::cout);
+  }
+  const double per_peer_kib =
+      s.peers > 0 ? static_cast<double>(watt.server_loaded.rss - watt.server_idle.rss) / s.peers : 0;
+  const double raw_per_peer_kib =
+      s.peers > 0 ? static_cast<double>(raw.server_loaded.rss - raw.server_idle.rss) / s.peers : 0;
+  std::cout << "\nper peer at the broker: Watt " << bench::fixed(per_peer_kib, 1) << " KiB, raw ROUTER "
+            << bench::fixed(raw_per_peer_kib, 1) << " KiB; connecting took " << bench::fixed(watt.seconds_to_connect, 2)
+            << " s (Watt), " << bench::fixed(raw.seconds_to_connect, 2) << " s (raw)\n"
+            << "reference: VOLTTRON " << bench::fixed(volttron_low_mib, 0) << "-" << bench::fixed(volttron_high_mib, 0)
+            << " MiB per process; the idle agent uses " << bench::fixed(agent_mib, 1) << " MiB ("
+            << bench::fixed(volttron_low_mib / agent_mib, 0) << "-" << bench::fixed(volttron_high_mib / agent_mib, 0)
+            << "x less)\n"
+            << "targets: broker < 10 MiB with " << s.peers << " peers: " << (broker_met ? "met" : "NOT met")
+            << "; idle agent < 8 MiB: " << (agent_met ? "met" : "NOT met") << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -247,55 +299,7 @@ int main(int argc, char** argv) {
     bench::stop_child(broker);
     kids.forget(broker);
 
-    const double broker_loaded_mib = static_cast<double>(watt.server_loaded.rss) / mib;
-    const double agent_mib = static_cast<double>(agent.rss.rss) / mib;
-    const bool broker_met = watt.server_loaded.rss > 0 && broker_loaded_mib < broker_target_mib;
-    const bool agent_met = agent.started && agent.rss.rss > 0 && agent_mib < agent_target_mib;
-
-    bench::Table t(
-        {"process", "raw ZeroMQ (MiB)", "Watt (MiB)", "Watt anon / file (MiB)", "Watt/raw", "target", "met"});
-    auto ratio = [](const Rss& w, const Rss& r) {
-      return r.rss > 0 && w.rss > 0 ? bench::fixed(static_cast<double>(w.rss) / static_cast<double>(r.rss), 2) + "x"
-                                    : std::string("-");
-    };
-    auto split = [](const Rss& r) { return mib_of(r.anon) + " / " + mib_of(r.file); };
-    t.add({"broker, 0 peers", mib_of(raw.server_idle.rss), mib_of(watt.server_idle.rss), split(watt.server_idle),
-           ratio(watt.server_idle, raw.server_idle), "", ""});
-    t.add({"broker, " + std::to_string(s.peers) + " peers", mib_of(raw.server_loaded.rss),
-           mib_of(watt.server_loaded.rss), split(watt.server_loaded), ratio(watt.server_loaded, raw.server_loaded),
-           "< " + bench::fixed(broker_target_mib, 0) + " MiB", broker_met ? "yes" : "NO"});
-    t.add({"broker, after they left", mib_of(raw.server_after.rss), mib_of(watt.server_after.rss),
-           split(watt.server_after), ratio(watt.server_after, raw.server_after), "", ""});
-    t.add({"idle agent (watt-agent + listener)", "-", mib_of(agent.rss.rss), split(agent.rss), "",
-           "< " + bench::fixed(agent_target_mib, 0) + " MiB", agent_met ? "yes" : "NO"});
-    t.add({"client process (" + std::to_string((s.peers + s.processes - 1) / s.processes) + " peers)",
-           mib_of(static_cast<long>(raw.peer_process_mean_kib)), mib_of(static_cast<long>(watt.peer_process_mean_kib)),
-           "", "", "", ""});
-    t.print(std::cout);
-    if (!watt_churn.empty()) {
-      std::cout << "\nconnect/disconnect rounds (--churn): server RSS in MiB with the peers / after they left\n\n";
-      bench::Table c({"round", "raw ZeroMQ with", "raw ZeroMQ after", "Watt with", "Watt after"});
-      c.add({"1", mib_of(raw.server_loaded.rss), mib_of(raw.server_after.rss), mib_of(watt.server_loaded.rss),
-             mib_of(watt.server_after.rss)});
-      for (std::size_t i = 0; i < watt_churn.size(); ++i)
-        c.add({std::to_string(i + 2), mib_of(raw_churn[i].server_loaded.rss), mib_of(raw_churn[i].server_after.rss),
-               mib_of(watt_churn[i].server_loaded.rss), mib_of(watt_churn[i].server_after.rss)});
-      c.print(std::cout);
-    }
-    const double per_peer_kib =
-        s.peers > 0 ? static_cast<double>(watt.server_loaded.rss - watt.server_idle.rss) / s.peers : 0;
-    const double raw_per_peer_kib =
-        s.peers > 0 ? static_cast<double>(raw.server_loaded.rss - raw.server_idle.rss) / s.peers : 0;
-    std::cout << "\nper peer at the broker: Watt " << bench::fixed(per_peer_kib, 1) << " KiB, raw ROUTER "
-              << bench::fixed(raw_per_peer_kib, 1) << " KiB; connecting took "
-              << bench::fixed(watt.seconds_to_connect, 2) << " s (Watt), " << bench::fixed(raw.seconds_to_connect, 2)
-              << " s (raw)\n"
-              << "reference: VOLTTRON " << bench::fixed(volttron_low_mib, 0) << "-"
-              << bench::fixed(volttron_high_mib, 0) << " MiB per process; the idle agent uses "
-              << bench::fixed(agent_mib, 1) << " MiB (" << bench::fixed(volttron_low_mib / agent_mib, 0) << "-"
-              << bench::fixed(volttron_high_mib / agent_mib, 0) << "x less)\n"
-              << "targets: broker < 10 MiB with " << s.peers << " peers: " << (broker_met ? "met" : "NOT met")
-              << "; idle agent < 8 MiB: " << (agent_met ? "met" : "NOT met") << "\n";
+    print_report(s, raw, watt, agent, raw_churn, watt_churn);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_memory: " << e.what() << "\n";

@@ -297,6 +297,43 @@ Outcome run_case(bool watt, const bench::TempDir& dir, int index, const Case& k,
 
 std::string percent(double v) { return bench::fixed(100.0 * v, 1) + "%"; }
 
+// Raw first, then Watt, back to back (both see the same machine), `repeat`
+// times: the best run of each.
+std::pair<Outcome, Outcome> best_runs(const bench::TempDir& dir, int& index, const Case& k, const Settings& s,
+                                      int repeat, const std::string& only) {
+  Outcome raw, watt;
+  for (int r = 0; r < repeat; ++r) {
+    Outcome a, b;
+    if (only != "watt") {
+      a = run_case(false, dir, index++, k, s);
+      if (!raw.ran || a.mean_rate > raw.mean_rate) raw = a;
+    }
+    if (only != "raw") {
+      b = run_case(true, dir, index++, k, s);
+      if (!watt.ran || b.mean_rate > watt.mean_rate) watt = b;
+    }
+    std::cerr << "  " << k.size << " B x " << k.subscribers << " subs, run " << r + 1 << ": raw "
+              << bench::grouped(a.mean_rate) << " msgs/s, Watt " << bench::grouped(b.mean_rate) << " msgs/s (lost "
+              << b.lost << ")\n";
+  }
+  return {raw, watt};
+}
+
+void add_rows(bench::Table& table, bench::Table& cpu_table, const Case& k, const Outcome& raw, const Outcome& watt,
+              double ratio, bool met) {
+  table.add({std::to_string(k.size) + " B", std::to_string(k.subscribers),
+             bench::grouped(static_cast<double>(k.messages)), raw.ran ? bench::grouped(raw.mean_rate) : "-",
+             watt.ran ? bench::grouped(watt.mean_rate) : "-", raw.ran && watt.ran ? percent(ratio) : "-", ">= 50%",
+             raw.ran && watt.ran ? (met ? "yes" : "NO") : "-",
+             watt.ran ? bench::fixed(watt.mean_rate / volttron_msgs_per_s, 0) + "x" : "-",
+             raw.ran ? std::to_string(raw.lost) : "-", watt.ran ? std::to_string(watt.lost) : "-",
+             watt.ran ? bench::grouped(watt.min_rate) : "-", watt.ran ? bench::grouped(watt.publish_rate) : "-"});
+  auto us = [](const Outcome& o, double v) { return o.ran ? bench::fixed(v, 2) : std::string("-"); };
+  cpu_table.add({std::to_string(k.size) + " B", std::to_string(k.subscribers), us(raw, raw.cpu_publisher),
+                 us(raw, raw.cpu_server), us(raw, raw.cpu_subscriber), us(watt, watt.cpu_publisher),
+                 us(watt, watt.cpu_server), us(watt, watt.cpu_subscriber)});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -346,36 +383,11 @@ int main(int argc, char** argv) {
     for (int subscribers : subscriber_counts) {
       for (std::size_t size : sizes) {
         Case k{size, subscribers, subscribers > 1 ? fanout_messages : messages};
-        Outcome raw, watt;
-        for (int r = 0; r < repeat; ++r) {
-          // Raw first, then Watt, back to back: both see the same machine.
-          Outcome a, b;
-          if (only != "watt") {
-            a = run_case(false, dir, index++, k, s);
-            if (!raw.ran || a.mean_rate > raw.mean_rate) raw = a;
-          }
-          if (only != "raw") {
-            b = run_case(true, dir, index++, k, s);
-            if (!watt.ran || b.mean_rate > watt.mean_rate) watt = b;
-          }
-          std::cerr << "  " << size << " B x " << subscribers << " subs, run " << r + 1 << ": raw "
-                    << bench::grouped(a.mean_rate) << " msgs/s, Watt " << bench::grouped(b.mean_rate)
-                    << " msgs/s (lost " << b.lost << ")\n";
-        }
+        const auto [raw, watt] = best_runs(dir, index, k, s, repeat, only);
         const double ratio = raw.mean_rate > 0 ? watt.mean_rate / raw.mean_rate : 0;
         const bool met = watt.ran && raw.ran && ratio >= 0.5 && watt.lost == 0;
         all_met = all_met && met;
-        table.add({std::to_string(size) + " B", std::to_string(subscribers),
-                   bench::grouped(static_cast<double>(k.messages)), raw.ran ? bench::grouped(raw.mean_rate) : "-",
-                   watt.ran ? bench::grouped(watt.mean_rate) : "-", raw.ran && watt.ran ? percent(ratio) : "-",
-                   ">= 50%", raw.ran && watt.ran ? (met ? "yes" : "NO") : "-",
-                   watt.ran ? bench::fixed(watt.mean_rate / volttron_msgs_per_s, 0) + "x" : "-",
-                   raw.ran ? std::to_string(raw.lost) : "-", watt.ran ? std::to_string(watt.lost) : "-",
-                   watt.ran ? bench::grouped(watt.min_rate) : "-", watt.ran ? bench::grouped(watt.publish_rate) : "-"});
-        auto us = [](const Outcome& o, double v) { return o.ran ? bench::fixed(v, 2) : std::string("-"); };
-        cpu_table.add({std::to_string(size) + " B", std::to_string(subscribers), us(raw, raw.cpu_publisher),
-                       us(raw, raw.cpu_server), us(raw, raw.cpu_subscriber), us(watt, watt.cpu_publisher),
-                       us(watt, watt.cpu_server), us(watt, watt.cpu_subscriber)});
+        add_rows(table, cpu_table, k, raw, watt, ratio, met);
       }
     }
     std::cout << "\n";

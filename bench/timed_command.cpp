@@ -123,7 +123,6 @@ std::string cmdline_of(pid_t pid) {
   return text;
 }
 
-
 void add_row(Table& t, const Samples& s) {
   auto v = s.ms;
   std::sort(v.begin(), v.end());
@@ -134,8 +133,8 @@ void add_row(Table& t, const Samples& s) {
     t.add({s.name, "0", "-", "-", "-", "-", "-"});
     return;
   }
-  t.add({s.name, std::to_string(v.size()), f(v.front()), f(percentile(v, 50)), f(percentile(v, 90)),
-         f(v.back()), f(sum / static_cast<double>(v.size()))});
+  t.add({s.name, std::to_string(v.size()), f(v.front()), f(percentile(v, 50)), f(percentile(v, 90)), f(v.back()),
+         f(sum / static_cast<double>(v.size()))});
 }
 
 Table timing_table() { return Table({"operation (ms)", "runs", "min", "p50", "p90", "max", "mean"}); }

@@ -21,7 +21,7 @@ Client::~Client() {
   try {
     owned_->leave();
   } catch (const std::exception& e) {
-    owned_->log().warn("leaving the bus failed: {}", e.what());
+    owned_->log().warn(std::string("leaving the bus failed: ") + e.what());
   }
 }
 

@@ -183,7 +183,7 @@ void AgentHost::run() {
     if (!rt_->stop_requested()) log.info("started");
     rt_->run_loop();
   } catch (const std::exception& e) {
-    log.error("{}: {}", started ? "stopping after an error" : "on_start failed", e.what());
+    log.error(std::string(started ? "stopping after an error: " : "on_start failed: ") + e.what());
     try {
       a.on_stop();
     } catch (...) {
@@ -194,7 +194,7 @@ void AgentHost::run() {
   try {
     a.on_stop();
   } catch (const std::exception& e) {
-    log.error("on_stop threw: {}", e.what());
+    log.error(std::string("on_stop threw: ") + e.what());
   }
   rt_->leave();
   log.info("stopped");

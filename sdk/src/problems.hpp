@@ -1,10 +1,14 @@
 // How the runtime's parts report what goes wrong without flooding the log:
 // the first time of each kind, then rarer and rarer (watt::LogLimiter).
+// Out of line, so the formatting code is in the library once, not once per
+// part that reports.
 #pragma once
 
 #include <watt/log_limiter.hpp>
 
-#include <spdlog/logger.h>
+namespace spdlog {
+class logger;
+}
 
 #include <string>
 
@@ -13,9 +17,7 @@ namespace watt::detail {
 class Problems {
 public:
   explicit Problems(spdlog::logger& log) : log_(log) {}
-  void report(const std::string& kind, const std::string& text) {
-    if (limiter_.count(kind)) log_.warn("{} (seen {} times)", text, limiter_.total(kind));
-  }
+  void report(const std::string& kind, const std::string& text);
 
 private:
   spdlog::logger& log_;

@@ -170,7 +170,7 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   if ((++publishes_ & 63) == 0 && inbox_.size() < Inbox::read_ahead_limit) receiver_.read_available();
   while (session_.paused() && !stop_requested()) {
     if (!wait_for([&] { return !session_.paused() || stop_requested(); }, Clock::now() + std::chrono::seconds(5)))
-      log_->warn("still held back: {}", session_.pause_reason());
+      log_->warn("still held back: " + session_.pause_reason());
   }
   proto::Header h;
   h.id = session_.next_id();

@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <string>
+
 namespace watt::detail {
 
+// Lines are built here and logged as they are: a format call would put
+// another copy of the formatting code in the library for each file.
 Session::Session(std::string identity, std::string address, spdlog::logger& log)
     : identity_(std::move(identity)), address_(std::move(address)), log_(log) {}
 
@@ -38,7 +42,7 @@ void Session::on_link(LinkEvent event) {
     welcomed_ = false;
     rejoining_ = true;
     paused_ = false;  // a new broker knows nothing of the old one's flow control
-    log_.warn("lost the platform at {}; reconnecting", address_);
+    log_.warn("lost the platform at " + address_ + "; reconnecting");
   } else if (event == LinkEvent::connected && rejoining_) {
     send_hello();
   } else if (event == LinkEvent::auth_failed && !welcomed_ && !hello_error_) {
@@ -58,13 +62,13 @@ bool Session::on_welcome(std::uint64_t id) {
 
 bool Session::on_refused(std::uint64_t id, const RpcError& error) {
   if (id == 0 || id != hello_id_ || welcomed_) return false;
-  if (rejoining_) log_.error("the platform refused us after reconnecting: {}", error.what());
+  if (rejoining_) log_.error("the platform refused us after reconnecting: " + error.what());
   hello_error_ = error;
   return true;
 }
 
 void Session::on_flow(bool paused, std::string_view reason) {
-  if (paused && !paused_) log_.warn("publishing held back: {}", reason);
+  if (paused && !paused_) log_.warn("publishing held back: " + std::string(reason));
   if (!paused && paused_) log_.info("publishing resumed");
   paused_ = paused;
   pause_reason_.assign(reason);
