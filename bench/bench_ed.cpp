@@ -8,6 +8,7 @@
 // iteration counts must be equal), with the bus latency of the nodes' state
 // messages and the memory of every process of the 1,000-node runs.
 #include "bench_common.hpp"
+#include "ed_latency_probe.hpp"
 #include "platform.hpp"
 
 #include "core/simulate.hpp"
@@ -16,6 +17,7 @@
 #include "run_config.hpp"
 
 #include <watt/client.hpp>
+#include <watt/clock.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -51,12 +53,6 @@ struct Settings {
 
 void progress(const Settings& s, const std::string& what) {
   if (s.verbose) std::cerr << "bench_ed: " << what << "\n";
-}
-
-// Realtime nanoseconds: the clock envelopes are stamped with.
-std::int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
@@ -157,59 +153,6 @@ Baseline simulate_case(const ed::RunConfig& c) {
   return b;
 }
 
-// ---- bus latency --------------------------------------------------------------------------------
-
-// Its own thread and Client, spinning all the time, so a state message's
-// receive time is not held up by the main thread's commands. Best effort, as
-// a dashboard would subscribe: it never slows the nodes down; what the broker
-// drops for it is counted there (peers()).
-class LatencyProbe {
-public:
-  LatencyProbe(const std::string& address, const std::string& run) {
-    thread_ = std::thread([this, address, run] {
-      try {
-        watt::Client c(bench::client_options("bench-ed-latency", address, 10s));
-        c.subscribe(ed::run_prefix(run) + "+", [this](const watt::Envelope& e) {
-          const auto now = wall_ns();
-          const auto last = e.topic.substr(e.topic.rfind('/') + 1);
-          if (last == "control" || last == "status" || last == "result") return;
-          samples_.push_back(ms(now - e.timestamp_ns));
-        });
-        if (!c.sync(10s)) throw std::runtime_error("the latency subscription was not confirmed");
-        ready_ = true;
-        while (!stop_) c.spin_for(20ms);
-      } catch (...) {
-        error_ = std::current_exception();
-        ready_ = true;
-      }
-    });
-    while (!ready_) bench::sleep_ms(1);
-    if (error_) {
-      thread_.join();
-      std::rethrow_exception(error_);
-    }
-  }
-  ~LatencyProbe() { finish(); }
-  LatencyProbe(const LatencyProbe&) = delete;
-  LatencyProbe& operator=(const LatencyProbe&) = delete;
-
-  // Stops the thread; the samples sorted.
-  std::vector<double> finish() {
-    if (thread_.joinable()) {
-      stop_ = true;
-      thread_.join();
-      std::sort(samples_.begin(), samples_.end());
-    }
-    return samples_;
-  }
-
-private:
-  std::thread thread_;
-  std::atomic<bool> ready_{false}, stop_{false};
-  std::exception_ptr error_;
-  std::vector<double> samples_;  // ms, written by the thread until joined
-};
-
 // ---- one run on the bus -------------------------------------------------------------------------
 
 struct RunProcess {
@@ -285,17 +228,17 @@ Outcome run_on_bus(const Case& c, const Settings& s) {
   results->subscribe(
       ed::result_topic(c.config.run), [&](const watt::Envelope& e) { result = e; }, lossless);
   if (!results->sync(10s)) throw std::runtime_error("the result subscription was not confirmed");
-  std::optional<LatencyProbe> probe;
+  std::optional<bench::LatencyProbe> probe;
   if (s.latency) probe.emplace(p.address(), c.config.run);
 
-  const auto t0 = wall_ns();
+  const auto t0 = watt::now_ns();
   for (std::size_t i = 0; i < agents.size(); ++i) {
     if (i % 4 == 0)
       progress(s, c.config.run + ": installing node agent " + std::to_string(i + 1) + " of " +
                       std::to_string(agents.size()));
     o.processes[i].pid = install(p, lib("ed-node"), agents[i].first, agents[i].second);
   }
-  const auto t_monitor = wall_ns();
+  const auto t_monitor = watt::now_ns();
   o.install_ms = ms(t_monitor - t0);
   progress(s, c.config.run + ": installing the monitor, which starts the run");
   o.processes.push_back({monitor_id, 0, install(p, lib("ed-monitor"), monitor_id, monitor_file), {}});
