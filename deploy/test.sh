@@ -61,12 +61,11 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp  # third-party leaks only, each with its reason
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
 
-# The integration tests whose processes run several threads: deferred replies
-# completed from other threads, post(), the broker and the control service in
-# one wattd, the serial bridge's io_context, the platform driver's workers.
-threaded_sources=(deferred_reply_test agent_host_test platform_services_test serial_bridge_test platform_driver_test)
+# The integration tests whose processes run several threads (the list says
+# which and why); the TSan tree builds them alone, as watt-threaded-tests.
+mapfile -t threaded_sources < <(grep -E '^[a-z_]+$' tests/threaded_tests.txt)
 threaded_test_file() {  # the test cases of one integration test file, under TSan
-  build-tsan/bin/watt-integration-tests --source-file="*$1.cpp" >"build-tsan/tsan-$1.log" 2>&1 ||
+  build-tsan/bin/watt-threaded-tests --source-file="*$1.cpp" >"build-tsan/tsan-$1.log" 2>&1 ||
     { cat "build-tsan/tsan-$1.log"; return 1; }
 }
 threaded_tests() {  # one process per file, as many at once as there are cores
@@ -76,6 +75,11 @@ threaded_tests() {  # one process per file, as many at once as there are cores
   count "$(grep -h 'test cases' build-tsan/tsan-*.log |
     awk -F'|' '{split($1, a, ":"); t += a[2]; split($3, b, " "); f += b[1]} END {print t, f}')"
 }
+
+build_tsan() (  # only what its tests need: the unit tests and the threaded integration tests
+  export WATT_BUILD_TARGETS="watt-unit-tests watt-threaded-tests"
+  build build-tsan -DWATT_SANITIZE=thread "${sanitizer_flags[@]}"
+)
 
 fuzz_all() {
   local seconds=${WATT_FUZZ_SECONDS:-10} work
@@ -94,12 +98,13 @@ fuzz_all() {
 
 stage "install dependencies" deploy/install-deps.sh
 stage "format check" deploy/check-format.sh
+stage "size check" deploy/check-size.sh
 stage "build" build build
 stage "tests" run_tests build
 if $sanitize; then
   stage "build, ASan+UBSan" build build-asan -DWATT_SANITIZE=address,undefined "${sanitizer_flags[@]}"
   stage "tests, ASan+UBSan" run_tests build-asan
-  stage "build, TSan" build build-tsan -DWATT_SANITIZE=thread "${sanitizer_flags[@]}"
+  stage "build, TSan" build_tsan
   stage "unit tests, TSan" run_tests build-tsan -L unit
   stage "threaded integration tests, TSan" threaded_tests
   stage "build, fuzz targets" env CXX=clang++ WATT_BUILD_TARGETS=watt-fuzzers \

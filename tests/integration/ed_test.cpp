@@ -24,6 +24,49 @@ using watt::test::Cli;
 using watt::test::eventually;
 using watt::test::lib;
 
+namespace {
+
+// The first iterations on the bus equal the formulas of the spec (docs/ed.md),
+// computed here from scratch: complete graph, so W = 1/n everywhere.
+void check_first_iterations(const std::vector<watt::ed::NodeParams>& nodes,
+                            std::map<std::string, std::vector<watt::ed::StateMsg>>& published) {
+  const double n = static_cast<double>(nodes.size());
+  double c_max = 0;
+  for (const auto& p : nodes) c_max = std::max(c_max, 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)));
+  double c_mean = 0;
+  for (const auto& p : nodes) c_mean += 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)) / n;
+  const double eps = std::min(1 / (3 * c_max), 1.0 / c_mean);
+  std::vector<double> lambda, y, power;
+  for (const auto& p : nodes) {
+    lambda.push_back(p.role == watt::ed::Role::generator ? p.b : p.w);
+    power.push_back(0);
+    y.push_back(p.demand);
+  }
+  for (int k = 0; k <= 3; ++k) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& msg = published[nodes[i].id][static_cast<std::size_t>(k)];
+      CHECK(msg.k == static_cast<std::uint64_t>(k));
+      CHECK(msg.lambda == doctest::Approx(lambda[i]).epsilon(1e-12));
+      CHECK(msg.y == doctest::Approx(y[i]).epsilon(1e-9));
+      CHECK(msg.p == doctest::Approx(power[i]).epsilon(1e-12));
+    }
+    const double lambda_mean = std::accumulate(lambda.begin(), lambda.end(), 0.0) / n;
+    const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / n;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const auto& p = nodes[i];
+      lambda[i] = lambda_mean + eps * y[i];
+      const double next = p.role == watt::ed::Role::generator
+                              ? std::clamp((lambda[i] - p.b) / (2 * p.a), 0.0, p.pmax)
+                              : std::clamp((p.w - lambda[i]) / (2 * p.s), 0.0, std::min(p.pmax, p.w / (2 * p.s)));
+      const double sign = p.role == watt::ed::Role::generator ? 1.0 : -1.0;
+      y[i] = y_mean - sign * (next - power[i]);
+      power[i] = next;
+    }
+  }
+}
+
+}  // namespace
+
 TEST_CASE("ed: the 16-node case of docs/ed.md reproduces its reference table over a real platform") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
@@ -63,8 +106,6 @@ TEST_CASE("ed: the 16-node case of docs/ed.md reproduces its reference table ove
   CHECK(std::abs(r["total_generation"].get<double>() - 421.0) < 0.1);
   CHECK(std::abs(r["lambda"].get<double>() - 7.371) < 1e-3);
 
-  // The first iterations on the bus equal the formulas of the spec, computed
-  // here from scratch: complete graph, so W = 1/n everywhere.
   REQUIRE(watcher.spin_until(
       [&] {
         for (const auto& n : nodes)
@@ -72,39 +113,7 @@ TEST_CASE("ed: the 16-node case of docs/ed.md reproduces its reference table ove
         return true;
       },
       10s));
-  const double n = static_cast<double>(nodes.size());
-  double c_max = 0;
-  for (const auto& p : nodes) c_max = std::max(c_max, 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)));
-  double c_mean = 0;
-  for (const auto& p : nodes) c_mean += 1 / (2 * (p.role == watt::ed::Role::generator ? p.a : p.s)) / n;
-  const double eps = std::min(1 / (3 * c_max), 1.0 / c_mean);
-  std::vector<double> lambda, y, power;
-  for (const auto& p : nodes) {
-    lambda.push_back(p.role == watt::ed::Role::generator ? p.b : p.w);
-    power.push_back(0);
-    y.push_back(p.demand);
-  }
-  for (int k = 0; k <= 3; ++k) {
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      const auto& msg = published[nodes[i].id][static_cast<std::size_t>(k)];
-      CHECK(msg.k == static_cast<std::uint64_t>(k));
-      CHECK(msg.lambda == doctest::Approx(lambda[i]).epsilon(1e-12));
-      CHECK(msg.y == doctest::Approx(y[i]).epsilon(1e-9));
-      CHECK(msg.p == doctest::Approx(power[i]).epsilon(1e-12));
-    }
-    const double lambda_mean = std::accumulate(lambda.begin(), lambda.end(), 0.0) / n;
-    const double y_mean = std::accumulate(y.begin(), y.end(), 0.0) / n;
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      const auto& p = nodes[i];
-      lambda[i] = lambda_mean + eps * y[i];
-      const double next = p.role == watt::ed::Role::generator
-                              ? std::clamp((lambda[i] - p.b) / (2 * p.a), 0.0, p.pmax)
-                              : std::clamp((p.w - lambda[i]) / (2 * p.s), 0.0, std::min(p.pmax, p.w / (2 * p.s)));
-      const double sign = p.role == watt::ed::Role::generator ? 1.0 : -1.0;
-      y[i] = y_mean - sign * (next - power[i]);
-      power[i] = next;
-    }
-  }
+  check_first_iterations(nodes, published);
 
   // Nothing private on the bus: no a, b, c, w, s or pmax, only the state.
   CHECK(state_keys == std::set<std::string>{"id", "epoch", "k", "lambda", "y", "P"});

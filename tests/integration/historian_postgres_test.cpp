@@ -237,6 +237,20 @@ std::optional<double> expected(Aggregate agg, const Bucket& b) {
   }
 }
 
+// The records of [start, end) in buckets of `period` (keyed by their start)
+// and in one bucket for the whole range.
+void fill_buckets(const std::vector<Record>& batch, std::int64_t start, std::int64_t end, std::int64_t period,
+                  std::map<std::int64_t, Bucket>& buckets, Bucket& whole) {
+  for (const auto& r : batch) {
+    if (r.ts_ns < start || r.ts_ns >= end) continue;
+    for (Bucket* bk : {&buckets[r.ts_ns / period * period], &whole}) {
+      bk->first = std::min(bk->first, r.ts_ns);
+      if (r.number) bk->numbers.push_back(*r.number);
+      ++bk->count;
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("postgres back end: every aggregate, with and without a period, matches values computed here") {
@@ -258,14 +272,7 @@ TEST_CASE("postgres back end: every aggregate, with and without a period, matche
   for (const auto agg : {Aggregate::avg, Aggregate::min, Aggregate::max, Aggregate::sum, Aggregate::count}) {
     std::map<std::int64_t, Bucket> buckets;
     Bucket whole;
-    for (const auto& r : batch) {
-      if (r.ts_ns < start || r.ts_ns >= end) continue;
-      for (Bucket* bk : {&buckets[r.ts_ns / period * period], &whole}) {
-        bk->first = std::min(bk->first, r.ts_ns);
-        if (r.number) bk->numbers.push_back(*r.number);
-        ++bk->count;
-      }
-    }
+    fill_buckets(batch, start, end, period, buckets, whole);
     INFO("aggregate " << static_cast<int>(agg));
     Query q;
     q.topic = "agg";
