@@ -11,10 +11,10 @@
 #include "ed_latency_probe.hpp"
 #include "platform.hpp"
 
-#include "core/simulate.hpp"
-#include "messages.hpp"
-#include "random_case.hpp"
-#include "run_config.hpp"
+#include <watt/ed/messages.hpp>
+#include <watt/ed/random_case.hpp>
+#include <watt/ed/run_config.hpp>
+#include <watt/ed/simulate.hpp>
 
 #include <watt/client.hpp>
 #include <watt/clock.hpp>

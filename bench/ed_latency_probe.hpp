@@ -2,8 +2,8 @@
 // subscribed to the run would see them: bench_ed's probe.
 #pragma once
 
+#include <watt/ed/messages.hpp>
 #include "bench_common.hpp"
-#include "messages.hpp"
 
 #include <watt/client.hpp>
 #include <watt/clock.hpp>

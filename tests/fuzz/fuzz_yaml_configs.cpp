@@ -4,11 +4,11 @@
 // throws its own error type, with a message; no other exception escapes.
 #include "fuzz.hpp"
 
+#include <watt/ed/error.hpp>
+#include <watt/ed/run_config.hpp>
 #include "bridge_config.hpp"
-#include "core/error.hpp"
 #include "device_config.hpp"
 #include "historian_config.hpp"
-#include "run_config.hpp"
 #include "wattd/platform_config.hpp"
 
 #include <watt/error.hpp>

@@ -5,8 +5,8 @@
 
 #include "cli.hpp"
 
+#include <watt/ed/messages.hpp>
 #include "../unit/ed_cases.hpp"
-#include "messages.hpp"
 
 #include <doctest/doctest.h>
 

@@ -5,7 +5,7 @@
 // over TCP takes part as a remote agent; bad files and options are refused.
 #include "ed_run.hpp"
 
-#include "core/simulate.hpp"
+#include <watt/ed/simulate.hpp>
 
 #include <watt/keys.hpp>
 

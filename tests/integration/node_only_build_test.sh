@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # watt-node builds on its own, as on a single-board computer or with a cross
-# compiler (docs/watt-node.md): -DWATT_NODE_ONLY=ON configures only it, and
-# the program links none of ZeroMQ, Boost or the SDK.
+# compiler (docs/watt-node.md): dispatch/node configured alone is a project of
+# its own, and the program links none of ZeroMQ, Boost or the SDK.
 set -euo pipefail
 source_dir=$1
 scratch=$(mktemp -d /tmp/watt-node-only-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 
-cmake -S "$source_dir" -B "$scratch" -G Ninja -DWATT_NODE_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$source_dir/dispatch/node" -B "$scratch" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$scratch" --target watt-node -- -j2 >/dev/null
 program="$scratch/bin/watt-node"
 needed=$(readelf -d "$program" | grep NEEDED || true)

@@ -2,11 +2,11 @@
 // examples/ed16 and a seeded random 100-node case — and the run checks.
 #pragma once
 
-#include "core/central.hpp"
-#include "core/model.hpp"
-#include "core/simulate.hpp"
-#include "random_case.hpp"
-#include "run_config.hpp"
+#include <watt/ed/central.hpp>
+#include <watt/ed/model.hpp>
+#include <watt/ed/random_case.hpp>
+#include <watt/ed/run_config.hpp>
+#include <watt/ed/simulate.hpp>
 
 #include <doctest/doctest.h>
 

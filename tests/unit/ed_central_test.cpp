@@ -1,7 +1,7 @@
 // Economic dispatch: the centralized optimum, against the reference table of docs/ed.md.
 #include "ed_cases.hpp"
 
-#include "core/error.hpp"
+#include <watt/ed/error.hpp>
 
 #include <cmath>
 #include <map>

@@ -3,8 +3,8 @@
 // iteration, and its first iterations are the spec's formulas exactly.
 #include "ed_cases.hpp"
 
-#include "core/graph.hpp"
-#include "core/weights.hpp"
+#include <watt/ed/graph.hpp>
+#include <watt/ed/weights.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Economic dispatch: the communication graphs — shapes, connectivity,
 // sub-graphs, and the errors a bad shape or edge list gets.
-#include "core/error.hpp"
-#include "core/graph.hpp"
+#include <watt/ed/error.hpp>
+#include <watt/ed/graph.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Economic dispatch: one node's best reply, injection, curvature and the
 // checks on its parameters.
-#include "core/error.hpp"
-#include "core/model.hpp"
+#include <watt/ed/error.hpp>
+#include <watt/ed/model.hpp>
 
 #include <doctest/doctest.h>
 

@@ -3,8 +3,8 @@
 // monitor's roll, start and stop, and bodies that are not what they claim.
 #include "ed_cases.hpp"
 
-#include "messages.hpp"
-#include "node_runner.hpp"
+#include <watt/ed/messages.hpp>
+#include <watt/ed/node_runner.hpp>
 
 #include <msgpack.hpp>
 

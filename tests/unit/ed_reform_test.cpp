@@ -3,9 +3,9 @@
 // survivors' own centralized optimum.
 #include "ed_cases.hpp"
 
-#include "core/graph.hpp"
-#include "core/node.hpp"
-#include "core/weights.hpp"
+#include <watt/ed/graph.hpp>
+#include <watt/ed/node.hpp>
+#include <watt/ed/weights.hpp>
 
 #include <algorithm>
 #include <cmath>

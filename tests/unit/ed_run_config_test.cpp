@@ -3,7 +3,7 @@
 // that splits a run into per-agent files.
 #include "ed_cases.hpp"
 
-#include "core/error.hpp"
+#include <watt/ed/error.hpp>
 
 #include <cmath>
 #include <string>

@@ -4,9 +4,9 @@
 // notices a silent node.
 #include "ed_cases.hpp"
 
-#include "core/error.hpp"
-#include "node_group.hpp"
-#include "run_monitor.hpp"
+#include <watt/ed/error.hpp>
+#include <watt/ed/node_group.hpp>
+#include <watt/ed/run_monitor.hpp>
 
 #include <deque>
 #include <memory>

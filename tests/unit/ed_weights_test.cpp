@@ -1,9 +1,9 @@
 // Economic dispatch: Metropolis–Hastings weights, the spectral gap of W
 // against closed forms and a brute-force eigen-solver, and the step size.
-#include "core/error.hpp"
-#include "core/graph.hpp"
-#include "core/symmetric_eigen.hpp"
-#include "core/weights.hpp"
+#include <watt/ed/error.hpp>
+#include <watt/ed/graph.hpp>
+#include <watt/ed/symmetric_eigen.hpp>
+#include <watt/ed/weights.hpp>
 
 #include <doctest/doctest.h>
 

@@ -235,4 +235,3 @@ TEST_CASE("serial framing: sequence numbers count gaps and duplicates mod 256, a
   CHECK(decoder.counters().gaps == 2);
   CHECK(decoder.counters().duplicates == 1);
 }
-

@@ -84,7 +84,7 @@ inline std::vector<Frame> random_frames(std::mt19937_64& rng, std::size_t count,
 
 // Feeds `stream` in chunks of random size (1..max_chunk) and collects frames.
 inline std::vector<Frame> feed_in_chunks(FrameDecoder& decoder, const Bytes& stream, std::mt19937_64& rng,
-                                  std::size_t max_chunk) {
+                                         std::size_t max_chunk) {
   std::vector<Frame> out;
   std::uniform_int_distribution<std::size_t> chunk_dist(1, max_chunk);
   std::size_t at = 0;

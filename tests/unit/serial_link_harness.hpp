@@ -3,13 +3,13 @@
 // link), the link under test, and what it reported.
 #pragma once
 
-#include "link/serial_link.hpp"
 #include "framing/cobs.hpp"
 #include "framing/crc16.hpp"
 #include "framing/decoder.hpp"
 #include "framing/frame.hpp"
 #include "framing/hello.hpp"
 #include "framing/sequence.hpp"
+#include "link/serial_link.hpp"
 #include "pty_peer.hpp"
 #include "tty/serial_settings.hpp"
 
