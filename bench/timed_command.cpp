@@ -2,10 +2,9 @@
 // command line: what bench_platform measures with.
 #include "timed_command.hpp"
 
-#include <spawn.h>
-#include <sys/syscall.h>
+#include <control/spawn.hpp>
 
-extern char** environ;
+#include <sys/syscall.h>
 
 namespace bench {
 
@@ -36,27 +35,11 @@ double ms_between(std::int64_t from_ns, std::int64_t to_ns) { return static_cast
 
 // ---- processes ---------------------------------------------------------------------------
 
-// posix_spawn with stdout and stderr to `out` (truncated); the child inherits
+// The platform's own spawn (posix_spawn, in a process group of its own, with
+// the default signal handling), output to `out` truncated; the child inherits
 // the environment (WATT_HOME) and no descriptor of ours (they are CLOEXEC).
 pid_t start_process(const std::vector<std::string>& argv, const std::string& out) {
-  std::vector<std::string> args = argv;
-  std::vector<char*> raw;
-  raw.reserve(args.size() + 1);
-  for (auto& a : args) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&files, 1, 2);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, raw[0], &files, nullptr, raw.data(), environ);
-  posix_spawn_file_actions_destroy(&files);
-  if (rc != 0) {
-    errno = rc;
-    bench::fail("posix_spawn " + argv[0]);
-  }
-  return pid;
+  return watt::platform::spawn(argv, {.output = out, .append = false});
 }
 
 // Waits for a child without polling (a pidfd); SIGKILL after the timeout.
