@@ -36,7 +36,7 @@ namespace ed = watt::ed;
 using namespace std::chrono_literals;
 
 constexpr double mib = 1024.0;  // KiB per MiB
-constexpr std::uint64_t thesis_iterations = 42;
+constexpr std::uint64_t reference_iterations = 42;
 constexpr std::uint64_t target_iterations_16 = 45;
 
 struct Settings {
@@ -378,7 +378,7 @@ bool print_targets(const std::vector<Row>& rows) {
     if (r.c->config.run == "ed16-complete") {
       const bool it_met = res && res->status == "converged" && res->iterations <= target_iterations_16;
       std::cout << "target: 16 nodes within " << target_iterations_16
-                << " iterations (the reference run: " << thesis_iterations
+                << " iterations (the reference run: " << reference_iterations
                 << "): " << (res ? std::to_string(res->iterations) : "no result") << ", "
                 << (it_met ? "met" : "NOT met") << "; well under 1 s: the run "
                 << (res ? bench::fixed(res->wall_ms, 1) : "-") << " ms, from the monitor's install "
