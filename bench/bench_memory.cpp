@@ -7,6 +7,7 @@
 // alone, no routing state) with the same 1,000 peers connected as plain
 // DEALER sockets from the same number of processes.
 #include "bench_common.hpp"
+#include "process.hpp"
 
 #include <watt/client.hpp>
 
@@ -156,42 +157,17 @@ struct AgentResult {
 };
 
 AgentResult idle_agent(const bench::TempDir& dir, const std::string& ep, const Settings& s) {
-  const std::string log = dir.file("agent.log");
-  std::fflush(stdout);
-  const pid_t pid = ::fork();
-  if (pid < 0) bench::fail("fork");
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::setenv("WATT_LOG_LEVEL", "info", 1);  // so "started" shows in the log
-    std::vector<std::string> argv_s = {s.agent_bin, s.listener_lib, "--identity", "idle", "--connect", ep};
-    std::vector<char*> args;
-    args.reserve(argv_s.size() + 1);
-    for (auto& a : argv_s) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(s.agent_bin.c_str(), args.data());
-    std::perror("execv watt-agent");
-    ::_exit(127);
-  }
+  watt::test::Process agent({s.agent_bin, s.listener_lib, "--identity", "idle", "--connect", ep}, dir.path(),
+                            {{"WATT_LOG_LEVEL", "info"}});  // so "started" shows in the log
   AgentResult out;
   // Wait until it is connected and started, then one more second.
-  const auto deadline = bench::Clock::now() + 10s;
-  while (bench::Clock::now() < deadline && !out.started) {
-    std::ifstream in(log);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    out.started = text.find("started") != std::string::npos;
-    if (!out.started) bench::sleep_ms(10);
-  }
+  out.started = watt::test::eventually([&] { return agent.out().find("started") != std::string::npos; }, 10s);
   bench::sleep_ms(1000);
-  out.rss = rss_of(pid);
-  bench::stop_child(pid);
-  if (!out.started) {
-    std::ifstream in(log);
-    std::cerr << "bench_memory: the idle agent did not report 'started'; its log:\n" << in.rdbuf() << "\n";
-  }
+  out.rss = rss_of(agent.pid());
+  agent.stop();
+  if (!out.started)
+    std::cerr << "bench_memory: the idle agent did not report 'started'; its output:\n"
+              << agent.out() << agent.err() << "\n";
   return out;
 }
 
