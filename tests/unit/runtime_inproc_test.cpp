@@ -3,6 +3,8 @@
 #include "inproc_bus.hpp"
 
 #include <watt/client.hpp>
+#include <watt/host.hpp>
+#include <watt/watt.hpp>
 
 #include <doctest/doctest.h>
 
@@ -141,4 +143,58 @@ TEST_CASE("in-process: an identity is held by one connection at a time") {
   REQUIRE(peers.ok());
   REQUIRE(peers.value().size() == 1);
   CHECK(peers.value()[0].identity == "meter1");
+}
+
+namespace {
+
+// An agent under test, written here: no library, no wattd.
+class Greeter : public watt::Agent {
+public:
+  void on_start() override {
+    export_method("greet", [this](const std::string& name) {
+      publish("greetings/" + name, ++count_);
+      return "hello " + name;
+    });
+  }
+
+private:
+  int count_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("in-process: an agent is hosted on the in-process bus and answers, publishes and stops") {
+  InprocBus bus;
+  watt::HostOptions options;
+  options.identity = "greeter";
+  options.address = bus.address();
+  watt::AgentHost host(options);
+  host.emplace<Greeter>();
+  std::exception_ptr failure;
+  std::thread running([&] {
+    try {
+      host.run();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  watt::Client caller(on(bus, "caller"));
+  std::vector<int> counts;
+  caller.subscribe("greetings/#", [&](const watt::Envelope& e) { counts.push_back(e.body.as<int>()); });
+  REQUIRE(caller.sync());
+  // The agent's on_start runs on its thread: the first call may come before
+  // its method exists, and is then answered unknown_method; poll for it.
+  watt::Result<watt::Value> r = watt::RpcError{watt::ErrorCode::timeout, "not yet"};
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < give_up) {
+    r = caller.call("greeter", "greet", std::string("ada")).get();
+    if (r.ok() || r.error().code != watt::ErrorCode::unknown_method) break;
+  }
+  REQUIRE(r.ok());
+  CHECK(r.value().as<std::string>() == "hello ada");
+  CHECK(caller.spin_until([&] { return !counts.empty(); }, 10s));
+  CHECK(counts == std::vector<int>{1});
+  host.stop();
+  running.join();
+  CHECK_FALSE(failure);
 }
