@@ -7,6 +7,7 @@
 
 #include <watt/detail/zmq_context.hpp>
 #include <watt/proto/frame.hpp>
+#include <watt/proto/handover.hpp>
 #include <watt/proto/header.hpp>
 
 #include <doctest/doctest.h>
@@ -32,6 +33,7 @@ public:
     const std::string header = proto::encode_header(h);
     zmq::message_t out(proto::message_size(address, origin, header, {}));
     proto::write_message(out.data<char>(), kind, address, origin, header, {});
+    proto::handing_over(out.data());  // to the broker's thread, over inproc (for ThreadSanitizer)
     REQUIRE(socket_.send(out, zmq::send_flags::none));
   }
   // The kind and error code of the next message from the broker that is not
@@ -42,6 +44,7 @@ public:
       REQUIRE(std::chrono::steady_clock::now() < give_up);
       zmq::message_t in;
       REQUIRE(socket_.recv(in));
+      proto::taking_over(in.data());
       proto::MessageView v;
       REQUIRE(proto::parse_message({in.data<char>(), in.size()}, v).empty());
       if (v.kind == static_cast<std::uint8_t>(proto::Kind::ping)) continue;
