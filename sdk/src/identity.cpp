@@ -12,6 +12,10 @@ std::string identity_error(std::string_view identity) {
                     c == '_' || c == '-' || c == '@' || c == ':';
     if (!ok) return "identity '" + std::string(identity) + "' may only use letters, digits and . _ - @ :";
   }
+  // An installed agent's identity names its folder and files under
+  // $WATT_HOME: "." and ".." are folders already, and a hidden one would be
+  // skipped when the platform next starts.
+  if (identity.front() == '.') return "identity '" + std::string(identity) + "' may not start with '.'";
   if (identity == "broker") return "identity 'broker' is reserved";
   return {};
 }

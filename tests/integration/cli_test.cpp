@@ -162,3 +162,14 @@ TEST_CASE("an agent installs from a folder holding its library, and a folder wit
   CHECK(two.code != 0);
   CHECK(two.err.find("expected exactly one") != std::string::npos);
 }
+
+TEST_CASE("an identity that would name a hidden folder, or . or .., is refused at install") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  for (const char* hidden : {".", "..", ".meter"}) {
+    const auto r = cli.watt({"install", fixture("good_agent"), "--identity", hidden});
+    CHECK(r.code != 0);
+    CHECK_MESSAGE(r.err.find("may not start with '.'") != std::string::npos, r.err);
+  }
+  CHECK(cli.watt({"list"}).out.find(".meter") == std::string::npos);
+}

@@ -59,11 +59,15 @@ TEST_CASE("a map where a string belongs is an error naming the key") {
   CHECK_THROWS_WITH_AS(load(dir, "broker:\n  [a]: 1\n"), doctest::Contains("broker: a key must be text"), watt::Error);
 }
 
-TEST_CASE("identities are short words of letters, digits and . _ - @ :") {
+TEST_CASE("identities are short words of letters, digits and . _ - @ :, not starting with a dot") {
   CHECK(watt::identity_error("meter-1.b2@site:3").empty());
   CHECK_FALSE(watt::identity_error("").empty());
   CHECK_FALSE(watt::identity_error("has space").empty());
   CHECK_FALSE(watt::identity_error("a/b").empty());
   CHECK_FALSE(watt::identity_error(std::string(129, 'a')).empty());
   CHECK_FALSE(watt::identity_error("broker").empty());
+  // It names the agent's folder under $WATT_HOME: no ".", "..", or hidden one.
+  for (const char* hidden : {".", "..", ".meter"})
+    CHECK(watt::identity_error(hidden) == "identity '" + std::string(hidden) + "' may not start with '.'");
+  CHECK(watt::identity_error("meter.1").empty());
 }

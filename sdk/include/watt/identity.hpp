@@ -11,7 +11,8 @@ namespace watt {
 inline constexpr std::size_t max_identity_bytes = 128;
 
 // Why an identity is refused, or empty: 1–128 characters of
-// letters, digits and . _ - @ :, and not the reserved "broker".
+// letters, digits and . _ - @ :, not starting with '.', and not the reserved
+// "broker".
 WATT_EXPORT std::string identity_error(std::string_view identity);
 
 }  // namespace watt
