@@ -6,6 +6,7 @@
 
 #include <watt/host.hpp>
 #include <watt/keys.hpp>
+#include <watt/log_format.hpp>
 #include <watt/paths.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
   const fs::path root = watt::watt_home();
 
   auto log = std::make_shared<spdlog::logger>("wattd", std::make_shared<spdlog::sinks::stdout_color_sink_mt>());
-  log->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  watt::set_log_format(*log);
   log->flush_on(spdlog::level::info);
 
   // Signals are taken by sigwait on the main thread; every thread started

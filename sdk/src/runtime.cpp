@@ -3,6 +3,7 @@
 #include "runtime.hpp"
 
 #include <watt/keys.hpp>
+#include <watt/log_format.hpp>
 #include <watt/proto/clock.hpp>
 #include <watt/topic.hpp>
 
@@ -29,7 +30,7 @@ CurveKeys curve_keys(const std::string& server_key, const std::string& key_file)
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink) {
   static auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>(name, sink ? std::move(sink) : console);
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  set_log_format(*logger);
   // Read while the runtime is built, before any thread of ours runs.
   if (const char* level = std::getenv("WATT_LOG_LEVEL"))  // NOLINT(concurrency-mt-unsafe)
     logger->set_level(spdlog::level::from_str(level));

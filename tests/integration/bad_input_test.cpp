@@ -246,3 +246,22 @@ TEST_CASE("a call to a peer that vanished without a goodbye is answered at once,
   CHECK(r.error().code == watt::ErrorCode::unknown_peer);
   CHECK(std::chrono::steady_clock::now() - started < 4s);
 }
+
+TEST_CASE("untrusted text in the platform's log cannot forge a line") {
+  Platform p;
+  Raw raw(p.address());
+  raw.send({msg(proto::Kind::hello, "intruder", hello_header(), {}, "intruder")});
+  auto welcome = raw.reply();
+  REQUIRE(welcome.has_value());
+  REQUIRE(welcome->kind == proto::Kind::welcome);
+  // A topic with an empty segment is refused, and its text is logged.
+  const std::string forged = "2026-12-04 21:00:00.000 info  [wattd] platform stopped";
+  CHECK(raw.expect_error({msg(proto::Kind::publish, "x//\n" + forged, header({}), {}, "intruder")}) == "bad_topic");
+  std::string log;
+  REQUIRE(watt::test::eventually([&] {
+    log = p.process().out();
+    return log.find("has an empty segment") != std::string::npos;
+  }));
+  CHECK(log.find("x//\\n" + forged) != std::string::npos);  // escaped, on the rejection's own line
+  CHECK(log.find("\n" + forged) == std::string::npos);      // never a line of its own
+}
