@@ -72,6 +72,12 @@ void Runtime::check_thread(const char* what) const {
 
 void Runtime::connect(std::chrono::milliseconds timeout) {
   owner_ = std::this_thread::get_id();
+  // A platform listens on TCP with CURVE only: without keys the handshake
+  // never completes, and the wait would end in a misleading timeout.
+  if (session_.address().starts_with("tcp://") && !session_.has_curve())
+    throw Error("the platform at " + session_.address() +
+                " is on TCP, which needs its public key (server_key; --server-key for watt; `watt keys` on the "
+                "platform's machine shows it) and a key file of this peer's (watt keys create NAME)");
   session_.open();
   wait_for([&] { return session_.welcomed() || session_.hello_error().has_value(); }, Clock::now() + timeout);
   if (session_.welcomed()) return;

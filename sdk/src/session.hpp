@@ -24,6 +24,7 @@ public:
   const std::string& address() const noexcept { return address_; }
   // For a TCP platform: its public key and ours. Before open().
   void set_curve(CurveKeys keys) { curve_ = std::move(keys); }
+  bool has_curve() const noexcept { return curve_.has_value(); }
 
   // Connects and says hello; the welcome comes through on_welcome().
   void open();

@@ -173,3 +173,11 @@ TEST_CASE("an identity that would name a hidden folder, or . or .., is refused a
   }
   CHECK(cli.watt({"list"}).out.find(".meter") == std::string::npos);
 }
+
+TEST_CASE("watt --connect tcp://… without --server-key says the key is missing") {
+  Cli cli;
+  const auto r = cli.watt({"--connect", "tcp://127.0.0.1:1", "list"});
+  CHECK(r.code != 0);
+  CHECK_MESSAGE(r.err.find("needs its public key") != std::string::npos, r.err);
+  CHECK(r.err.find("is it running") == std::string::npos);
+}

@@ -198,3 +198,11 @@ TEST_CASE("in-process: an agent is hosted on the in-process bus and answers, pub
   running.join();
   CHECK_FALSE(failure);
 }
+
+TEST_CASE("a client for a platform on TCP without its key is told so at once, not after a timeout") {
+  watt::ClientOptions o;
+  o.identity = "remote";
+  o.address = "tcp://127.0.0.1:1";
+  o.connect_timeout = 60s;  // never reached
+  CHECK_THROWS_WITH_AS(watt::Client{o}, doctest::Contains("is on TCP, which needs its public key"), watt::Error);
+}
