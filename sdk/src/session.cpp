@@ -1,3 +1,5 @@
+// The session's lines are built here and logged as they are: a format call
+// would put another copy of fmt's formatting code into libwatt for this file.
 #include "session.hpp"
 
 #include <unistd.h>
@@ -6,8 +8,6 @@
 
 namespace watt::detail {
 
-// Lines are built here and logged as they are: a format call would put
-// another copy of the formatting code in the library for each file.
 Session::Session(std::string identity, std::string address, spdlog::logger& log)
     : identity_(std::move(identity)), address_(std::move(address)), log_(log) {}
 
