@@ -39,30 +39,16 @@ void write_atomically(const std::string& path, const std::string& text) {
 class EdMonitor : public watt::Agent {
 public:
   void on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) override {
-    if (name != "config") return;
-    // Subscriptions and the run are built from it at start: a later change
-    // would leave them describing another run.
-    if (monitor_)
-      throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
-    if (action == watt::ConfigAction::remove) {
-      config_.reset();
-      return;
-    }
-    try {
-      // Nothing changes until the whole file is accepted.
-      YAML::Node run = YAML::Clone(value);
-      auto trace_csv = watt::ed::take_string(run, "trace_csv").value_or("");
-      auto result_json = watt::ed::take_string(run, "result_json").value_or("");
-      const auto stall_timeout = watt::ed::take_ms(run, "stall_timeout_ms");
-      config_ = watt::ed::parse_run_config(run);
-      trace_csv_ = std::move(trace_csv);
-      result_json_ = std::move(result_json);
-      stall_timeout_ = stall_timeout;
-    } catch (const watt::ed::Error& e) {
-      throw watt::Error(e.what());
-    } catch (const YAML::Exception& e) {
-      throw watt::Error(std::string("monitor settings: ") + e.what());
-    }
+    watt::ed::take_run_config(name, action, value, monitor_ != nullptr, config_, "monitor settings",
+                              [this](YAML::Node& run) {
+                                auto trace_csv = watt::ed::take_string(run, "trace_csv").value_or("");
+                                auto result_json = watt::ed::take_string(run, "result_json").value_or("");
+                                const auto stall_timeout = watt::ed::take_ms(run, "stall_timeout_ms");
+                                config_ = watt::ed::parse_run_config(run);
+                                trace_csv_ = std::move(trace_csv);
+                                result_json_ = std::move(result_json);
+                                stall_timeout_ = stall_timeout;
+                              });
   }
 
   void on_start() override {

@@ -12,26 +12,11 @@
 namespace watt::ed {
 
 void EdNodeAgent::on_config(const std::string& name, watt::ConfigAction action, const YAML::Node& value) {
-  if (name != "config") return;
-  // Subscriptions and the run are built from it at start: a later change
-  // would leave them describing another run.
-  if (runner_)
-    throw watt::Error("a run's configuration is fixed once the agent has started; restart the agent to change it");
-  if (action == watt::ConfigAction::remove) {
-    config_.reset();
-    return;
-  }
-  try {
-    // Nothing changes until the whole file is accepted.
-    YAML::Node run = YAML::Clone(value);
+  take_run_config(name, action, value, runner_ != nullptr, config_, "pace_ms", [this](YAML::Node& run) {
     const auto pace = take_ms(run, "pace_ms").value_or(std::chrono::milliseconds(0));
     config_ = parse_run_config(run);
     pace_ = pace;
-  } catch (const Error& e) {
-    throw watt::Error(e.what());
-  } catch (const YAML::Exception& e) {
-    throw watt::Error(std::string("pace_ms: ") + e.what());
-  }
+  });
 }
 
 void EdNodeAgent::on_start() {
