@@ -22,9 +22,11 @@ awk -v max="$max_function" '
   FNR == 1 { depth = 0; top = 0; prev = "" }
   {
     code = $0
-    sub(/\/\/.*/, "", code)
+    # Characters, then strings, then comments: a quote character must not
+    # open a string, and "ipc://" must not start a comment.
+    gsub(/'"'"'([^'"'"'\\]|\\[^'"'"']*)'"'"'/, "x", code)
     gsub(/"([^"\\]|\\.)*"/, "\"\"", code)
-    gsub(/'"'"'([^'"'"'\\]|\\.)*'"'"'/, "x", code)
+    sub(/\/\/.*/, "", code)
     n = length(code)
     for (i = 1; i <= n; i++) {
       c = substr(code, i, 1)

@@ -56,6 +56,51 @@ private:
 
 fs::path self_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
 
+// The broker's configuration: the local endpoints, and TCP (always CURVE,
+// with the platform's key pair made on first use) when the config asks.
+watt::broker::BrokerConfig broker_config(const watt::platform::PlatformConfig& config, const fs::path& root,
+                                         const std::string& agent_address, spdlog::logger& log) {
+  auto bc = config.broker;
+  bc.inproc_endpoints = {"inproc://watt-broker"};
+  bc.endpoints = {agent_address};
+  if (!config.tcp.empty()) {
+    const fs::path key_file = root / "keys" / "server.key";
+    fs::create_directories(key_file.parent_path());
+    if (!fs::exists(key_file)) watt::write_key_file(key_file, watt::make_key_pair());
+    const auto keys = watt::read_key_file(key_file);
+    bc.secure_endpoint = config.tcp;
+    bc.server_secret_key = keys.secret_key;
+    bc.endpoint_file = root / "run" / "tcp.endpoint";
+    log.info("TCP clients authenticate against server key {}", keys.public_key);
+  }
+  bc.first_identity = "platform";
+  bc.auth_file = root / "auth.yml";
+  return bc;
+}
+
+// The control service, an agent of the daemon's own on the in-process endpoint.
+watt::HostOptions control_host() {
+  watt::HostOptions o;
+  o.identity = "platform";
+  o.address = "inproc://watt-broker";
+  return o;
+}
+
+watt::platform::ControlOptions control_options(const watt::platform::PlatformConfig& config, const fs::path& root,
+                                               const std::string& agent_address) {
+  watt::platform::ControlOptions copts;
+  copts.home = root;
+  copts.agent_address = agent_address;
+  copts.supervisor = config.supervisor;
+  copts.supervisor.runner = self_dir() / "watt-agent";
+  copts.supervisor.pid_dir = root / "run" / "agents";
+  copts.heartbeat = config.heartbeat;
+  copts.log_max_bytes = config.log_max_bytes;
+  copts.log_files = config.log_files;
+  copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
+  return copts;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,41 +133,13 @@ int main(int argc, char** argv) {
     auto config = watt::platform::load_platform_config(root / "config.yml");
 
     const std::string agent_address = "ipc://" + (root / "run" / "watt.sock").string();
-    auto& bc = config.broker;
-    bc.inproc_endpoints = {"inproc://watt-broker"};
-    bc.endpoints = {agent_address};
-    if (!config.tcp.empty()) {
-      // TCP is always CURVE: the platform's key pair is made on first use.
-      const fs::path key_file = root / "keys" / "server.key";
-      fs::create_directories(key_file.parent_path());
-      if (!fs::exists(key_file)) watt::write_key_file(key_file, watt::make_key_pair());
-      const auto keys = watt::read_key_file(key_file);
-      bc.secure_endpoint = config.tcp;
-      bc.server_secret_key = keys.secret_key;
-      bc.endpoint_file = root / "run" / "tcp.endpoint";
-      log->info("TCP clients authenticate against server key {}", keys.public_key);
-    }
-    bc.first_identity = "platform";
-    bc.auth_file = root / "auth.yml";
+    const auto bc = broker_config(config, root, agent_address, *log);
     watt::broker::Broker broker(bc, log);
 
     // The control service is built first: opening the config store may fail
     // (a damaged file), and that must end wattd before anything listens.
-    watt::HostOptions host_options;
-    host_options.identity = "platform";
-    host_options.address = "inproc://watt-broker";
-    watt::AgentHost control(host_options);
-    watt::platform::ControlOptions copts;
-    copts.home = root;
-    copts.agent_address = agent_address;
-    copts.supervisor = config.supervisor;
-    copts.supervisor.runner = self_dir() / "watt-agent";
-    copts.supervisor.pid_dir = root / "run" / "agents";
-    copts.heartbeat = config.heartbeat;
-    copts.log_max_bytes = config.log_max_bytes;
-    copts.log_files = config.log_files;
-    copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
-    control.emplace<watt::platform::ControlAgent>(copts);
+    watt::AgentHost control(control_host());
+    control.emplace<watt::platform::ControlAgent>(control_options(config, root, agent_address));
     // Either thread failing stops the whole daemon, with its error kept.
     auto guarded = [](std::exception_ptr& error, auto body) {
       return std::thread([&error, body] {

@@ -11,6 +11,7 @@
 #include <zmq_addon.hpp>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -92,28 +93,9 @@ std::string hello_header(std::uint64_t protocol = proto::version) {
 }
 std::string packed(long v) { return watt::Value::of(v).bytes(); }
 
-}  // namespace
-
-TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair") {
-  Platform p("broker:\n  max_message_bytes: 4096\n");
-  std::atomic<long> received{0}, last{-1};
-  std::atomic<long> callback_failures{0};
-  Served sub(p, "good-sub", [&](watt::Client& c) {
-    c.subscribe("good", [&](const watt::Envelope& e) {
-      try {
-        last = e.body.as<long>();
-        ++received;
-      } catch (const watt::Error&) {
-        ++callback_failures;  // the garbage body below: the SDK refuses it, the loop goes on
-        throw;
-      }
-    });
-  });
-  auto pub = p.client("good-pub");
-  long sent = 0;
-  auto keep_talking = [&] { pub->publish("good/topic", sent++); };
-
-  Raw raw(p.address());
+// What an unregistered connection sends is checked before anything else:
+// framing and versions, then the hello itself. The pair keeps talking.
+void refuse_before_hello(Raw& raw, const std::function<void()>& keep_talking) {
   // Not yet registered: framing and versions are checked before anything else.
   CHECK(raw.expect_error({"garbage"}) == "unsupported_version");  // the first byte is the version
   keep_talking();
@@ -138,6 +120,31 @@ TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair")
   CHECK(raw.expect_error({msg(proto::Kind::hello, "good-pub", hello_header())}) == "identity_taken");
   CHECK(raw.expect_error({msg(proto::Kind::hello, "raw", hello_header(), {}, "good-pub")}) == "bad_frame");
   keep_talking();
+}
+
+}  // namespace
+
+TEST_CASE("bad input gets a clear error and never disturbs a well-behaved pair") {
+  Platform p("broker:\n  max_message_bytes: 4096\n");
+  std::atomic<long> received{0}, last{-1};
+  std::atomic<long> callback_failures{0};
+  Served sub(p, "good-sub", [&](watt::Client& c) {
+    c.subscribe("good", [&](const watt::Envelope& e) {
+      try {
+        last = e.body.as<long>();
+        ++received;
+      } catch (const watt::Error&) {
+        ++callback_failures;  // the garbage body below: the SDK refuses it, the loop goes on
+        throw;
+      }
+    });
+  });
+  auto pub = p.client("good-pub");
+  long sent = 0;
+  auto keep_talking = [&] { pub->publish("good/topic", sent++); };
+
+  Raw raw(p.address());
+  refuse_before_hello(raw, keep_talking);
 
   raw.send({msg(proto::Kind::hello, "raw", hello_header(), {}, "raw")});
   auto welcome = raw.reply();
