@@ -74,11 +74,18 @@ void NodeLink::try_open(Clock::time_point now) {
   rx_before_ += decoder_.counters();
   decoder_ = serial::FrameDecoder(options_.max_payload);
   peer_max_payload_ = serial::default_max_payload;
+  send_hello(now, true);
+  if (fd_ >= 0 && events_.on_session) events_.on_session();
+}
+
+void NodeLink::send_hello(Clock::time_point now, bool opened) {
+  // Every hello restarts our numbering. On a port just opened, a 0x00 first
+  // ends whatever half frame the bridge holds.
+  seq_ = 0;
   queue(FrameType::hello,
         serial::encode_hello(
             serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)}),
-        now);
-  if (fd_ >= 0 && events_.on_session) events_.on_session();
+        now, opened);
 }
 
 void NodeLink::lose(const std::string& why, Clock::time_point now) {
@@ -89,12 +96,10 @@ void NodeLink::lose(const std::string& why, Clock::time_point now) {
   report(supervisor_.failed(now, why));
 }
 
-void NodeLink::queue(FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now) {
+void NodeLink::queue(FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now,
+                     bool delimiter_first) {
   std::vector<std::uint8_t> bytes;
-  if (type == FrameType::hello) {
-    seq_ = 0;            // every hello restarts our numbering
-    bytes.push_back(0);  // a 0x00 first ends whatever half frame the bridge holds
-  }
+  if (delimiter_first) bytes.push_back(0);
   const auto encoded =
       serial::encode_frame(serial::Frame{type, seq_++, {payload.begin(), payload.end()}}, max_frame_payload);
   bytes.insert(bytes.end(), encoded.begin(), encoded.end());
@@ -158,10 +163,7 @@ void NodeLink::on_frame(const serial::ReceivedFrame& received, Clock::time_point
       ++counters_.hellos_received;
       if (const auto hello = serial::parse_hello(frame.payload)) peer_max_payload_ = hello->max_payload;
       // Answered every time, so a bridge that (re)opened its end knows us at once.
-      queue(FrameType::hello,
-            serial::encode_hello(
-                serial::Hello{serial::serial_protocol_version, static_cast<std::uint16_t>(options_.max_payload)}),
-            now);
+      send_hello(now, false);
       if (fd_ >= 0 && events_.on_session) events_.on_session();
       break;
     case FrameType::data:

@@ -91,7 +91,10 @@ public:
 private:
   void try_open(Clock::time_point now);
   void lose(const std::string& why, Clock::time_point now);
-  void queue(serial::FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now);
+  // Our hello; `opened`: the port has just opened (a 0x00 goes first).
+  void send_hello(Clock::time_point now, bool opened);
+  void queue(serial::FrameType type, std::span<const std::uint8_t> payload, Clock::time_point now,
+             bool delimiter_first = false);
   void write_some(Clock::time_point now);
   void on_frame(const serial::ReceivedFrame& received, Clock::time_point now);
   // Tells the owner, when the supervisor says the state changed.

@@ -121,11 +121,13 @@ TEST_CASE("node link: opens with a 0x00 and a hello of seq 0, and answers every 
   CHECK(h.bridge->decoder.counters().dropped() == 0);  // the leading 0x00 is filler, not an error
   CHECK(h.sessions == 1);
 
+  const auto filler = h.bridge->decoder.counters().empty;  // the 0x00 before the first hello
   h.bridge_hello();
   REQUIRE(h.pump_until([&] { return h.bridge->count(FrameType::hello) == 2; }));
   h.bridge_hello();
   REQUIRE(h.pump_until([&] { return h.bridge->count(FrameType::hello) == 3; }));
-  CHECK(h.sessions == 3);  // subscriptions are sent again for each
+  CHECK(h.bridge->decoder.counters().empty == filler);  // replies to a hello come without one
+  CHECK(h.sessions == 3);                               // subscriptions are sent again for each
   CHECK(h.link->counters().hellos_received == 2);
   REQUIRE(!h.states.empty());
   CHECK(h.states.back().first);  // the bridge is up once heard
