@@ -21,22 +21,24 @@ std::unique_ptr<sqlite::Database> open_store(const std::filesystem::path& file) 
   // damaged file; one connection, shared by the control service's threads.
   const sqlite::Options options{
       .create = true, .synchronous = "FULL", .check_first = true, .shared_between_threads = true};
-  std::unique_ptr<sqlite::Database> db;
   try {
-    db = std::make_unique<sqlite::Database>(file.string(), options);
+    auto db = std::make_unique<sqlite::Database>(file.string(), options);
+    db->exec(
+        "CREATE TABLE IF NOT EXISTS configs (identity TEXT NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, "
+        "updated_ns INTEGER NOT NULL, PRIMARY KEY (identity, name))");
+    return db;
   } catch (const sqlite::Error& e) {
     const std::string what = e.what();
-    if (what.find(sqlite::Database::check_failed) != std::string::npos)
-      throw Error("config store " + what + std::string(left_untouched));
-    if (!std::filesystem::exists(file)) throw Error("cannot open config store " + what);
-    // "file is not a database" and kin surface from the first statement.
-    throw Error("config store " + file.string() + " is damaged or unreadable (" + what + ")" +
-                std::string(left_untouched));
+    switch (e.kind) {
+      case sqlite::Error::Kind::open: throw Error("cannot open config store " + what);
+      case sqlite::Error::Kind::damaged: throw Error("config store " + what + std::string(left_untouched));
+      case sqlite::Error::Kind::statement:
+        // "file is not a database" and kin surface from the first statement.
+        throw Error("config store " + file.string() + " is damaged or unreadable (" + what + ")" +
+                    std::string(left_untouched));
+    }
+    throw;
   }
-  db->exec(
-      "CREATE TABLE IF NOT EXISTS configs (identity TEXT NOT NULL, name TEXT NOT NULL, text TEXT NOT NULL, "
-      "updated_ns INTEGER NOT NULL, PRIMARY KEY (identity, name))");
-  return db;
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ Database::Database(std::string file, const Options& o) : file_(std::move(file)) 
     const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(file_ + ": " + msg);
+    throw Error(file_ + ": " + msg, Error::Kind::open);
   }
   sqlite3_extended_result_codes(db_, 1);
   // Writers of the same file (the cache's ingest and forward sides) wait for
@@ -115,7 +115,8 @@ Database::Database(std::string file, const Options& o) : file_(std::move(file)) 
 
 void Database::check() {
   Statement s(*this, "PRAGMA quick_check");
-  if (s.step() && s.text(0) != "ok") throw Error(file_ + " " + std::string(check_failed) + " (" + s.text(0) + ")");
+  if (s.step() && s.text(0) != "ok")
+    throw Error(file_ + " failed its integrity check (" + s.text(0) + ")", Error::Kind::damaged);
 }
 
 Database::~Database() { sqlite3_close(db_); }

@@ -15,7 +15,12 @@
 namespace watt::sqlite {
 
 struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  // What failed: opening the file, its integrity check (Options::check_first),
+  // or a statement (a file that is not a database fails its first one).
+  enum class Kind { open, damaged, statement };
+  explicit Error(const std::string& what, Kind what_failed = Kind::statement)
+      : std::runtime_error(what), kind(what_failed) {}
+  Kind kind;
 };
 
 class Database;
@@ -83,8 +88,6 @@ public:
   // Throws Error with the file name and SQLite's own message.
   [[noreturn]] void fail(std::string_view what) const;
   const std::string& file() const { return file_; }
-  // Whether `what` (an Error's text) said the integrity check failed.
-  static constexpr std::string_view check_failed = "failed its integrity check";
   sqlite3* handle() const { return db_; }
 
 private:
