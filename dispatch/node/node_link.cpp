@@ -37,7 +37,8 @@ NodeLink::NodeLink(serial::SerialSettings settings, NodeLinkOptions options, Nod
       events_(std::move(events)),
       decoder_(options.max_payload),
       supervisor_(options),
-      tx_(options.tx_queue_limit) {
+      tx_(options.tx_queue_limit),
+      silence_reason_("no frame from the bridge for " + std::to_string(options.silence_timeout.count()) + " ms") {
   serial::validate(settings_);
   validate(options_);
 }
@@ -51,8 +52,7 @@ short NodeLink::events() const { return static_cast<short>(POLLIN | (tx_.empty()
 Clock::time_point NodeLink::tick(Clock::time_point now) {
   if (supervisor_.open_due(now)) try_open(now);
   if (fd_ < 0) return supervisor_.next_deadline(now);
-  report(supervisor_.check_silence(
-      now, "no frame from the bridge for " + std::to_string(options_.silence_timeout.count()) + " ms"));
+  report(supervisor_.check_silence(now, silence_reason_));
   if (tx_.empty() && supervisor_.heartbeat_due(now)) {
     queue(FrameType::heartbeat, {}, now);
     ++counters_.heartbeats_sent;

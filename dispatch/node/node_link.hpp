@@ -108,7 +108,8 @@ private:
   serial::DecoderCounters rx_before_;  // the decoders of earlier opens
   serial::LinkSupervisor supervisor_;  // backoff, up/down, heartbeat and silence
   serial::TxQueue tx_;
-  std::size_t tx_offset_ = 0;  // bytes of tx_.front() already written
+  std::string silence_reason_;  // built once: tick() runs often
+  std::size_t tx_offset_ = 0;   // bytes of tx_.front() already written
   std::uint8_t seq_ = 0;
   std::size_t peer_max_payload_ = serial::default_max_payload;
   NodeLinkCounters counters_;

@@ -68,21 +68,23 @@ bool LinkSupervisor::set(LinkState state, std::string_view reason) {
 }
 
 std::size_t TxQueue::push(QueuedFrame frame, bool front_in_progress) {
+  if (frame.type == FrameType::data) ++data_;
   frames_.push_back(std::move(frame));
+  const bool front_is_data = frames_.front().type == FrameType::data;
+  const std::size_t waiting = data_ - (front_in_progress && front_is_data ? 1 : 0);
+  if (waiting <= limit_) return 0;
   const auto first_waiting = frames_.begin() + (front_in_progress ? 1 : 0);
-  const auto waiting =
-      std::count_if(first_waiting, frames_.end(), [](const QueuedFrame& f) { return f.type == FrameType::data; });
-  if (static_cast<std::size_t>(waiting) <= limit_) return 0;
   frames_.erase(
       std::find_if(first_waiting, frames_.end(), [](const QueuedFrame& f) { return f.type == FrameType::data; }));
+  --data_;
   return 1;
 }
 
 std::size_t TxQueue::clear() {
-  const auto lost =
-      std::count_if(frames_.begin(), frames_.end(), [](const QueuedFrame& f) { return f.type == FrameType::data; });
+  const std::size_t lost = data_;
   frames_.clear();
-  return static_cast<std::size_t>(lost);
+  data_ = 0;
+  return lost;
 }
 
 }  // namespace watt::serial

@@ -74,7 +74,6 @@ public:
 
   LinkState state() const noexcept { return state_; }
   const std::string& reason() const noexcept { return reason_; }
-  bool port_open() const noexcept { return open_; }
 
 private:
   bool set(LinkState state, std::string_view reason);
@@ -109,15 +108,18 @@ public:
   // the front is being written already, it is not counted as waiting.
   std::size_t push(QueuedFrame frame, bool front_in_progress = false);
   bool empty() const noexcept { return frames_.empty(); }
-  std::size_t size() const noexcept { return frames_.size(); }
   QueuedFrame& front() { return frames_.front(); }
-  void pop_front() { frames_.pop_front(); }
+  void pop_front() {
+    if (frames_.front().type == FrameType::data) --data_;
+    frames_.pop_front();
+  }
   // Empties it (the port went away); returns how many data frames were lost.
   std::size_t clear();
 
 private:
   std::size_t limit_;
   std::deque<QueuedFrame> frames_;
+  std::size_t data_ = 0;  // data frames among them
 };
 
 }  // namespace watt::serial
