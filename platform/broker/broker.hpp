@@ -81,6 +81,10 @@ private:
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
   void on_publish(Peer& p, std::string_view topic, const proto::Header& h, zmq::message_t& message);
   void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h, zmq::message_t& message);
+  // A request is routed only if its callee may owe one more answer, and
+  // then owes it; an answer only if it is owed.
+  bool owe_answer(Peer& caller, Peer& callee, const proto::Header& h);
+  bool answer_owed(Peer& answerer, Peer& caller, proto::Kind kind, const proto::Header& h);
   void publish_event(const std::string& topic, const std::string& body);
   // Delivers a message (kind deliver already) to every matching subscriber.
   void route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl, Peer* publisher);

@@ -25,6 +25,11 @@ struct BrokerConfig {
   // small messages to a frame (1 = never batched).
   std::size_t batch_messages = 16;
   std::chrono::milliseconds liveness_interval{1000};
+  // A peer owes an answer to each request routed to it, until it answers or
+  // the request's deadline passes (at most this long after routing). It may
+  // owe this many at once; further requests to it are refused (busy).
+  std::chrono::milliseconds answer_window{std::chrono::minutes(10)};
+  std::size_t max_owed_answers = 100000;
   // TCP, authenticated with CURVE: clients must hold a key on the allow-list
   // (auth_file) and may do only what their entry allows. Empty = no TCP.
   std::string secure_endpoint;          // e.g. tcp://127.0.0.1:22916 (port * = any free one)

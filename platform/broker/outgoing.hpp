@@ -2,6 +2,7 @@
 // plus what the queues need to order and drop it.
 #pragma once
 
+#include <watt/identity.hpp>
 #include <watt/proto/frame.hpp>
 
 #include <zmq.hpp>
@@ -11,10 +12,6 @@
 #include <string_view>
 
 namespace watt::broker {
-
-// The broker's own address: the origin of what it says, the target of its
-// own methods.
-constexpr std::string_view broker_identity = "broker";
 
 struct Outgoing {
   zmq::message_t frame;

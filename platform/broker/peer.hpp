@@ -4,6 +4,7 @@
 // flow state; the peer table owns the peer.
 #pragma once
 
+#include "owed_answers.hpp"
 #include "peer_queue.hpp"
 
 #include <watt/platform/auth_entry.hpp>
@@ -29,6 +30,7 @@ struct FlowState {
 struct Peer {
   // The key: its socket's tag ('L' local, 'T' TCP) and its routing id.
   std::string routing_id;
+  std::uint64_t serial = 0;  // unique for the broker's life: what others may remember it by
   std::string identity;
   std::string auth_name;            // the allow-list entry (TCP peers); empty = trusted local peer
   const AuthEntry* auth = nullptr;  // that entry, looked up once (again on reload); null = gone
@@ -46,6 +48,8 @@ struct Peer {
   bool batches = false;     // said in its hello that it takes batch messages
 
   FlowState flow;
+
+  OwedAnswers owed;  // the requests routed to it that it has not answered
 };
 
 // Which socket a peer's key belongs to.

@@ -30,6 +30,7 @@ Peer* PeerTable::by_identity(const std::string& identity) {
 Peer& PeerTable::add(const std::string& key, std::string identity, std::uint64_t pid) {
   auto peer = std::make_unique<Peer>();
   peer->routing_id = key;
+  peer->serial = next_serial_++;
   peer->identity = std::move(identity);
   peer->connected_ns = proto::now_ns();
   peer->pid = pid;

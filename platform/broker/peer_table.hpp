@@ -59,6 +59,7 @@ private:
   std::vector<std::unique_ptr<Peer>> retired_;  // dead peers a new one replaced under their key
   std::vector<PeerEventMessage> left_events_;
   Peer* last_sender_ = nullptr;  // reset whenever peers are freed or replaced
+  std::uint64_t next_serial_ = 1;
   bool any_dead_ = false;
   std::size_t reaped_since_trim_ = 0;
 };

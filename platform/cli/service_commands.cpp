@@ -242,7 +242,8 @@ void add_health_commands(CLI::App& app, Context& ctx) {
                   << b.delivered << " (" << b.batches << " batches to peers behind)\n"
                   << "          dropped " << b.dropped << ", expired " << b.expired << ", queued now " << b.queued
                   << ", rejected (bad input) " << b.rejected << "\n"
-                  << "rpc       requests " << b.requests << ", errors " << b.request_errors << "\n"
+                  << "rpc       requests " << b.requests << ", errors " << b.request_errors
+                  << ", unrequested answers dropped " << b.unrequested_answers << "\n"
                   << "peers     " << b.peers << " connected, " << b.subscriptions << " subscriptions\n"
                   << "agents   ";
         for (const auto& [state, n] : s.agents) std::cout << " " << state << " " << n;

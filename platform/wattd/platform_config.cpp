@@ -34,6 +34,31 @@ void only_keys(const YAML::Node& map, const std::string& where, const std::set<s
   if (auto err = yaml::key_error(map, allowed); !err.empty()) throw Error(where + ": " + err);
 }
 
+void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) {
+  only_keys(b, w,
+            {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
+             "liveness_interval_ms", "max_owed_answers", "answer_window_ms"});
+  if (b["tcp"]) {
+    c.tcp = text(b["tcp"], w + ".tcp");
+    if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
+  }
+  auto& bc = c.broker;
+  auto set = [&](const char* key, auto& out, auto min, auto max) {
+    if (b[key]) out = number<std::decay_t<decltype(out)>>(b[key], w + "." + key, min, max);
+  };
+  auto ms = [&](const char* key, std::chrono::milliseconds& out, int min, int max) {
+    if (b[key]) out = std::chrono::milliseconds(number<int>(b[key], w + "." + key, min, max));
+  };
+  set("max_message_bytes", bc.max_message_bytes, 1024u, 256u << 20);
+  set("queue_limit", bc.queue_limit, 0u, 10'000'000u);
+  set("lossless_high_water", bc.lossless_high_water, 1u, 10'000'000u);
+  set("socket_high_water", bc.socket_high_water, 1, 1'000'000);
+  set("batch_messages", bc.batch_messages, 1u, 1024u);
+  set("max_owed_answers", bc.max_owed_answers, 1u, 100'000'000u);
+  ms("liveness_interval_ms", bc.liveness_interval, 10, 600'000);
+  ms("answer_window_ms", bc.answer_window, 1000, 86'400'000);
+}
+
 }  // namespace
 
 PlatformConfig load_platform_config(const std::filesystem::path& file) {
@@ -51,29 +76,7 @@ PlatformConfig parse_platform_config(const YAML::Node& root, const std::string& 
   PlatformConfig c;
   if (root.IsNull()) return c;
   only_keys(root, f, {"broker", "agents"});
-  if (const auto b = root["broker"]) {
-    const std::string w = f + ": broker";
-    only_keys(b, w,
-              {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
-               "liveness_interval_ms"});
-    if (b["tcp"]) {
-      c.tcp = text(b["tcp"], w + ".tcp");
-      if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
-    }
-    auto& bc = c.broker;
-    if (b["max_message_bytes"])
-      bc.max_message_bytes = number<std::size_t>(b["max_message_bytes"], w + ".max_message_bytes", 1024, 256u << 20);
-    if (b["queue_limit"]) bc.queue_limit = number<std::size_t>(b["queue_limit"], w + ".queue_limit", 0, 10'000'000);
-    if (b["lossless_high_water"])
-      bc.lossless_high_water = number<std::size_t>(b["lossless_high_water"], w + ".lossless_high_water", 1, 10'000'000);
-    if (b["socket_high_water"])
-      bc.socket_high_water = number<int>(b["socket_high_water"], w + ".socket_high_water", 1, 1'000'000);
-    if (b["batch_messages"])
-      bc.batch_messages = number<std::size_t>(b["batch_messages"], w + ".batch_messages", 1, 1024);
-    if (b["liveness_interval_ms"])
-      bc.liveness_interval =
-          std::chrono::milliseconds(number<int>(b["liveness_interval_ms"], w + ".liveness_interval_ms", 10, 600'000));
-  }
+  if (const auto b = root["broker"]) parse_broker(b, f + ": broker", c);
   if (const auto a = root["agents"]) {
     const std::string w = f + ": agents";
     only_keys(a, w,

@@ -16,7 +16,7 @@ std::string identity_error(std::string_view identity) {
   // $WATT_HOME: "." and ".." are folders already, and a hidden one would be
   // skipped when the platform next starts.
   if (identity.front() == '.') return "identity '" + std::string(identity) + "' may not start with '.'";
-  if (identity == "broker") return "identity 'broker' is reserved";
+  if (identity == broker_identity) return "identity '" + std::string(broker_identity) + "' is reserved";
   return {};
 }
 

@@ -1,9 +1,16 @@
 #include "pending_calls.hpp"
 
+#include <watt/identity.hpp>
+
 namespace watt::detail {
 
-void PendingCalls::open(std::uint64_t id, Clock::time_point deadline) {
-  calls_.emplace(id, Call{deadline, std::nullopt, {}, deadlines_.emplace(deadline, id), true});
+void PendingCalls::open(std::uint64_t id, Clock::time_point deadline, std::string callee) {
+  calls_.emplace(id, Call{deadline, std::move(callee), std::nullopt, {}, deadlines_.emplace(deadline, id), true});
+}
+
+bool PendingCalls::awaits(std::uint64_t id, std::string_view from, bool error) const {
+  auto it = calls_.find(id);
+  return it != calls_.end() && (it->second.callee == from || (error && from == broker_identity));
 }
 
 void PendingCalls::disarm(Call& c) {
@@ -18,7 +25,7 @@ void PendingCalls::resolve(std::uint64_t id, Result<Value> result) {
   if (it == calls_.end() || it->second.result) return;  // abandoned, or already timed out
   disarm(it->second);
   it->second.result.emplace(std::move(result));
-  if (it->second.then) completions_.push(0, Completion{id});
+  if (it->second.then) completions_.emplace<Completion>(0, id);
 }
 
 bool PendingCalls::answered(std::uint64_t id) const {
@@ -44,7 +51,7 @@ void PendingCalls::then(std::uint64_t id, std::function<void(Result<Value>)> fn)
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
   it->second.then = std::move(fn);
-  if (it->second.result) completions_.push(0, Completion{id});
+  if (it->second.result) completions_.emplace<Completion>(0, id);
 }
 
 void PendingCalls::abandon(std::uint64_t id) noexcept {

@@ -16,6 +16,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace watt::detail {
@@ -24,8 +26,14 @@ class PendingCalls {
 public:
   explicit PendingCalls(Inbox& completions) : completions_(completions) {}
 
-  void open(std::uint64_t id, Clock::time_point deadline);
+  // A call to `callee` ("broker" for what the broker answers itself).
+  void open(std::uint64_t id, Clock::time_point deadline, std::string callee);
   bool contains(std::uint64_t id) const { return calls_.contains(id); }
+  // Whether this call waits for an answer from `from`: its callee, or the
+  // broker with an error (the call could not be routed). Ids are small and
+  // sequential, so an answer is matched on its sender too: no other peer can
+  // answer a call in the callee's place.
+  bool awaits(std::uint64_t id, std::string_view from, bool error) const;
   // Its answer, unless it has one already, or was abandoned.
   void resolve(std::uint64_t id, Result<Value> result);
   bool answered(std::uint64_t id) const;
@@ -45,6 +53,7 @@ private:
   using Deadlines = std::multimap<Clock::time_point, std::uint64_t>;
   struct Call {
     Clock::time_point deadline;
+    std::string callee;
     std::optional<Result<Value>> result;
     std::function<void(Result<Value>)> then;
     Deadlines::iterator expiry;  // its entry in deadlines_, while armed

@@ -1,5 +1,7 @@
 #include "receiver.hpp"
 
+#include <watt/identity.hpp>
+
 namespace watt::detail {
 
 void Receiver::read_available() {
@@ -70,15 +72,20 @@ void Receiver::handle_one(Incoming& f) {
                                          Value::from_msgpack_unchecked(std::string(f.body_view()))});
       break;
     case proto::Kind::response:
-    case proto::Kind::peer_list: calls_.resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view()))); break;
-    case proto::Kind::ack: calls_.resolve(h.id, Value()); break;
+    case proto::Kind::peer_list:
+      if (answers_a_call(f, h)) calls_.resolve(h.id, Value::from_msgpack_unchecked(std::string(f.body_view())));
+      break;
+    case proto::Kind::ack:
+      if (answers_a_call(f, h)) calls_.resolve(h.id, Value());
+      break;
     case proto::Kind::error: {
       RpcError err{error_code_from_string(h.code), std::string(h.message)};
-      if (session_.on_refused(h.id, err)) break;
-      if (h.id != 0 && calls_.contains(h.id))
-        calls_.resolve(h.id, std::move(err));
-      else
+      if (f.origin_view() == broker_identity && session_.on_refused(h.id, err)) break;
+      if (h.id != 0 && calls_.contains(h.id)) {
+        if (answers_a_call(f, h)) calls_.resolve(h.id, std::move(err));
+      } else {
         problems_.report(std::string(h.code), "the broker reported " + err.what());
+      }
       break;
     }
     case proto::Kind::welcome:
@@ -97,6 +104,18 @@ void Receiver::handle_one(Incoming& f) {
       problems_.report("unexpected_kind",
                        "ignored an unexpected " + std::string(proto::kind_name(f.kind)) + " from the broker");
   }
+}
+
+bool Receiver::answers_a_call(const Incoming& f, const proto::Header& h) {
+  const std::string_view from = f.origin_view();
+  if (calls_.awaits(h.id, from, f.kind == proto::Kind::error)) return true;
+  // A late answer to a call already forgotten is no news; one from a peer
+  // the call did not go to is.
+  if (calls_.contains(h.id))
+    problems_.report("unrequested_answer", "dropped a " + std::string(proto::kind_name(f.kind)) + " from '" +
+                                               std::string(from) + "' to call #" + std::to_string(h.id) +
+                                               ", which went to another peer");
+  return false;
 }
 
 }  // namespace watt::detail

@@ -27,6 +27,8 @@ public:
 private:
   void handle_batch(Incoming& batch);
   void handle_one(Incoming& f);
+  // Whether this answer comes from the peer its call went to.
+  bool answers_a_call(const Incoming& f, const proto::Header& h);
 
   Session& session_;
   Inbox& inbox_;

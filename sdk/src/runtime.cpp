@@ -2,6 +2,7 @@
 // timers, expired calls and the inbox, then waits on the connection.
 #include "runtime.hpp"
 
+#include <watt/identity.hpp>
 #include <watt/keys.hpp>
 #include <watt/log_format.hpp>
 #include <watt/proto/clock.hpp>
@@ -105,7 +106,7 @@ void Runtime::leave() {
 std::uint64_t Runtime::ask_broker(proto::Kind kind, Clock::time_point deadline) {
   proto::Header h;
   h.id = session_.next_id();
-  calls_.open(h.id, deadline);
+  calls_.open(h.id, deadline, std::string(broker_identity));
   session_.send(kind, {}, h);
   return h.id;
 }
@@ -195,7 +196,7 @@ std::uint64_t Runtime::start_call(const CallOptions& o, std::string_view peer, s
   check_thread("call()");
   if (peer.empty() || method.empty()) throw Error("call: peer and method must not be empty");
   const auto id = session_.next_id();
-  calls_.open(id, Clock::now() + o.timeout);
+  calls_.open(id, Clock::now() + o.timeout, std::string(peer));
   if (session_.rejoining()) {
     calls_.resolve(id, RpcError{ErrorCode::disconnected, "the platform is unreachable; reconnecting"});
     return id;

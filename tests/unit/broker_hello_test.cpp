@@ -3,71 +3,15 @@
 // and may not change.
 #include "broker/allow_list.hpp"
 #include "inproc_bus.hpp"
+#include "raw_peer.hpp"
 #include "temp_dir.hpp"
 
-#include <watt/detail/zmq_context.hpp>
-#include <watt/proto/frame.hpp>
-#include <watt/proto/handover.hpp>
-#include <watt/proto/header.hpp>
-
 #include <doctest/doctest.h>
-#include <zmq.hpp>
-
-#include <chrono>
-#include <string>
 
 namespace {
 
 namespace proto = watt::proto;
-
-// One connection, one message at a time.
-class RawPeer {
-public:
-  explicit RawPeer(const std::string& address) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::rcvtimeo, 5000);
-    socket_.connect(address);
-  }
-  void send(proto::Kind kind, const std::string& address, const std::string& origin, proto::Header h) {
-    h.id = ++id_;
-    const std::string header = proto::encode_header(h);
-    zmq::message_t out(proto::message_size(address, origin, header, {}));
-    proto::write_message(out.data<char>(), kind, address, origin, header, {});
-    proto::handing_over(out.data());  // to the broker's thread, over inproc (for ThreadSanitizer)
-    REQUIRE(socket_.send(out, zmq::send_flags::none));
-  }
-  // The kind and error code of the next message from the broker that is not
-  // one of its liveness pings.
-  std::pair<proto::Kind, std::string> next() {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-      REQUIRE(std::chrono::steady_clock::now() < give_up);
-      zmq::message_t in;
-      REQUIRE(socket_.recv(in));
-      proto::taking_over(in.data());
-      proto::MessageView v;
-      REQUIRE(proto::parse_message({in.data<char>(), in.size()}, v).empty());
-      if (v.kind == static_cast<std::uint8_t>(proto::Kind::ping)) continue;
-      proto::Header answer;
-      REQUIRE(proto::decode_header(v.header, answer).empty());
-      return {static_cast<proto::Kind>(v.kind), std::string(answer.code)};
-    }
-  }
-  std::pair<proto::Kind, std::string> ask(proto::Kind kind, const std::string& address, const std::string& origin,
-                                          proto::Header h) {
-    send(kind, address, origin, h);
-    return next();
-  }
-  std::pair<proto::Kind, std::string> hello(const std::string& identity) {
-    proto::Header h;
-    h.protocol = proto::version;
-    return ask(proto::Kind::hello, identity, identity, h);
-  }
-
-private:
-  zmq::socket_t socket_{watt::detail::zmq_context(), zmq::socket_type::dealer};
-  std::uint64_t id_ = 0;
-};
+using watt::test::RawPeer;
 
 }  // namespace
 

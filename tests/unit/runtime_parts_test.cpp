@@ -113,8 +113,8 @@ TEST_CASE("pending calls: answered once, timed out at the deadline, taken once")
   Inbox inbox;
   PendingCalls calls(inbox);
   const auto now = Clock::now();
-  calls.open(1, now + std::chrono::seconds(10));
-  calls.open(2, now + std::chrono::milliseconds(5));
+  calls.open(1, now + std::chrono::seconds(10), "peer");
+  calls.open(2, now + std::chrono::milliseconds(5), "peer");
   CHECK(calls.next_deadline() == now + std::chrono::milliseconds(5));
   calls.resolve(1, Value::of(7));
   calls.resolve(1, Value::of(8));  // a second answer is ignored
@@ -135,8 +135,8 @@ TEST_CASE("pending calls: then() runs from the inbox in its turn, and an abandon
   Inbox inbox;
   PendingCalls calls(inbox);
   Problems problems(quiet);
-  calls.open(1, Clock::now() + std::chrono::seconds(10));
-  calls.open(2, Clock::now() + std::chrono::seconds(10));
+  calls.open(1, Clock::now() + std::chrono::seconds(10), "peer");
+  calls.open(2, Clock::now() + std::chrono::seconds(10), "peer");
   int got = 0;
   calls.then(1, [&](Result<Value> r) { got = r.value().as<int>(); });
   calls.resolve(1, Value::of(5));

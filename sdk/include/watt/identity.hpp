@@ -9,6 +9,9 @@
 namespace watt {
 
 inline constexpr std::size_t max_identity_bytes = 128;
+// The broker's own address: the origin of what it says, the target of its
+// own methods (stats, reload_auth).
+inline constexpr std::string_view broker_identity = "broker";
 
 // Why an identity is refused, or empty: 1–128 characters of
 // letters, digits and . _ - @ :, not starting with '.', and not the reserved

@@ -16,12 +16,13 @@ struct BrokerStats {
   std::uint64_t expired = 0;    // deadline passed while queued
   std::uint64_t requests = 0;
   std::uint64_t request_errors = 0;
-  std::uint64_t rejected = 0;  // bad input answered with an error or dropped
+  std::uint64_t rejected = 0;             // bad input answered with an error or dropped
+  std::uint64_t unrequested_answers = 0;  // responses and errors no routed call was waiting for: dropped
   std::uint64_t peers = 0;
   std::uint64_t subscriptions = 0;
   std::uint64_t queued = 0;  // messages waiting in the broker, all peers
   MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
-                     peers, subscriptions, queued)
+                     unrequested_answers, peers, subscriptions, queued)
 };
 
 }  // namespace watt::broker

@@ -1,0 +1,201 @@
+// The broker's routing: what a peer may publish, subscribe to and call;
+// publications to subscribers; requests to their callee and answers back to
+// their caller; and the broker's own replies.
+#include "broker.hpp"
+
+#include <watt/proto/clock.hpp>
+#include <watt/proto/topic.hpp>
+
+namespace watt::broker {
+
+// ---- routing ----------------------------------------------------------------
+
+bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h) {
+  if (p.auth_name.empty()) return true;  // a trusted local peer
+  const AuthEntry* entry = p.auth;
+  if (kind == proto::Kind::publish) {
+    const bool own_heartbeat =
+        address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") && address.ends_with(p.identity);
+    if (own_heartbeat || (entry != nullptr && may_publish(*entry, address))) return true;
+    reject(p.routing_id, h.id, ErrorCode::unauthorized,
+           "'" + p.identity + "' may not publish to " + std::string(address));
+    return false;
+  }
+  if (entry != nullptr && may_call(*entry, address, h.method)) return true;
+  ++stats_.request_errors;
+  reject(p.routing_id, h.id, ErrorCode::unauthorized,
+         "'" + p.identity + "' may not call " + std::string(address) + "/" + std::string(h.method));
+  return false;
+}
+
+void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {
+  const std::string err = kind == proto::Kind::subscribe ? subscriptions_.subscribe(p, pattern, h.lossless)
+                                                         : subscriptions_.unsubscribe(p, pattern);
+  if (!err.empty()) {
+    reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
+    return;
+  }
+  acknowledge(p.routing_id, h.id);
+}
+
+void Broker::on_publish(Peer& p, std::string_view topic, const proto::Header& h, zmq::message_t& message) {
+  if (auto err = proto::topic_error(topic); !err.empty()) {
+    reject(p.routing_id, h.id, ErrorCode::bad_topic, err);
+    return;
+  }
+  if (!authorized(p, proto::Kind::publish, topic, h)) return;
+  ++stats_.published;
+  // Forwarded as received; only the kind byte changes, in place, before the
+  // message is shared.
+  message.data<std::uint8_t>()[proto::kind_offset] = static_cast<std::uint8_t>(proto::Kind::deliver);
+  route(topic, message, h.pri, h.dl, &p);
+}
+
+void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl,
+                   Peer* publisher) {
+  // Every subscriber gets the same bytes: copies of a zmq message share them
+  // by reference count.
+  const auto& matched = subscriptions_.match(topic);
+  const std::size_t count = matched.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    Peer* const sub = matched[i].first;
+    const bool lossless = matched[i].second;
+    if (sub->dead) continue;
+    if (lossless && publisher != nullptr) {
+      const auto admission = flow_.admit(*sub, sub->queue.lossless_size());
+      if (admission != FlowControl::Admission::take) {
+        // The publisher ignored our request to slow down: the message is not
+        // given to this subscriber, counted, and the publisher told once.
+        ++sub->dropped;
+        ++stats_.dropped;
+        if (admission == FlowControl::Admission::refuse_and_report) {
+          flow_.reported(*sub);
+          reject(publisher->routing_id, 0, ErrorCode::backpressure,
+                 "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
+                     " messages behind; what you publish to it is refused until it catches up");
+        }
+        continue;
+      }
+    }
+    Outgoing out;
+    // The last subscriber takes the message itself: no reference count at
+    // all with a single subscriber.
+    if (i + 1 == count)
+      out.frame.move(message);
+    else
+      out.frame.copy(message);
+    out.priority = pri;
+    out.deadline_ns = dl;
+    out.lossless = lossless;
+    outbox_.deliver(*sub, std::move(out));
+    if (sub->flow.congested && lossless && publisher != nullptr && publisher != sub && flow_.hold(*sub, *publisher))
+      outbox_.send_flow(*publisher, true,
+                        "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
+                            " messages behind");
+  }
+}
+
+void Broker::publish_event(const std::string& topic, const std::string& body) {
+  proto::Header h;
+  h.ts = proto::now_ns();
+  h.pri = 30;
+  const std::string header = proto::encode_header(h);
+  zmq::message_t msg(proto::message_size(topic, broker_identity, header, body));
+  proto::write_message(msg.data<char>(), proto::Kind::deliver, topic, broker_identity, header, body);
+  route(topic, msg, h.pri, 0, nullptr);
+}
+
+void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h,
+                       zmq::message_t& message) {
+  const std::string target(address);
+  if (kind == proto::Kind::request) {
+    ++stats_.requests;
+    if (target == broker_identity) {
+      const auto a = own_methods_.serve(p, h);
+      reply(p.routing_id, a.kind, a.header(), a.body);
+      return;
+    }
+  }
+  if (kind == proto::Kind::error) ++stats_.request_errors;
+  Peer* to = peers_.by_identity(target);
+  if (to == nullptr) {
+    if (kind == proto::Kind::request) {
+      ++stats_.request_errors;
+      reject(p.routing_id, h.id, ErrorCode::unknown_peer, "no peer '" + target + "' is connected");
+    }
+    // A response to a caller that left has no one to go to.
+    return;
+  }
+  if (kind == proto::Kind::request ? !owe_answer(p, *to, h) : !answer_owed(p, *to, kind, h)) return;
+  Outgoing out;
+  out.frame = std::move(message);  // the origin in it is already checked
+  out.priority = h.pri;
+  out.deadline_ns = h.dl;
+  out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
+  outbox_.deliver(*to, std::move(out));
+  // Its connection turned out to be closed (a goodbye lost on the way): the
+  // caller hears so now rather than at its timeout.
+  if (kind == proto::Kind::request && to->dead) {
+    ++stats_.request_errors;
+    reject(p.routing_id, h.id, ErrorCode::unknown_peer, "peer '" + target + "' has gone");
+  }
+}
+
+bool Broker::owe_answer(Peer& caller, Peer& callee, const proto::Header& h) {
+  if (callee.owed.size() >= config_.max_owed_answers) {
+    ++stats_.request_errors;
+    reject(caller.routing_id, h.id, ErrorCode::backpressure,
+           "peer '" + callee.identity + "' has " + std::to_string(callee.owed.size()) +
+               " calls unanswered; try again later");
+    return false;
+  }
+  const std::int64_t latest =
+      proto::now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.answer_window).count();
+  callee.owed.expect(caller.serial, h.id, h.dl != 0 ? std::min(h.dl, latest) : latest);
+  return true;
+}
+
+bool Broker::answer_owed(Peer& answerer, Peer& caller, proto::Kind kind, const proto::Header& h) {
+  if (answerer.owed.settle(caller.serial, h.id)) return true;
+  // Not asked, answered already, or too late (the caller has given up):
+  // dropped, so no peer can answer a call made to another.
+  ++stats_.unrequested_answers;
+  if (problems_.count("unrequested_answer"))
+    log_->warn("dropped a {} from '{}' to '{}' for call #{}: no such call to '{}' waits for an answer ({} so far)",
+               proto::kind_name(kind), answerer.identity, caller.identity, h.id, answerer.identity,
+               problems_.total("unrequested_answer"));
+  return false;
+}
+
+// ---- answering --------------------------------------------------------------
+
+void Broker::reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body) {
+  Outgoing out = control_message(kind, proto::encode_header(h), body);
+  if (Peer* p = peers_.find(key))
+    outbox_.deliver(*p, std::move(out));
+  else
+    outbox_.send_unregistered(key, out);  // not a peer: answered now, never blocked on
+}
+
+void Broker::acknowledge(const std::string& key, std::uint64_t id, proto::Kind kind) {
+  proto::Header ack;
+  ack.id = id;
+  reply(key, kind, ack);
+}
+
+void Broker::reject(const std::string& key, std::uint64_t id, ErrorCode code, const std::string& message) {
+  ++stats_.rejected;
+  const std::string kind(to_string(code));
+  if (problems_.count(kind)) {
+    const Peer* p = peers_.find(key);
+    const std::string who = p != nullptr ? "'" + p->identity + "'" : "an unregistered peer";
+    log_->warn("rejected a message from {}: {}: {} ({} so far)", who, kind, message, problems_.total(kind));
+  }
+  proto::Header h;
+  h.id = id;
+  h.code = kind;
+  h.message = message;
+  reply(key, proto::Kind::error, h);
+}
+
+}  // namespace watt::broker

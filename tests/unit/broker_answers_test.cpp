@@ -1,0 +1,129 @@
+// Answers go only where a call came from: the broker forwards a response or
+// an error only from the peer a request was routed to, once, and the SDK
+// takes an answer only from the peer its call went to. Raw peers play the
+// caller, the callee and a spy guessing the caller's small sequential ids.
+#include "inproc_bus.hpp"
+#include "pending_calls.hpp"
+#include "raw_peer.hpp"
+
+#include <watt/platform/broker_stats.hpp>
+
+#include <doctest/doctest.h>
+
+namespace {
+
+namespace proto = watt::proto;
+using watt::test::RawMessage;
+using watt::test::RawPeer;
+
+// Whether anything but the sync's acknowledgement waits for this peer.
+bool nothing_waits(RawPeer& peer, const std::string& identity) {
+  const std::uint64_t sync = peer.send(proto::Kind::sync, "", identity, {});
+  const RawMessage m = peer.receive();
+  return m.kind == proto::Kind::ack && m.id == sync;
+}
+
+watt::broker::BrokerStats stats_of(RawPeer& peer, const std::string& identity) {
+  proto::Header h;
+  h.method = "stats";
+  peer.send(proto::Kind::request, "broker", identity, h, "\x90");
+  const RawMessage m = peer.receive();
+  REQUIRE(m.kind == proto::Kind::response);
+  return msgpack::unpack(m.body.data(), m.body.size()).get().as<watt::broker::BrokerStats>();
+}
+
+void answer(RawPeer& from, const std::string& identity, const std::string& to, std::uint64_t id,
+            proto::Kind kind = proto::Kind::response) {
+  proto::Header h;
+  h.id = id;
+  if (kind == proto::Kind::error) {
+    h.code = "handler_threw";
+    h.message = "forged";
+  }
+  from.send(kind, to, identity, h, "\xa6" "forged");
+}
+
+}  // namespace
+
+TEST_CASE("broker answers: only the callee's first answer to a routed call reaches the caller") {
+  watt::test::InprocBus bus;
+  RawPeer alice(bus.address()), server(bus.address()), spy(bus.address());
+  REQUIRE(alice.hello("alice").first == proto::Kind::welcome);
+  REQUIRE(server.hello("slowsrv").first == proto::Kind::welcome);
+  REQUIRE(spy.hello("spy").first == proto::Kind::welcome);
+
+  proto::Header call;
+  call.method = "get_setpoint";
+  const std::uint64_t id = alice.send(proto::Kind::request, "slowsrv", "alice", call, "\x90");
+  const RawMessage request = server.receive();
+  REQUIRE(request.kind == proto::Kind::request);
+  CHECK(request.id == id);
+
+  // The spy guesses the id: neither its response nor its error goes through,
+  // nor does an answer from the server to a call never made.
+  answer(spy, "spy", "alice", id);
+  answer(spy, "spy", "alice", id, proto::Kind::error);
+  answer(server, "slowsrv", "alice", id + 1);
+  REQUIRE(nothing_waits(spy, "spy"));
+  REQUIRE(nothing_waits(server, "slowsrv"));
+  CHECK(nothing_waits(alice, "alice"));
+
+  // The server's answer does, once.
+  server.send(proto::Kind::response, "alice", "slowsrv", [&] {
+    proto::Header h;
+    h.id = id;
+    return h;
+  }(), "\x2a");
+  answer(server, "slowsrv", "alice", id);
+  const RawMessage got = alice.receive();
+  CHECK(got.kind == proto::Kind::response);
+  CHECK(got.origin == "slowsrv");
+  CHECK(got.id == id);
+  CHECK(got.body == "\x2a");
+  REQUIRE(nothing_waits(server, "slowsrv"));
+  CHECK(nothing_waits(alice, "alice"));
+  CHECK(stats_of(alice, "alice").unrequested_answers == 4);
+}
+
+TEST_CASE("broker answers: a callee owes a bounded number of answers, and further calls are refused") {
+  watt::broker::BrokerConfig config;
+  config.max_owed_answers = 2;
+  watt::test::InprocBus bus(config);
+  RawPeer alice(bus.address()), server(bus.address());
+  REQUIRE(alice.hello("alice").first == proto::Kind::welcome);
+  REQUIRE(server.hello("slowsrv").first == proto::Kind::welcome);
+  proto::Header call;
+  call.method = "m";
+  alice.send(proto::Kind::request, "slowsrv", "alice", call, "\x90");
+  alice.send(proto::Kind::request, "slowsrv", "alice", call, "\x90");
+  const std::uint64_t third = alice.send(proto::Kind::request, "slowsrv", "alice", call, "\x90");
+  const RawMessage refused = alice.receive();
+  CHECK(refused.kind == proto::Kind::error);
+  CHECK(refused.code == "backpressure");
+  CHECK(refused.id == third);
+  CHECK(refused.message.find("2 calls unanswered") != std::string::npos);
+  // An answer frees a place.
+  const RawMessage first = server.receive();
+  proto::Header h;
+  h.id = first.id;
+  server.send(proto::Kind::response, "alice", "slowsrv", h, "\xc0");
+  CHECK(alice.receive().id == first.id);
+  alice.send(proto::Kind::request, "slowsrv", "alice", call, "\x90");
+  CHECK(nothing_waits(alice, "alice"));
+}
+
+TEST_CASE("pending calls: an answer counts only from the callee, or from the broker with an error") {
+  watt::detail::Inbox completions;
+  watt::detail::PendingCalls calls(completions);
+  const auto later = watt::detail::Clock::now() + std::chrono::seconds(30);
+  calls.open(1, later, "slowsrv");
+  calls.open(2, later, "broker");
+  CHECK(calls.awaits(1, "slowsrv", false));
+  CHECK(calls.awaits(1, "slowsrv", true));
+  CHECK_FALSE(calls.awaits(1, "spy", false));
+  CHECK_FALSE(calls.awaits(1, "spy", true));
+  CHECK(calls.awaits(1, "broker", true));  // unknown_peer, unauthorized, too_large ...
+  CHECK_FALSE(calls.awaits(1, "broker", false));
+  CHECK(calls.awaits(2, "broker", false));
+  CHECK_FALSE(calls.awaits(3, "slowsrv", false));
+}
