@@ -16,8 +16,9 @@
 namespace watt::broker {
 
 bool may_claim(const AuthEntry& e, const std::string& identity) {
-  return std::any_of(e.identities.begin(), e.identities.end(),
-                     [&](const auto& i) { return i == "*" || i == identity; });
+  return std::any_of(e.identities.begin(), e.identities.end(), [&](const std::string& i) {
+    return i.ends_with('*') ? identity.starts_with(std::string_view(i).substr(0, i.size() - 1)) : i == identity;
+  });
 }
 
 bool may_publish(const AuthEntry& e, std::string_view topic) {
@@ -30,17 +31,32 @@ bool may_call(const AuthEntry& e, std::string_view peer, std::string_view method
   return std::any_of(e.call.begin(), e.call.end(), [&](const auto& p) { return proto::topic_matches(p, target); });
 }
 
+bool may_subscribe(const AuthEntry& e, std::string_view pattern) {
+  // A pattern read as a topic: a granted "+" takes any segment (a "+"
+  // too), a granted name only that name, and a grant takes all below it.
+  const std::string_view wanted = proto::normalize_pattern(pattern);
+  return std::any_of(e.subscribe.begin(), e.subscribe.end(),
+                     [&](const auto& g) { return proto::topic_matches(g, wanted); });
+}
+
 std::string auth_entry_error(const AuthEntry& e) {
   if (auto err = identity_error(e.name); !err.empty()) return "name: " + err;
   if (e.local ? !e.key.empty() : e.key.size() != 40)
     return e.local ? "a local entry has no key" : "key must be a 40-character Z85 CURVE public key";
-  for (const auto& i : e.identities)
-    if (i != "*")
-      if (auto err = identity_error(i); !err.empty()) return "identities: " + err;
+  for (const auto& i : e.identities) {
+    if (i == "*") continue;
+    const auto star = i.find('*');
+    if (star != std::string::npos && star + 1 != i.size())
+      return "identities: '" + i + "' may hold '*' only at its end";
+    // A prefix pattern ("watt-cli-*") is checked by its prefix.
+    if (auto err = identity_error(i.substr(0, star)); !err.empty()) return "identities: " + err;
+  }
   for (const auto& p : e.publish)
     if (auto err = proto::pattern_error(p); !err.empty()) return "publish: " + err;
   for (const auto& p : e.call)
     if (auto err = proto::pattern_error(p); !err.empty()) return "call: " + err;
+  for (const auto& p : e.subscribe)
+    if (auto err = proto::pattern_error(p); !err.empty()) return "subscribe: " + err;
   return {};
 }
 
@@ -57,6 +73,10 @@ AllowList AllowList::load(const std::filesystem::path& file) {
       e.identities = n["identities"].as<std::vector<std::string>>(std::vector<std::string>{});
       e.publish = n["publish"].as<std::vector<std::string>>(std::vector<std::string>{});
       e.call = n["call"].as<std::vector<std::string>>(std::vector<std::string>{});
+      // Written before subscribe grants existed: an installed agent kept
+      // what it had (everything); a TCP key gets nothing until granted.
+      e.subscribe = n["subscribe"].as<std::vector<std::string>>(e.local ? std::vector<std::string>{"#"}
+                                                                        : std::vector<std::string>{});
       list.put(e);
     }
   } catch (const YAML::Exception& e) {
@@ -74,7 +94,8 @@ void AllowList::save(const std::filesystem::path& file) const {
     y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << e.name << YAML::Key << "key" << YAML::Value << e.key
       << YAML::Key << "local" << YAML::Value << e.local << YAML::Key << "identities" << YAML::Value << YAML::Flow
       << e.identities << YAML::Key << "publish" << YAML::Value << YAML::Flow << e.publish << YAML::Key << "call"
-      << YAML::Value << YAML::Flow << e.call << YAML::EndMap;
+      << YAML::Value << YAML::Flow << e.call << YAML::Key << "subscribe" << YAML::Value << YAML::Flow << e.subscribe
+      << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::EndMap;
   const auto tmp = file.string() + ".tmp";

@@ -40,6 +40,9 @@ private:
 bool may_claim(const AuthEntry& e, const std::string& identity);
 bool may_publish(const AuthEntry& e, std::string_view topic);
 bool may_call(const AuthEntry& e, std::string_view peer, std::string_view method);
+// Whether every topic the pattern matches is within one of the entry's
+// subscribe patterns ("devices/lab/+/power" is within "devices/lab").
+bool may_subscribe(const AuthEntry& e, std::string_view pattern);
 
 // Why an entry is refused, or empty.
 std::string auth_entry_error(const AuthEntry& e);

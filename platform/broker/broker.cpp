@@ -25,6 +25,7 @@ Broker::Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log)
       outbox_(listeners_, flow_, stats_, log_, config_.batch_messages),
       own_methods_(config_, allow_, peers_, subscriptions_, stats_) {
   outbox_.on_closed([this](Peer& p) { remove_peer(p, "connection closed"); });
+  own_methods_.on_reload([this] { enforce_grants(); });
 }
 
 Broker::~Broker() = default;

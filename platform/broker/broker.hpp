@@ -78,6 +78,10 @@ private:
   // What a peer with an allow-list entry may publish or call; rejects (and
   // returns false) what it may not. Local peers without an entry may do all.
   bool authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h);
+  // After the allow-list changed: a peer whose entry is gone, or no longer
+  // lets it be who it is, is removed; subscriptions it no longer grants are
+  // dropped. Each is told (unauthorized) and logged.
+  void enforce_grants();
   void on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h);
   void on_publish(Peer& p, std::string_view topic, const proto::Header& h, zmq::message_t& message);
   void on_routed(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h, zmq::message_t& message);

@@ -14,8 +14,10 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
   if (p.auth_name.empty()) return true;  // a trusted local peer
   const AuthEntry* entry = p.auth;
   if (kind == proto::Kind::publish) {
-    const bool own_heartbeat =
-        address.size() == 10 + p.identity.size() && address.starts_with("heartbeat/") && address.ends_with(p.identity);
+    // An installed agent's heartbeat is how the platform sees it alive; a
+    // TCP key publishes heartbeats (and alerts) only where granted.
+    const bool own_heartbeat = entry != nullptr && entry->local && address.size() == 10 + p.identity.size() &&
+                               address.starts_with("heartbeat/") && address.ends_with(p.identity);
     if (own_heartbeat || (entry != nullptr && may_publish(*entry, address))) return true;
     reject(p.routing_id, h.id, ErrorCode::unauthorized,
            "'" + p.identity + "' may not publish to " + std::string(address));
@@ -29,6 +31,12 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
 }
 
 void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {
+  if (kind == proto::Kind::subscribe && !p.auth_name.empty() &&
+      (p.auth == nullptr || !may_subscribe(*p.auth, pattern))) {
+    reject(p.routing_id, h.id, ErrorCode::unauthorized,
+           "'" + p.identity + "' may not subscribe to " + std::string(pattern));
+    return;
+  }
   const std::string err = kind == proto::Kind::subscribe ? subscriptions_.subscribe(p, pattern, h.lossless)
                                                          : subscriptions_.unsubscribe(p, pattern);
   if (!err.empty()) {
@@ -165,6 +173,33 @@ bool Broker::answer_owed(Peer& answerer, Peer& caller, proto::Kind kind, const p
                proto::kind_name(kind), answerer.identity, caller.identity, h.id, answerer.identity,
                problems_.total("unrequested_answer"));
   return false;
+}
+
+void Broker::enforce_grants() {
+  peers_.for_each([this](Peer& p) {
+    if (p.dead || p.auth_name.empty()) return;
+    // The entries moved: each is looked up again.
+    p.auth = allow_.by_name(p.auth_name);
+    if (p.auth == nullptr || !may_claim(*p.auth, p.identity)) {
+      const std::string why = p.auth == nullptr
+                                  ? "its allow-list entry '" + p.auth_name + "' was removed"
+                                  : "its entry '" + p.auth_name + "' no longer lets it be '" + p.identity + "'";
+      log_->info("removed peer '{}': {}", p.identity, why);
+      reject(p.routing_id, 0, ErrorCode::unauthorized, "access revoked: " + why);
+      remove_peer(p, "access revoked");
+      return;
+    }
+    std::vector<std::string> revoked;
+    for (const auto& [pattern, lossless] : p.patterns)
+      if (!may_subscribe(*p.auth, pattern.empty() ? "#" : pattern)) revoked.push_back(pattern);
+    for (const auto& pattern : revoked) {
+      (void)subscriptions_.unsubscribe(p, pattern.empty() ? "#" : pattern);
+      log_->info("unsubscribed peer '{}' from '{}': its entry '{}' no longer grants it", p.identity,
+                 pattern.empty() ? "#" : pattern, p.auth_name);
+      reject(p.routing_id, 0, ErrorCode::unauthorized,
+             "access revoked: no longer subscribed to " + (pattern.empty() ? std::string("#") : pattern));
+    }
+  });
 }
 
 // ---- answering --------------------------------------------------------------

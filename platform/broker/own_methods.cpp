@@ -24,11 +24,7 @@ OwnMethods::Answer OwnMethods::reload_auth(const proto::Header& h) {
   a.id = h.id;
   try {
     if (!config_.auth_file.empty()) allow_ = AllowList::load(config_.auth_file);
-    // The entries moved: every peer's cached one is looked up again (and is
-    // null, so nothing is allowed, if its entry was removed).
-    peers_.for_each([this](Peer& p) {
-      if (!p.auth_name.empty()) p.auth = allow_.by_name(p.auth_name);
-    });
+    if (on_reload_) on_reload_();
     a.body = Value::of(allow_.entries().size()).bytes();
   } catch (const std::exception& e) {
     a.kind = proto::Kind::error;

@@ -12,6 +12,7 @@
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
 
+#include <functional>
 #include <string>
 
 namespace watt::broker {
@@ -38,6 +39,8 @@ public:
       : config_(config), allow_(allow), peers_(peers), subscriptions_(subscriptions), stats_(stats) {}
 
   Answer serve(const Peer& caller, const proto::Header& request);
+  // Runs once the allow-list was reread.
+  void on_reload(std::function<void()> handler) { on_reload_ = std::move(handler); }
 
 private:
   Answer reload_auth(const proto::Header& request);
@@ -48,6 +51,7 @@ private:
   PeerTable& peers_;
   SubscriptionIndex& subscriptions_;
   BrokerStats& stats_;
+  std::function<void()> on_reload_;
 };
 
 }  // namespace watt::broker

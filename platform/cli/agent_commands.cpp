@@ -106,7 +106,7 @@ void list(const Context& ctx) {
 void add_agent_commands(CLI::App& app, Context& ctx) {
   struct Install {
     std::string source, identity, config, restart = "on-failure";
-    std::vector<std::string> publish, call;
+    std::vector<std::string> publish, call, subscribe;
     bool start = false;
   };
   auto opts = std::make_shared<Install>();
@@ -117,6 +117,7 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_option("--restart", opts->restart, "restart policy: never, on-failure (default), always");
   install->add_option("--publish", opts->publish, "topic pattern it may publish to (repeat; default: any)");
   install->add_option("--call", opts->call, "PEER/METHOD pattern it may call (repeat; default: any)");
+  install->add_option("--subscribe", opts->subscribe, "topic pattern it may subscribe within (repeat; default: any)");
   install->add_flag("--start", opts->start, "start it once installed");
   install->callback(guarded([&ctx, opts] {
     std::string config_text;
@@ -131,6 +132,7 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
     platform::InstallRequest request{source, opts->identity, config_text, opts->restart};
     if (!opts->publish.empty()) request.publish = opts->publish;
     if (!opts->call.empty()) request.call = opts->call;
+    if (!opts->subscribe.empty()) request.subscribe = opts->subscribe;
     const auto cls = ctx.control(*c, "install", Value::of(std::make_tuple(request))).as<std::string>();
     std::cout << "installed " << opts->identity << " (" << cls << ")\n";
     if (opts->start) start(ctx, *c, opts->identity);

@@ -52,9 +52,11 @@ void add_security_commands(CLI::App& app, Context& ctx) {
   auto entry_options = [e](CLI::App* sub) {
     sub->add_option("name", e->name, "a name for the key (shown in logs)")->required();
     sub->add_option("--key", e->key, "the client's public key (40 characters)")->required();
-    sub->add_option("--identity", e->identities, "identity it may claim (repeat; * = any)")->required();
+    sub->add_option("--identity", e->identities, "identity it may claim (repeat; * = any, watt-cli-* = that prefix)")
+        ->required();
     sub->add_option("--publish", e->publish, "topic pattern it may publish to (repeat)");
     sub->add_option("--call", e->call, "PEER/METHOD pattern it may call, e.g. platform/list or meter1/# (repeat)");
+    sub->add_option("--subscribe", e->subscribe, "topic pattern it may subscribe within (repeat; default: none)");
   };
   auto* add = auth->add_subcommand("add", "allow a client key");
   entry_options(add);
@@ -83,11 +85,12 @@ void add_security_commands(CLI::App& app, Context& ctx) {
     const auto entries =
         ctx.control(*client, "auth_list", Value::of(std::make_tuple())).as<std::vector<broker::AuthEntry>>();
     std::cout << std::left << std::setw(16) << "NAME" << std::setw(42) << "KEY" << std::setw(16) << "IDENTITIES"
-              << std::setw(24) << "PUBLISH"
+              << std::setw(24) << "PUBLISH" << std::setw(24) << "SUBSCRIBE"
               << "CALL\n";
     for (const auto& x : entries)
       std::cout << std::left << std::setw(16) << x.name << std::setw(42) << (x.local ? "(installed agent, ipc)" : x.key)
-                << std::setw(16) << join(x.identities) << std::setw(24) << join(x.publish) << join(x.call) << "\n";
+                << std::setw(16) << join(x.identities) << std::setw(24) << join(x.publish) << std::setw(24)
+                << join(x.subscribe) << join(x.call) << "\n";
   }));
 }
 

@@ -253,6 +253,7 @@ std::string ControlAgent::install(const InstallRequest& r) {
   grant.identities = {r.identity};
   grant.publish = r.publish;
   grant.call = r.call;
+  grant.subscribe = r.subscribe;
   if (auto err = broker::auth_entry_error(grant); !err.empty()) throw Error(err);
   registry_.install(a, library);
   change_allow_list([&](broker::AllowList& l) { l.put(grant); });

@@ -210,8 +210,8 @@ TEST_CASE("ed serial: a watt-node over TCP takes part in a run as a remote agent
   const auto key_file = cli.home().path() / "dg2.key";
   const auto pair = watt::make_key_pair();
   watt::write_key_file(key_file, pair);
-  const auto add = cli.watt(
-      {"auth", "add", "board-dg2", "--key", pair.public_key, "--identity", "ed16-DG2", "--publish", "ed/ed16/#"});
+  const auto add = cli.watt({"auth", "add", "board-dg2", "--key", pair.public_key, "--identity", "ed16-DG2",
+                             "--publish", "ed/ed16/#", "--subscribe", "ed/ed16"});
   REQUIRE_MESSAGE(add.code == 0, add.err);
 
   const auto plan = plan_run(cli, ed_test::ed16_path());

@@ -91,6 +91,60 @@ TEST_CASE("a known key may claim only its identities, publish only to its topics
   REQUIRE(local->spin_until([&] { return seen.size() == 2; }, 10s));
 }
 
+TEST_CASE("a TCP key subscribes only within its grants, and narrowing or removing them reaches its live connection") {
+  TcpPlatform t;
+  const auto [file, pub] = t.make_key("node3");
+  REQUIRE(t.p.cli({"auth", "add", "node3", "--key", pub, "--identity", "node3", "--publish", "x", "--subscribe",
+                   "devices/lab"})
+              .code == 0);
+  auto node = t.remote("node3", file);
+  std::vector<std::string> seen;
+  auto record = [&](const watt::Envelope& e) { seen.push_back(e.topic); };
+  const auto everything = node->subscribe("#", record);
+  const auto heartbeats = node->subscribe("heartbeat", record);
+  // A TCP key's own heartbeat is not granted either (an installed agent's is).
+  node->publish("heartbeat/node3", std::string("GOOD"));
+  REQUIRE(node->sync());
+  // Refused at the broker, and gone here too: callbacks run for each pattern
+  // that matches whatever arrives.
+  node->unsubscribe(everything);
+  node->unsubscribe(heartbeats);
+  node->subscribe("devices/lab", record);
+  node->subscribe("devices/lab/a", record);
+  REQUIRE(node->sync());
+  auto local = t.p.client("local-publisher");
+  auto stats = local->call("broker", "stats").get();
+  REQUIRE(stats.ok());
+  CHECK(stats->to_json().find("\"rejected\":3") != std::string::npos);  // "#", "heartbeat", the heartbeat
+
+  local->publish("devices/plant/breaker", std::string("open"));
+  local->publish("devices/lab/y", 1);
+  local->publish("devices/lab/a/z", 2);
+  REQUIRE(node->spin_until([&] { return seen.size() == 3; }, 10s));
+  CHECK(seen == std::vector<std::string>{"devices/lab/y", "devices/lab/a/z", "devices/lab/a/z"});
+
+  // Narrowed: "devices/lab" goes at once, "devices/lab/a" stays. What it no
+  // longer gets would have come before what it still does (one publisher).
+  REQUIRE(
+      t.p.cli({"auth", "update", "node3", "--key", pub, "--identity", "node3", "--subscribe", "devices/lab/a"}).code ==
+      0);
+  seen.clear();
+  local->publish("devices/lab/y", 3);
+  local->publish("devices/lab/a/z", 4);
+  REQUIRE(node->spin_until([&] { return !seen.empty(); }, 10s));
+  node->spin_for(100ms);
+  CHECK(seen == std::vector<std::string>{"devices/lab/a/z", "devices/lab/a/z"});
+
+  // Removed: the live connection is off the bus.
+  REQUIRE(t.p.cli({"auth", "remove", "node3"}).code == 0);
+  CHECK(watt::test::eventually([&] { return t.p.cli({"peers"}).out.find("node3") == std::string::npos; }));
+  seen.clear();
+  local->publish("devices/lab/a/z", 5);
+  REQUIRE(local->sync());
+  node->spin_for(300ms);
+  CHECK(seen.empty());
+}
+
 TEST_CASE("a removed key is refused from then on, and no secret key is ever logged or listed") {
   TcpPlatform t;
   const auto [file, pub] = t.make_key("node2");

@@ -56,8 +56,14 @@ public:
       if (v.kind == static_cast<std::uint8_t>(proto::Kind::ping)) continue;
       proto::Header h;
       REQUIRE(proto::decode_header(v.header, h).empty());
-      return {static_cast<proto::Kind>(v.kind), std::string(v.address), std::string(v.origin), std::string(h.method),
-              std::string(h.code), std::string(h.message), std::string(v.body), h.id};
+      return {static_cast<proto::Kind>(v.kind),
+              std::string(v.address),
+              std::string(v.origin),
+              std::string(h.method),
+              std::string(h.code),
+              std::string(h.message),
+              std::string(v.body),
+              h.id};
     }
   }
   // The kind and error code of the next message.

@@ -40,7 +40,9 @@ void answer(RawPeer& from, const std::string& identity, const std::string& to, s
     h.code = "handler_threw";
     h.message = "forged";
   }
-  from.send(kind, to, identity, h, "\xa6" "forged");
+  from.send(kind, to, identity, h,
+            "\xa6"
+            "forged");
 }
 
 }  // namespace
@@ -69,11 +71,14 @@ TEST_CASE("broker answers: only the callee's first answer to a routed call reach
   CHECK(nothing_waits(alice, "alice"));
 
   // The server's answer does, once.
-  server.send(proto::Kind::response, "alice", "slowsrv", [&] {
-    proto::Header h;
-    h.id = id;
-    return h;
-  }(), "\x2a");
+  server.send(
+      proto::Kind::response, "alice", "slowsrv",
+      [&] {
+        proto::Header h;
+        h.id = id;
+        return h;
+      }(),
+      "\x2a");
   answer(server, "slowsrv", "alice", id);
   const RawMessage got = alice.receive();
   CHECK(got.kind == proto::Kind::response);

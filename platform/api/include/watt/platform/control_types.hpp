@@ -18,11 +18,13 @@ struct InstallRequest {
   std::string identity;
   std::string config;  // text stored as the agent's "config", if not empty
   std::string restart = "on-failure";
-  // What the agent may do on the bus: topic patterns to publish to, and
-  // PEER/METHOD patterns to call. Its entry on the allow-list.
+  // What the agent may do on the bus: topic patterns to publish to,
+  // PEER/METHOD patterns to call, patterns to subscribe within. Its entry on
+  // the allow-list.
   std::vector<std::string> publish = {"#"};
   std::vector<std::string> call = {"#"};
-  MSGPACK_DEFINE_MAP(source, identity, config, restart, publish, call)
+  std::vector<std::string> subscribe = {"#"};
+  MSGPACK_DEFINE_MAP(source, identity, config, restart, publish, call, subscribe)
 };
 
 // One installed agent, as `watt list` and `watt status ID` show it.
