@@ -23,6 +23,7 @@ struct Context {
   std::string connect_override;
   std::string server_key;  // for a platform on TCP
   std::string key_file;
+  std::string identity;  // claimed on the bus; empty = watt-cli-PID
 
   std::filesystem::path home() const;
   std::string address() const;

@@ -35,7 +35,7 @@ std::unique_ptr<Client> Context::connect(std::chrono::milliseconds timeout) cons
     throw Failure{"the platform is not running (no socket in " + (home() / "run").string() +
                   "); start it with: watt platform start"};
   ClientOptions o;
-  o.identity = "watt-cli-" + std::to_string(::getpid());
+  o.identity = identity.empty() ? "watt-cli-" + std::to_string(::getpid()) : identity;
   o.address = address();
   o.connect_timeout = timeout;
   o.server_key = server_key;
@@ -82,11 +82,16 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"watt: control a Watt platform and talk on its bus"};
   app.require_subcommand(1);
+  // Options a subcommand does not know go up to its group and to watt
+  // itself, so `watt list --home X` works as well as `watt --home X list`.
+  // Set before the subcommands are made: they inherit it.
+  app.fallthrough();
   Context ctx;
   app.add_option("--home", ctx.home_override, "platform home (default: $WATT_HOME or ~/.watt)");
   app.add_option("--connect", ctx.connect_override, "broker address (default: the home's ipc socket)");
   app.add_option("--server-key", ctx.server_key, "the platform's public key, for --connect tcp://…");
   app.add_option("--key-file", ctx.key_file, "this client's key file, for --connect tcp://…");
+  app.add_option("--identity", ctx.identity, "the identity to claim on the bus (default: watt-cli-PID)");
   add_platform_commands(app, ctx);
   add_agent_commands(app, ctx);
   add_bus_commands(app, ctx);

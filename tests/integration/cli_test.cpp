@@ -181,3 +181,19 @@ TEST_CASE("watt --connect tcp://… without --server-key says the key is missing
   CHECK_MESSAGE(r.err.find("needs its public key") != std::string::npos, r.err);
   CHECK(r.err.find("is it running") == std::string::npos);
 }
+
+TEST_CASE("global and group options work after the subcommand too") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  // The home given last, with WATT_HOME pointing nowhere, still finds it.
+  auto moved = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), (watt::test::bin_dir() / "watt").string());
+    return watt::test::run(args, cli.home().path(), {{"WATT_HOME", "/nonexistent"}});
+  };
+  const auto list = moved({"list", "--home", cli.home().str()});
+  CHECK_MESSAGE(list.code == 0, list.err);
+  const auto query =
+      moved({"history", "query", "a/b", "--historian", "nosuch", "--timeout", "500", "--home", cli.home().str()});
+  CHECK(query.code != 0);
+  CHECK_MESSAGE(query.err.find("no historian 'nosuch'") != std::string::npos, query.err);
+}

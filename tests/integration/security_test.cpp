@@ -145,6 +145,22 @@ TEST_CASE("a TCP key subscribes only within its grants, and narrowing or removin
   CHECK(seen.empty());
 }
 
+TEST_CASE("the command line over TCP claims the identity it is given, which a prefix grant allows") {
+  TcpPlatform t;
+  const auto [file, pub] = t.make_key("ops");
+  REQUIRE(t.p.cli({"auth", "add", "ops", "--key", pub, "--identity", "watt-cli-*", "--call", "platform/list"}).code ==
+          0);
+  auto remote = [&](const std::string& identity) {
+    return t.p.cli(
+        {"list", "--connect", t.endpoint, "--server-key", t.server_key, "--key-file", file, "--identity", identity});
+  };
+  const auto ok = remote("watt-cli-ops");
+  CHECK_MESSAGE(ok.code == 0, ok.err);
+  const auto refused = remote("operator");
+  CHECK(refused.code != 0);
+  CHECK_MESSAGE(refused.err.find("may not claim identity 'operator'") != std::string::npos, refused.err);
+}
+
 TEST_CASE("a removed key is refused from then on, and no secret key is ever logged or listed") {
   TcpPlatform t;
   const auto [file, pub] = t.make_key("node2");
