@@ -17,6 +17,9 @@ struct BrokerConfig {
   // cannot be claimed from outside first.
   std::vector<std::string> endpoints;
   std::string first_identity;
+  // The control service, whose self-service methods (an agent's own
+  // configurations, its start) every peer may call.
+  std::string control_identity = "platform";
   std::size_t max_message_bytes = 1 << 20;  // larger messages get too_large
   std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers

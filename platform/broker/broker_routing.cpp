@@ -24,6 +24,12 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
     return false;
   }
   if (entry != nullptr && may_call(*entry, address, h.method)) return true;
+  // What every agent needs of the control service, whatever its grants:
+  // its own configurations, and saying it has started. The control service
+  // answers each about the caller alone.
+  const bool self_service = address == config_.control_identity &&
+                            (h.method == "own_config_names" || h.method == "own_config" || h.method == "agent_started");
+  if (self_service) return true;
   ++stats_.request_errors;
   reject(p.routing_id, h.id, ErrorCode::unauthorized,
          "'" + p.identity + "' may not call " + std::string(address) + "/" + std::string(h.method));

@@ -30,7 +30,7 @@ std::string log_hint(const Context& ctx, const std::string& id) {
   return out;
 }
 
-// Waits until the agent is on the bus, or says why not.
+// Waits until the agent is on the bus and through its on_start, or says why not.
 void await_running(const Context& ctx, Client& c, const std::string& id) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -47,7 +47,7 @@ void await_running(const Context& ctx, Client& c, const std::string& id) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  throw Failure{id + " did not reach the bus within 15 s" + log_hint(ctx, id)};
+  throw Failure{id + " did not finish starting (joining the bus, on_start) within 15 s" + log_hint(ctx, id)};
 }
 
 void await_stopped(const Context& ctx, Client& c, const std::string& id) {

@@ -44,9 +44,8 @@ ControlAgent::ControlAgent(ControlOptions options)
 }
 
 void ControlAgent::on_start() {
-  // An agent is running once it is on the bus, not merely forked.
-  subscribe("platform/peers/joined",
-            [this](const Envelope& e) { supervisor_.mark_running(e.topic.substr(e.topic.rfind('/') + 1)); });
+  // An agent is running once it is on the bus and through its on_start, not
+  // merely forked: its host says so (agent_started, in control_config.cpp).
   every(tick_period, [this] {
     supervisor_.tick();
     if (shutting_down_ && !supervisor_.any_alive() && options_.on_shutdown) {

@@ -68,8 +68,21 @@ void ControlAgent::export_config_methods() {
     }
     return n;
   });
-  // What an agent fetches before on_start.
+  // Anyone's configurations, for those granted platform/agent_configs.
   export_method("agent_configs", [this](const std::string& identity) { return configs_.all_of(identity); });
+  // What every agent may call, whatever its grants (the broker lets these
+  // through), about itself only: the caller is the identity the broker checked.
+  export_method("own_config_names", [this] {
+    std::vector<std::string> names;
+    for (const auto& e : configs_.list(caller())) names.push_back(e.name);
+    return names;
+  });
+  export_method("own_config", [this](const std::string& name) {
+    auto text = configs_.get(caller(), name);
+    if (!text) throw Error("'" + caller() + "' has no configuration '" + name + "'");
+    return *text;
+  });
+  export_method("agent_started", [this] { supervisor_.mark_running(caller()); });
 }
 
 }  // namespace watt::platform

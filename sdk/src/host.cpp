@@ -88,6 +88,39 @@ YAML::Node parse_config(const std::string& name, const std::string& text) {
   }
 }
 
+// The agent's own configurations from the platform's store: their names,
+// then each in a call of its own, so that together they may be larger than
+// one message. Every agent may make these calls, whatever its grants, and
+// gets its own configurations only.
+std::vector<std::pair<std::string, std::string>> own_configs(detail::Runtime& rt, std::chrono::milliseconds timeout) {
+  CallOptions o;
+  o.timeout = timeout;
+  auto fetch = [&](const char* method, const Value& args) {
+    auto r = Call(&rt, rt.start_call(o, "platform", method, args)).get();
+    if (!r)
+      throw Error("cannot fetch the configuration of '" + rt.identity() + "' from the platform: " + r.error().what());
+    return std::move(r).value();
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& name : fetch("own_config_names", Value::of(std::make_tuple())).as<std::vector<std::string>>()) {
+    auto text = fetch("own_config", Value::of(std::make_tuple(name))).as<std::string>();
+    out.emplace_back(std::move(name), std::move(text));
+  }
+  return out;
+}
+
+// Heartbeats on heartbeat/<identity>, the first at once.
+void start_heartbeats(detail::Runtime& rt, std::chrono::milliseconds period) {
+  const std::string topic = "heartbeat/" + rt.identity();
+  rt.add_timer(detail::Clock::duration::zero(), period, [&rt, period, topic] {
+    Heartbeat hb{rt.identity(), std::string(to_string(rt.health)), rt.health_context, period.count(),
+                 static_cast<std::int64_t>(::getpid())};
+    PublishOptions o;
+    o.priority = 30;
+    rt.publish(topic, Value::of(hb), o);
+  });
+}
+
 }  // namespace
 
 AgentHost::AgentHost(HostOptions options)
@@ -126,17 +159,13 @@ void AgentHost::run() {
   auto& log = rt_->log();
   auto configs = options_.configs;
   if (options_.configs_from_platform) {
-    CallOptions o;
-    o.timeout = options_.connect_timeout;
-    auto stored =
-        Call(rt_.get(), rt_->start_call(o, "platform", "agent_configs", Value::of(std::make_tuple(rt_->identity()))))
-            .get_as<std::vector<std::pair<std::string, std::string>>>();
-    if (!stored) {
+    try {
+      for (const auto& [name, text] : own_configs(*rt_, options_.connect_timeout))
+        configs.emplace_back(name, parse_config(name, text));
+    } catch (const Error&) {
       rt_->leave();
-      throw Error("cannot fetch the configuration of '" + rt_->identity() +
-                  "' from the platform: " + stored.error().what());
+      throw;
     }
-    for (const auto& [name, text] : *stored) configs.emplace_back(name, parse_config(name, text));
   }
   // Live changes from the config store arrive as this reserved method; a
   // throw from on_config goes back to whoever made the change.
@@ -164,23 +193,17 @@ void AgentHost::run() {
     }
   }
   bool started = false;
-  if (options_.heartbeat_period.count() > 0) {
-    const auto period = options_.heartbeat_period;
-    const std::string topic = "heartbeat/" + rt_->identity();
-    auto beat = [this, period, topic] {
-      Heartbeat hb{rt_->identity(), std::string(to_string(rt_->health)), rt_->health_context, period.count(),
-                   static_cast<std::int64_t>(::getpid())};
-      PublishOptions o;
-      o.priority = 30;
-      rt_->publish(topic, Value::of(hb), o);
-    };
-    rt_->add_timer(detail::Clock::duration::zero(), period, beat);
-  }
+  if (options_.heartbeat_period.count() > 0) start_heartbeats(*rt_, options_.heartbeat_period);
   try {
     a.on_start();
     started = true;
     if (rt_->health == Health::starting) rt_->health = Health::good;
     if (!rt_->stop_requested()) log.info("started");
+    // The platform counts an agent it runs as running from here (watt start
+    // and install --start wait for it). Not waited for: nothing depends on
+    // the answer.
+    if (options_.configs_from_platform)
+      Call(rt_.get(), rt_->start_call(CallOptions{}, "platform", "agent_started", Value::of(std::make_tuple())));
     rt_->run_loop();
   } catch (const std::exception& e) {
     log.error(std::string(started ? "stopping after an error: " : "on_start failed: ") + e.what());

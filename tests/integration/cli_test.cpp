@@ -197,3 +197,19 @@ TEST_CASE("global and group options work after the subcommand too") {
   CHECK(query.code != 0);
   CHECK_MESSAGE(query.err.find("no historian 'nosuch'") != std::string::npos, query.err);
 }
+
+TEST_CASE("install --start waits for the agent's on_start, and reports an agent that refuses its configuration") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto file = cli.home().path() / "bad.yml";
+  std::ofstream(file) << "valid: false\n";
+  const auto r = cli.watt({"install", fixture("probe_agent"), "--identity", "picky", "--config", file.string(),
+                           "--restart", "never", "--start"});
+  CHECK(r.code != 0);
+  CHECK_MESSAGE(r.err.find("picky exited at start") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("refused configuration 'config': valid is false") != std::string::npos, r.err);
+  CHECK(r.out.find("started") == std::string::npos);
+  const auto good = cli.watt({"install", fixture("probe_agent"), "--identity", "fine", "--start"});
+  CHECK_MESSAGE(good.code == 0, good.err);
+  CHECK(good.out.find("started fine") != std::string::npos);
+}

@@ -181,15 +181,18 @@ TEST_CASE("a removed key is refused from then on, and no secret key is ever logg
   CHECK(everything.find(t.server_key) != std::string::npos);  // the public half may be shown
 }
 
-TEST_CASE("an installed agent is held to the grants of its install, and may always publish its heartbeat") {
+TEST_CASE(
+    "an installed agent is held to the grants of its install, and may always publish its heartbeat and fetch "
+    "its configuration") {
   Platform p("agents:\n  heartbeat_ms: 200\n");
   std::ofstream(std::filesystem::path(p.home()) / "meter.yml") << "device: plant/m1\nperiod_ms: 50\n";
   auto local = p.client("watcher");
   int devices = 0;
   local->subscribe("devices", [&](const watt::Envelope&) { ++devices; });
   REQUIRE(local->sync());
-  auto installed = p.cli({"install", (watt::test::lib_dir() / "libpublisher.so").string(), "-i", "m1", "-c",
-                          p.home() + "/meter.yml", "--publish", "devices/lab/#", "--start"});
+  auto installed =
+      p.cli({"install", (watt::test::lib_dir() / "libpublisher.so").string(), "-i", "m1", "-c", p.home() + "/meter.yml",
+             "--publish", "devices/lab/#", "--call", "platform/list", "--subscribe", "devices/lab", "--start"});
   REQUIRE_MESSAGE(installed.code == 0, installed.err);
   const auto list = p.cli({"auth", "list"}).out;
   CHECK(list.find("(installed agent, ipc)") != std::string::npos);
@@ -215,4 +218,40 @@ TEST_CASE("an agent's configuration can only be changed through the platform, no
   CHECK(around.code != 0);
   CHECK(around.err.find("changed through the platform") != std::string::npos);
   CHECK(p.cli({"rpc", "probe", "events"}).out == "[\"start\"]\n");
+}
+
+TEST_CASE("an agent fetches its own configurations one by one without a grant, and no one else's") {
+  Platform p;
+  const auto probe = (watt::test::fixture_dir() / "libfixture_probe_agent.so").string();
+  std::ofstream(std::filesystem::path(p.home()) / "probe.yml") << "rate: 3\n";
+  auto installed = p.cli(
+      {"install", probe, "-i", "probe", "-c", p.home() + "/probe.yml", "--publish", "x", "--call", "platform/list"});
+  REQUIRE_MESSAGE(installed.code == 0, installed.err);
+  REQUIRE(p.cli({"install", probe, "-i", "vault"}).code == 0);
+  auto admin = p.client("admin");
+  auto stored = [&](const std::string& id, const std::string& name, const std::string& text) {
+    REQUIRE(admin->call("platform", "config_set", id, name, text).get().ok());
+  };
+  stored("vault", "db", "password: hunter2");
+  // Two configurations of 600 kB each: more than one message together.
+  const std::string big(600'000, 'x');
+  stored("probe", "big1", big);
+  stored("probe", "big2", big);
+  const auto started = p.cli({"start", "probe"});
+  REQUIRE_MESSAGE(started.code == 0, started.err);
+  CHECK(admin->call("probe", "config", std::string("config")).get_as<std::string>().value() == "rate: 3");
+  CHECK(admin->call("probe", "config", std::string("big2")).get_as<std::string>().value().size() == big.size());
+  REQUIRE(p.cli({"stop", "probe"}).code == 0);
+
+  // Held to probe's entry, a peer of that identity reads its own and nothing else.
+  auto as_probe = p.client("probe");
+  auto names = as_probe->call("platform", "own_config_names").get_as<std::vector<std::string>>();
+  REQUIRE(names.ok());
+  CHECK(*names == std::vector<std::string>{"big1", "big2", "config"});
+  auto other = as_probe->call("platform", "agent_configs", std::string("vault")).get();
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code == watt::ErrorCode::unauthorized);
+  auto missing = as_probe->call("platform", "own_config", std::string("db")).get();
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("'probe' has no configuration 'db'") != std::string::npos);
 }

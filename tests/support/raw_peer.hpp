@@ -26,7 +26,9 @@ struct RawMessage {
 
 class RawPeer {
 public:
-  explicit RawPeer(const std::string& address) {
+  // A small receive_high_water makes messages wait at the broker soon.
+  explicit RawPeer(const std::string& address, int receive_high_water = 1000) {
+    socket_.set(zmq::sockopt::rcvhwm, receive_high_water);
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::rcvtimeo, 5000);
     socket_.connect(address);

@@ -46,3 +46,34 @@ TEST_CASE("broker hello: a second hello keeps the connection's identity and its 
   CHECK(refused.first == proto::Kind::error);
   CHECK(refused.second == "unauthorized");
 }
+
+TEST_CASE("broker hello: bye, then hello on the same connection with messages waiting for it, frees nothing in use") {
+  // The use-after-free of issue 14: the old peer was freed while the list
+  // of backlogged peers still pointed at it. Under AddressSanitizer this
+  // test crashed the broker's thread before the fix.
+  watt::broker::BrokerConfig config;
+  config.socket_high_water = 1;
+  watt::test::InprocBus bus(config);
+  RawPeer peer(bus.address(), 1);
+  REQUIRE(peer.hello("reader").first == proto::Kind::welcome);
+  // Pongs to pings it does not read: a few fill its pipe, the rest wait at
+  // the broker.
+  for (int i = 0; i < 200; ++i) peer.send(proto::Kind::ping, "", "reader", {});
+  peer.send(proto::Kind::bye, "", "reader", {});
+  peer.send(proto::Kind::hello, "reader", "reader", [] {
+    proto::Header h;
+    h.protocol = proto::version;
+    return h;
+  }());
+  // Everything is read now: the pongs, the bye's ack, the welcome, and then
+  // the broker still answers.
+  int pongs = 0;
+  bool welcomed = false;
+  while (!welcomed) {
+    const auto m = peer.receive();
+    pongs += m.kind == proto::Kind::pong;
+    welcomed = m.kind == proto::Kind::welcome;
+  }
+  CHECK(pongs > 0);
+  CHECK(peer.ask(proto::Kind::sync, "", "reader", {}).first == proto::Kind::ack);
+}
