@@ -7,6 +7,8 @@
 #include <watt/proto/handover.hpp>
 #include <watt/proto/topic.hpp>
 
+#include <malloc.h>
+
 namespace watt::broker {
 namespace {
 
@@ -21,11 +23,16 @@ Broker::Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log)
       log_(std::move(log)),
       listeners_(config_, log_),
       zap_(allow_, stats_, log_),
-      flow_(config_.lossless_high_water),
+      flow_(config_.lossless_high_water, config_.peer_queue_bytes / 4),
       outbox_(listeners_, flow_, stats_, log_, config_.batch_messages),
       own_methods_(config_, allow_, peers_, subscriptions_, stats_) {
   outbox_.on_closed([this](Peer& p) { remove_peer(p, "connection closed"); });
   own_methods_.on_reload([this] { enforce_grants(); });
+  outbox_.on_stalled([this](Peer& p) {
+    ++stats_.stalled_peers;
+    remove_peer(p, "not reading");
+  });
+  memory_.limit = config_.memory_limit;
 }
 
 Broker::~Broker() = default;
@@ -83,7 +90,10 @@ void Broker::poll_once() {
   if (items[0].revents & ZMQ_POLLIN) read_batch(listeners_.local(), 'L');
   if (zap != nullptr && (items[zap_at].revents & ZMQ_POLLIN)) zap_.serve();
   if (secure != nullptr && (items[secure_at].revents & ZMQ_POLLIN)) read_batch(*secure, 'T');
-  if (outbox_.backlogged()) outbox_.flush();
+  if (outbox_.backlogged()) {
+    outbox_.flush();
+    return_memory();
+  }
   if (Clock::now() >= next_probe_) {
     probe_peers();
     next_probe_ = Clock::now() + config_.liveness_interval;
@@ -121,6 +131,18 @@ void Broker::read_batch(zmq::socket_t& socket, char tag) {
     key_.assign(1, tag);
     key_.append(f[0].data<char>(), f[0].size());
     handle(f, n, key_);
+  }
+}
+
+void Broker::return_memory() {
+  // Frames freed after a large backlog stay with the process unless handed
+  // back: once most of the peak has gone out, give it back to the system.
+  constexpr std::size_t worth_it = std::size_t{16} << 20;
+  if (memory_.bytes > memory_peak_) {
+    memory_peak_ = memory_.bytes;
+  } else if (memory_peak_ >= worth_it && memory_.bytes < memory_peak_ / 8) {
+    ::malloc_trim(0);
+    memory_peak_ = memory_.bytes;
   }
 }
 
@@ -267,7 +289,7 @@ void Broker::on_hello(const std::string& key, zmq::message_t& message, const pro
   }
   if (!identity_free(key, v.address, h)) return;
   Peer& p = peers_.add(key, std::string(v.address), h.pid);
-  p.queue.set_limit(config_.queue_limit);
+  p.queue.set_limits(config_.queue_limit, config_.peer_queue_bytes, &memory_);
   p.batches = h.batch && config_.batch_messages > 1;
   p.auth_name = *entry;
   p.auth = entry->empty() ? nullptr : allow_.by_name(*entry);

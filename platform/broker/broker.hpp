@@ -89,10 +89,12 @@ private:
   // then owes it; an answer only if it is owed.
   bool owe_answer(Peer& caller, Peer& callee, const proto::Header& h);
   bool answer_owed(Peer& answerer, Peer& caller, proto::Kind kind, const proto::Header& h);
+  void refuse_lossless(Peer& sub, Peer* publisher, FlowControl::Admission admission);
   void publish_event(const std::string& topic, const std::string& body);
   // Delivers a message (kind deliver already) to every matching subscriber.
   void route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl, Peer* publisher);
 
+  void return_memory();
   void probe_peers();
   void remove_peer(Peer& p, const char* reason);
   void reap_dead();
@@ -110,6 +112,8 @@ private:
   std::string key_;  // scratch: the key of the message being handled
 
   BrokerStats stats_;
+  QueueMemory memory_;           // what waits in all peers' queues (they count themselves in)
+  std::size_t memory_peak_ = 0;  // since memory was last handed back
   LogLimiter problems_;
   AllowList allow_;
   Listeners listeners_;

@@ -23,7 +23,13 @@ struct BrokerConfig {
   std::size_t max_message_bytes = 1 << 20;  // larger messages get too_large
   std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers
-  int socket_high_water = 1000;             // messages in a peer's socket pipe
+  // Bytes that may wait for one peer (a quarter of it in lossless messages
+  // slows their publishers), and for all peers together. Beyond them
+  // best-effort messages drop, lossless and RPC ones are refused, and a peer
+  // that does not even read the broker's own answers is removed.
+  std::size_t peer_queue_bytes = std::size_t{64} << 20;
+  std::size_t memory_limit = std::size_t{512} << 20;
+  int socket_high_water = 1000;  // messages in a peer's socket pipe
   // What waits for a peer that asked for batches goes out up to this many
   // small messages to a frame (1 = never batched).
   std::size_t batch_messages = 16;

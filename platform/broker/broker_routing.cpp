@@ -76,18 +76,8 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
     const bool lossless = matched[i].second;
     if (sub->dead) continue;
     if (lossless && publisher != nullptr) {
-      const auto admission = flow_.admit(*sub, sub->queue.lossless_size());
-      if (admission != FlowControl::Admission::take) {
-        // The publisher ignored our request to slow down: the message is not
-        // given to this subscriber, counted, and the publisher told once.
-        ++sub->dropped;
-        ++stats_.dropped;
-        if (admission == FlowControl::Admission::refuse_and_report) {
-          flow_.reported(*sub);
-          reject(publisher->routing_id, 0, ErrorCode::backpressure,
-                 "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
-                     " messages behind; what you publish to it is refused until it catches up");
-        }
+      if (const auto admission = flow_.admit(*sub, sub->queue.lossless()); admission != FlowControl::Admission::take) {
+        refuse_lossless(*sub, publisher, admission);
         continue;
       }
     }
@@ -101,12 +91,28 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
     out.priority = pri;
     out.deadline_ns = dl;
     out.lossless = lossless;
-    outbox_.deliver(*sub, std::move(out));
+    if (outbox_.deliver(*sub, std::move(out)) == Outbox::Delivery::refused) {
+      // Over its bytes, or everyone's: as if the publisher ignored a pause.
+      if (lossless && !sub->dead) refuse_lossless(*sub, publisher, FlowControl::refusal(*sub));
+      continue;
+    }
     if (sub->flow.congested && lossless && publisher != nullptr && publisher != sub && flow_.hold(*sub, *publisher))
       outbox_.send_flow(*publisher, true,
                         "lossless subscriber '" + sub->identity + "' is " + std::to_string(sub->queue.lossless_size()) +
                             " messages behind");
   }
+}
+
+void Broker::refuse_lossless(Peer& sub, Peer* publisher, FlowControl::Admission admission) {
+  // Not given to this subscriber, counted, and the publisher told once.
+  ++sub.dropped;
+  ++stats_.dropped;
+  if (publisher == nullptr || admission != FlowControl::Admission::refuse_and_report) return;
+  flow_.reported(sub);
+  reject(publisher->routing_id, 0, ErrorCode::backpressure,
+         "lossless subscriber '" + sub.identity + "' is " + std::to_string(sub.queue.lossless_size()) + " messages (" +
+             std::to_string(sub.queue.lossless_bytes()) +
+             " bytes) behind; what you publish to it is refused until it catches up");
 }
 
 void Broker::publish_event(const std::string& topic, const std::string& body) {
@@ -146,13 +152,19 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, cons
   out.priority = h.pri;
   out.deadline_ns = h.dl;
   out.lossless = true;  // RPC traffic is never dropped for space; deadlines still apply
-  outbox_.deliver(*to, std::move(out));
-  // Its connection turned out to be closed (a goodbye lost on the way): the
-  // caller hears so now rather than at its timeout.
-  if (kind == proto::Kind::request && to->dead) {
+  if (outbox_.deliver(*to, std::move(out)) == Outbox::Delivery::refused && kind == proto::Kind::request) {
+    (void)to->owed.settle(p.serial, h.id);
     ++stats_.request_errors;
-    reject(p.routing_id, h.id, ErrorCode::unknown_peer, "peer '" + target + "' has gone");
+    // Its connection turned out to be closed (a goodbye lost on the way), or
+    // it does not read: the caller hears so now rather than at its timeout.
+    if (to->dead)
+      reject(p.routing_id, h.id, ErrorCode::unknown_peer, "peer '" + target + "' has gone");
+    else
+      reject(p.routing_id, h.id, ErrorCode::backpressure,
+             "peer '" + target + "' has " + std::to_string(to->queue.bytes()) +
+                 " bytes waiting that it has not read; try again later");
   }
+  // An answer to a caller that does not read is dropped (refused_for_memory).
 }
 
 bool Broker::owe_answer(Peer& caller, Peer& callee, const proto::Header& h) {
@@ -213,7 +225,7 @@ void Broker::enforce_grants() {
 void Broker::reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body) {
   Outgoing out = control_message(kind, proto::encode_header(h), body);
   if (Peer* p = peers_.find(key))
-    outbox_.deliver(*p, std::move(out));
+    (void)outbox_.deliver(*p, std::move(out));  // a control reply that does not fit removes the peer
   else
     outbox_.send_unregistered(key, out);  // not a peer: answered now, never blocked on
 }

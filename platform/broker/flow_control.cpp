@@ -2,14 +2,16 @@
 
 namespace watt::broker {
 
-bool FlowControl::queued(Peer& subscriber, std::size_t lossless_backlog) {
-  if (subscriber.flow.congested || lossless_backlog < high_water_) return false;
+bool FlowControl::queued(Peer& subscriber, Backlog lossless) {
+  if (subscriber.flow.congested || (lossless.messages < high_water_ && lossless.bytes < high_water_bytes_))
+    return false;
   subscriber.flow.congested = true;
   return true;
 }
 
-bool FlowControl::drained(Peer& subscriber, std::size_t lossless_backlog, std::vector<Peer*>& resume) {
-  if (!subscriber.flow.congested || lossless_backlog > high_water_ / 2) return false;
+bool FlowControl::drained(Peer& subscriber, Backlog lossless, std::vector<Peer*>& resume) {
+  if (!subscriber.flow.congested || lossless.messages > high_water_ / 2 || lossless.bytes > high_water_bytes_ / 2)
+    return false;
   subscriber.flow.congested = false;
   subscriber.flow.overflow_reported = false;
   resume = release(subscriber);

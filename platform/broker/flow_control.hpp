@@ -1,7 +1,7 @@
 // Flow control for lossless subscribers. A subscriber whose lossless backlog
-// at the broker passes the high-water mark is congested: every publisher that
-// sends it a lossless message is asked to pause, until the backlog is down to
-// half the mark. A publisher that goes on regardless is refused past ten
+// at the broker passes the high-water mark (in messages, or in bytes) is
+// congested: every publisher that sends it a lossless message is asked to
+// pause, until the backlog is down to half the mark in both. A publisher that goes on regardless is refused past ten
 // times the mark (and told once), so the broker's memory stays bounded.
 // This class keeps the state and says what to tell whom; the outbox tells.
 #pragma once
@@ -15,20 +15,25 @@ namespace watt::broker {
 
 class FlowControl {
 public:
-  explicit FlowControl(std::size_t high_water) : high_water_(high_water) {}
+  explicit FlowControl(std::size_t high_water, std::size_t high_water_bytes = static_cast<std::size_t>(-1))
+      : high_water_(high_water), high_water_bytes_(high_water_bytes) {}
 
   // After a message was queued for `subscriber`: true when it has just
   // become congested.
-  bool queued(Peer& subscriber, std::size_t lossless_backlog);
+  bool queued(Peer& subscriber, Backlog lossless);
   // After some of its queue went out: true when it has just caught up, with
   // the publishers to resume in `resume`.
-  bool drained(Peer& subscriber, std::size_t lossless_backlog, std::vector<Peer*>& resume);
+  bool drained(Peer& subscriber, Backlog lossless, std::vector<Peer*>& resume);
 
   enum class Admission { take, refuse, refuse_and_report };
   // Whether a lossless message from a publisher may still join this
-  // subscriber's backlog.
-  Admission admit(const Peer& subscriber, std::size_t lossless_backlog) const {
-    if (lossless_backlog < high_water_ * 10) return Admission::take;
+  // subscriber's backlog (by count: what it weighs, the queue itself says).
+  Admission admit(const Peer& subscriber, Backlog lossless) const {
+    if (lossless.messages < high_water_ * 10) return Admission::take;
+    return refusal(subscriber);
+  }
+  // The publisher is told once per congestion.
+  static Admission refusal(const Peer& subscriber) {
     return subscriber.flow.overflow_reported ? Admission::refuse : Admission::refuse_and_report;
   }
   void reported(Peer& subscriber) { subscriber.flow.overflow_reported = true; }
@@ -47,6 +52,7 @@ public:
 
 private:
   std::size_t high_water_;
+  std::size_t high_water_bytes_;
 };
 
 }  // namespace watt::broker

@@ -60,14 +60,22 @@ void Outbox::send_unregistered(const std::string& key, Outgoing& out) {
   }
 }
 
-void Outbox::deliver(Peer& p, Outgoing&& out) {
-  if (p.dead) return;
+Outbox::Delivery Outbox::deliver(Peer& p, Outgoing&& out) {
+  if (p.dead) return Delivery::refused;
   if (p.queue.empty()) {
     switch (try_send(p, out)) {
-      case SendResult::sent: ++stats_.delivered; return;
-      case SendResult::unreachable: return;
+      case SendResult::sent: ++stats_.delivered; return Delivery::sent;
+      case SendResult::unreachable: return Delivery::refused;
       case SendResult::would_block: break;
     }
+  }
+  if ((out.lossless || out.control) && !p.queue.fits(PeerQueue::cost(out))) {
+    ++stats_.refused_for_memory;
+    if (out.control) {
+      log_->warn("'{}' does not read what it is sent: {} bytes wait for it; removing it", p.identity, p.queue.bytes());
+      if (on_stalled_) on_stalled_(p);
+    }
+    return Delivery::refused;
   }
   if (const auto dropped = p.queue.push(std::move(out)); dropped > 0) {
     p.dropped += dropped;
@@ -80,16 +88,17 @@ void Outbox::deliver(Peer& p, Outgoing&& out) {
     p.backlogged = true;
     backlog_.push_back(&p);
   }
-  if (flow_.queued(p, p.queue.lossless_size()))
-    log_->warn("lossless subscriber '{}' is {} messages behind: holding its publishers back", p.identity,
-               p.queue.lossless_size());
+  if (flow_.queued(p, p.queue.lossless()))
+    log_->warn("lossless subscriber '{}' is {} messages ({} bytes) behind: holding its publishers back", p.identity,
+               p.queue.lossless_size(), p.queue.lossless_bytes());
+  return Delivery::queued;
 }
 
 void Outbox::send_flow(Peer& publisher, bool paused, const std::string& reason) {
   proto::Header h;
   h.paused = paused;
   h.message = reason;
-  deliver(publisher, control_message(proto::Kind::flow, proto::encode_header(h)));
+  (void)deliver(publisher, control_message(proto::Kind::flow, proto::encode_header(h)));
 }
 
 void Outbox::flush() {
@@ -105,7 +114,7 @@ void Outbox::flush_peer(Peer& p, std::int64_t now) {
     stats_.delivered += send_queued(p, now);
   }
   std::vector<Peer*> resume;
-  if (flow_.drained(p, p.queue.lossless_size(), resume)) {
+  if (flow_.drained(p, p.queue.lossless(), resume)) {
     for (Peer* pub : resume) send_flow(*pub, false, {});
     log_->info("lossless subscriber '{}' caught up: publishers resumed", p.identity);
   }

@@ -27,6 +27,7 @@ namespace watt::broker {
 class Outbox {
 public:
   enum class SendResult { sent, would_block, unreachable };
+  enum class Delivery { sent, queued, refused };
 
   Outbox(Listeners& sockets, FlowControl& flow, BrokerStats& stats, std::shared_ptr<spdlog::logger> log,
          std::size_t batch_messages);
@@ -34,10 +35,16 @@ public:
   // Called when a send finds a peer's connection closed (it is still marked
   // alive): the broker removes the peer.
   void on_closed(std::function<void(Peer&)> handler) { on_closed_ = std::move(handler); }
+  // Called when the broker's own reply to a peer does not fit in its queue:
+  // it sends without reading what it is answered (the broker removes it).
+  void on_stalled(std::function<void(Peer&)> handler) { on_stalled_ = std::move(handler); }
 
-  // Sends now, or queues behind what waits already (dropping by the queue's
-  // policy when full). Nothing goes to a dead peer.
-  void deliver(Peer& p, Outgoing&& out);
+  // Sends now, or queues behind what waits already. A best-effort message
+  // that does not fit drops by the queue's policy (queued is returned all
+  // the same); anything else that would take the peer's queue, or all
+  // queues, past their bytes is refused, and the caller tells whom it
+  // concerns. Nothing goes to a dead peer (refused).
+  Delivery deliver(Peer& p, Outgoing&& out);
   // Sends now or not at all (a probe).
   SendResult try_send(Peer& p, Outgoing& out);
   // To a connection that is not a registered peer: now, or not at all.
@@ -68,6 +75,7 @@ private:
   std::shared_ptr<spdlog::logger> log_;
   std::size_t batch_messages_;
   std::function<void(Peer&)> on_closed_;
+  std::function<void(Peer&)> on_stalled_;
   std::vector<Peer*> backlog_;
   std::string batch_;  // scratch: a batch being written
   LogLimiter problems_;

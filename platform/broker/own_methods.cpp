@@ -38,7 +38,11 @@ OwnMethods::Answer OwnMethods::stats(const proto::Header& h) {
   BrokerStats s = stats_;
   s.peers = peers_.size();
   s.subscriptions = subscriptions_.size();
-  peers_.for_each([&s](const Peer& p) { s.queued += p.queue.size(); });
+  peers_.for_each([&s](const Peer& p) {
+    s.queued += p.queue.size();
+    s.queued_bytes += p.queue.bytes();
+  });
+  s.memory_limit = config_.memory_limit;
   Answer a;
   a.id = h.id;
   detail::StringWriter sink{&a.body};

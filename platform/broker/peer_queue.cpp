@@ -1,9 +1,50 @@
-// PeerQueue: priority buckets (std::map keeps them in urgency order).
+// PeerQueue: priority buckets (std::map keeps them in urgency order), and
+// what they weigh.
 #include "peer_queue.hpp"
 
 namespace watt::broker {
 
+PeerQueue::~PeerQueue() {
+  if (shared_ != nullptr) shared_->bytes -= bytes_;
+}
+
+void PeerQueue::set_limits(std::size_t best_effort_limit, std::size_t byte_limit, QueueMemory* shared) noexcept {
+  limit_ = best_effort_limit;
+  byte_limit_ = byte_limit;
+  if (shared_ != nullptr) shared_->bytes -= bytes_;
+  shared_ = shared;
+  if (shared_ != nullptr) shared_->bytes += bytes_;
+}
+
+bool PeerQueue::fits(std::size_t cost) const noexcept {
+  return bytes_ + cost <= byte_limit_ && (shared_ == nullptr || shared_->bytes + cost <= shared_->limit);
+}
+
+bool PeerQueue::full_for(std::size_t cost) const noexcept { return best_effort_size_ >= limit_ || !fits(cost); }
+
+void PeerQueue::count_in(std::size_t cost, bool lossless) noexcept {
+  bytes_ += cost;
+  if (lossless) lossless_bytes_ += cost;
+  if (shared_ != nullptr) shared_->bytes += cost;
+}
+
+void PeerQueue::count_out(std::size_t cost, bool lossless) noexcept {
+  bytes_ -= cost;
+  if (lossless) lossless_bytes_ -= cost;
+  if (shared_ != nullptr) shared_->bytes -= cost;
+}
+
+void PeerQueue::drop_least_urgent() {
+  auto least = std::prev(best_effort_.end());
+  count_out(cost(least->second.front().msg), false);
+  least->second.pop_front();
+  if (least->second.empty()) best_effort_.erase(least);
+  --best_effort_size_;
+}
+
 std::size_t PeerQueue::push(Outgoing&& msg) {
+  const std::size_t c = cost(msg);
+  count_in(c, msg.lossless && !msg.control);
   if (msg.control) {
     control_.push_back(std::move(msg));
     return 0;
@@ -14,18 +55,19 @@ std::size_t PeerQueue::push(Outgoing&& msg) {
     ++lossless_size_;
     return 0;
   }
-  if (best_effort_size_ >= limit_) {
-    if (best_effort_.empty()) return 1;  // a zero limit keeps nothing
-    auto least = std::prev(best_effort_.end());
-    if (pri > least->first) return 1;  // the newcomer is the least urgent of all
-    least->second.pop_front();
-    if (least->second.empty()) best_effort_.erase(least);
-    best_effort_[pri].push_back({++next_seq_, std::move(msg)});
-    return 1;
+  count_out(c, false);  // weighed again below, once there is room for it
+  std::size_t dropped = 0;
+  // Room is made from less urgent (or as urgent, older) best-effort messages
+  // only; a newcomer less urgent than all of them is the one dropped.
+  while (full_for(c) && !best_effort_.empty() && pri <= std::prev(best_effort_.end())->first) {
+    drop_least_urgent();
+    ++dropped;
   }
+  if (full_for(c)) return dropped + 1;
+  count_in(c, false);
   best_effort_[pri].push_back({++next_seq_, std::move(msg)});
   ++best_effort_size_;
-  return 0;
+  return dropped;
 }
 
 PeerQueue::Buckets::iterator PeerQueue::front_bucket() {
@@ -44,11 +86,13 @@ Outgoing& PeerQueue::front() {
 
 void PeerQueue::pop_front() {
   if (!control_.empty()) {
+    count_out(cost(control_.front()), false);
     control_.pop_front();
     return;
   }
   auto it = front_bucket();
   const bool lossless = it->second.front().msg.lossless;
+  count_out(cost(it->second.front().msg), lossless);
   it->second.pop_front();
   if (lossless) {
     --lossless_size_;

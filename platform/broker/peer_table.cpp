@@ -69,8 +69,8 @@ std::string PeerTable::list() const {
   std::vector<PeerInfo> list;
   list.reserve(by_identity_.size());
   for (const auto& [identity, p] : by_identity_) {
-    list.push_back(
-        PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped, p->received});
+    list.push_back(PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped,
+                            p->received, p->queue.bytes()});
   }
   std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.identity < b.identity; });
   std::string out;

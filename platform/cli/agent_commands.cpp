@@ -1,5 +1,6 @@
 // watt install | start | stop | restart | remove | list
 #include "cli_context.hpp"
+#include "table.hpp"
 
 #include <watt/platform/control_types.hpp>
 
@@ -89,16 +90,13 @@ std::string uptime(double s) {
 void list(const Context& ctx) {
   auto c = ctx.connect();
   const auto agents = ctx.control(*c, "list", Value::of(std::make_tuple())).as<std::vector<AgentStatus>>();
-  std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(10) << "STATE" << std::setw(9) << "PID"
-            << std::setw(10) << "UPTIME"
-            << "CLASS\n";
+  Table t({"IDENTITY", "STATE", "PID", "UPTIME", "CLASS"});
   for (const auto& a : agents) {
     std::string state = a.state;
     if (a.state == "failed") state += "(" + std::to_string(a.exit_code) + ")";
-    std::cout << std::left << std::setw(24) << a.identity << std::setw(10) << state << std::setw(9)
-              << (a.pid > 0 ? std::to_string(a.pid) : "-") << std::setw(10) << uptime(a.uptime_s) << a.class_name
-              << "\n";
+    t.row({a.identity, state, a.pid > 0 ? std::to_string(a.pid) : "-", uptime(a.uptime_s), a.class_name});
   }
+  t.print(std::cout);
 }
 
 }  // namespace

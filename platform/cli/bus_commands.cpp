@@ -1,5 +1,6 @@
 // watt publish | subscribe | rpc | peers
 #include "cli_context.hpp"
+#include "table.hpp"
 
 #include <csignal>
 #include <iomanip>
@@ -103,14 +104,11 @@ void add_rpc_commands(CLI::App& app, Context& ctx) {
     auto c = ctx.connect();
     auto peers = c->peers();
     if (!peers) throw Failure{peers.error().what()};
-    std::cout << std::left << std::setw(28) << "IDENTITY" << std::setw(9) << "PID" << std::setw(6) << "SUBS"
-              << std::setw(9) << "QUEUED" << std::setw(9) << "DROPPED"
-              << "RECEIVED\n";
-    for (const auto& p : *peers) {
-      std::cout << std::left << std::setw(28) << p.identity << std::setw(9) << (p.pid ? std::to_string(p.pid) : "-")
-                << std::setw(6) << p.subscriptions << std::setw(9) << p.queued << std::setw(9) << p.dropped
-                << p.received << "\n";
-    }
+    Table t({"IDENTITY", "PID", "SUBS", "QUEUED", "BYTES", "DROPPED", "RECEIVED"});
+    for (const auto& p : *peers)
+      t.row({p.identity, p.pid ? std::to_string(p.pid) : "-", std::to_string(p.subscriptions), std::to_string(p.queued),
+             std::to_string(p.queued_bytes), std::to_string(p.dropped), std::to_string(p.received)});
+    t.print(std::cout);
   }));
 }
 

@@ -1,5 +1,6 @@
 // watt keys [create NAME] | watt auth add|update|list|remove
 #include "cli_context.hpp"
+#include "table.hpp"
 
 #include <watt/platform/auth_entry.hpp>
 
@@ -84,13 +85,11 @@ void add_security_commands(CLI::App& app, Context& ctx) {
     auto client = ctx.connect();
     const auto entries =
         ctx.control(*client, "auth_list", Value::of(std::make_tuple())).as<std::vector<broker::AuthEntry>>();
-    std::cout << std::left << std::setw(16) << "NAME" << std::setw(42) << "KEY" << std::setw(16) << "IDENTITIES"
-              << std::setw(24) << "PUBLISH" << std::setw(24) << "SUBSCRIBE"
-              << "CALL\n";
+    Table t({"NAME", "KEY", "IDENTITIES", "PUBLISH", "SUBSCRIBE", "CALL"});
     for (const auto& x : entries)
-      std::cout << std::left << std::setw(16) << x.name << std::setw(42) << (x.local ? "(installed agent, ipc)" : x.key)
-                << std::setw(16) << join(x.identities) << std::setw(24) << join(x.publish) << std::setw(24)
-                << join(x.subscribe) << join(x.call) << "\n";
+      t.row({x.name, x.local ? "(installed agent, ipc)" : x.key, join(x.identities), join(x.publish), join(x.subscribe),
+             join(x.call)});
+    t.print(std::cout);
   }));
 }
 

@@ -1,5 +1,6 @@
 // watt config … | enable | disable | status | log | health | stats
 #include "cli_context.hpp"
+#include "table.hpp"
 
 #include <watt/platform/control_types.hpp>
 
@@ -137,10 +138,9 @@ void add_config_commands(CLI::App& app, Context& ctx) {
   list->callback(guarded([&ctx, a] {
     auto c = ctx.connect();
     const auto rows = ctx.control(*c, "config_list", args(a->id)).as<std::vector<ConfigRow>>();
-    std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(28) << "NAME"
-              << "BYTES\n";
-    for (const auto& r : rows)
-      std::cout << std::left << std::setw(24) << r.identity << std::setw(28) << r.name << r.bytes << "\n";
+    Table t({"IDENTITY", "NAME", "BYTES"});
+    for (const auto& r : rows) t.row({r.identity, r.name, std::to_string(r.bytes)});
+    t.print(std::cout);
   }));
   auto* del = config->add_subcommand("delete", "remove a configuration (or --all of them) and tell the agent");
   del->add_option("identity", a->id)->required();
@@ -224,14 +224,13 @@ void add_health_commands(CLI::App& app, Context& ctx) {
   app.add_subcommand("health", "every agent's health, from its heartbeats")->callback(guarded([&ctx] {
     auto c = ctx.connect();
     const auto rows = ctx.control(*c, "health", args()).as<std::vector<HealthRow>>();
-    std::cout << std::left << std::setw(24) << "IDENTITY" << std::setw(10) << "STATUS" << std::setw(11) << "LAST SEEN"
-              << "CONTEXT\n";
+    Table t({"IDENTITY", "STATUS", "LAST SEEN", "CONTEXT"});
     for (const auto& r : rows) {
       std::ostringstream seen;
       seen << std::fixed << std::setprecision(1) << r.last_seen_s << " s";
-      std::cout << std::left << std::setw(24) << r.identity << std::setw(10) << r.status << std::setw(11) << seen.str()
-                << r.context << "\n";
+      t.row({r.identity, r.status, seen.str(), r.context});
     }
+    t.print(std::cout);
   }));
   app.add_subcommand("stats", "platform metrics: messages routed, dropped, queued; RPCs; agents by state")
       ->callback(guarded([&ctx] {
@@ -244,18 +243,21 @@ void add_health_commands(CLI::App& app, Context& ctx) {
                   << ", rejected (bad input) " << b.rejected << "\n"
                   << "rpc       requests " << b.requests << ", errors " << b.request_errors
                   << ", unrequested answers dropped " << b.unrequested_answers << "\n"
+                  << "memory    " << b.queued_bytes << " bytes queued (limit " << b.memory_limit << "), "
+                  << b.refused_for_memory << " messages refused for space, " << b.stalled_peers
+                  << " peers removed for not reading\n"
                   << "peers     " << b.peers << " connected, " << b.subscriptions << " subscriptions\n"
                   << "agents   ";
         for (const auto& [state, n] : s.agents) std::cout << " " << state << " " << n;
         std::cout << "\n";
         auto peers = c->peers();
         if (!peers) throw Failure{peers.error().what()};
-        std::cout << "\n"
-                  << std::left << std::setw(28) << "PEER" << std::setw(10) << "QUEUED" << std::setw(10) << "DROPPED"
-                  << "RECEIVED\n";
+        std::cout << "\n";
+        Table t({"PEER", "QUEUED", "BYTES", "DROPPED", "RECEIVED"});
         for (const auto& p : *peers)
-          std::cout << std::left << std::setw(28) << p.identity << std::setw(10) << p.queued << std::setw(10)
-                    << p.dropped << p.received << "\n";
+          t.row({p.identity, std::to_string(p.queued), std::to_string(p.queued_bytes), std::to_string(p.dropped),
+                 std::to_string(p.received)});
+        t.print(std::cout);
       }));
 }
 

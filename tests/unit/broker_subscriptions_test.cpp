@@ -50,16 +50,16 @@ TEST_CASE("subscriptions: unsubscribe and remove take patterns out") {
 TEST_CASE("flow control: congestion at the mark, release at half of it") {
   FlowControl flow(10);
   Peer sub, pub1, pub2;
-  CHECK_FALSE(flow.queued(sub, 9));
-  CHECK(flow.queued(sub, 10));
-  CHECK_FALSE(flow.queued(sub, 11));  // told once
+  CHECK_FALSE(flow.queued(sub, {9, 0}));
+  CHECK(flow.queued(sub, {10, 0}));
+  CHECK_FALSE(flow.queued(sub, {11, 0}));  // told once
   CHECK(sub.flow.congested);
   CHECK(flow.hold(sub, pub1));
   CHECK_FALSE(flow.hold(sub, pub1));  // paused once
   CHECK(flow.hold(sub, pub2));
   std::vector<Peer*> resume;
-  CHECK_FALSE(flow.drained(sub, 6, resume));
-  CHECK(flow.drained(sub, 5, resume));
+  CHECK_FALSE(flow.drained(sub, {6, 0}, resume));
+  CHECK(flow.drained(sub, {5, 0}, resume));
   CHECK(resume.size() == 2);
   CHECK_FALSE(sub.flow.congested);
   CHECK(pub1.flow.holders.empty());
@@ -68,8 +68,8 @@ TEST_CASE("flow control: congestion at the mark, release at half of it") {
 TEST_CASE("flow control: a publisher held by two subscribers resumes when both caught up") {
   FlowControl flow(10);
   Peer s1, s2, pub;
-  (void)flow.queued(s1, 10);
-  (void)flow.queued(s2, 10);
+  (void)flow.queued(s1, {10, 0});
+  (void)flow.queued(s2, {10, 0});
   CHECK(flow.hold(s1, pub));
   CHECK_FALSE(flow.hold(s2, pub));  // already paused
   CHECK(flow.release(s1).empty());
@@ -79,9 +79,9 @@ TEST_CASE("flow control: a publisher held by two subscribers resumes when both c
 TEST_CASE("flow control: a leaving peer stops holding and being held") {
   FlowControl flow(10);
   Peer sub, pub, other;
-  (void)flow.queued(sub, 10);
+  (void)flow.queued(sub, {10, 0});
   (void)flow.hold(sub, pub);
-  (void)flow.queued(pub, 10);
+  (void)flow.queued(pub, {10, 0});
   (void)flow.hold(pub, other);
   // pub leaves: `other` resumes, and `sub` forgets it.
   pub.dead = true;
@@ -89,7 +89,7 @@ TEST_CASE("flow control: a leaving peer stops holding and being held") {
   CHECK(sub.flow.holding.empty());
   // A dead publisher is not resumed.
   Peer s2, gone;
-  (void)flow.queued(s2, 10);
+  (void)flow.queued(s2, {10, 0});
   (void)flow.hold(s2, gone);
   gone.dead = true;
   CHECK(flow.release(s2).empty());
@@ -98,12 +98,12 @@ TEST_CASE("flow control: a leaving peer stops holding and being held") {
 TEST_CASE("flow control: past ten times the mark, lossless messages are refused and reported once") {
   FlowControl flow(10);
   Peer sub;
-  CHECK(flow.admit(sub, 99) == FlowControl::Admission::take);
-  CHECK(flow.admit(sub, 100) == FlowControl::Admission::refuse_and_report);
+  CHECK(flow.admit(sub, {99, 0}) == FlowControl::Admission::take);
+  CHECK(flow.admit(sub, {100, 0}) == FlowControl::Admission::refuse_and_report);
   flow.reported(sub);
-  CHECK(flow.admit(sub, 100) == FlowControl::Admission::refuse);
-  (void)flow.queued(sub, 100);
+  CHECK(flow.admit(sub, {100, 0}) == FlowControl::Admission::refuse);
+  (void)flow.queued(sub, {100, 0});
   std::vector<Peer*> resume;
-  CHECK(flow.drained(sub, 0, resume));
-  CHECK(flow.admit(sub, 100) == FlowControl::Admission::refuse_and_report);
+  CHECK(flow.drained(sub, {0, 0}, resume));
+  CHECK(flow.admit(sub, {100, 0}) == FlowControl::Admission::refuse_and_report);
 }

@@ -110,3 +110,42 @@ TEST_CASE("dropping from a full queue takes the oldest of the least urgent, acro
   CHECK(q.push(msg(99, 7)) == 1);                                                 // itself
   CHECK(drain(q) == std::vector<int>{0, 1, 5, 6, 2});
 }
+
+TEST_CASE("a queue weighs its messages: best-effort ones drop to stay within its bytes, others ask first") {
+  watt::broker::QueueMemory shared;
+  {
+    PeerQueue q;
+    const std::size_t each = PeerQueue::cost(msg(60, 1));  // "1": one byte and the bookkeeping
+    q.set_limits(100, 3 * each, &shared);
+    CHECK(q.push(msg(60, 1)) == 0);
+    CHECK(q.push(msg(60, 2)) == 0);
+    CHECK(q.push(msg(60, 3)) == 0);
+    CHECK(q.bytes() == 3 * each);
+    CHECK(shared.bytes == 3 * each);
+    CHECK(q.push(msg(10, 4)) == 1);  // the oldest least urgent goes
+    CHECK_FALSE(q.fits(each));       // a lossless one would not fit: the outbox refuses it
+    CHECK(q.push(msg(90, 5)) == 1);  // less urgent than all: itself
+    CHECK(drain(q) == std::vector<int>{4, 2, 3});
+    CHECK(shared.bytes == 0);
+    q.push(msg(60, 6, true));
+    CHECK(q.lossless_bytes() == each);
+    CHECK(q.lossless().messages == 1);
+    CHECK(shared.bytes == each);
+  }
+  CHECK(shared.bytes == 0);  // a queue freed with its peer gives its bytes back
+}
+
+TEST_CASE("the shared budget bounds every queue together") {
+  watt::broker::QueueMemory shared;
+  const std::size_t each = PeerQueue::cost(msg(60, 1));
+  shared.limit = 2 * each;
+  PeerQueue a, b;
+  a.set_limits(100, 100 * each, &shared);
+  b.set_limits(100, 100 * each, &shared);
+  CHECK(a.push(msg(60, 1)) == 0);
+  CHECK(b.push(msg(60, 2)) == 0);
+  CHECK(b.push(msg(60, 3)) == 1);  // b makes room from its own, never from a's
+  CHECK(a.size() == 1);
+  CHECK(drain(b) == std::vector<int>{3});
+  CHECK(shared.bytes == each);
+}

@@ -29,6 +29,7 @@ TEST_CASE("known keys are read") {
   const auto c = load(dir,
                       "broker:\n  tcp: tcp://127.0.0.1:22916\n  queue_limit: 50\n  max_message_bytes: 4096\n"
                       "  batch_messages: 1\n  max_owed_answers: 7\n  answer_window_ms: 60000\n"
+                      "  peer_queue_bytes: 1048576\n  memory_limit: 67108864\n"
                       "agents:\n  stop_timeout_ms: 2500\n");
   CHECK(c.tcp == "tcp://127.0.0.1:22916");
   CHECK(c.broker.queue_limit == 50);
@@ -36,6 +37,8 @@ TEST_CASE("known keys are read") {
   CHECK(c.broker.batch_messages == 1);
   CHECK(c.broker.max_owed_answers == 7);
   CHECK(c.broker.answer_window == std::chrono::minutes(1));
+  CHECK(c.broker.peer_queue_bytes == 1048576);
+  CHECK(c.broker.memory_limit == 67108864);
   CHECK(load(dir, "").broker.batch_messages == 16);
   CHECK(c.supervisor.stop_timeout.count() == 2500);
 }

@@ -30,10 +30,11 @@ struct PeerInfo {
   std::int64_t connected_ns = 0;
   std::uint64_t pid = 0;
   std::uint64_t subscriptions = 0;
-  std::uint64_t queued = 0;    // messages waiting at the broker for this peer
-  std::uint64_t dropped = 0;   // best-effort messages dropped for this peer
-  std::uint64_t received = 0;  // messages the broker took from this peer
-  MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received)
+  std::uint64_t queued = 0;        // messages waiting at the broker for this peer
+  std::uint64_t dropped = 0;       // best-effort messages dropped for this peer
+  std::uint64_t received = 0;      // messages the broker took from this peer
+  std::uint64_t queued_bytes = 0;  // what its queued messages weigh at the broker
+  MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received, queued_bytes)
 };
 
 // The body of platform/peers/joined/<identity> and platform/peers/left/<identity>.

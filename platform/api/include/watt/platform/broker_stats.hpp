@@ -20,9 +20,14 @@ struct BrokerStats {
   std::uint64_t unrequested_answers = 0;  // responses and errors no routed call was waiting for: dropped
   std::uint64_t peers = 0;
   std::uint64_t subscriptions = 0;
-  std::uint64_t queued = 0;  // messages waiting in the broker, all peers
+  std::uint64_t queued = 0;              // messages waiting in the broker, all peers
+  std::uint64_t queued_bytes = 0;        // what they weigh (frames and bookkeeping)
+  std::uint64_t memory_limit = 0;        // the most they may weigh together (broker.memory_limit)
+  std::uint64_t refused_for_memory = 0;  // lossless, RPC and control messages that did not fit: refused
+  std::uint64_t stalled_peers = 0;       // peers removed for not reading what the broker answered them
   MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
-                     unrequested_answers, peers, subscriptions, queued)
+                     unrequested_answers, peers, subscriptions, queued, queued_bytes, memory_limit, refused_for_memory,
+                     stalled_peers)
 };
 
 }  // namespace watt::broker
