@@ -39,12 +39,37 @@ Broker::~Broker() = default;
 
 // ---- the loop ---------------------------------------------------------------
 
+void Broker::limit_connections() {
+  // What the process may open: the connections, and a reserve for the
+  // platform's own files, sockets and ZeroMQ's signals.
+  constexpr std::size_t reserve = 256;
+  const std::size_t limit = raise_descriptor_limit();
+  stats_.descriptor_limit = limit;
+  if (limit < 2 * reserve)
+    throw Error("this process may open only " + std::to_string(limit) +
+                " files: too few to serve peers safely (raise it with ulimit -n, or LimitNOFILE= in a systemd unit)");
+  auto& local = config_.max_local_connections;
+  auto& tcp = config_.max_tcp_connections;
+  if (local + tcp + reserve > limit) {
+    const std::size_t room = limit - reserve;
+    tcp = std::min(tcp, room / 4);
+    local = std::min(local, room - tcp);
+    log_->warn(
+        "this process may open {} files: connections limited to {} local and {} TCP (raise the limit with "
+        "ulimit -n, or LimitNOFILE= in a systemd unit)",
+        limit, local, tcp);
+  }
+  local_limit_ = std::make_unique<ConnectionLimit>(listeners_.local(), "local", local, log_);
+}
+
 void Broker::start_listening() {
+  limit_connections();
   listeners_.bind_local(config_.inproc_endpoints);
   if (!config_.auth_file.empty()) allow_ = AllowList::load(config_.auth_file);
   if (!config_.secure_endpoint.empty()) {
     zap_.start();  // before a CURVE socket accepts anyone
     listeners_.bind_secure(allow_.entries().size());
+    tcp_limit_ = std::make_unique<ConnectionLimit>(*listeners_.secure(), "tcp", config_.max_tcp_connections, log_);
   }
   if (config_.first_identity.empty()) {
     listeners_.bind_local(config_.endpoints);
@@ -64,13 +89,16 @@ void Broker::run() {
 void Broker::poll_once() {
   zmq::socket_t* const secure = listeners_.secure();
   zmq::socket_t* const zap = zap_.socket();
-  zmq::pollitem_t items[5] = {};
+  zmq::pollitem_t items[7] = {};
   std::size_t nitems = 0;
   items[nitems++] = {listeners_.local().handle(), 0, ZMQ_POLLIN, 0};
   const std::size_t secure_at = nitems;
   if (secure != nullptr) items[nitems++] = {secure->handle(), 0, ZMQ_POLLIN, 0};
   const std::size_t zap_at = nitems;
   if (zap != nullptr) items[nitems++] = {zap->handle(), 0, ZMQ_POLLIN, 0};
+  const std::size_t limits_at = nitems;
+  items[nitems++] = {local_limit_->events().handle(), 0, ZMQ_POLLIN, 0};
+  if (tcp_limit_) items[nitems++] = {tcp_limit_->events().handle(), 0, ZMQ_POLLIN, 0};
   // A backlogged peer's pipe tells its socket when it has room again, by a
   // command through the socket's own descriptor (ZMQ_FD); polling the socket
   // for input sleeps through that, polling the descriptor wakes us for it
@@ -87,6 +115,8 @@ void Broker::poll_once() {
     if (e.num() != EINTR) throw;
     return;  // a signal (a handler calling stop(), say): look at stop_ again
   }
+  if ((items[limits_at].revents & ZMQ_POLLIN) || (tcp_limit_ && (items[limits_at + 1].revents & ZMQ_POLLIN)))
+    count_connections();
   if (items[0].revents & ZMQ_POLLIN) read_batch(listeners_.local(), 'L');
   if (zap != nullptr && (items[zap_at].revents & ZMQ_POLLIN)) zap_.serve();
   if (secure != nullptr && (items[secure_at].revents & ZMQ_POLLIN)) read_batch(*secure, 'T');
@@ -132,6 +162,14 @@ void Broker::read_batch(zmq::socket_t& socket, char tag) {
     key_.append(f[0].data<char>(), f[0].size());
     handle(f, n, key_);
   }
+}
+
+void Broker::count_connections() {
+  local_limit_->on_events();
+  if (tcp_limit_) tcp_limit_->on_events();
+  stats_.local_connections = local_limit_->open();
+  stats_.tcp_connections = tcp_limit_ ? tcp_limit_->open() : 0;
+  stats_.connections_shed = local_limit_->shed() + (tcp_limit_ ? tcp_limit_->shed() : 0);
 }
 
 void Broker::return_memory() {

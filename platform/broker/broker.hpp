@@ -12,6 +12,7 @@
 
 #include "allow_list.hpp"
 #include "broker_config.hpp"
+#include "connection_limit.hpp"
 #include "flow_control.hpp"
 #include "listeners.hpp"
 #include "outbox.hpp"
@@ -53,7 +54,11 @@ public:
   bool ready() const noexcept { return ready_.load(); }
 
 private:
+  // Raises the process's file limit, fits the connection limits in it, and
+  // watches the local socket's connections.
+  void limit_connections();
   void start_listening();
+  void count_connections();
   void poll_once();
   void read_batch(zmq::socket_t& socket, char tag);
 
@@ -118,6 +123,7 @@ private:
   AllowList allow_;
   Listeners listeners_;
   ZapHandler zap_;
+  std::unique_ptr<ConnectionLimit> local_limit_, tcp_limit_;
   PeerTable peers_;
   SubscriptionIndex subscriptions_;
   FlowControl flow_;

@@ -34,6 +34,12 @@ struct BrokerConfig {
   // small messages to a frame (1 = never batched).
   std::size_t batch_messages = 16;
   std::chrono::milliseconds liveness_interval{1000};
+  // Connections each socket may hold (more are shed, newest first), and how
+  // long a new connection has for its handshake. Lowered at start, with a
+  // warning, when the process may not open enough files for them.
+  std::size_t max_local_connections = 4096;
+  std::size_t max_tcp_connections = 1024;
+  std::chrono::milliseconds handshake_timeout{3000};
   // A peer owes an answer to each request routed to it, until it answers or
   // the request's deadline passes (at most this long after routing). It may
   // owe this many at once; further requests to it are refused (busy).

@@ -20,6 +20,8 @@ void configure_router(zmq::socket_t& socket, const BrokerConfig& config) {
   socket.set(zmq::sockopt::sndhwm, pipe_frames);
   socket.set(zmq::sockopt::rcvhwm, config.socket_high_water);
   socket.set(zmq::sockopt::linger, 0);
+  // A connection that never finishes its handshake holds a descriptor: not for long.
+  socket.set(zmq::sockopt::handshake_ivl, static_cast<int>(config.handshake_timeout.count()));
   // A hard guard far above the soft limit: the soft limit earns a clear
   // too_large error, this one stops a hostile peer from exhausting memory.
   socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(config.max_message_bytes * 4 + 65536));

@@ -246,7 +246,9 @@ void add_health_commands(CLI::App& app, Context& ctx) {
                   << "memory    " << b.queued_bytes << " bytes queued (limit " << b.memory_limit << "), "
                   << b.refused_for_memory << " messages refused for space, " << b.stalled_peers
                   << " peers removed for not reading\n"
-                  << "peers     " << b.peers << " connected, " << b.subscriptions << " subscriptions\n"
+                  << "peers     " << b.peers << " connected, " << b.subscriptions << " subscriptions; connections "
+                  << b.local_connections << " local, " << b.tcp_connections << " TCP, " << b.connections_shed
+                  << " shed over the limit; may open " << b.descriptor_limit << " files\n"
                   << "agents   ";
         for (const auto& [state, n] : s.agents) std::cout << " " << state << " " << n;
         std::cout << "\n";

@@ -37,7 +37,8 @@ void only_keys(const YAML::Node& map, const std::string& where, const std::set<s
 void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) {
   only_keys(b, w,
             {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
-             "liveness_interval_ms", "max_owed_answers", "answer_window_ms", "peer_queue_bytes", "memory_limit"});
+             "liveness_interval_ms", "max_owed_answers", "answer_window_ms", "peer_queue_bytes", "memory_limit",
+             "max_local_connections", "max_tcp_connections", "handshake_timeout_ms"});
   if (b["tcp"]) {
     c.tcp = text(b["tcp"], w + ".tcp");
     if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
@@ -59,6 +60,9 @@ void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) 
   set("memory_limit", bc.memory_limit, std::size_t{1} << 20, std::size_t{1} << 42);
   ms("liveness_interval_ms", bc.liveness_interval, 10, 600'000);
   ms("answer_window_ms", bc.answer_window, 1000, 86'400'000);
+  set("max_local_connections", bc.max_local_connections, 1u, 1'000'000u);
+  set("max_tcp_connections", bc.max_tcp_connections, 1u, 1'000'000u);
+  ms("handshake_timeout_ms", bc.handshake_timeout, 100, 600'000);
 }
 
 }  // namespace

@@ -3,8 +3,13 @@
 #include "platform.hpp"
 
 #include <watt/keys.hpp>
+#include <watt/platform/broker_stats.hpp>
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -16,12 +21,12 @@ using watt::test::Platform;
 namespace {
 
 struct TcpPlatform {
-  Platform p{"broker:\n  tcp: tcp://127.0.0.1:*\n"};
-  std::string endpoint = watt::test::read_file(std::filesystem::path(p.home()) / "run" / "tcp.endpoint");
-  std::string server_key = watt::read_key_file(std::filesystem::path(p.home()) / "keys" / "server.key").public_key;
-  TcpPlatform() {
+  explicit TcpPlatform(const std::string& more = {}) : p("broker:\n  tcp: tcp://127.0.0.1:*\n" + more) {
     while (!endpoint.empty() && endpoint.back() == '\n') endpoint.pop_back();
   }
+  Platform p;
+  std::string endpoint = watt::test::read_file(std::filesystem::path(p.home()) / "run" / "tcp.endpoint");
+  std::string server_key = watt::read_key_file(std::filesystem::path(p.home()) / "keys" / "server.key").public_key;
 
   // A fresh key pair in the platform's scratch folder.
   std::pair<std::string, std::string> make_key(const std::string& name) const {
@@ -254,4 +259,36 @@ TEST_CASE("an agent fetches its own configurations one by one without a grant, a
   auto missing = as_probe->call("platform", "own_config", std::string("db")).get();
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().message.find("'probe' has no configuration 'db'") != std::string::npos);
+}
+
+TEST_CASE("connections that never finish a handshake cannot use up the platform's descriptors") {
+  // The default handshake timeout (3 s) outlasts the 300 connections'
+  // making: the shedding is all that keeps them to 16 meanwhile.
+  TcpPlatform t("  max_tcp_connections: 16\n");
+  const auto colon = t.endpoint.rfind(':');
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(t.endpoint.substr(colon + 1))));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<int> silent;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
+      silent.push_back(fd);
+    else
+      ::close(fd);
+  }
+  auto local = t.p.client("watcher");
+  auto broker_stats = [&] { return local->call("broker", "stats").get_as<watt::broker::BrokerStats>().value(); };
+  // Shed past the limit, the rest closed at their handshake timeout; the
+  // platform answers all along.
+  CHECK(watt::test::eventually([&] { return broker_stats().connections_shed >= silent.size() - 16; }));
+  CHECK(watt::test::eventually([&] { return broker_stats().tcp_connections == 0; }));
+  for (const int fd : silent) ::close(fd);
+  const auto [file, pub] = t.make_key("after");
+  REQUIRE(t.p.cli({"auth", "add", "after", "--key", pub, "--identity", "after"}).code == 0);
+  auto remote = t.remote("after", file);
+  CHECK(remote->sync());
+  CHECK(t.p.process().running());
 }

@@ -25,9 +25,13 @@ struct BrokerStats {
   std::uint64_t memory_limit = 0;        // the most they may weigh together (broker.memory_limit)
   std::uint64_t refused_for_memory = 0;  // lossless, RPC and control messages that did not fit: refused
   std::uint64_t stalled_peers = 0;       // peers removed for not reading what the broker answered them
+  std::uint64_t local_connections = 0;   // open now over ipc (inproc ones hold no descriptor)
+  std::uint64_t tcp_connections = 0;     // open now over TCP (handshakes under way too)
+  std::uint64_t connections_shed = 0;    // closed for being over broker.max_*_connections
+  std::uint64_t descriptor_limit = 0;    // files the broker's process may open
   MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
                      unrequested_answers, peers, subscriptions, queued, queued_bytes, memory_limit, refused_for_memory,
-                     stalled_peers)
+                     stalled_peers, local_connections, tcp_connections, connections_shed, descriptor_limit)
 };
 
 }  // namespace watt::broker
