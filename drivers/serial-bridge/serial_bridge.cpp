@@ -185,8 +185,8 @@ private:
       case watt::serial::RequestOp::pub:
         if (name.absolute && !watt::serial::covered_by_any(port->config.allow_publish, name.topic))
           return refuse(port, "publish not allowed", "may not publish to '" + name.topic + "'", payload);
-        if (!name.absolute && name.topic == port->config.prefix + "/link")
-          return refuse(port, "reserved topic", "'link' is the bridge's topic", payload);
+        if (watt::serial::reserved_for_bridge(port->config.prefix, name.topic))
+          return refuse(port, "reserved topic", "'link' and all below it are the bridge's topics", payload);
         try {
           watt::PublishOptions options;
           if (r.priority) options.priority = *r.priority;

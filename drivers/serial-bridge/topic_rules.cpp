@@ -23,32 +23,16 @@ Resolved resolve_name(std::string_view prefix, std::string_view name, bool patte
   return r;
 }
 
-namespace {
-// "" (the normalized "#") has no segments, not one empty one.
-std::vector<std::string_view> segments(std::string_view pattern) {
-  pattern = normalize_pattern(pattern);
-  return pattern.empty() ? std::vector<std::string_view>{} : split_topic(pattern);
-}
-}  // namespace
-
-bool pattern_covers(std::string_view allow, std::string_view pattern) {
-  const auto a = segments(allow);
-  const auto p = segments(pattern);
-  // A pattern matches everything below it, so `pattern` is covered only when
-  // `allow` runs out first (or at the same place) with every segment matched.
-  if (p.size() < a.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == "#") return true;
-    if (p[i] == "#") return false;
-    if (a[i] == "+") continue;
-    if (p[i] == "+" || a[i] != p[i]) return false;
-  }
-  return true;
+bool reserved_for_bridge(std::string_view prefix, std::string_view topic) {
+  // <prefix>/link and all below it: a subscriber to the link state gets
+  // all of it.
+  const std::string link = std::string(prefix) + "/link";
+  return topic_matches(link, topic);
 }
 
 bool covered_by_any(const std::vector<std::string>& allows, std::string_view pattern) {
   for (const auto& a : allows)
-    if (pattern_covers(a, pattern)) return true;
+    if (watt::pattern_covers(a, pattern)) return true;
   return false;
 }
 

@@ -19,8 +19,9 @@ struct Resolved {
 // `pattern`, as a subscription pattern); "" refers to the prefix itself.
 Resolved resolve_name(std::string_view prefix, std::string_view name, bool pattern);
 
-// True when every topic `pattern` matches is also matched by `allow`.
-bool pattern_covers(std::string_view allow, std::string_view pattern);
+// Whether a topic is the bridge's own for this port: <prefix>/link and
+// everything below it, which no node may publish, even where allowed.
+bool reserved_for_bridge(std::string_view prefix, std::string_view topic);
 
 bool covered_by_any(const std::vector<std::string>& allows, std::string_view pattern);
 

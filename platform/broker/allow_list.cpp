@@ -32,11 +32,8 @@ bool may_call(const AuthEntry& e, std::string_view peer, std::string_view method
 }
 
 bool may_subscribe(const AuthEntry& e, std::string_view pattern) {
-  // A pattern read as a topic: a granted "+" takes any segment (a "+"
-  // too), a granted name only that name, and a grant takes all below it.
-  const std::string_view wanted = proto::normalize_pattern(pattern);
   return std::any_of(e.subscribe.begin(), e.subscribe.end(),
-                     [&](const auto& g) { return proto::topic_matches(g, wanted); });
+                     [&](const auto& g) { return proto::pattern_covers(g, pattern); });
 }
 
 std::string auth_entry_error(const AuthEntry& e) {

@@ -120,15 +120,13 @@ void Broker::poll_once() {
   if (items[0].revents & ZMQ_POLLIN) read_batch(listeners_.local(), 'L');
   if (zap != nullptr && (items[zap_at].revents & ZMQ_POLLIN)) zap_.serve();
   if (secure != nullptr && (items[secure_at].revents & ZMQ_POLLIN)) read_batch(*secure, 'T');
-  if (outbox_.backlogged()) {
-    outbox_.flush();
-    return_memory();
-  }
+  if (outbox_.backlogged()) outbox_.flush();
   if (Clock::now() >= next_probe_) {
     probe_peers();
     next_probe_ = Clock::now() + config_.liveness_interval;
   }
   if (peers_.any_dead()) reap_dead();
+  return_memory();
   if (!external_bound_ && peers_.has_identity(config_.first_identity)) {
     listeners_.bind_local(config_.endpoints);
     external_bound_ = true;
@@ -259,8 +257,10 @@ bool Broker::check(const zmq::message_t& message, std::size_t nframes, const std
     return false;
   }
   if (message.size() > config_.max_message_bytes) {
-    reject(key, h.id, ErrorCode::too_large,
-           std::to_string(message.size()) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes));
+    const std::string why =
+        std::to_string(message.size()) + " bytes is over the limit of " + std::to_string(config_.max_message_bytes);
+    reject(key, h.id, ErrorCode::too_large, why);
+    if (v.kind == static_cast<std::uint8_t>(proto::Kind::response)) answer_too_large(key, v, h, why);
     return false;
   }
   return true;
@@ -296,6 +296,17 @@ void Broker::dispatch(Peer& p, proto::Kind kind, const proto::MessageView& v, co
       reject(p.routing_id, h.id, ErrorCode::unknown_kind,
              "a peer may not send " + std::string(proto::kind_name(kind)) + " messages");
   }
+}
+
+void Broker::answer_too_large(const std::string& key, const proto::MessageView& v, const proto::Header& h,
+                              const std::string& why) {
+  // The caller hears it now, rather than at its timeout: the answer it
+  // waits for will never come.
+  Peer* answerer = peers_.find_sender(key);
+  if (answerer == nullptr || answerer->dead || v.origin != answerer->identity) return;
+  Peer* caller = peers_.by_identity(std::string(v.address));
+  if (caller == nullptr || !answerer->owed.settle(caller->serial, h.id)) return;
+  reject(caller->routing_id, h.id, ErrorCode::too_large, "the answer of '" + answerer->identity + "': " + why);
 }
 
 // ---- joining ----------------------------------------------------------------

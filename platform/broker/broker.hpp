@@ -68,6 +68,9 @@ private:
   // what is malformed.
   bool check(const zmq::message_t& message, std::size_t nframes, const std::string& key, proto::MessageView& v,
              proto::Header& h);
+  // A response too large to forward: its caller gets the too_large error.
+  void answer_too_large(const std::string& key, const proto::MessageView& v, const proto::Header& h,
+                        const std::string& why);
   void dispatch(Peer& p, proto::Kind kind, const proto::MessageView& v, const proto::Header& h,
                 zmq::message_t& message);
 

@@ -113,6 +113,7 @@ void add_config_commands(CLI::App& app, Context& ctx) {
   struct ConfigArgs {
     std::string id, name, file;
     bool all = false;
+    bool force = false;
   };
   auto a = std::make_shared<ConfigArgs>();
   auto* set = config->add_subcommand(
@@ -120,10 +121,12 @@ void add_config_commands(CLI::App& app, Context& ctx) {
   set->add_option("identity", a->id)->required();
   set->add_option("name", a->name, "e.g. config, or registry.csv")->required();
   set->add_option("file", a->file, "the file to store, - for standard input")->required();
+  set->add_flag("--force", a->force, "store it even though no such agent is installed (yet)");
   set->callback(guarded([&ctx, a] {
     const std::string text = read_text(a->file);
     auto c = ctx.connect();
-    const auto result = ctx.control(*c, "config_set", args(a->id, a->name, text)).as<std::string>();
+    const auto result =
+        ctx.control(*c, a->force ? "config_set_force" : "config_set", args(a->id, a->name, text)).as<std::string>();
     std::cout << result << " " << a->id << "/" << a->name << "\n";
   }));
   auto* get = config->add_subcommand("get", "print a stored configuration");

@@ -53,10 +53,13 @@ private:
 
   // Configurations (control_config.cpp).
   void export_config_methods();
-  std::string set_config(const std::string& identity, const std::string& name, const std::string& text);
+  // A change reaches a running agent first, and is stored once it took it.
+  // The reply is completed when the agent answered: the control service's
+  // thread never waits for an agent.
+  void set_config(Reply reply, const std::string& identity, const std::string& name, const std::string& text,
+                  bool force);
   void delete_config(const std::string& identity, const std::string& name);
-  Result<Value> push_config(const std::string& identity, const std::string& name, const char* action,
-                            const std::string& text);
+  Call push_config(const std::string& identity, const std::string& name, const char* action, const std::string& text);
 
   // The allow-list (control_auth.cpp): TCP keys, and installed agents' grants.
   void export_auth_methods();

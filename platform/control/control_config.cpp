@@ -7,16 +7,19 @@
 
 namespace watt::platform {
 
-Result<Value> ControlAgent::push_config(const std::string& identity, const std::string& name, const char* action,
-                                        const std::string& text) {
+Call ControlAgent::push_config(const std::string& identity, const std::string& name, const char* action,
+                               const std::string& text) {
   CallOptions o;
   o.timeout = std::chrono::milliseconds(10000);
-  return call_with(o, identity, "watt.config", name, std::string(action), text).get();
+  return call_with(o, identity, "watt.config", name, std::string(action), text);
 }
 
-std::string ControlAgent::set_config(const std::string& identity, const std::string& name, const std::string& text) {
+void ControlAgent::set_config(Reply reply, const std::string& identity, const std::string& name,
+                              const std::string& text, bool force) {
   if (auto err = identity_error(identity); !err.empty()) throw Error(err);
   if (auto err = config_name_error(name); !err.empty()) throw Error(err);
+  if (!force && registry_.find(identity) == nullptr)
+    throw Error("no agent '" + identity + "' is installed (watt config set --force stores it all the same)");
   if (!is_raw_config(name)) {
     try {
       (void)YAML::Load(text);
@@ -25,29 +28,45 @@ std::string ControlAgent::set_config(const std::string& identity, const std::str
     }
   }
   const bool exists = configs_.get(identity, name).has_value();
-  auto pushed = push_config(identity, name, exists ? "update" : "create", text);
-  if (!pushed && pushed.error().code != ErrorCode::unknown_peer) {
-    // The agent is running and said no (or did not answer): nothing changes.
-    throw Error(pushed.error().code == ErrorCode::handler_threw
-                    ? "'" + identity + "' refused configuration '" + name + "': " + pushed.error().message
-                    : "could not give '" + identity + "' configuration '" + name + "': " + pushed.error().what());
-  }
-  configs_.set(identity, name, text);
-  return pushed ? "applied" : "stored";  // stored only: the agent is not running
+  push_config(identity, name, exists ? "update" : "create", text)
+      .then([this, reply = std::make_shared<Reply>(std::move(reply)), identity, name, text](Result<Value> pushed) {
+        if (!pushed && pushed.error().code != ErrorCode::unknown_peer) {
+          // The agent is running and said no (or did not answer): nothing changes.
+          reply->fail(ErrorCode::handler_threw,
+                      pushed.error().code == ErrorCode::handler_threw
+                          ? "'" + identity + "' refused configuration '" + name + "': " + pushed.error().message
+                          : "could not give '" + identity + "' configuration '" + name + "': " + pushed.error().what());
+          return;
+        }
+        try {
+          configs_.set(identity, name, text);
+        } catch (const std::exception& e) {
+          reply->fail(ErrorCode::handler_threw, e.what());
+          return;
+        }
+        reply->send(std::string(pushed ? "applied" : "stored"));  // stored only: the agent is not running
+      });
 }
 
 void ControlAgent::delete_config(const std::string& identity, const std::string& name) {
   if (!configs_.get(identity, name)) throw Error("'" + identity + "' has no configuration '" + name + "'");
   configs_.remove(identity, name);
-  auto pushed = push_config(identity, name, "remove", {});
-  if (!pushed && pushed.error().code != ErrorCode::unknown_peer)
-    log().warn("'{}' did not take the removal of '{}' well: {}", identity, name, pushed.error().what());
+  push_config(identity, name, "remove", {}).then([this, identity, name](Result<Value> pushed) {
+    if (!pushed && pushed.error().code != ErrorCode::unknown_peer)
+      log().warn("'{}' did not take the removal of '{}' well: {}", identity, name, pushed.error().what());
+  });
 }
 
 void ControlAgent::export_config_methods() {
-  export_method("config_set", [this](const std::string& identity, const std::string& name, const std::string& text) {
-    return set_config(identity, name, text);
-  });
+  export_deferred("config_set",
+                  [this](Reply reply, const std::string& identity, const std::string& name, const std::string& text) {
+                    set_config(std::move(reply), identity, name, text, false);
+                  });
+  // For an agent not installed yet (it gets them when it is).
+  export_deferred("config_set_force",
+                  [this](Reply reply, const std::string& identity, const std::string& name, const std::string& text) {
+                    set_config(std::move(reply), identity, name, text, true);
+                  });
   export_method("config_get", [this](const std::string& identity, const std::string& name) {
     auto text = configs_.get(identity, name);
     if (!text) throw Error("'" + identity + "' has no configuration '" + name + "'");

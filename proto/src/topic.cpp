@@ -107,4 +107,10 @@ bool topic_matches(std::string_view pattern, std::string_view topic) {
   return true;
 }
 
+bool pattern_covers(std::string_view allow, std::string_view pattern) {
+  // The pattern read as a topic: a "+" in `allow` takes any segment (a "+"
+  // too), a name only that name, and `allow` takes all below it.
+  return topic_matches(allow, normalize_pattern(pattern));
+}
+
 }  // namespace watt::proto

@@ -117,7 +117,7 @@ void start_heartbeats(detail::Runtime& rt, std::chrono::milliseconds period) {
                  static_cast<std::int64_t>(::getpid())};
     PublishOptions o;
     o.priority = 30;
-    rt.publish(topic, Value::of(hb), o);
+    rt.publish(topic, Value::of(hb), o, false);  // not held back with the agent's own publishing
   });
 }
 

@@ -94,6 +94,9 @@ void Runtime::leave() {
   if (session_.welcomed()) {
     // A caller still waiting on a deferred reply hears now, not at its timeout.
     methods_.close_all(RpcError{ErrorCode::shutting_down, "'" + identity() + "' is stopping"});
+    // Nothing published is lost at a stop: what waited for the pause to end
+    // goes now (a lossless subscriber's backlog takes it).
+    release_held(true);
     if (!sync(std::chrono::milliseconds(5000)))
       log_->warn("the broker did not confirm it took every message before we left");
     // Waited for (briefly): a goodbye lost as the socket closes would leave
@@ -164,7 +167,7 @@ void Runtime::unsubscribe(SubscriptionId id) {
   tell_broker(subscriptions_.remove(id));
 }
 
-void Runtime::publish(std::string_view topic, const Value& body, const PublishOptions& o) {
+void Runtime::publish(std::string_view topic, const Value& body, const PublishOptions& o, bool paced) {
   check_thread("publish()");
   if (auto err = topic_error(topic); !err.empty()) throw Error("publish: " + err);
   if (o.priority > 100) throw Error("publish: priority must be 0..100, got " + std::to_string(o.priority));
@@ -176,17 +179,36 @@ void Runtime::publish(std::string_view topic, const Value& body, const PublishOp
   // A publisher in a tight loop never reaches the poll: look for the broker's
   // flow control now and then, so a request to slow down is seen promptly.
   if ((++publishes_ & 63) == 0 && inbox_.size() < Inbox::read_ahead_limit) receiver_.read_available();
-  while (session_.paused() && !stop_requested()) {
+  const std::int64_t ts = now_ns();
+  const std::int64_t dl = o.max_delay.count() > 0 ? ts + o.max_delay.count() : 0;
+  if (paced) release_held();
+  if (!paced || (!session_.paused() && held_.empty())) {
+    send_publish(topic, ts, dl, o.priority, o.content_type, body.bytes());
+    return;
+  }
+  // Paused: held, in order, while there is room; past it, the agent waits.
+  while (held_.full() && session_.paused() && !stop_requested()) {
     if (!wait_for([&] { return !session_.paused() || stop_requested(); }, Clock::now() + std::chrono::seconds(5)))
       log_->warn("still held back: " + session_.pause_reason());
   }
+  held_.hold({std::string(topic), ts, dl, o.priority, o.content_type, std::string(body.bytes())});
+  release_held();
+}
+
+void Runtime::send_publish(std::string_view topic, std::int64_t ts, std::int64_t dl, std::uint8_t pri,
+                           std::string_view ct, std::string_view body) {
   proto::Header h;
   h.id = session_.next_id();
-  h.ts = now_ns();
-  h.pri = o.priority;
-  if (o.max_delay.count() > 0) h.dl = h.ts + o.max_delay.count();
-  h.ct = o.content_type;
-  session_.send(proto::Kind::publish, topic, h, body.bytes());
+  h.ts = ts;
+  h.pri = pri;
+  h.dl = dl;
+  h.ct = ct;
+  session_.send(proto::Kind::publish, topic, h, body);
+}
+
+void Runtime::release_held(bool even_if_paused) {
+  if (held_.empty() || (session_.paused() && !even_if_paused) || !session_.ready()) return;
+  held_.release([this](const HeldPublishes::Held& m) { send_publish(m.topic, m.ts, m.dl, m.pri, m.ct, m.body); });
 }
 
 // ---- calls and methods ------------------------------------------------------
@@ -355,6 +377,7 @@ void Runtime::poll_once(Clock::time_point deadline) {
     for (auto e = conn->next_event(); e != LinkEvent::none; e = conn->next_event()) session_.on_link(e);
   }
   receiver_.read_available();
+  release_held();
 }
 
 void Runtime::do_one_round(Clock::time_point wait_until, const std::function<bool()>& done) {

@@ -10,6 +10,7 @@
 // The runtime runs the loop and offers the Endpoint's calls.
 #pragma once
 
+#include "held_publishes.hpp"
 #include "inbox.hpp"
 #include "local_subscriptions.hpp"
 #include "methods.hpp"
@@ -62,7 +63,9 @@ public:
 
   SubscriptionId subscribe(std::string_view pattern, std::function<void(const Envelope&)> cb, SubscribeOptions o);
   void unsubscribe(SubscriptionId id);
-  void publish(std::string_view topic, const Value& body, const PublishOptions& o);
+  // `paced` = false for the SDK's own heartbeats: they go out at once even
+  // while the broker has paused this peer's publishing.
+  void publish(std::string_view topic, const Value& body, const PublishOptions& o, bool paced = true);
 
   std::uint64_t start_call(const CallOptions& o, std::string_view peer, std::string_view method, const Value& args);
   Result<Value> wait_call(std::uint64_t id);
@@ -98,6 +101,10 @@ private:
   void deliver(const PendingDelivery& d);
   void run_posted();
   void poll_once(Clock::time_point deadline);
+  void send_publish(std::string_view topic, std::int64_t ts, std::int64_t dl, std::uint8_t pri, std::string_view ct,
+                    std::string_view body);
+  // Sends what was held while paused, once the pause is over (or at leave).
+  void release_held(bool even_if_paused = false);
   // One turn of the loop; returns before polling when `done` holds.
   void do_one_round(Clock::time_point wait_until, const std::function<bool()>& done = {});
   // Nested wait (Call::get, sync, paused publish): control messages are
@@ -109,6 +116,7 @@ private:
   int wake_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::uint64_t publishes_ = 0;
+  HeldPublishes held_;
   Envelope current_;  // what subscribers are handed: reused, so delivery allocates nothing
   std::shared_ptr<ReplyGate> gate_;
 

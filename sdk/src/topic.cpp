@@ -12,5 +12,6 @@ std::string pattern_error(std::string_view pattern) { return proto::pattern_erro
 std::string_view normalize_pattern(std::string_view pattern) { return proto::normalize_pattern(pattern); }
 std::vector<std::string_view> split_topic(std::string_view topic) { return proto::split_topic(topic); }
 bool topic_matches(std::string_view pattern, std::string_view topic) { return proto::topic_matches(pattern, topic); }
+bool pattern_covers(std::string_view allow, std::string_view pattern) { return proto::pattern_covers(allow, pattern); }
 
 }  // namespace watt

@@ -2,6 +2,7 @@
 // agent processes, and every error a single clear line.
 #include "cli.hpp"
 #include "platform.hpp"
+#include "raw_peer.hpp"
 
 #include <doctest/doctest.h>
 
@@ -212,4 +213,46 @@ TEST_CASE("install --start waits for the agent's on_start, and reports an agent 
   const auto good = cli.watt({"install", fixture("probe_agent"), "--identity", "fine", "--start"});
   CHECK_MESSAGE(good.code == 0, good.err);
   CHECK(good.out.find("started fine") != std::string::npos);
+}
+
+TEST_CASE("config set for an agent that is not installed is refused, unless --force") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto file = cli.home().path() / "c.yml";
+  std::ofstream(file) << "rate: 1\n";
+  const auto refused = cli.watt({"config", "set", "nosuch", "config", file.string()});
+  CHECK(refused.code != 0);
+  CHECK_MESSAGE(refused.err.find("no agent 'nosuch' is installed") != std::string::npos, refused.err);
+  CHECK(cli.watt({"config", "list"}).out.find("nosuch") == std::string::npos);
+  const auto forced = cli.watt({"config", "set", "nosuch", "config", file.string(), "--force"});
+  CHECK_MESSAGE(forced.code == 0, forced.err);
+  CHECK(forced.out == "stored nosuch/config\n");
+}
+
+TEST_CASE("config pushes to an agent that does not answer never stall the control service") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "--identity", "mute"}).code == 0);
+  // On the bus as "mute", speaking the protocol raw: it takes each push and
+  // never answers.
+  watt::test::RawPeer mute(watt::test::address(cli));
+  REQUIRE(mute.hello("mute").first == watt::proto::Kind::welcome);
+  const auto file = cli.home().path() / "c.yml";
+  std::ofstream(file) << "rate: 1\n";
+  std::vector<std::unique_ptr<Process>> pushes;
+  for (int i = 0; i < 3; ++i)
+    pushes.push_back(
+        std::make_unique<Process>(std::vector<std::string>{(watt::test::bin_dir() / "watt").string(), "config", "set",
+                                                           "mute", "config", file.string()},
+                                  cli.home().path(), cli.env()));
+  for (int i = 0; i < 3; ++i) CHECK(mute.receive().method == "watt.config");
+  // The control service answers while all three wait for the agent.
+  const auto list = cli.watt({"list"});
+  CHECK(list.code == 0);
+  CHECK(list.out.find("mute") != std::string::npos);
+  for (auto& p : pushes) CHECK(p->running());
+  for (auto& p : pushes) {
+    REQUIRE(p->wait(std::chrono::seconds(30)).has_value());
+    CHECK(p->err().find("could not give 'mute' configuration 'config'") != std::string::npos);
+  }
 }

@@ -260,6 +260,7 @@ TEST_CASE(
   n1.send(R"({"pub": "/shared/n1/x", "body": "ok"})");
   n1.send(R"({"pub": "/elsewhere/x", "body": 0})");
   n1.send(R"({"pub": "link", "body": 0})");
+  n1.send(R"({"pub": "link/x", "body": 0})");
   n1.send(R"({"pub": "urgent", "body": 1, "priority": 5})");
   n1.send(R"({"pub": "urgent", "body": 2, "priority": 101})");
   n1.send(R"({"sub": "x", "priority": 5})");
@@ -276,10 +277,11 @@ TEST_CASE(
   CHECK(lab.body_on("shared/n1/x") == "ok");
   CHECK(lab.last_on("elsewhere/x") == nullptr);
   CHECK(lab.body_on("devices/lab1/n1/link")["state"] == "up");  // the node cannot forge it
+  CHECK(lab.last_on("devices/lab1/n1/link/x") == nullptr);      // nor anything below it
 
   REQUIRE(lab.until([&] { return !n1.error_for("may not publish to 'elsewhere/x'").is_null(); }));
   CHECK(n1.error_for("may not publish")["for"] == json::parse(R"({"pub": "/elsewhere/x", "body": 0})"));
-  CHECK(!n1.error_for("'link' is the bridge's topic").is_null());
+  CHECK(!n1.error_for("'link' and all below it are the bridge's topics").is_null());
   const auto st = lab.status("bridge");
   REQUIRE(st.size() == 1);
   CHECK(st[0]["node"] == "n1");
@@ -289,7 +291,7 @@ TEST_CASE(
   CHECK(st[0]["refused"]["bad priority"] == 1);
   CHECK(st[0]["refused"]["priority without pub"] == 1);
   CHECK(st[0]["refused"]["publish not allowed"] == 1);
-  CHECK(st[0]["refused"]["reserved topic"] == 1);
+  CHECK(st[0]["refused"]["reserved topic"] == 2);
 }
 
 TEST_CASE("serial bridge delivers bus messages to a node for its sub requests and its static subscriptions") {

@@ -132,3 +132,27 @@ TEST_CASE("pending calls: an answer counts only from the callee, or from the bro
   CHECK(calls.awaits(2, "broker", false));
   CHECK_FALSE(calls.awaits(3, "slowsrv", false));
 }
+
+TEST_CASE("broker answers: an answer over the message limit reaches its caller as too_large, not as a timeout") {
+  watt::broker::BrokerConfig config;
+  config.max_message_bytes = 4096;
+  watt::test::InprocBus bus(config);
+  RawPeer alice(bus.address()), server(bus.address());
+  REQUIRE(alice.hello("alice").first == proto::Kind::welcome);
+  REQUIRE(server.hello("server").first == proto::Kind::welcome);
+  proto::Header call;
+  call.method = "history";
+  const std::uint64_t id = alice.send(proto::Kind::request, "server", "alice", call, "\x90");
+  REQUIRE(server.receive().id == id);
+  proto::Header h;
+  h.id = id;
+  server.send(proto::Kind::response, "alice", "server", h, "\xda\x27\x10" + std::string(10000, 'v'));
+  const RawMessage told = server.receive();
+  CHECK(told.code == "too_large");
+  const RawMessage heard = alice.receive();
+  CHECK(heard.kind == proto::Kind::error);
+  CHECK(heard.id == id);
+  CHECK(heard.code == "too_large");
+  CHECK(heard.message.find("the answer of 'server'") != std::string::npos);
+  CHECK(heard.message.find("over the limit of 4096") != std::string::npos);
+}

@@ -79,8 +79,10 @@ public:
   void publish(std::string_view topic, const T& value, const PublishOptions& options = {}) {
     publish_value(topic, Value::of(value), options);
   }
-  // Throws watt::Error for an invalid topic. Blocks while a lossless
-  // subscriber has asked the broker to slow publishers down.
+  // Throws watt::Error for an invalid topic. While a lossless subscriber has
+  // asked the broker to slow publishers down, publications wait on this
+  // side, in order (up to 10,000 messages or 16 MiB), and the agent's loop
+  // runs on; past that bound publish() blocks until the pause ends.
   void publish_value(std::string_view topic, const Value& body, const PublishOptions& options = {});
 
   template <class... A>

@@ -25,6 +25,10 @@ WATT_EXPORT std::string pattern_error(std::string_view pattern);
 // "devices/campus/b1/x" but never "devices/campus2"; "#" matches everything.
 WATT_EXPORT bool topic_matches(std::string_view pattern, std::string_view topic);
 
+// Whether every topic `pattern` matches is also matched by `allow`:
+// "devices/lab/+/power" is within "devices/lab", "devices/+" is not.
+WATT_EXPORT bool pattern_covers(std::string_view allow, std::string_view pattern);
+
 WATT_EXPORT std::vector<std::string_view> split_topic(std::string_view topic);
 
 }  // namespace watt
