@@ -16,10 +16,10 @@
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
 
-#include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <CLI/CLI.hpp>
 #include <zmq.hpp>
 
 namespace {
@@ -80,12 +80,13 @@ private:
 // wattd's largest resident set while a scenario runs.
 class Sampler {
 public:
-  explicit Sampler(pid_t pid) : pid_(pid), thread_([this] {
-    while (!stop_.load()) {
-      peak_ = std::max(peak_.load(), bench::proc_status_kib(pid_, "VmRSS"));
-      bench::sleep_ms(5);
-    }
-  }) {}
+  explicit Sampler(pid_t pid)
+      : pid_(pid), thread_([this] {
+          while (!stop_.load()) {
+            peak_ = std::max(peak_.load(), bench::proc_status_kib(pid_, "VmRSS"));
+            bench::sleep_ms(5);
+          }
+        }) {}
   ~Sampler() { stop(); }
   long stop() {
     stop_.store(true);
@@ -215,7 +216,8 @@ int main(int argc, char** argv) {
       pub.sync();
     });
     row(lossless ? "lossless" : "publish",
-        std::to_string(messages) + " x 1 MiB to a " + (lossless ? "lossless" : "best-effort") + " subscriber not reading",
+        std::to_string(messages) + " x 1 MiB to a " + (lossless ? "lossless" : "best-effort") +
+            " subscriber not reading",
         o, std::to_string(o.stats.dropped) + " dropped for it");
   }
 

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace watt::cli {
 namespace {
@@ -12,9 +13,19 @@ namespace {
 Value parse_json(const std::string& text, const std::string& what) {
   try {
     return Value::from_json(text);
-  } catch (const Error& e) {
-    throw Failure{what + " is not valid JSON: " + text, 2};
+  } catch (const Error&) {
+    // A bare word is the usual slip: the shell ate the quotes.
+    const bool bare = !text.empty() && std::string_view("{[\"-0123456789tfn").find(text[0]) == std::string_view::npos;
+    throw Failure{what + " is not valid JSON: " + text +
+                      (bare ? " (a string needs its quotes: '\"" + text + "\"')" : std::string()),
+                  2};
   }
+}
+
+std::string seconds(double s) {
+  std::ostringstream out;
+  out << s << " s";
+  return out.str();
 }
 
 void add_publish_command(CLI::App& app, Context& ctx) {
@@ -34,6 +45,7 @@ void add_publish_command(CLI::App& app, Context& ctx) {
     o.priority = static_cast<std::uint8_t>(pub->priority);
     c->publish_value(pub->topic, body, o);
     if (!c->sync()) throw Failure{"the broker did not confirm the message"};
+    for (const auto& refused : c->refusals()) throw Failure{"the broker refused the message: " + refused.what()};
   }));
 }
 
@@ -63,6 +75,7 @@ void add_subscribe_command(CLI::App& app, Context& ctx) {
         },
         o);
     if (!c->sync()) throw Failure{"the broker did not confirm the subscription"};
+    for (const auto& refused : c->refusals()) throw Failure{"the broker refused the subscription: " + refused.what()};
     std::cerr << "subscribed to " << sub->pattern << std::endl;
     watch_interrupts();
     const auto limit =
@@ -70,6 +83,9 @@ void add_subscribe_command(CLI::App& app, Context& ctx) {
             ? std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(sub->timeout))
             : std::chrono::nanoseconds(std::chrono::hours(24 * 365));
     c->spin_until([&] { return interrupted() || (sub->count > 0 && seen >= sub->count); }, limit);
+    if (sub->count > 0 && seen < sub->count && !interrupted())
+      throw Failure{"only " + std::to_string(seen) + " of " + std::to_string(sub->count) + " messages arrived in " +
+                    seconds(sub->timeout)};
   }));
 }
 

@@ -127,15 +127,26 @@ void stop(const Context& ctx) {
 }
 
 void status(const Context& ctx) {
-  if (running_pid(ctx) == 0) {
+  // With --connect, the platform there is asked (its home is its own); without,
+  // the local home's pid file says whether it runs at all.
+  const bool remote = !ctx.connect_override.empty();
+  if (!remote && running_pid(ctx) == 0) {
     std::cout << "platform is not running (home " << ctx.home().string() << ")\n";
     set_exit(3);  // as LSB status: 3 = not running
     return;
   }
-  auto c = ctx.connect();
+  std::unique_ptr<Client> c;
+  try {
+    c = ctx.connect();
+  } catch (const Failure& f) {
+    if (!remote) throw;
+    std::cout << "platform at " << ctx.connect_override << " is not reachable: " << f.message << "\n";
+    set_exit(3);
+    return;
+  }
   const auto s = ctx.control(*c, "platform_status", Value::of(std::make_tuple())).as<PlatformStatus>();
   const auto peers = c->peers();
-  std::cout << "platform running\n"
+  std::cout << "platform running" << (remote ? " at " + ctx.connect_override : std::string()) << "\n"
             << "  pid      " << s.pid << "\n"
             << "  uptime   " << static_cast<long>(s.uptime_s) << " s\n"
             << "  home     " << s.home << "\n"

@@ -41,6 +41,7 @@ TimerId Endpoint::after(std::chrono::nanoseconds delay, std::function<void()> ca
 void Endpoint::cancel(TimerId id) { rt_->cancel_timer(id); }
 void Endpoint::post(std::function<void()> fn) { rt_->post(std::move(fn)); }
 bool Endpoint::sync(std::chrono::milliseconds timeout) { return rt_->sync(timeout); }
+std::vector<RpcError> Endpoint::refusals() { return rt_->take_refusals(); }
 Result<std::vector<PeerInfo>> Endpoint::peers(std::chrono::milliseconds timeout) { return rt_->peers(timeout); }
 spdlog::logger& Endpoint::log() { return rt_->log(); }
 

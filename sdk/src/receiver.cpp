@@ -2,6 +2,8 @@
 
 #include <watt/identity.hpp>
 
+#include <iterator>
+
 namespace watt::detail {
 
 void Receiver::read_available() {
@@ -85,6 +87,8 @@ void Receiver::handle_one(Incoming& f) {
         if (answers_a_call(f, h)) calls_.resolve(h.id, std::move(err));
       } else {
         problems_.report(std::string(h.code), "the broker reported " + err.what());
+        if (refusals_.size() == 100) refusals_.pop_front();
+        refusals_.push_back(std::move(err));
       }
       break;
     }
@@ -116,6 +120,12 @@ bool Receiver::answers_a_call(const Incoming& f, const proto::Header& h) {
                                                std::string(from) + "' to call #" + std::to_string(h.id) +
                                                ", which went to another peer");
   return false;
+}
+
+std::vector<RpcError> Receiver::take_refusals() {
+  std::vector<RpcError> out(std::make_move_iterator(refusals_.begin()), std::make_move_iterator(refusals_.end()));
+  refusals_.clear();
+  return out;
 }
 
 }  // namespace watt::detail

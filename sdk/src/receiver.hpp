@@ -8,7 +8,9 @@
 #include "problems.hpp"
 #include "session.hpp"
 
+#include <deque>
 #include <functional>
+#include <vector>
 
 namespace watt::detail {
 
@@ -23,6 +25,9 @@ public:
   void read_available();
   // One message from the broker (a batch's messages each in turn).
   void handle(Incoming& f);
+  // The broker's refusals of what was not a call (publications,
+  // subscriptions), the latest 100.
+  std::vector<RpcError> take_refusals();
 
 private:
   void handle_batch(Incoming& batch);
@@ -35,6 +40,7 @@ private:
   PendingCalls& calls_;
   Problems& problems_;
   std::function<void()> on_welcome_;
+  std::deque<RpcError> refusals_;
 };
 
 }  // namespace watt::detail

@@ -29,7 +29,9 @@ CurveKeys curve_keys(const std::string& server_key, const std::string& key_file)
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink) {
-  static auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+  // Standard error: standard output is for what a program prints (watt
+  // subscribe's JSON lines), never for its log.
+  static auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>(name, sink ? std::move(sink) : console);
   set_log_format(*logger);
   // Read while the runtime is built, before any thread of ours runs.

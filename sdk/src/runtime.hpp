@@ -88,6 +88,7 @@ public:
   void post(std::function<void()> fn);
 
   bool sync(std::chrono::milliseconds timeout);
+  std::vector<RpcError> take_refusals() { return receiver_.take_refusals(); }
   Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout);
 
 private:

@@ -81,7 +81,8 @@ Value Value::from_json(std::string_view text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // Any of them: a syntax error, or a number out of range (1e400).
     throw Error("invalid JSON '" + std::string(text.substr(0, 80)) + "': " + e.what());
   }
   const auto bytes = nlohmann::json::to_msgpack(j);

@@ -256,3 +256,27 @@ TEST_CASE("config pushes to an agent that does not answer never stall the contro
     CHECK(p->err().find("could not give 'mute' configuration 'config'") != std::string::npos);
   }
 }
+
+TEST_CASE("bad JSON is refused one way: exit code 2, one line, and a hint for a bare word") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  for (const char* bad : {"1e400", "hello", "{", "[1,"}) {
+    const auto r = cli.watt({"publish", "x/y", bad});
+    CHECK(r.code == 2);
+    CHECK_MESSAGE(r.err.rfind("watt: the body is not valid JSON: ", 0) == 0, r.err);
+    CHECK(lines(r.err) == 1);
+    CHECK((r.err.find("needs its quotes") != std::string::npos) == (std::string(bad) == "hello"));
+  }
+  const auto arg = cli.watt({"rpc", "platform", "list", "1e400"});
+  CHECK(arg.code == 2);
+  CHECK(arg.err.rfind("watt: argument 1 is not valid JSON", 0) == 0);
+}
+
+TEST_CASE("subscribe --count with --timeout fails when fewer messages arrived, and keeps stdout for messages") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto r = cli.watt({"subscribe", "quiet/topic", "--count", "1", "--timeout", "0.3"});
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find("only 0 of 1 messages arrived in 0.3 s") != std::string::npos, r.err);
+  CHECK(r.out.empty());
+}

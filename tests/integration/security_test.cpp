@@ -153,8 +153,9 @@ TEST_CASE("a TCP key subscribes only within its grants, and narrowing or removin
 TEST_CASE("the command line over TCP claims the identity it is given, which a prefix grant allows") {
   TcpPlatform t;
   const auto [file, pub] = t.make_key("ops");
-  REQUIRE(t.p.cli({"auth", "add", "ops", "--key", pub, "--identity", "watt-cli-*", "--call", "platform/list"}).code ==
-          0);
+  REQUIRE(t.p.cli({"auth", "add", "ops", "--key", pub, "--identity", "watt-cli-*", "--call", "platform/list", "--call",
+                   "platform/platform_status", "--publish", "ops"})
+              .code == 0);
   auto remote = [&](const std::string& identity) {
     return t.p.cli(
         {"list", "--connect", t.endpoint, "--server-key", t.server_key, "--key-file", file, "--identity", identity});
@@ -164,6 +165,25 @@ TEST_CASE("the command line over TCP claims the identity it is given, which a pr
   const auto refused = remote("operator");
   CHECK(refused.code != 0);
   CHECK_MESSAGE(refused.err.find("may not claim identity 'operator'") != std::string::npos, refused.err);
+  // Its status is the remote platform's, not the local home's (there is none).
+  const auto status = t.p.cli({"platform", "status", "--connect", t.endpoint, "--server-key", t.server_key,
+                               "--key-file", file, "--home", "/nonexistent"});
+  CHECK(status.code == 0);
+  CHECK_MESSAGE(status.out.find("platform running at " + t.endpoint) != std::string::npos, (status.out + status.err));
+  CHECK(status.out.find("home     " + t.p.home()) != std::string::npos);
+  // What the broker refuses over TCP fails the command.
+  auto publish = [&](const std::string& topic) {
+    return t.p.cli({"publish", topic, "1", "--connect", t.endpoint, "--server-key", t.server_key, "--key-file", file});
+  };
+  CHECK(publish("ops/x").code == 0);
+  const auto denied = publish("devices/x");
+  CHECK(denied.code != 0);
+  CHECK_MESSAGE(denied.err.find("refused the message") != std::string::npos, denied.err);
+  CHECK(denied.err.find("may not publish to devices/x") != std::string::npos);
+  const auto sub = t.p.cli(
+      {"subscribe", "#", "--timeout", "1", "--connect", t.endpoint, "--server-key", t.server_key, "--key-file", file});
+  CHECK(sub.code != 0);
+  CHECK_MESSAGE(sub.err.find("refused the subscription") != std::string::npos, sub.err);
 }
 
 TEST_CASE("a removed key is refused from then on, and no secret key is ever logged or listed") {

@@ -148,6 +148,11 @@ public:
 
   // Waits until the broker has taken everything this endpoint sent so far.
   bool sync(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  // What the broker refused of this endpoint's publications and
+  // subscriptions (unauthorized, bad_topic, backpressure…) since the last
+  // call, oldest first (the latest 100); each is logged as well. After a
+  // sync(), it holds every refusal of what was sent before it.
+  std::vector<RpcError> refusals();
 
   Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
