@@ -129,6 +129,14 @@ void add_config_commands(CLI::App& app, Context& ctx) {
         ctx.control(*c, a->force ? "config_set_force" : "config_set", args(a->id, a->name, text)).as<std::string>();
     std::cout << result << " " << a->id << "/" << a->name << "\n";
   }));
+  auto* backup = config->add_subcommand("backup", "copy the whole config store, consistently, to FILE");
+  backup->add_option("file", a->file, "where to write it (on the platform's machine)")->required();
+  backup->callback(guarded([&ctx, a] {
+    auto c = ctx.connect();
+    const auto to = fs::absolute(a->file).string();
+    const auto n = ctx.control(*c, "config_backup", args(to)).as<std::size_t>();
+    std::cout << "backed up " << n << " configurations to " << to << "\n";
+  }));
   auto* get = config->add_subcommand("get", "print a stored configuration");
   get->add_option("identity", a->id)->required();
   get->add_option("name", a->name)->required();

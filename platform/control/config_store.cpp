@@ -8,7 +8,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace watt::platform {
 namespace {
@@ -43,7 +47,51 @@ std::unique_ptr<sqlite::Database> open_store(const std::filesystem::path& file) 
 
 }  // namespace
 
-ConfigStore::ConfigStore(const std::filesystem::path& file) : file_(file), db_(open_store(file)) {}
+ConfigStore::ConfigStore(const std::filesystem::path& file)
+    : file_(file), count_file_(file.string() + ".count"), db_(open_store(file)) {
+  refuse_if_emptied();
+}
+
+void ConfigStore::refuse_if_emptied() const {
+  std::ifstream in(count_file_);
+  std::size_t held = 0;
+  if (!(in >> held) || held == 0 || count() > 0) return;
+  throw Error("config store " + file_.string() + " holds no configuration, but held " + std::to_string(held) +
+              " after its last write: they are lost (an emptied file, or a damaged or missing write-ahead log). "
+              "Restore it from a backup (watt config backup FILE makes one), or delete " +
+              count_file_.string() + " to start with an empty store");
+}
+
+void ConfigStore::record_count(std::size_t n) const {
+  // Durable before the store's own commit (which is synced too), so that no
+  // power loss leaves it above what the store holds.
+  const auto tmp = count_file_.string() + ".tmp";
+  const std::string text = std::to_string(n) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const bool ok =
+      fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw Error("cannot write " + tmp);
+  std::filesystem::rename(tmp, count_file_);
+}
+
+void ConfigStore::written() const {
+  // Into config.db itself, out of the write-ahead log.
+  db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+std::size_t ConfigStore::count() const {
+  sqlite::Statement s(*db_, "SELECT COUNT(*) FROM configs");
+  return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
+}
+
+void ConfigStore::backup(const std::filesystem::path& to) {
+  try {
+    db_->backup_to(to.string());
+  } catch (const sqlite::Error& e) {
+    throw Error(e.what());
+  }
+}
 
 ConfigStore::~ConfigStore() = default;
 
@@ -54,6 +102,8 @@ bool ConfigStore::set(const std::string& identity, const std::string& name, cons
       "INSERT INTO configs (identity, name, text, updated_ns) VALUES (?, ?, ?, ?) "
       "ON CONFLICT (identity, name) DO UPDATE SET text = excluded.text, updated_ns = excluded.updated_ns");
   s.bind(1, identity).bind(2, name).bind(3, text).bind(4, now_ns()).step();
+  written();
+  if (!existed) record_count(count());
   return !existed;
 }
 
@@ -85,15 +135,23 @@ std::vector<std::pair<std::string, std::string>> ConfigStore::all_of(const std::
 }
 
 bool ConfigStore::remove(const std::string& identity, const std::string& name) {
+  if (!get(identity, name)) return false;
+  record_count(count() - 1);
   sqlite::Statement s(*db_, "DELETE FROM configs WHERE identity = ? AND name = ?");
   s.bind(1, identity).bind(2, name).step();
-  return db_->changes() > 0;
+  written();
+  return true;
 }
 
 std::size_t ConfigStore::remove_all(const std::string& identity) {
+  const std::size_t going = list(identity).size();
+  if (going == 0) return 0;
+  record_count(count() - going);
   sqlite::Statement s(*db_, "DELETE FROM configs WHERE identity = ?");
   s.bind(1, identity).step();
-  return static_cast<std::size_t>(db_->changes());
+  const auto removed = static_cast<std::size_t>(db_->changes());
+  written();
+  return removed;
 }
 
 }  // namespace watt::platform

@@ -5,6 +5,8 @@
 #include <watt/config_names.hpp>
 #include <watt/identity.hpp>
 
+#include <filesystem>
+
 namespace watt::platform {
 
 Call ControlAgent::push_config(const std::string& identity, const std::string& name, const char* action,
@@ -76,6 +78,13 @@ void ControlAgent::export_config_methods() {
     std::vector<ConfigRow> rows;
     for (const auto& e : configs_.list(identity)) rows.push_back({e.identity, e.name, e.updated_ns, e.bytes});
     return rows;
+  });
+  // A consistent copy of the whole store, written by the platform (so on
+  // its machine) to an absolute path.
+  export_method("config_backup", [this](const std::string& path) {
+    if (!std::filesystem::path(path).is_absolute()) throw Error("the backup's path must be absolute: " + path);
+    configs_.backup(path);
+    return configs_.count();
   });
   export_method("config_delete",
                 [this](const std::string& identity, const std::string& name) { delete_config(identity, name); });

@@ -280,3 +280,21 @@ TEST_CASE("subscribe --count with --timeout fails when fewer messages arrived, a
   CHECK_MESSAGE(r.err.find("only 0 of 1 messages arrived in 0.3 s") != std::string::npos, r.err);
   CHECK(r.out.empty());
 }
+
+TEST_CASE("watt config backup writes a copy of the whole store that a platform starts from") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "--identity", "p1"}).code == 0);
+  const auto file = cli.home().path() / "c.yml";
+  std::ofstream(file) << "rate: 7\n";
+  REQUIRE(cli.watt({"config", "set", "p1", "config", file.string()}).code == 0);
+  const auto backup = cli.watt({"config", "backup", (cli.home().path() / "backup.db").string()});
+  CHECK_MESSAGE(backup.code == 0, backup.err);
+  CHECK(backup.out.find("backed up 1 configurations") != std::string::npos);
+  REQUIRE(cli.watt({"platform", "stop"}).code == 0);
+  std::filesystem::copy_file(cli.home().path() / "backup.db", cli.home().path() / "config.db",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove(cli.home().path() / "config.db-wal");
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  CHECK(cli.watt({"config", "get", "p1", "config"}).out == "rate: 7\n");
+}

@@ -131,6 +131,26 @@ void Database::exec(std::string_view sql) {
   }
 }
 
+void Database::backup_to(const std::string& to) {
+  sqlite3* dest = nullptr;
+  if (sqlite3_open_v2(to.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    const std::string why = dest != nullptr ? sqlite3_errmsg(dest) : "out of memory";
+    sqlite3_close(dest);
+    throw Error("cannot write a backup of " + file_ + " to " + to + ": " + why, Error::Kind::open);
+  }
+  // All pages in one step: the source is small, and no writer waits on it
+  // (the backup reads a snapshot; its connection is this one).
+  int rc = SQLITE_ERROR;
+  if (sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_, "main")) {
+    rc = sqlite3_backup_step(b, -1);
+    const int finished = sqlite3_backup_finish(b);
+    if (rc == SQLITE_DONE) rc = finished;
+  }
+  const std::string why = sqlite3_errmsg(dest);
+  sqlite3_close(dest);
+  if (rc != SQLITE_OK) throw Error("cannot back up " + file_ + " to " + to + ": " + why);
+}
+
 void Database::fail(std::string_view what) const {
   throw Error(file_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
 }

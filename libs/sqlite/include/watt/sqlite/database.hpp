@@ -85,6 +85,9 @@ public:
 
   void exec(std::string_view sql);
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  // A consistent copy of the whole database in `to` (replaced if there),
+  // made with SQLite's online backup while this connection stays open.
+  void backup_to(const std::string& to);
   // Throws Error with the file name and SQLite's own message.
   [[noreturn]] void fail(std::string_view what) const;
   const std::string& file() const { return file_; }
