@@ -17,8 +17,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +36,9 @@ public:
     config_ = std::move(fresh);
     if (!started_) return;
     // A live change: the storage pipeline restarts with it, or with the old
-    // configuration when the new one cannot be opened (and the change is refused).
+    // configuration when the new one cannot be opened (and the change is
+    // refused). The subscriptions stay: nothing arrives while this runs (one
+    // thread), and the broker keeps routing, so no record falls in between.
     try {
       open();
     } catch (const std::exception& e) {
@@ -42,12 +46,14 @@ public:
       open();
       throw watt::Error(std::string("cannot use the new configuration: ") + e.what());
     }
+    follow_patterns();
   }
 
   void on_start() override {
     started_ = true;
     if (!config_) config_ = wh::parse_historian_config(YAML::Node(), identity(), watt::watt_home());
     open();
+    follow_patterns();
     every(std::chrono::milliseconds(1000), [this] { report_health(); });
     export_raw("query", [this](const watt::Value& args) { return query(args); });
     export_raw("topics", [this](const watt::Value& args) { return topics(args, false); });
@@ -55,7 +61,11 @@ public:
     export_raw("status", [this](const watt::Value&) { return watt::Value::from_json(status_json().dump()); });
   }
 
-  void on_stop() override { close(); }
+  void on_stop() override {
+    close();
+    for (const auto& [pattern, id] : subscriptions_) unsubscribe(id);
+    subscriptions_.clear();
+  }
 
 private:
   void open() {
@@ -68,11 +78,6 @@ private:
         wh::ForwarderOptions{config.batch_size, config.retry_min_ns, config.retry_max_ns, config.retention_ns},
         [this](const std::string& message) { post([this, message] { log().warn("{}", message); }); });
     reader_.reset();
-    watt::SubscribeOptions lossless;
-    lossless.delivery = watt::Delivery::lossless;  // slow the publishers down rather than lose a record
-    for (const auto& p : config_->patterns)
-      subscriptions_.push_back(subscribe(
-          p, [this](const watt::Envelope& e) { ingest(e); }, lossless));
     flush_timer_ = every(std::chrono::nanoseconds(config_->flush_interval_ns), [this] { flush(); });
     std::string list;
     for (const auto& p : config_->patterns) list += (list.empty() ? "" : ", ") + p;
@@ -80,9 +85,28 @@ private:
                config_->cache.file, cache_->count());
   }
 
+  // Subscribes to the configured patterns not subscribed yet, and drops
+  // those no longer configured; the others are left alone.
+  void follow_patterns() {
+    const std::set<std::string> wanted(config_->patterns.begin(), config_->patterns.end());
+    for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+      if (wanted.contains(it->first)) {
+        ++it;
+        continue;
+      }
+      unsubscribe(it->second);
+      it = subscriptions_.erase(it);
+    }
+    watt::SubscribeOptions lossless;
+    lossless.delivery = watt::Delivery::lossless;  // slow the publishers down rather than lose a record
+    for (const auto& p : wanted)
+      if (!subscriptions_.contains(p))
+        subscriptions_.emplace(p, subscribe(
+                                      p, [this](const watt::Envelope& e) { ingest(e); }, lossless));
+  }
+
+  // The storage pipeline: cache, forwarder, flush timer (not the subscriptions).
   void close() {
-    for (const auto id : subscriptions_) unsubscribe(id);
-    subscriptions_.clear();
     if (flush_timer_ != 0) cancel(flush_timer_);
     flush_timer_ = 0;
     if (cache_) flush();
@@ -229,8 +253,8 @@ private:
   bool started_ = false;
   std::unique_ptr<wh::Cache> cache_;
   std::unique_ptr<wh::Forwarder> forwarder_;
-  std::unique_ptr<wh::Backend> reader_;  // for queries, on this thread
-  std::vector<watt::SubscriptionId> subscriptions_;
+  std::unique_ptr<wh::Backend> reader_;                        // for queries, on this thread
+  std::map<std::string, watt::SubscriptionId> subscriptions_;  // by pattern
   watt::TimerId flush_timer_ = 0;
   std::vector<wh::Record> pending_;
   std::vector<wh::Rejection> rejected_scratch_;

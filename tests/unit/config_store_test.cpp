@@ -37,8 +37,8 @@ TEST_CASE("config store: a backup is the whole store, made while it is open") {
   ConfigStore restored(dir.path() / "backup.db");
   CHECK(restored.count() == 2);
   CHECK(restored.get("b", "config") == "y: 2");
-  CHECK_THROWS_WITH_AS(store.backup(dir.path() / "no/such/folder/backup.db"), doctest::Contains("cannot write a backup"),
-                       watt::Error);
+  CHECK_THROWS_WITH_AS(store.backup(dir.path() / "no/such/folder/backup.db"),
+                       doctest::Contains("cannot write a backup"), watt::Error);
 }
 
 TEST_CASE("config store: one that held configurations and opens empty is refused, and left as it is") {
