@@ -23,7 +23,9 @@ Result<double> check_write(const Registry& registry, const std::string& device, 
       v = value.via.f64;
       if (!std::isfinite(v)) return refuse("not a finite number");
       break;
-    default: return refuse("a " + std::string(to_string(p->type)) + " point takes a number or a bool");
+    default:
+      return refuse(std::string(p->type == PointType::integer ? "an " : "a ") + std::string(to_string(p->type)) +
+                    " point takes a number or a bool");
   }
   switch (p->type) {
     case PointType::boolean:

@@ -51,6 +51,7 @@ TEST_CASE("set_point: refused unless Writable, and out-of-type values refused") 
   CHECK(why("setpoint", "\"warm\"") == "bad_args: campus/b1/ahu1 setpoint: a float point takes a number or a bool");
   CHECK(why("setpoint", "false") == "bad_args: campus/b1/ahu1 setpoint: a float point takes a number, not a bool");
   CHECK(why("setpoint", "[1]") == "bad_args: campus/b1/ahu1 setpoint: a float point takes a number or a bool");
+  CHECK(why("stages", "\"two\"") == "bad_args: campus/b1/ahu1 stages: an int point takes a number or a bool");
 }
 
 TEST_CASE("all message: VOLTTRON's two maps, values typed by the registry") {
