@@ -1,5 +1,7 @@
 #include "historian_config.hpp"
 
+#include <charconv>
+
 #include "time_spec.hpp"
 
 #include <watt/error.hpp>
@@ -47,6 +49,20 @@ std::string under(const std::string& dir, const std::string& file) {
   return p.is_absolute() ? file : (std::filesystem::path(dir) / p).string();
 }
 
+// Octal permission bits, written as text ("0640") so that YAML does not read
+// them as a decimal number.
+unsigned file_mode(const YAML::Node& node) {
+  const auto text = read<std::string>(node, "backend.file_mode");
+  unsigned mode = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
+  if (text.size() < 3 || ec != std::errc() || end != text.data() + text.size() || mode > 0777 || (mode & 0600) != 0600)
+    throw Error(
+        "'backend.file_mode' must be octal permission bits that let the historian read and write, such as "
+        "\"0640\" (in quotes), not '" +
+        text + "'");
+  return mode;
+}
+
 }  // namespace
 
 HistorianConfig parse_historian_config(const YAML::Node& node, const std::string& identity, const std::string& home) {
@@ -68,7 +84,7 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
     }
     if (node["data_dir"]) c.data_dir = read<std::string>(node["data_dir"], "data_dir");
     if (const auto b = node["backend"]) {
-      check_keys(b, "backend.", {"type", "file", "synchronous", "connection", "partition"});
+      check_keys(b, "backend.", {"type", "file", "file_mode", "synchronous", "connection", "partition"});
       const auto type = b["type"] ? read<std::string>(b["type"], "backend.type") : "sqlite";
       if (type == "sqlite")
         c.backend = BackendKind::sqlite;
@@ -77,6 +93,7 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
       else
         throw Error("'backend.type' must be sqlite or postgresql, not '" + type + "'");
       if (b["file"]) sqlite_file = read<std::string>(b["file"], "backend.file");
+      if (b["file_mode"]) c.sqlite.file_mode = file_mode(b["file_mode"]);
       if (b["synchronous"]) {
         c.sqlite.synchronous = read<std::string>(b["synchronous"], "backend.synchronous");
         if (c.sqlite.synchronous != "FULL" && c.sqlite.synchronous != "NORMAL")

@@ -1,5 +1,10 @@
 #include "sqlite_backend.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <watt/sqlite/database.hpp>
 
 #include <string>
@@ -174,7 +179,17 @@ private:
 
 std::unique_ptr<Backend> open_sqlite_backend(const SqliteOptions& options) {
   try {
-    return std::make_unique<SqliteBackend>(options);
+    auto backend = std::make_unique<SqliteBackend>(options);
+    if (options.file_mode) {
+      // SQLite gives a -wal or -shm file it makes the database's own mode;
+      // those made already are set too.
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string f = options.file + suffix;
+        if (::chmod(f.c_str(), *options.file_mode) != 0 && errno != ENOENT)
+          throw BackendError("cannot set the mode of " + f + ": " + std::strerror(errno));
+      }
+    }
+    return backend;
   } catch (const sqlite::Error& e) {
     throw BackendError(e.what());
   }

@@ -5,6 +5,7 @@
 #include "backend.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace watt::historian {
@@ -12,6 +13,9 @@ namespace watt::historian {
 struct SqliteOptions {
   std::string file;
   std::string synchronous = "FULL";  // or NORMAL: see sqlite::Database
+  // The database's permission bits (its -wal and -shm files follow), e.g.
+  // 0640 for a dashboard's group to read it; unset: the process's default.
+  std::optional<unsigned> file_mode = std::nullopt;
 };
 
 // Creates the file and schema when missing. Throws BackendError when the file

@@ -69,4 +69,15 @@ TEST_CASE("historian configuration: mistakes are refused with the key named") {
   CHECK(error_of("patterns: []").find("non-empty list") != std::string::npos);
   CHECK(error_of("retention_days: -1").find("'retention_days'") != std::string::npos);
   CHECK(error_of("batch_size: many").find("'batch_size' has the wrong type") != std::string::npos);
+  for (const char* mode : {"\"0400\"", "\"abc\"", "\"01777\"", "\"64\""})
+    CHECK_MESSAGE(
+        error_of(std::string("backend: {file_mode: ") + mode + "}").find("'backend.file_mode' must be octal") !=
+            std::string::npos,
+        mode);
+}
+
+TEST_CASE("historian configuration: the SQLite file's mode, in octal text") {
+  const auto c = watt::historian::parse_historian_config(YAML::Load("backend: {file_mode: \"0640\"}"), "h", "/home/w");
+  REQUIRE(c.sqlite.file_mode.has_value());
+  CHECK(*c.sqlite.file_mode == 0640);
 }

@@ -4,6 +4,7 @@
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 using namespace watt::historian;
 
@@ -52,4 +53,13 @@ TEST_CASE("sqlite back end: a file that cannot be opened or is not a database is
     std::fclose(f);
   }
   CHECK_THROWS_AS(open_sqlite_backend({.file = dir.str() + "/junk.sqlite"}), BackendError);
+}
+
+TEST_CASE("sqlite back end: the file's mode is set when asked, for a dashboard's group to read") {
+  watt::test::TempDir dir;
+  const std::string file = dir.str() + "/history.sqlite";
+  auto backend = open_sqlite_backend({.file = file, .file_mode = 0640});
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
 }
