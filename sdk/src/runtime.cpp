@@ -119,7 +119,11 @@ std::uint64_t Runtime::ask_broker(proto::Kind kind, Clock::time_point deadline) 
 bool Runtime::sync(std::chrono::milliseconds timeout) {
   check_thread("sync()");
   if (!session_.ready()) return false;
-  return wait_call(ask_broker(proto::Kind::sync, Clock::now() + timeout)).ok();
+  const auto deadline = Clock::now() + timeout;
+  // What waits for a pause to end was sent too, as far as the agent knows:
+  // it goes out first (poll_once releases it once the pause is over).
+  if (!held_.empty() && !wait_for([&] { return held_.empty() || stop_requested(); }, deadline)) return false;
+  return wait_call(ask_broker(proto::Kind::sync, deadline)).ok();
 }
 
 Result<std::vector<PeerInfo>> Runtime::peers(std::chrono::milliseconds timeout) {
