@@ -4,6 +4,7 @@
 #pragma once
 
 #include <watt/detail/zmq_context.hpp>
+#include <watt/platform/broker_stats.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/handover.hpp>
 #include <watt/proto/header.hpp>
@@ -79,14 +80,28 @@ public:
     return next();
   }
   std::pair<proto::Kind, std::string> hello(const std::string& identity) {
+    identity_ = identity;
     proto::Header h;
     h.protocol = proto::version;
     return ask(proto::Kind::hello, identity, identity, h);
+  }
+  // The broker's counters (its own method "stats"), as the identity this
+  // peer said hello with; what arrives before the answer is passed over.
+  watt::broker::BrokerStats broker_stats() {
+    proto::Header h;
+    h.method = "stats";
+    const std::uint64_t id = send(proto::Kind::request, "broker", identity_, h, "\x90");
+    for (;;) {
+      const RawMessage m = receive();
+      if (m.kind == proto::Kind::response && m.id == id)
+        return msgpack::unpack(m.body.data(), m.body.size()).get().as<watt::broker::BrokerStats>();
+    }
   }
 
 private:
   zmq::socket_t socket_{watt::detail::zmq_context(), zmq::socket_type::dealer};
   std::uint64_t id_ = 0;
+  std::string identity_;
 };
 
 }  // namespace watt::test

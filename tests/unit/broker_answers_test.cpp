@@ -6,8 +6,6 @@
 #include "pending_calls.hpp"
 #include "raw_peer.hpp"
 
-#include <watt/platform/broker_stats.hpp>
-
 #include <doctest/doctest.h>
 
 namespace {
@@ -21,15 +19,6 @@ bool nothing_waits(RawPeer& peer, const std::string& identity) {
   const std::uint64_t sync = peer.send(proto::Kind::sync, "", identity, {});
   const RawMessage m = peer.receive();
   return m.kind == proto::Kind::ack && m.id == sync;
-}
-
-watt::broker::BrokerStats stats_of(RawPeer& peer, const std::string& identity) {
-  proto::Header h;
-  h.method = "stats";
-  peer.send(proto::Kind::request, "broker", identity, h, "\x90");
-  const RawMessage m = peer.receive();
-  REQUIRE(m.kind == proto::Kind::response);
-  return msgpack::unpack(m.body.data(), m.body.size()).get().as<watt::broker::BrokerStats>();
 }
 
 void answer(RawPeer& from, const std::string& identity, const std::string& to, std::uint64_t id,
@@ -87,7 +76,7 @@ TEST_CASE("broker answers: only the callee's first answer to a routed call reach
   CHECK(got.body == "\x2a");
   REQUIRE(nothing_waits(server, "slowsrv"));
   CHECK(nothing_waits(alice, "alice"));
-  CHECK(stats_of(alice, "alice").unrequested_answers == 4);
+  CHECK(alice.broker_stats().unrequested_answers == 4);
 }
 
 TEST_CASE("broker answers: a callee owes a bounded number of answers, and further calls are refused") {

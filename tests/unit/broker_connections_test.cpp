@@ -7,8 +7,6 @@
 #include "raw_peer.hpp"
 #include "temp_dir.hpp"
 
-#include <watt/platform/broker_stats.hpp>
-
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,7 +19,6 @@
 namespace {
 
 namespace proto = watt::proto;
-using watt::test::RawMessage;
 using watt::test::RawPeer;
 
 int connect_unix(const std::string& path) {
@@ -49,15 +46,6 @@ bool closed_by_peer(int fd) {
   return false;
 }
 
-watt::broker::BrokerStats stats_of(RawPeer& peer) {
-  proto::Header h;
-  h.method = "stats";
-  peer.send(proto::Kind::request, "broker", "watcher", h, "\x90");
-  const RawMessage m = peer.receive();
-  REQUIRE(m.kind == proto::Kind::response);
-  return msgpack::unpack(m.body.data(), m.body.size()).get().as<watt::broker::BrokerStats>();
-}
-
 }  // namespace
 
 TEST_CASE("broker connections: past the limit the newest are shed, and silent ones close at their handshake timeout") {
@@ -75,20 +63,20 @@ TEST_CASE("broker connections: past the limit the newest are shed, and silent on
   for (int i = 0; i < 20; ++i) silent.push_back(connect_unix(path));
   // 15 shed at once, 5 held until their handshake times out.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  auto s = stats_of(watcher);
-  while (s.connections_shed < 15 && std::chrono::steady_clock::now() < give_up) s = stats_of(watcher);
+  auto s = watcher.broker_stats();
+  while (s.connections_shed < 15 && std::chrono::steady_clock::now() < give_up) s = watcher.broker_stats();
   CHECK(s.connections_shed == 15);
   CHECK(s.descriptor_limit >= 512);
   int closed = 0;
   for (const int fd : silent) closed += closed_by_peer(fd) ? 1 : 0;
   CHECK(closed == 20);
-  while (stats_of(watcher).local_connections > 0 && std::chrono::steady_clock::now() < give_up) {
+  while (watcher.broker_stats().local_connections > 0 && std::chrono::steady_clock::now() < give_up) {
   }
-  CHECK(stats_of(watcher).local_connections == 0);
+  CHECK(watcher.broker_stats().local_connections == 0);
   for (const int fd : silent) ::close(fd);
 
   // Once they are gone, a peer connects over ipc as ever.
   RawPeer late("ipc://" + path);
   CHECK(late.hello("late").first == proto::Kind::welcome);
-  CHECK(stats_of(watcher).local_connections == 1);
+  CHECK(watcher.broker_stats().local_connections == 1);
 }

@@ -5,8 +5,6 @@
 #include "inproc_bus.hpp"
 #include "raw_peer.hpp"
 
-#include <watt/platform/broker_stats.hpp>
-
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -18,23 +16,12 @@ namespace proto = watt::proto;
 using watt::test::RawMessage;
 using watt::test::RawPeer;
 
-watt::broker::BrokerStats stats_of(RawPeer& peer, const std::string& identity) {
-  proto::Header h;
-  h.method = "stats";
-  const std::uint64_t id = peer.send(proto::Kind::request, "broker", identity, h, "\x90");
-  for (;;) {
-    const RawMessage m = peer.receive();
-    if (m.kind == proto::Kind::response && m.id == id)
-      return msgpack::unpack(m.body.data(), m.body.size()).get().as<watt::broker::BrokerStats>();
-  }
-}
-
 // Polls the broker's counters until `done` holds (or fails after 10 s).
-watt::broker::BrokerStats await_stats(RawPeer& peer, const std::string& identity,
+watt::broker::BrokerStats await_stats(RawPeer& peer,
                                       const std::function<bool(const watt::broker::BrokerStats&)>& done) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
-    auto s = stats_of(peer, identity);
+    auto s = peer.broker_stats();
     if (done(s)) return s;
     REQUIRE(std::chrono::steady_clock::now() < give_up);
   }
@@ -58,11 +45,11 @@ TEST_CASE("broker memory: a peer that sends pings and never reads the pongs is r
   REQUIRE(pinger.hello("pinger").first == proto::Kind::welcome);
   // Each pong weighs about 150 bytes: 256 KiB hold some 1,700 of them.
   for (int i = 0; i < 5000; ++i) pinger.send(proto::Kind::ping, "", "pinger", {});
-  const auto s = await_stats(watcher, "watcher", [](const auto& b) { return b.stalled_peers == 1; });
+  const auto s = await_stats(watcher, [](const auto& b) { return b.stalled_peers == 1; });
   CHECK(s.refused_for_memory >= 1);
   CHECK(s.peers == 1);  // the watcher alone
   // Its queue went with it.
-  CHECK(await_stats(watcher, "watcher", [](const auto& b) { return b.queued_bytes == 0; }).queued == 0);
+  CHECK(await_stats(watcher, [](const auto& b) { return b.queued_bytes == 0; }).queued == 0);
 }
 
 TEST_CASE("broker memory: requests to a callee that does not read are refused once its bytes are full") {
@@ -88,7 +75,7 @@ TEST_CASE("broker memory: requests to a callee that does not read are refused on
   REQUIRE(refused_id != 0);
   CHECK(refusal.code == "backpressure");
   CHECK(refusal.message.find("peer 'stalled' has") != std::string::npos);
-  const auto s = stats_of(alice, "alice");
+  const auto s = alice.broker_stats();
   CHECK(s.queued_bytes <= 256 * 1024);
   CHECK(s.refused_for_memory == 1);
   CHECK(s.stalled_peers == 0);  // it reads nothing, but was sent nothing of the broker's own
@@ -117,7 +104,7 @@ TEST_CASE("broker memory: large lossless messages to a stalled subscriber are he
   }
   CHECK(paused);
   CHECK(refusals == 1);
-  const auto s = stats_of(publisher, "pub");
+  const auto s = publisher.broker_stats();
   CHECK(s.queued_bytes <= 256 * 1024);
   CHECK(s.dropped >= 10);  // 20 of 33 KiB, into 256 KiB
 }
@@ -138,7 +125,7 @@ TEST_CASE("broker memory: best-effort messages to many stalled subscribers stay 
   const std::string body = "\xda\x10\x00" + std::string(4096, 'c');
   for (int i = 0; i < 300; ++i) publisher.send(proto::Kind::publish, "data/x", "pub", {}, body);
   REQUIRE(publisher.ask(proto::Kind::sync, "", "pub", {}).first == proto::Kind::ack);  // all 300 taken
-  const auto s = stats_of(publisher, "pub");
+  const auto s = publisher.broker_stats();
   CHECK(s.queued_bytes <= 300 * 1024);
   CHECK(s.dropped > 0);
   CHECK(s.stalled_peers == 0);
