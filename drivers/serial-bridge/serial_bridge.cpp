@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -158,6 +159,12 @@ private:
     io_.reset();
   }
 
+  static bool is_static(const Port& port, const std::string& pattern) {
+    const auto wanted = watt::normalize_pattern(pattern);
+    return std::any_of(port.config.subscribe.begin(), port.config.subscribe.end(),
+                       [&](const std::string& p) { return watt::normalize_pattern(p) == wanted; });
+  }
+
   watt::SubscriptionId subscribe_for(const PortPtr& port, const std::string& pattern) {
     return subscribe(pattern, [this, port](const watt::Envelope& e) {
       if (!port->active) return;
@@ -197,7 +204,9 @@ private:
         ++port->counters["published"];
         return;
       case watt::serial::RequestOp::sub:
-        if (port->requested.contains(name.topic)) return;  // asking again after a restart is fine
+        // Asking again (after a node's restart, say) is fine, and so is asking
+        // for a static subscription: either would send each message twice.
+        if (port->requested.contains(name.topic) || is_static(*port, name.topic)) return;
         if (name.absolute && !watt::serial::covered_by_any(port->config.allow_subscribe, name.topic))
           return refuse(port, "subscribe not allowed", "may not subscribe to '" + name.topic + "'", payload);
         if (port->requested.size() >= port->config.max_subscriptions)
