@@ -149,6 +149,9 @@ Outcome run(const std::function<void(watt::test::Platform&)>& load) {
   bench::sleep_ms(300);
   o.peak_kib = sampler.stop();
   o.stats = broker_stats(p);
+  // The load's peers are gone: what the broker held for them is handed back
+  // once it notices (its next send to them fails) and reaps them.
+  bench::sleep_ms(1000);
   o.after_kib = bench::proc_status_kib(pid, "VmRSS");
   if (!p.process().running()) bench::fail("wattd died");
   return o;

@@ -9,6 +9,8 @@
 
 #include <malloc.h>
 
+#include <utility>
+
 namespace watt::broker {
 namespace {
 
@@ -179,10 +181,14 @@ void Broker::return_memory() {
   } else if (memory_peak_ >= worth_it && memory_.bytes < memory_peak_ / 8) {
     ::malloc_trim(0);
     memory_peak_ = memory_.bytes;
+    // ZeroMQ frees the frames still in a gone peer's pipe on its own thread,
+    // maybe after this: handed back again at the next probe.
+    trim_again_ = true;
   }
 }
 
 void Broker::probe_peers() {
+  if (std::exchange(trim_again_, false)) ::malloc_trim(0);
   const std::string header = proto::encode_header({});
   const std::int64_t now = proto::now_ns();
   peers_.for_each([&](Peer& p) {

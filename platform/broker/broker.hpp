@@ -122,6 +122,7 @@ private:
   BrokerStats stats_;
   QueueMemory memory_;           // what waits in all peers' queues (they count themselves in)
   std::size_t memory_peak_ = 0;  // since memory was last handed back
+  bool trim_again_ = false;      // at the next probe
   LogLimiter problems_;
   AllowList allow_;
   Listeners listeners_;
