@@ -4,6 +4,8 @@
 #include "all_message.hpp"
 #include "write_check.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace watt::driver {
 
 namespace {
@@ -14,7 +16,11 @@ template <class Call, class Shape>
 DeviceJob job(const Device& d, Call call, Shape shape) {
   return [name = d.config.name, call = std::move(call), shape = std::move(shape)](Driver& dr) -> Result<Value> {
     auto r = call(dr);
-    if (!r.ok()) return RpcError{ErrorCode::handler_threw, name + ": " + r.error().message};
+    // An argument the driver refused stays bad_args; any other failure of
+    // the device is the handler's.
+    if (!r.ok())
+      return RpcError{r.error().code == ErrorCode::bad_args ? ErrorCode::bad_args : ErrorCode::handler_threw,
+                      name + ": " + r.error().message};
     return shape(std::move(r).value());
   };
 }
@@ -26,7 +32,7 @@ auto typed(PointType type) {
 
 const Point& point_of(const Device& d, const std::string& point) {
   const auto* p = d.registry.find(point);
-  if (p == nullptr) throw Error(d.config.name + " has no point '" + point + "'");
+  if (p == nullptr) throw Refusal(ErrorCode::bad_args, d.config.name + " has no point '" + point + "'");
   return *p;
 }
 
@@ -39,7 +45,7 @@ DeviceJob get_point_job(const Device& d, const std::string& point) {
 
 DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack::object& value) {
   auto checked = check_write(d.registry, d.config.name, point, value);
-  if (!checked) throw Error(checked.error().message);
+  if (!checked) throw Refusal(checked.error().code, checked.error().message);
   const double v = *checked;
   return job(
       d, [point, v](Driver& dr) { return dr.set_point(point, v); }, typed(point_of(d, point).type));
@@ -47,7 +53,8 @@ DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack
 
 DeviceJob revert_point_job(const Device& d, const std::string& point) {
   const auto& p = point_of(d, point);
-  if (!p.writable) throw Error(d.config.name + " " + point + ": not writable, nothing to revert");
+  if (!p.writable)
+    throw Refusal(ErrorCode::bad_args, d.config.name + " " + point + ": not writable, nothing to revert");
   return job(
       d, [point](Driver& dr) { return dr.revert_point(point); }, typed(p.type));
 }
@@ -65,18 +72,18 @@ DeviceJob scrape_job(const Device& d) {
 
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,
                      const std::map<std::string, std::string>& broken) {
-  std::map<std::string, std::map<std::string, std::string>> out;
+  nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, d] : devices)
     out[name] = {{"state", d->failing         ? "not answering"
                            : d->published > 0 ? "publishing"
                                               : "starting"},
                  {"driver_type", d->config.driver_type},
-                 {"interval", std::to_string(d->interval_s)},
-                 {"published", std::to_string(d->published)},
-                 {"failures", std::to_string(d->failures)},
+                 {"interval", d->interval_s},
+                 {"published", d->published},
+                 {"failures", d->failures},
                  {"last_error", d->last_error}};
   for (const auto& [name, error] : broken) out[name] = {{"state", "not configured"}, {"last_error", error}};
-  return Value::of(out);
+  return Value::from_json(out.dump());
 }
 
 }  // namespace watt::driver

@@ -60,7 +60,8 @@ public:
   void on_start() override {
     started_ = true;
     export_point_method("get_point", wd::get_point_job);
-    export_deferred_raw("set_point", [this](const watt::Value& a, watt::Reply r) { set_point(a, std::move(r)); });
+    export_deferred_raw("set_point",
+                        [this](const watt::Value& a, watt::Reply r) { refusing(r, [&] { set_point(a, r); }); });
     export_point_method("revert_point", wd::revert_point_job);
     export_device_method("revert_device", wd::revert_device_job);
     export_device_method("scrape_all", wd::scrape_job);
@@ -268,8 +269,19 @@ private:
     return *it->second;
   }
 
-  // A refusal (no such device or point, a bad value) throws here and is
-  // answered handler_threw at once; the device's own answer comes later.
+  // A refusal (no such device or point, a bad value) is answered at once,
+  // with its code; the device's own answer comes later.
+  template <class F>
+  static void refusing(watt::Reply& reply, F&& f) {
+    try {
+      f();
+    } catch (const wd::Refusal& e) {
+      if (reply) reply.fail(e.code, e.what());
+    } catch (const watt::Error& e) {
+      if (reply) reply.fail(watt::ErrorCode::bad_args, e.what());  // no such device, or arguments that do not fit
+    }
+  }
+
   void on_device(wd::Device& d, watt::Reply reply, wd::DeviceJob job, wd::DeviceCalls::Done done = {}) {
     calls_.run(d, std::move(reply), std::move(job), settings_.rpc_timeout_s, std::move(done));
   }
@@ -277,22 +289,28 @@ private:
   // (device, point) → the job `make` gives.
   void export_point_method(const char* name, wd::DeviceJob (*make)(const wd::Device&, const std::string&)) {
     export_deferred_raw(name, [this, make](const watt::Value& args, watt::Reply reply) {
-      const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
-      auto& d = device_arg(device);
-      on_device(d, std::move(reply), make(d, point));
+      refusing(reply, [&] {
+        const auto [device, point] = args.as<std::tuple<std::string, std::string>>();
+        auto& d = device_arg(device);
+        on_device(d, std::move(reply), make(d, point));
+      });
     });
   }
 
   // (device) → the job `make` gives.
   void export_device_method(const char* name, wd::DeviceJob (*make)(const wd::Device&)) {
     export_deferred_raw(name, [this, make](const watt::Value& args, watt::Reply reply) {
-      const auto [device] = args.as<std::tuple<std::string>>();
-      auto& d = device_arg(device);
-      on_device(d, std::move(reply), make(d));
+      refusing(reply, [&] {
+        const auto [device] = args.as<std::tuple<std::string>>();
+        auto& d = device_arg(device);
+        on_device(d, std::move(reply), make(d));
+      });
     });
   }
 
-  void set_point(const watt::Value& args, watt::Reply reply) {
+  // Takes the reply only once the request is accepted: a refusal is answered
+  // by refusing().
+  void set_point(const watt::Value& args, watt::Reply& reply) {
     auto handle = watt::detail::unpack_checked(args.bytes());
     const auto& a = handle.get();
     if (a.type != msgpack::type::ARRAY || a.via.array.size != 3 || a.via.array.ptr[0].type != msgpack::type::STR ||

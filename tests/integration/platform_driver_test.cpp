@@ -102,6 +102,33 @@ private:
 
 }  // namespace
 
+namespace {
+
+// meter1's RPC: get and set (refused unless Writable and of the point's
+// type), each refusal with its code; and the status, numbers as numbers.
+void check_refusals_and_status(const Cli& cli) {
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"setpoint\""}) == "21.5\n");
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"setpoint\"", "25"}) == "25\n");
+  CHECK(rpc(cli, {"get_point", "\"devices/campus/b1/meter1\"", "\"setpoint\""}) == "25\n");
+  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "3"}) == "3\n");
+  auto refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"power\"", "5"});
+  CHECK(refused.find("unauthorized: campus/b1/meter1 power: not writable (Writable is FALSE in fake.csv)") !=
+        std::string::npos);
+  refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "2.5"});
+  CHECK(refused.find("bad_args: campus/b1/meter1 stages: an int point takes a whole number") != std::string::npos);
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/nothing\"", "\"x\""}).find("bad_args: no device 'campus/b1/nothing'") !=
+        std::string::npos);
+  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"x\""}).find("bad_args: campus/b1/meter1 has no point 'x'") !=
+        std::string::npos);
+  // Its status: numbers as numbers.
+  const auto st = json::parse(rpc(cli, {"status"}))["campus/b1/meter1"];
+  CHECK(st["interval"] == 0.2);
+  CHECK(st["published"].is_number());
+  CHECK(st["failures"] == 0);
+}
+
+}  // namespace
+
 TEST_CASE("platform driver: a fake device publishes all at its interval, and answers get, set and revert") {
   Cli cli;
   start(cli, "interval: 60\n");
@@ -140,17 +167,7 @@ TEST_CASE("platform driver: a fake device publishes all at its interval, and ans
   // build) may receive them in a burst.
   CHECK(at[4] - at[0] >= 400ms);
 
-  // RPC: get, set (refused unless Writable and of the point's type), revert.
-  CHECK(rpc(cli, {"get_point", "\"campus/b1/meter1\"", "\"setpoint\""}) == "21.5\n");
-  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"setpoint\"", "25"}) == "25\n");
-  CHECK(rpc(cli, {"get_point", "\"devices/campus/b1/meter1\"", "\"setpoint\""}) == "25\n");
-  CHECK(rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "3"}) == "3\n");
-  auto refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"power\"", "5"});
-  CHECK(refused.find("campus/b1/meter1 power: not writable (Writable is FALSE in fake.csv)") != std::string::npos);
-  refused = rpc(cli, {"set_point", "\"campus/b1/meter1\"", "\"stages\"", "2.5"});
-  CHECK(refused.find("an int point takes a whole number") != std::string::npos);
-  CHECK(rpc(cli, {"get_point", "\"campus/b1/nothing\"", "\"x\""}).find("no device 'campus/b1/nothing'") !=
-        std::string::npos);
+  check_refusals_and_status(cli);
   // A later `all` carries the written values.
   REQUIRE(
       watcher.spin_until([&] { return bodies.back()[0]["setpoint"] == 25.0 && bodies.back()[0]["stages"] == 3; }, 10s));
