@@ -217,7 +217,7 @@ struct Lab {
 
 // The port list of a bridge config, one entry per node; `extra` is added to each.
 inline std::string ports_yaml(const std::vector<std::unique_ptr<Node>>& nodes, std::size_t from, std::size_t to,
-                       const std::string& role = "meter", const std::string& extra = "") {
+                              const std::string& role = "meter", const std::string& extra = "") {
   std::string out = "ports:\n";
   for (std::size_t i = from; i < to; ++i)
     out += "  - {device: " + nodes[i]->device().string() + ", node: " + nodes[i]->name() + ", role: " + role +
@@ -228,7 +228,5 @@ inline std::string ports_yaml(const std::vector<std::unique_ptr<Node>>& nodes, s
 // Quiet lines never time out here: the tests about a lost port pull the cable.
 inline const std::string test_defaults =
     "defaults: {heartbeat_ms: 200, silence_timeout_ms: 600000, reopen_min_ms: 20, reopen_max_ms: 200}\n";
-
-
 
 }  // namespace watt::test::serial_lab
