@@ -104,7 +104,10 @@ void set_type(Point& p, const std::string& at) {
   if (reg_type == "coil" || reg_type == "discrete") p.type = PointType::boolean;
   std::string scale = p.column("scale");
   if (scale.empty()) scale = p.column("multiplier");
-  if (p.column("type").empty() && !scale.empty() && parse_number(scale) != std::optional<double>(1.0))
+  // A scaled value is a float, whatever the Type column says: 23.4 from a
+  // register of 234 would not survive as an int, and one series of a
+  // historian would mix integers and floats.
+  if (p.type != PointType::boolean && !scale.empty() && parse_number(scale) != std::optional<double>(1.0))
     p.type = PointType::floating;
 }
 

@@ -85,6 +85,14 @@ TEST_CASE("registry: Modbus columns decide the published type") {
   CHECK(reg.points[0].type == PointType::floating);
   CHECK(reg.points[1].type == PointType::integer);
   CHECK(reg.points[2].type == PointType::boolean);
+  // Scaled, it is a float even where the Type column says int.
+  const auto typed = parse_registry(
+      "Point Name,Writable,Point Address,Register Type,Data Type,Type,Scale\n"
+      "energy,FALSE,0,holding,uint16,int,10\n"
+      "raw,FALSE,1,holding,uint16,int,1\n",
+      "m.csv");
+  CHECK(typed.points[0].type == PointType::floating);
+  CHECK(typed.points[1].type == PointType::integer);
 }
 
 TEST_CASE("csv: records keep the line they start on") {
