@@ -25,7 +25,7 @@ void PendingCalls::resolve(std::uint64_t id, Result<Value> result) {
   if (it == calls_.end() || it->second.result) return;  // abandoned, or already timed out
   disarm(it->second);
   it->second.result.emplace(std::move(result));
-  if (it->second.then) completions_.emplace<Completion>(0, id);
+  if (it->second.then) completions_.emplace<Completion>(0, Completion{id});
 }
 
 bool PendingCalls::answered(std::uint64_t id) const {
@@ -51,7 +51,7 @@ void PendingCalls::then(std::uint64_t id, std::function<void(Result<Value>)> fn)
   auto it = calls_.find(id);
   if (it == calls_.end()) return;
   it->second.then = std::move(fn);
-  if (it->second.result) completions_.emplace<Completion>(0, id);
+  if (it->second.result) completions_.emplace<Completion>(0, Completion{id});
 }
 
 void PendingCalls::abandon(std::uint64_t id) noexcept {
