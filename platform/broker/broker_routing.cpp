@@ -207,15 +207,15 @@ void Broker::enforce_grants() {
       remove_peer(p, "access revoked");
       return;
     }
+    // Kept normalized ("#" is ""): named as a peer would write them.
     std::vector<std::string> revoked;
     for (const auto& [pattern, lossless] : p.patterns)
-      if (!may_subscribe(*p.auth, pattern.empty() ? "#" : pattern)) revoked.push_back(pattern);
+      if (!may_subscribe(*p.auth, pattern)) revoked.push_back(pattern.empty() ? "#" : pattern);
     for (const auto& pattern : revoked) {
-      (void)subscriptions_.unsubscribe(p, pattern.empty() ? "#" : pattern);
-      log_->info("unsubscribed peer '{}' from '{}': its entry '{}' no longer grants it", p.identity,
-                 pattern.empty() ? "#" : pattern, p.auth_name);
-      reject(p.routing_id, 0, ErrorCode::unauthorized,
-             "access revoked: no longer subscribed to " + (pattern.empty() ? std::string("#") : pattern));
+      (void)subscriptions_.unsubscribe(p, pattern);
+      log_->info("unsubscribed peer '{}' from '{}': its entry '{}' no longer grants it", p.identity, pattern,
+                 p.auth_name);
+      reject(p.routing_id, 0, ErrorCode::unauthorized, "access revoked: no longer subscribed to " + pattern);
     }
   });
 }

@@ -44,18 +44,18 @@ void PeerQueue::drop_least_urgent() {
 
 std::size_t PeerQueue::push(Outgoing&& msg) {
   const std::size_t c = cost(msg);
-  count_in(c, msg.lossless && !msg.control);
   if (msg.control) {
+    count_in(c, false);
     control_.push_back(std::move(msg));
     return 0;
   }
   const auto pri = msg.priority;
   if (msg.lossless) {
+    count_in(c, true);
     lossless_[pri].push_back({++next_seq_, std::move(msg)});
     ++lossless_size_;
     return 0;
   }
-  count_out(c, false);  // weighed again below, once there is room for it
   std::size_t dropped = 0;
   // Room is made from less urgent (or as urgent, older) best-effort messages
   // only; a newcomer less urgent than all of them is the one dropped.

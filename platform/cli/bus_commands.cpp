@@ -45,7 +45,8 @@ void add_publish_command(CLI::App& app, Context& ctx) {
     o.priority = static_cast<std::uint8_t>(pub->priority);
     c->publish_value(pub->topic, body, o);
     if (!c->sync()) throw Failure{"the broker did not confirm the message"};
-    for (const auto& refused : c->refusals()) throw Failure{"the broker refused the message: " + refused.what()};
+    if (const auto refused = c->refusals(); !refused.empty())
+      throw Failure{"the broker refused the message: " + refused.front().what()};
   }));
 }
 
@@ -75,7 +76,8 @@ void add_subscribe_command(CLI::App& app, Context& ctx) {
         },
         o);
     if (!c->sync()) throw Failure{"the broker did not confirm the subscription"};
-    for (const auto& refused : c->refusals()) throw Failure{"the broker refused the subscription: " + refused.what()};
+    if (const auto refused = c->refusals(); !refused.empty())
+      throw Failure{"the broker refused the subscription: " + refused.front().what()};
     std::cerr << "subscribed to " << sub->pattern << std::endl;
     watch_interrupts();
     const auto limit =

@@ -19,6 +19,7 @@ TEST_CASE("allow list: a subscription is granted only within a subscribe pattern
   CHECK(may_subscribe(e, "alerts/historian/disk/full"));
   CHECK(may_subscribe(e, "alerts/+/disk"));
   CHECK_FALSE(may_subscribe(e, "#"));
+  CHECK_FALSE(may_subscribe(e, ""));  // "#" as the broker keeps it
   CHECK_FALSE(may_subscribe(e, "devices"));
   CHECK_FALSE(may_subscribe(e, "devices/+"));  // reaches devices/plant too
   CHECK_FALSE(may_subscribe(e, "devices/lab2"));
@@ -26,6 +27,7 @@ TEST_CASE("allow list: a subscription is granted only within a subscribe pattern
   CHECK_FALSE(may_subscribe(AuthEntry{}, "devices/lab"));  // no grant, no subscription
   e.subscribe = {"#"};
   CHECK(may_subscribe(e, "#"));
+  CHECK(may_subscribe(e, ""));
   CHECK(may_subscribe(e, "+/x"));
 }
 

@@ -2,6 +2,7 @@
 // an error only from the peer a request was routed to, once, and the SDK
 // takes an answer only from the peer its call went to. Raw peers play the
 // caller, the callee and a spy guessing the caller's small sequential ids.
+#include "broker/owed_answers.hpp"
 #include "inproc_bus.hpp"
 #include "pending_calls.hpp"
 #include "raw_peer.hpp"
@@ -144,4 +145,16 @@ TEST_CASE("broker answers: an answer over the message limit reaches its caller a
   CHECK(heard.code == "too_large");
   CHECK(heard.message.find("the answer of 'server'") != std::string::npos);
   CHECK(heard.message.find("over the limit of 4096") != std::string::npos);
+}
+
+TEST_CASE("owed answers: one is owed until it is settled, once, or its time has passed") {
+  watt::broker::OwedAnswers owed;
+  owed.expect(1, 7, 100);  // caller 1, call #7, until t = 100
+  owed.expect(2, 7, 300);  // the same id from another caller is another call
+  CHECK(owed.size() == 2);
+  CHECK(owed.expire(200) == 1);
+  CHECK_FALSE(owed.settle(1, 7));  // past its time: the caller gave up on it
+  CHECK(owed.settle(2, 7));
+  CHECK_FALSE(owed.settle(2, 7));  // answered already
+  CHECK(owed.size() == 0);
 }

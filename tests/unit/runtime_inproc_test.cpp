@@ -1,5 +1,6 @@
 // The SDK's runtime, whole, against the real broker in this process over the
 // in-process transport: no wattd, no files, no other process.
+#include "hosted_agent.hpp"
 #include "inproc_bus.hpp"
 
 #include <watt/client.hpp>
@@ -168,25 +169,8 @@ TEST_CASE("in-process: an agent is hosted on the in-process bus and answers, pub
   watt::HostOptions options;
   options.identity = "greeter";
   options.address = bus.address();
-  watt::AgentHost host(options);
-  host.emplace<Greeter>();
-  std::exception_ptr failure;
-  std::thread running([&] {
-    try {
-      host.run();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
-  // Stopped and joined on every way out, a failed check included.
-  struct Stop {
-    watt::AgentHost& host;
-    std::thread& thread;
-    ~Stop() {
-      host.stop();
-      if (thread.joinable()) thread.join();
-    }
-  } stop{host, running};
+  watt::test::HostedAgent greeter(options);
+  greeter.start<Greeter>();
   watt::Client caller(on(bus, "caller"));
   std::vector<int> counts;
   caller.subscribe("greetings/#", [&](const watt::Envelope& e) { counts.push_back(e.body.as<int>()); });
@@ -206,9 +190,7 @@ TEST_CASE("in-process: an agent is hosted on the in-process bus and answers, pub
   CHECK(r.value().as<std::string>() == "hello ada");
   CHECK(caller.spin_until([&] { return !counts.empty(); }, 10s));
   CHECK(counts == std::vector<int>{1});
-  host.stop();
-  running.join();
-  CHECK_FALSE(failure);
+  CHECK_FALSE(greeter.stop());
 }
 
 TEST_CASE("a client for a platform on TCP without its key is told so at once, not after a timeout") {

@@ -2,6 +2,7 @@
 // its topic stopped reading) keeps its loop: its heartbeats go on, and
 // nothing it published is lost. The real broker in this process, the agent
 // hosted on a thread, the stalled subscriber a raw peer that never reads.
+#include "hosted_agent.hpp"
 #include "inproc_bus.hpp"
 #include "raw_peer.hpp"
 
@@ -12,8 +13,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <exception>
-#include <thread>
 
 using namespace std::chrono_literals;
 
@@ -54,24 +53,8 @@ TEST_CASE("paused: an agent held back by a stalled lossless subscriber goes on s
   options.identity = "flooder";
   options.address = bus.address();
   options.heartbeat_period = 20ms;
-  watt::AgentHost host(options);
-  host.emplace<Flooder>();
-  std::exception_ptr failure;
-  std::thread running([&] {
-    try {
-      host.run();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
-  struct Stop {
-    watt::AgentHost& host;
-    std::thread& thread;
-    ~Stop() {
-      host.stop();
-      if (thread.joinable()) thread.join();
-    }
-  } stop{host, running};
+  watt::test::HostedAgent flooder(options);
+  flooder.start<Flooder>();
 
   // Held back: the stalled subscriber's backlog is past the mark...
   auto behind = [&] {
@@ -85,7 +68,5 @@ TEST_CASE("paused: an agent held back by a stalled lossless subscriber goes on s
   // ...and the heartbeats keep coming all the same.
   const int at_pause = beats.load();
   CHECK(watcher.spin_until([&] { return beats.load() >= at_pause + 5; }, 10s));
-  host.stop();
-  running.join();
-  CHECK_FALSE(failure);
+  CHECK_FALSE(flooder.stop());
 }
