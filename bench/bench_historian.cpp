@@ -8,6 +8,7 @@
 // A real wattd (through the `watt` command line) and a real PostgreSQL
 // server (initdb'd into a temporary directory) are started and removed.
 #include <watt/sqlite/database.hpp>
+#include "numbers.hpp"
 #include "postgres.hpp"
 #include "postgres_backend.hpp"
 #include "process.hpp"
@@ -46,12 +47,6 @@ struct Settings {
 };
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string grouped(double v) {
-  std::string s = std::to_string(static_cast<long long>(v + 0.5));
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  return s;
-}
 
 constexpr std::int64_t base_ts = 1'700'000'000'000'000'000;
 
@@ -191,8 +186,8 @@ double through_bus(Platform& p, const Settings& s) {
   }
   const double total_s = seconds_since(t0);
   std::printf("    (published in %.2f s, then %s acknowledged and %s forwarded; all stored after %.2f s)\n",
-              published_s, grouped(at_end["acknowledged"].get<double>()).c_str(),
-              grouped(at_end["forwarded"].get<double>()).c_str(), total_s);
+              published_s, bench::grouped(at_end["acknowledged"].get<double>()).c_str(),
+              bench::grouped(at_end["forwarded"].get<double>()).c_str(), total_s);
   return static_cast<double>(expected) / total_s;
 }
 
@@ -249,10 +244,10 @@ void query_latency(Platform& p, wh::Backend& direct, const Settings& s, const st
     std::printf("  %-58s %9.2f %9.2f\n", what.c_str(), l.p50, l.p99);
   };
   std::printf("\nquery latency, %s, one topic of %s rows (%d runs)      p50 ms    p99 ms\n", label.c_str(),
-              grouped(static_cast<double>(s.query_rows)).c_str(), s.query_runs);
+              bench::grouped(static_cast<double>(s.query_rows)).c_str(), s.query_runs);
   row("raw, 1,000 rows: RPC through the bus", l1);
   row("raw, 1,000 rows: the back end directly (baseline)", l2);
-  row("avg per 5 min, " + grouped(static_cast<double>(buckets)) + " buckets: RPC through the bus", l3);
+  row("avg per 5 min, " + bench::grouped(static_cast<double>(buckets)) + " buckets: RPC through the bus", l3);
   row("avg per 5 min: the back end directly (baseline)", l4);
 }
 
@@ -275,15 +270,15 @@ int main(int argc, char** argv) {
   try {
     watt::test::TempDir dir("watt-bench-hist");
     std::printf("ingestion, %s points (%d per message)                         points/s   vs direct\n",
-                grouped(static_cast<double>(s.points)).c_str(), s.per_message);
+                bench::grouped(static_cast<double>(s.points)).c_str(), s.per_message);
     const double sqlite_direct = direct_sqlite(dir.str() + "/direct.sqlite", s.points, s.sync);
-    std::printf("  %-58s %10s\n", "SQLite, direct batched inserts (baseline)", grouped(sqlite_direct).c_str());
+    std::printf("  %-58s %10s\n", "SQLite, direct batched inserts (baseline)", bench::grouped(sqlite_direct).c_str());
     {
       Platform p(dir.str() + "/sqlite-home");
       install_historian(p, s.sync, "backend:\n  synchronous: " + s.sync + "\n");
       const double bus = through_bus(p, s);
-      std::printf("  %-58s %10s %10.1f%%\n", "SQLite, through the bus and the historian's cache", grouped(bus).c_str(),
-                  100 * bus / sqlite_direct);
+      std::printf("  %-58s %10s %10.1f%%\n", "SQLite, through the bus and the historian's cache",
+                  bench::grouped(bus).c_str(), 100 * bus / sqlite_direct);
       auto direct = wh::open_sqlite_backend({.file = dir.str() + "/query.sqlite"});
       fill(*direct, s.query_rows);
       std::ofstream(p.home() + "/q.yml") << "backend:\n  file: " << dir.str() << "/query.sqlite\n";
@@ -291,12 +286,13 @@ int main(int argc, char** argv) {
       if (s.postgres) {
         watt::test::PostgresServer pg;
         const double pg_direct = direct_postgres(pg.connection(), s.points);
-        std::printf("  %-58s %10s\n", "PostgreSQL, direct batched inserts (baseline)", grouped(pg_direct).c_str());
+        std::printf("  %-58s %10s\n", "PostgreSQL, direct batched inserts (baseline)",
+                    bench::grouped(pg_direct).c_str());
         Platform pp(dir.str() + "/pg-home");
         install_historian(pp, s.sync, "backend:\n  type: postgresql\n  connection: \"" + pg.connection() + "\"\n");
         const double pg_bus = through_bus(pp, s);
         std::printf("  %-58s %10s %10.1f%%\n", "PostgreSQL, through the bus and the historian's cache",
-                    grouped(pg_bus).c_str(), 100 * pg_bus / pg_direct);
+                    bench::grouped(pg_bus).c_str(), 100 * pg_bus / pg_direct);
         query_latency(p, *direct, s, "SQLite");
         auto pg_backend = wh::open_postgres_backend({.connection = pg.connection()});
         fill(*pg_backend, s.query_rows);

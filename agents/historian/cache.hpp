@@ -25,8 +25,23 @@ enum class FullPolicy {
 struct CacheOptions {
   std::string file;
   std::int64_t max_records = 1'000'000;
+  // The records' own bytes (record_bytes); the file holds about this much
+  // plus SQLite's pages and its write-ahead log.
+  std::int64_t max_bytes = 256LL << 20;
   FullPolicy policy = FullPolicy::drop_oldest;
   std::string synchronous = "FULL";
+};
+
+// What one record weighs against max_bytes: its text and a fixed allowance
+// for the timestamp, the number and SQLite's row header.
+std::int64_t record_bytes(const Record& r) noexcept;
+
+// An amount of cache in both units the limits count.
+struct Room {
+  std::int64_t records = 0;
+  std::int64_t bytes = 0;
+  bool any() const noexcept { return records > 0 || bytes > 0; }
+  bool covers(const Room& need) const noexcept { return records >= need.records && bytes >= need.bytes; }
 };
 
 struct AppendResult {
@@ -47,8 +62,10 @@ public:
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
 
-  // Agent thread. One transaction; when the cache would exceed its limit the
-  // policy decides what goes, and every record lost is counted in the result.
+  // Agent thread. One transaction; when the cache would exceed either limit
+  // the policy decides what goes, and every record lost is counted in the
+  // result. On an error (a full disk) nothing of the batch is stored and the
+  // cache is as before.
   AppendResult append(std::span<const Record> records);
 
   // Forwarder thread. The oldest records, at most `limit`; they stay in the
@@ -59,16 +76,20 @@ public:
   void remove_through(std::int64_t last_id);
 
   std::int64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
-  std::int64_t max_records() const noexcept { return options_.max_records; }
-  bool full() const noexcept { return count() >= options_.max_records; }
+  std::int64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+  const CacheOptions& options() const noexcept { return options_; }
+  // How full, by the nearer of the two limits: 1.0 is full.
+  double fill() const noexcept;
+  bool full() const noexcept { return fill() >= 1.0; }
 
 private:
-  std::int64_t make_room(std::int64_t wanted);
+  Room make_room(const Room& wanted);
 
   CacheOptions options_;
   sqlite::Database in_;   // agent thread
   sqlite::Database out_;  // forwarder thread
   sqlite::Statement insert_;
+  sqlite::Statement scan_;
   sqlite::Statement drop_;
   sqlite::Statement select_;
   sqlite::Statement remove_;
@@ -78,6 +99,7 @@ private:
   std::mutex handover_;
   std::int64_t in_flight_through_ = 0;  // guarded by handover_
   std::atomic<std::int64_t> count_{0};
+  std::atomic<std::int64_t> bytes_{0};
 };
 
 }  // namespace watt::historian

@@ -3,6 +3,7 @@
 // forwarder moves batches to the back end (SQLite or PostgreSQL). Queries go
 // to the back end over RPC: query, topics, topics_metadata, status.
 #include "cache.hpp"
+#include "cache_writer.hpp"
 #include "decode.hpp"
 #include "forwarder.hpp"
 #include "historian_config.hpp"
@@ -73,6 +74,8 @@ private:
     std::filesystem::create_directories(config_->data_dir);
     cache_ = std::make_unique<wh::Cache>(config_->cache);
     const auto config = *config_;
+    writer_ = std::make_unique<wh::CacheWriter>(*cache_, wh::WriterOptions{config.batch_size, config.batch_size * 10,
+                                                                           config.retry_min_ns, config.retry_max_ns});
     forwarder_ = std::make_unique<wh::Forwarder>(
         *cache_, [config] { return wh::open_backend(config); },
         wh::ForwarderOptions{config.batch_size, config.retry_min_ns, config.retry_max_ns, config.retention_ns},
@@ -111,6 +114,7 @@ private:
     flush_timer_ = 0;
     if (cache_) flush();
     forwarder_.reset();  // before the cache it reads
+    writer_.reset();
     cache_.reset();
     reader_.reset();
   }
@@ -121,53 +125,46 @@ private:
 
   void ingest(const watt::Envelope& e) {
     rejected_scratch_.clear();
-    wh::decode(e, config_->limits, pending_, rejected_scratch_);
+    wh::decode(e, config_->limits, writer_->pending(), rejected_scratch_);
     for (const auto& r : rejected_scratch_) {
       ++rejected_;
       if (reject_log_.count(r.reason)) log().warn("not stored: {} from {}: {}", r.topic, e.sender, r.reason);
     }
-    if (pending_.size() >= config_->batch_size) flush();
+    if (writer_->due()) flush();
   }
 
   // Commits what is pending to the cache: from here on it is acknowledged.
   void flush() {
-    if (pending_.empty() || !cache_) return;
-    try {
-      const auto result = cache_->append(pending_);
-      acknowledged_ += result.stored;
-      if (result.dropped > 0) {
-        dropped_ += result.dropped;
-        if (drop_log_.count("cache full"))
-          log().error("cache full ({} records): dropped {} records by policy {} ({} so far)", cache_->max_records(),
-                      result.dropped,
-                      config_->cache.policy == wh::FullPolicy::drop_oldest ? "drop_oldest" : "drop_newest", dropped_);
-      }
-      pending_.clear();
-      cache_error_.clear();
-      forwarder_->wake();
-    } catch (const std::exception& e) {
-      // The cache itself failed (a full disk, say): keep the records and try
-      // again on the next flush, within a bound.
-      cache_error_ = e.what();
-      if (drop_log_.count("cache write")) log().error("cannot write the cache: {}", cache_error_);
-      const std::size_t bound = config_->batch_size * 10;
-      if (pending_.size() > bound) {
-        const auto lost = pending_.size() - bound;
-        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(lost));
-        dropped_ += static_cast<std::int64_t>(lost);
-      }
-    }
+    if (!writer_) return;
+    const auto out = writer_->flush(watt::now_ns());
+    acknowledged_ += out.appended.stored;
+    dropped_ += out.appended.dropped + out.held;
+    if (out.appended.dropped > 0 && drop_log_.count("cache full"))
+      log().error("cache full ({} records, {} bytes): dropped {} records by policy {} ({} so far)",
+                  cache_->options().max_records, cache_->options().max_bytes, out.appended.dropped,
+                  config_->cache.policy == wh::FullPolicy::drop_oldest ? "drop_oldest" : "drop_newest", dropped_);
+    if (out.held > 0 && drop_log_.count("hold full"))
+      log().error("the cache cannot be written and {} records wait in memory: dropped {} ({} so far)",
+                  writer_->pending().size(), out.held, dropped_);
+    if (out.failed && drop_log_.count("cache write")) log().error("{}", writer_->error());
+    if (out.recovered) log().info("the cache takes records again");
+    if (out.appended.stored > 0) forwarder_->wake();
   }
 
   nlohmann::json status_json() const {
     const auto f = forwarder_ ? forwarder_->state() : wh::ForwarderState{};
     const std::int64_t count = cache_ ? cache_->count() : 0;
     const bool full = cache_ && cache_->full();
+    const std::string cache_error = writer_ ? writer_->error() : std::string();
     nlohmann::json j;
     j["backlogged"] = !f.backend_ok || count > config_->backlog_records;
     j["cache_count"] = count;
     j["cache_max"] = config_->cache.max_records;
+    j["cache_bytes"] = cache_ ? cache_->bytes() : 0;
+    j["cache_max_bytes"] = config_->cache.max_bytes;
     j["cache_full"] = full;
+    j["cache_ok"] = cache_error.empty();
+    j["disk_free_bytes"] = wh::free_bytes(config_->cache.file);
     j["backend"] = describe_backend();
     j["backend_ok"] = f.backend_ok;
     j["acknowledged"] = acknowledged_;
@@ -175,17 +172,17 @@ private:
     j["dropped"] = dropped_;
     j["rejected"] = rejected_;
     j["pruned"] = f.pruned;
-    j["last_error"] = !cache_error_.empty() ? cache_error_ : f.last_error;
+    j["last_error"] = !cache_error.empty() ? cache_error : f.last_error;
     return j;
   }
 
   void report_health() {
     if (!cache_) return;
     const auto j = status_json();
-    const bool bad = !j["backend_ok"].get<bool>() || j["cache_full"].get<bool>() || !cache_error_.empty();
+    const bool bad = !j["backend_ok"].get<bool>() || j["cache_full"].get<bool>() || !j["cache_ok"].get<bool>();
     set_health(bad ? watt::Health::bad : watt::Health::good, j.dump());
     // Our own alert at 90% full, and once more when back under 80%.
-    const double fill = static_cast<double>(cache_->count()) / static_cast<double>(cache_->max_records());
+    const double fill = cache_->fill();
     if (!cache_alarm_ && fill >= 0.9) {
       cache_alarm_ = true;
       publish_alert("cache 90% full", j);
@@ -196,7 +193,8 @@ private:
   }
 
   void publish_alert(const std::string& what, const nlohmann::json& status) {
-    log().warn("{}: {} of {} records", what, cache_->count(), cache_->max_records());
+    log().warn("{}: {} of {} records, {} of {} bytes", what, cache_->count(), cache_->options().max_records,
+               cache_->bytes(), cache_->options().max_bytes);
     auto body = status;
     body["alert"] = what;
     watt::PublishOptions o;
@@ -252,16 +250,15 @@ private:
   std::optional<wh::HistorianConfig> config_;  // set by on_config, or the defaults at start
   bool started_ = false;
   std::unique_ptr<wh::Cache> cache_;
+  std::unique_ptr<wh::CacheWriter> writer_;  // the agent thread's side of the cache
   std::unique_ptr<wh::Forwarder> forwarder_;
   std::unique_ptr<wh::Backend> reader_;                        // for queries, on this thread
   std::map<std::string, watt::SubscriptionId> subscriptions_;  // by pattern
   watt::TimerId flush_timer_ = 0;
-  std::vector<wh::Record> pending_;
   std::vector<wh::Rejection> rejected_scratch_;
   std::int64_t acknowledged_ = 0;
   std::int64_t dropped_ = 0;
   std::int64_t rejected_ = 0;
-  std::string cache_error_;
   bool cache_alarm_ = false;
   watt::LogLimiter reject_log_;
   watt::LogLimiter drop_log_;

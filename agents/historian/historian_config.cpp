@@ -105,9 +105,10 @@ HistorianConfig parse_historian_config(const YAML::Node& node, const std::string
         throw Error("'backend.connection' is required for postgresql (a libpq connection string)");
     }
     if (const auto k = node["cache"]) {
-      check_keys(k, "cache.", {"file", "max_records", "full_policy", "synchronous"});
+      check_keys(k, "cache.", {"file", "max_records", "max_bytes", "full_policy", "synchronous"});
       if (k["file"]) cache_file = read<std::string>(k["file"], "cache.file");
       if (k["max_records"]) c.cache.max_records = positive(k["max_records"], "cache.max_records");
+      if (k["max_bytes"]) c.cache.max_bytes = positive(k["max_bytes"], "cache.max_bytes");
       if (k["full_policy"]) {
         const auto policy = read<std::string>(k["full_policy"], "cache.full_policy");
         if (policy == "drop_oldest")

@@ -99,3 +99,67 @@ TEST_CASE("a full cache with drop_newest refuses what does not fit, counted") {
   REQUIRE(all.size() == 10);
   CHECK(all.back().ts_ns == 9);
 }
+
+TEST_CASE("a record weighs its text and a fixed allowance, and the cache's bytes balance to zero") {
+  Record r;
+  r.topic = "devices/c/v";
+  CHECK(record_bytes(r) == 32 + 11);
+  r.json = R"("é")";  // 4 bytes, 3 characters
+  r.metadata = "{}";
+  CHECK(record_bytes(r) == 32 + 11 + 4 + 2);
+  watt::test::TempDir dir;
+  Cache cache(options(dir, 1000));
+  cache.append(std::vector<Record>{r, r});
+  cache.append(records(0, 3));
+  CHECK(cache.bytes() == 2 * (32 + 11 + 4 + 2) + 3 * 43);
+  cache.remove_through(cache.oldest(2).last_id);
+  CHECK(cache.bytes() == 3 * 43);
+  cache.remove_through(cache.oldest(10).last_id);
+  CHECK(cache.bytes() == 0);
+  CHECK(cache.count() == 0);
+}
+
+TEST_CASE("the byte limit drops the oldest like the record limit, and the count survives a reopen") {
+  watt::test::TempDir dir;
+  auto o = options(dir, 1000);
+  o.max_bytes = 43 * 10;  // ten records of 43 bytes
+  {
+    Cache cache(o);
+    CHECK(cache.append(records(0, 10)).dropped == 0);
+    CHECK(cache.full());
+    const auto r = cache.append(records(10, 4));
+    CHECK(r.stored == 4);
+    CHECK(r.dropped == 4);
+    CHECK(cache.bytes() == 430);
+    CHECK(cache.oldest(100).records.front().ts_ns == 4);
+  }
+  Cache again(o);
+  CHECK(again.bytes() == 430);
+  CHECK(again.count() == 10);
+  CHECK(again.fill() == doctest::Approx(1.0));
+}
+
+TEST_CASE("the byte limit with drop_newest refuses the newest, and one big record makes room for itself") {
+  watt::test::TempDir dir;
+  auto o = options(dir, 1000, FullPolicy::drop_newest);
+  o.max_bytes = 43 * 10;
+  Cache cache(o);
+  CHECK(cache.append(records(0, 8)).stored == 8);
+  const auto r = cache.append(records(8, 5));
+  CHECK(r.stored == 2);
+  CHECK(r.dropped == 3);
+  CHECK(cache.oldest(100).records.back().ts_ns == 9);
+
+  auto big = options(dir, 1000);
+  big.file = dir.file("big.sqlite");
+  big.max_bytes = 43 * 10;
+  Cache oldest_first(big);
+  oldest_first.append(records(0, 10));
+  Record wide = records(99, 1)[0];
+  wide.json = std::string(43 * 3 - 43, 'x');  // weighs three small ones
+  const auto w = oldest_first.append(std::vector<Record>{wide});
+  CHECK(w.stored == 1);
+  CHECK(w.dropped == 3);
+  CHECK(oldest_first.count() == 8);
+  CHECK(oldest_first.bytes() == 430);
+}

@@ -31,7 +31,7 @@ TEST_CASE("historian configuration: defaults, paths under the data directory, ev
 patterns: [heartbeat/#]
 data_dir: /data
 backend: {type: postgresql, connection: "host=x dbname=y", partition: 6h}
-cache: {file: /fast/cache.db, max_records: 10, full_policy: drop_newest, synchronous: NORMAL}
+cache: {file: /fast/cache.db, max_records: 10, max_bytes: 4096, full_policy: drop_newest, synchronous: NORMAL}
 batch_size: 7
 flush_interval: 5ms
 retry_interval: 1s
@@ -46,6 +46,7 @@ max_value_bytes: 99
   CHECK(c.postgres.partition_ns == 6 * 3'600'000'000'000);
   CHECK(c.cache.file == "/fast/cache.db");
   CHECK(c.cache.max_records == 10);
+  CHECK(c.cache.max_bytes == 4096);
   CHECK(c.cache.policy == FullPolicy::drop_newest);
   CHECK(c.cache.synchronous == "NORMAL");
   CHECK(c.batch_size == 7);
@@ -63,6 +64,7 @@ TEST_CASE("historian configuration: mistakes are refused with the key named") {
   CHECK(error_of("backend: {type: postgresql}").find("'backend.connection' is required") != std::string::npos);
   CHECK(error_of("backend: {port: 1}").find("unknown key 'backend.port'") != std::string::npos);
   CHECK(error_of("cache: {max_records: 0}").find("'cache.max_records' must be above zero") != std::string::npos);
+  CHECK(error_of("cache: {max_bytes: -1}").find("'cache.max_bytes' must be above zero") != std::string::npos);
   CHECK(error_of("cache: {full_policy: panic}").find("drop_oldest or drop_newest") != std::string::npos);
   CHECK(error_of("flush_interval: soon").find("'flush_interval'") != std::string::npos);
   CHECK(error_of("patterns: [devices/+x]").find("patterns[0]") != std::string::npos);
