@@ -194,7 +194,8 @@ void Broker::probe_peers() {
   peers_.for_each([&](Peer& p) {
     if (p.dead) return;
     p.owed.expire(now);
-    if (!p.queue.empty()) return;  // a backlogged peer is probed by its backlog
+    if (p.host != nullptr) return;  // its connection is probed
+    if (!p.queue.empty()) return;   // a backlogged peer is probed by its backlog
     Outgoing probe = control_message(proto::Kind::ping, header);
     (void)outbox_.try_send(p, probe);
   });
@@ -202,9 +203,14 @@ void Broker::probe_peers() {
 
 void Broker::remove_peer(Peer& p, const char* reason) {
   if (p.dead) return;
+  // A connection takes the identities it hosts with it.
+  std::vector<Peer*> guests;
+  for (const auto& [identity, guest] : p.guests) guests.push_back(guest);
+  for (Peer* guest : guests) remove_peer(*guest, reason);
   peers_.mark_dead(p, reason);  // its leaving is published from reap_dead(): we may be routing now
   subscriptions_.remove(p);
-  for (Peer* publisher : flow_.forget(p)) outbox_.send_flow(*publisher, false, {});
+  if (p.host == nullptr)
+    for (Peer* publisher : flow_.forget(p)) outbox_.send_flow(*publisher, false, {});
   log_->debug("peer '{}' {}", p.identity, reason);
 }
 
@@ -224,16 +230,19 @@ void Broker::handle(std::array<zmq::message_t, 2>& f, std::size_t nframes, const
     on_hello(key, f[1], v, h);
     return;
   }
-  Peer* p = peers_.find_sender(key);
-  if (p == nullptr || p->dead) {
+  Peer* conn = peers_.find_sender(key);
+  if (conn == nullptr || conn->dead) {
     reject(key, h.id, ErrorCode::not_registered, "say hello first (did the platform restart?)");
     return;
   }
   // The origin is what receivers trust as the sender: it must be this
-  // connection's identity. Checking it lets the bytes travel on unchanged.
-  if (v.origin != p->identity) {
+  // connection's identity, or one it hosts. Checking it lets the bytes
+  // travel on unchanged.
+  Peer* p = conn->speaker(v.origin);
+  if (p == nullptr) {
     reject(key, h.id, ErrorCode::bad_frame,
-           "origin '" + std::string(v.origin) + "' is not this connection's identity '" + p->identity + "'");
+           "origin '" + std::string(v.origin) + "' is not this connection's identity '" + conn->identity + "'" +
+               (conn->guests.empty() ? "" : " nor one it hosts"));
     return;
   }
   ++p->received;
@@ -308,8 +317,9 @@ void Broker::answer_too_large(const std::string& key, const proto::MessageView& 
                               const std::string& why) {
   // The caller hears it now, rather than at its timeout: the answer it
   // waits for will never come.
-  Peer* answerer = peers_.find_sender(key);
-  if (answerer == nullptr || answerer->dead || v.origin != answerer->identity) return;
+  Peer* conn = peers_.find_sender(key);
+  Peer* answerer = conn != nullptr && !conn->dead ? conn->speaker(v.origin) : nullptr;
+  if (answerer == nullptr) return;
   Peer* caller = peers_.by_identity(std::string(v.address));
   if (caller == nullptr || !answerer->owed.settle(caller->serial, h.id)) return;
   reject(caller->routing_id, h.id, ErrorCode::too_large, "the answer of '" + answerer->identity + "': " + why);
@@ -323,12 +333,16 @@ void Broker::on_hello(const std::string& key, zmq::message_t& message, const pro
     reject(key, h.id, ErrorCode::bad_frame, "a hello's origin must be the identity it claims");
     return;
   }
+  if (h.hosted) {
+    on_hosted_hello(key, message, v.address, h);
+    return;
+  }
   const auto entry = hello_entry(key, message, v.address, h.id);
   if (!entry) return;
-  if (h.protocol != proto::version) {
+  if (h.protocol < proto::oldest_protocol || h.protocol > proto::protocol) {
     reject(key, h.id, ErrorCode::unsupported_version,
            "hello asks for protocol " + std::to_string(h.protocol) + "; this broker speaks " +
-               std::to_string(proto::version));
+               std::to_string(proto::oldest_protocol) + " to " + std::to_string(proto::protocol));
     return;
   }
   if (auto err = identity_error(v.address); !err.empty()) {
@@ -344,6 +358,7 @@ void Broker::on_hello(const std::string& key, zmq::message_t& message, const pro
   }
   if (!identity_free(key, v.address, h)) return;
   Peer& p = peers_.add(key, std::string(v.address), h.pid);
+  p.protocol = h.protocol;
   p.queue.set_limits(config_.queue_limit, config_.peer_queue_bytes, &memory_);
   p.batches = h.batch && config_.batch_messages > 1;
   p.auth_name = *entry;
@@ -355,7 +370,7 @@ void Broker::on_hello(const std::string& key, zmq::message_t& message, const pro
 }
 
 std::optional<std::string> Broker::hello_entry(const std::string& key, zmq::message_t& message,
-                                               std::string_view identity, std::uint64_t id) {
+                                               std::string_view identity, std::uint64_t id, std::string_view to) {
   if (is_tcp_key(key)) {
     // Authenticated by ZAP already; the entry also says who it may be.
     const char* user = message.gets("User-Id");
@@ -363,7 +378,8 @@ std::optional<std::string> Broker::hello_entry(const std::string& key, zmq::mess
     if (entry == nullptr || !may_claim(*entry, std::string(identity))) {
       reject(key, id, ErrorCode::unauthorized,
              "key '" + std::string(user != nullptr ? user : "?") + "' may not claim identity '" +
-                 std::string(identity) + "'");
+                 std::string(identity) + "'",
+             to);
       return std::nullopt;
     }
     return entry->name;
@@ -373,7 +389,8 @@ std::optional<std::string> Broker::hello_entry(const std::string& key, zmq::mess
   return entry != nullptr ? entry->name : std::string();
 }
 
-bool Broker::identity_free(const std::string& key, std::string_view identity, const proto::Header& h) {
+bool Broker::identity_free(const std::string& key, std::string_view identity, const proto::Header& h,
+                           std::string_view to) {
   Peer* old = peers_.by_identity(std::string(identity));
   if (old == nullptr) return true;
   // A restarted agent may say hello before we noticed its old connection
@@ -384,14 +401,15 @@ bool Broker::identity_free(const std::string& key, std::string_view identity, co
     return true;
   }
   reject(key, h.id, ErrorCode::identity_taken,
-         "identity '" + std::string(identity) + "' is already connected (pid " + std::to_string(old->pid) + ")");
+         "identity '" + std::string(identity) + "' is already connected (pid " + std::to_string(old->pid) + ")", to);
   return false;
 }
 
 void Broker::welcome(const std::string& key, std::uint64_t hello_id) {
   proto::Header w;
   w.id = hello_id;
-  w.protocol = proto::version;
+  const Peer* p = peers_.find(key);
+  w.protocol = p != nullptr ? p->protocol : proto::protocol;  // what it asked for
   w.size = config_.max_message_bytes;
   reply(key, proto::Kind::welcome, w);
 }

@@ -77,11 +77,17 @@ private:
   void on_hello(const std::string& key, zmq::message_t& message, const proto::MessageView& v, const proto::Header& h);
   // Who the hello may claim: the allow-list entry it runs under ("" for a
   // trusted local peer), or rejects it and returns nullopt.
+  // Refusals go to `to` when given (a hosted identity not registered yet).
   std::optional<std::string> hello_entry(const std::string& key, zmq::message_t& message, std::string_view identity,
-                                         std::uint64_t id);
+                                         std::uint64_t id, std::string_view to = {});
   // Whether a peer of this identity may join now; replaces a predecessor
   // whose connection turns out closed.
-  bool identity_free(const std::string& key, std::string_view identity, const proto::Header& h);
+  bool identity_free(const std::string& key, std::string_view identity, const proto::Header& h,
+                     std::string_view to = {});
+  // A hello with `hosted` (protocol 2): one more identity on a registered
+  // connection, held to its own grants (broker_hosting.cpp).
+  void on_hosted_hello(const std::string& key, zmq::message_t& message, std::string_view identity,
+                       const proto::Header& h);
   void welcome(const std::string& key, std::uint64_t hello_id);
   // What a peer with an allow-list entry may publish or call; rejects (and
   // returns false) what it may not. Local peers without an entry may do all.
@@ -107,9 +113,14 @@ private:
   void remove_peer(Peer& p, const char* reason);
   void reap_dead();
 
-  void reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body = {});
+  // The broker's own messages to the peer of this key. To a connection of
+  // protocol 2 they carry, as their address, the identity they are for
+  // (`to`, or the peer's own), so a container can hand them on.
+  void reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body = {},
+             std::string_view to = {});
   void acknowledge(const std::string& key, std::uint64_t id, proto::Kind kind = proto::Kind::ack);
-  void reject(const std::string& key, std::uint64_t id, ErrorCode code, const std::string& message);
+  void reject(const std::string& key, std::uint64_t id, ErrorCode code, const std::string& message,
+              std::string_view to = {});
 
   BrokerConfig config_;
   std::shared_ptr<spdlog::logger> log_;

@@ -45,6 +45,8 @@ struct BrokerConfig {
   // owe this many at once; further requests to it are refused (busy).
   std::chrono::milliseconds answer_window{std::chrono::minutes(10)};
   std::size_t max_owed_answers = 100000;
+  // Identities one connection may host (an agent container, protocol 2).
+  std::size_t max_hosted = 20000;
   // TCP, authenticated with CURVE: clients must hold a key on the allow-list
   // (auth_file) and may do only what their entry allows. Empty = no TCP.
   std::string secure_endpoint;          // e.g. tcp://127.0.0.1:22916 (port * = any free one)

@@ -62,7 +62,7 @@ void Broker::on_publish(Peer& p, std::string_view topic, const proto::Header& h,
   // Forwarded as received; only the kind byte changes, in place, before the
   // message is shared.
   message.data<std::uint8_t>()[proto::kind_offset] = static_cast<std::uint8_t>(proto::Kind::deliver);
-  route(topic, message, h.pri, h.dl, &p);
+  route(topic, message, h.pri, h.dl, &p.link());  // flow control holds back connections
 }
 
 void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t pri, std::int64_t dl,
@@ -161,7 +161,7 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, cons
       reject(p.routing_id, h.id, ErrorCode::unknown_peer, "peer '" + target + "' has gone");
     else
       reject(p.routing_id, h.id, ErrorCode::backpressure,
-             "peer '" + target + "' has " + std::to_string(to->queue.bytes()) +
+             "peer '" + target + "' has " + std::to_string(to->link().queue.bytes()) +
                  " bytes waiting that it has not read; try again later");
   }
   // An answer to a caller that does not read is dropped (refused_for_memory).
@@ -222,9 +222,12 @@ void Broker::enforce_grants() {
 
 // ---- answering --------------------------------------------------------------
 
-void Broker::reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body) {
-  Outgoing out = control_message(kind, proto::encode_header(h), body);
-  if (Peer* p = peers_.find(key))
+void Broker::reply(const std::string& key, proto::Kind kind, const proto::Header& h, std::string_view body,
+                   std::string_view to) {
+  Peer* p = peers_.find(key);
+  if (to.empty() && p != nullptr && p->link().protocol >= 2) to = p->identity;
+  Outgoing out = control_message(kind, proto::encode_header(h), body, to);
+  if (p != nullptr)
     (void)outbox_.deliver(*p, std::move(out));  // a control reply that does not fit removes the peer
   else
     outbox_.send_unregistered(key, out);  // not a peer: answered now, never blocked on
@@ -236,7 +239,8 @@ void Broker::acknowledge(const std::string& key, std::uint64_t id, proto::Kind k
   reply(key, kind, ack);
 }
 
-void Broker::reject(const std::string& key, std::uint64_t id, ErrorCode code, const std::string& message) {
+void Broker::reject(const std::string& key, std::uint64_t id, ErrorCode code, const std::string& message,
+                    std::string_view to) {
   ++stats_.rejected;
   const std::string kind(to_string(code));
   if (problems_.count(kind)) {
@@ -248,7 +252,7 @@ void Broker::reject(const std::string& key, std::uint64_t id, ErrorCode code, co
   h.id = id;
   h.code = kind;
   h.message = message;
-  reply(key, proto::Kind::error, h);
+  reply(key, proto::Kind::error, h, {}, to);
 }
 
 }  // namespace watt::broker

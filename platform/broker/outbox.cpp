@@ -21,7 +21,8 @@ Outbox::Outbox(Listeners& sockets, FlowControl& flow, BrokerStats& stats, std::s
                std::size_t batch_messages)
     : sockets_(sockets), flow_(flow), stats_(stats), log_(std::move(log)), batch_messages_(batch_messages) {}
 
-Outbox::SendResult Outbox::try_send(Peer& p, Outgoing& out) {
+Outbox::SendResult Outbox::try_send(Peer& to, Outgoing& out) {
+  Peer& p = to.link();
   const auto r = open_send(p);
   if (r == SendResult::sent) finish_send(p, out.frame);
   return r;
@@ -60,8 +61,10 @@ void Outbox::send_unregistered(const std::string& key, Outgoing& out) {
   }
 }
 
-Outbox::Delivery Outbox::deliver(Peer& p, Outgoing&& out) {
-  if (p.dead) return Delivery::refused;
+Outbox::Delivery Outbox::deliver(Peer& to, Outgoing&& out) {
+  // What is for a hosted identity goes down its container's connection.
+  Peer& p = to.link();
+  if (to.dead || p.dead) return Delivery::refused;
   if (p.queue.empty()) {
     switch (try_send(p, out)) {
       case SendResult::sent: ++stats_.delivered; return Delivery::sent;

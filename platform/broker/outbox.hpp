@@ -43,7 +43,8 @@ public:
   // that does not fit drops by the queue's policy (queued is returned all
   // the same); anything else that would take the peer's queue, or all
   // queues, past their bytes is refused, and the caller tells whom it
-  // concerns. Nothing goes to a dead peer (refused).
+  // concerns. Nothing goes to a dead peer (refused). A hosted identity's
+  // messages go to its connection (Peer::link).
   Delivery deliver(Peer& p, Outgoing&& out);
   // Sends now or not at all (a probe).
   SendResult try_send(Peer& p, Outgoing& out);

@@ -21,7 +21,9 @@ struct Outgoing {
   bool control = false;   // the broker's own replies: never dropped, never counted as backlog
 };
 
-// A reply, ping or flow message of the broker's own.
-Outgoing control_message(proto::Kind kind, const std::string& header, std::string_view body = {});
+// A reply, ping or flow message of the broker's own; `to` is its address: the
+// identity it is for, on a connection that hosts several (protocol 2).
+Outgoing control_message(proto::Kind kind, const std::string& header, std::string_view body = {},
+                         std::string_view to = {});
 
 }  // namespace watt::broker

@@ -43,8 +43,20 @@ Peer& PeerTable::add(const std::string& key, std::string identity, std::uint64_t
   return p;
 }
 
+Peer& PeerTable::add_guest(Peer& host, std::string identity) {
+  // A key no socket has: the guest is found through its host's connection,
+  // and what is sent to it goes there.
+  const std::string key = "H" + std::to_string(host.serial) + ":" + identity;
+  Peer& p = add(key, std::move(identity), host.pid);
+  p.host = &host;
+  p.protocol = host.protocol;
+  host.guests[p.identity] = &p;
+  return p;
+}
+
 void PeerTable::mark_dead(Peer& p, std::string_view reason) {
   p.dead = true;
+  if (p.host != nullptr) p.host->guests.erase(p.identity);
   any_dead_ = true;
   if (auto it = by_identity_.find(p.identity); it != by_identity_.end() && it->second == &p) by_identity_.erase(it);
   left_events_.push_back(event(p, reason));
@@ -69,8 +81,9 @@ std::string PeerTable::list() const {
   std::vector<PeerInfo> list;
   list.reserve(by_identity_.size());
   for (const auto& [identity, p] : by_identity_) {
-    list.push_back(PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), p->queue.size(), p->dropped,
-                            p->received, p->queue.bytes()});
+    const Peer& link = p->link();  // a hosted identity waits in its container's queue
+    list.push_back(PeerInfo{p->identity, p->connected_ns, p->pid, p->patterns.size(), link.queue.size(), p->dropped,
+                            p->received, link.queue.bytes()});
   }
   std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.identity < b.identity; });
   std::string out;

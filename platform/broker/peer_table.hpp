@@ -31,6 +31,8 @@ public:
   // A new peer under this key. A dead peer still under the key is kept
   // until the next reap, since lists elsewhere may still point at it.
   Peer& add(const std::string& key, std::string identity, std::uint64_t pid);
+  // An identity hosted on `host`'s connection (protocol 2).
+  Peer& add_guest(Peer& host, std::string identity);
   // Removes a peer from the identities at once; its memory waits for reap().
   void mark_dead(Peer& p, std::string_view reason);
   bool any_dead() const noexcept { return !retired_.empty() || any_dead_; }

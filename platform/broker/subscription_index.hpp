@@ -1,13 +1,15 @@
-// Who subscribed to what: every peer's patterns in one topic index, so that a
-// topic finds its subscribers in one walk (and a stream on one topic in
-// none, from the match cache). A peer whose patterns overlap is found once,
-// lossless if any of its matching patterns is.
+// Who subscribed to what: every connection's patterns in one topic index, so
+// that a topic finds its subscribers in one walk (and a stream on one topic
+// in none, from the match cache). A connection whose patterns overlap is
+// found once, lossless if any of its matching patterns is; the identities a
+// container hosts share their connection's entries.
 #pragma once
 
 #include "peer.hpp"
 
 #include <watt/proto/topic_index.hpp>
 
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,7 +23,7 @@ public:
   // Returns why the pattern is refused, or empty when it was taken.
   std::string subscribe(Peer& p, std::string_view pattern, bool lossless);
   std::string unsubscribe(Peer& p, std::string_view pattern);
-  // Every pattern of a peer that leaves.
+  // Every pattern of an identity that leaves.
   void remove(Peer& p);
 
   // Valid until the next call of any member: the broker walks it while it
@@ -30,6 +32,8 @@ public:
   std::size_t size() const noexcept { return index_.size(); }
 
 private:
+  void drop(Peer& p, const std::string& normalized);
+
   proto::TopicIndex<Peer*, bool> index_;
 };
 

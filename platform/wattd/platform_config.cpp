@@ -38,7 +38,7 @@ void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) 
   only_keys(b, w,
             {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
              "liveness_interval_ms", "max_owed_answers", "answer_window_ms", "peer_queue_bytes", "memory_limit",
-             "max_local_connections", "max_tcp_connections", "handshake_timeout_ms"});
+             "max_local_connections", "max_tcp_connections", "handshake_timeout_ms", "max_hosted"});
   if (b["tcp"]) {
     c.tcp = text(b["tcp"], w + ".tcp");
     if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
@@ -56,6 +56,7 @@ void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) 
   set("socket_high_water", bc.socket_high_water, 1, 1'000'000);
   set("batch_messages", bc.batch_messages, 1u, 1024u);
   set("max_owed_answers", bc.max_owed_answers, 1u, 100'000'000u);
+  set("max_hosted", bc.max_hosted, 0u, 10'000'000u);
   set("peer_queue_bytes", bc.peer_queue_bytes, std::size_t{64} << 10, std::size_t{1} << 40);
   set("memory_limit", bc.memory_limit, std::size_t{1} << 20, std::size_t{1} << 42);
   ms("liveness_interval_ms", bc.liveness_interval, 10, 600'000);

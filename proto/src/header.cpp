@@ -25,6 +25,7 @@ enum class Key : std::uint8_t {
   lossless,
   paused,
   batch,
+  hosted,
   ct,
   method,
   code,
@@ -52,6 +53,7 @@ Key key_of(std::string_view k) noexcept {
     case 6:
       if (k == "method") return Key::method;
       if (k == "paused") return Key::paused;
+      if (k == "hosted") return Key::hosted;
       return Key::none;
     case 7: return k == "message" ? Key::message : Key::none;
     case 8:
@@ -112,15 +114,17 @@ Apply apply(Header& out, Key key, const Token& v) noexcept {
         out.paused = v.u != 0;
       else if (key == Key::batch)
         out.batch = v.u != 0;
+      else if (key == Key::hosted)
+        out.hosted = v.u != 0;
       return Apply::ok;
     default: return Apply::ok;
   }
 }
 
-// The most any header can take: 14 keys and 10 numbers or flags of at most
+// The most any header can take: 15 keys and 11 numbers or flags of at most
 // 9 bytes each, 4 strings with their heads, the map's head.
 std::size_t bound(const Header& h) noexcept {
-  return MsgpackWriter::max_head + 14 * MsgpackWriter::max_scalar + 10 * MsgpackWriter::max_scalar +
+  return MsgpackWriter::max_head + 15 * MsgpackWriter::max_scalar + 11 * MsgpackWriter::max_scalar +
          4 * MsgpackWriter::max_head + h.ct.size() + h.method.size() + h.code.size() + h.message.size();
 }
 
@@ -176,7 +180,8 @@ void encode_header(const Header& h, std::string& out) {
   const auto n = static_cast<std::uint32_t>((h.id != d.id) + (h.ts != d.ts) + (h.pri != d.pri) + (h.dl != d.dl) +
                                             (h.protocol != d.protocol) + (h.pid != d.pid) + (h.size != d.size) +
                                             (h.lossless != d.lossless) + (h.paused != d.paused) + (h.batch != d.batch) +
-                                            !h.ct.empty() + !h.method.empty() + !h.code.empty() + !h.message.empty());
+                                            (h.hosted != d.hosted) + !h.ct.empty() + !h.method.empty() +
+                                            !h.code.empty() + !h.message.empty());
   w.map(n);
   const auto number = [&w](std::string_view key, auto value) {
     w.str(key);
@@ -203,6 +208,7 @@ void encode_header(const Header& h, std::string& out) {
   if (h.lossless != d.lossless) flag("lossless", h.lossless);
   if (h.paused != d.paused) flag("paused", h.paused);
   if (h.batch != d.batch) flag("batch", h.batch);
+  if (h.hosted != d.hosted) flag("hosted", h.hosted);
   if (!h.ct.empty()) text("ct", h.ct);
   if (!h.method.empty()) text("method", h.method);
   if (!h.code.empty()) text("code", h.code);

@@ -31,7 +31,7 @@ void Session::send(proto::Kind kind, std::string_view address, const proto::Head
 void Session::send_hello() {
   proto::Header h;
   h.id = hello_id_ = next_id();
-  h.protocol = proto::version;
+  h.protocol = proto::protocol;
   h.pid = static_cast<std::uint64_t>(::getpid());
   h.batch = true;  // what waits for us at the broker may come several to a frame
   send(proto::Kind::hello, identity_, h);

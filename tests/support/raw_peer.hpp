@@ -79,11 +79,20 @@ public:
     send(kind, address, origin, h);
     return next();
   }
-  std::pair<proto::Kind, std::string> hello(const std::string& identity) {
+  std::pair<proto::Kind, std::string> hello(const std::string& identity, std::uint64_t protocol = proto::protocol) {
     identity_ = identity;
     proto::Header h;
-    h.protocol = proto::version;
+    h.protocol = protocol;
     return ask(proto::Kind::hello, identity, identity, h);
+  }
+  // Protocol 2: one more identity on this connection, as a container adds
+  // an agent. The broker's answer, addressed to that identity.
+  RawMessage host(const std::string& identity) {
+    proto::Header h;
+    h.protocol = proto::protocol;
+    h.hosted = true;
+    send(proto::Kind::hello, identity, identity, h);
+    return receive();
   }
   // The broker's counters (its own method "stats"), as the identity this
   // peer said hello with; what arrives before the answer is passed over.

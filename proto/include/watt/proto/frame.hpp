@@ -1,5 +1,5 @@
-// The wire protocol, version 1 (docs/protocol.md): the frame every message
-// travels in, and the kinds of message.
+// The wire protocol (docs/protocol.md): the frame every message travels in,
+// and the kinds of message.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,13 @@
 
 namespace watt::proto {
 
+// The frame's layout: the first byte of every message. Protocol 2 kept it,
+// so the broker forwards the same bytes to peers of either protocol.
 inline constexpr std::uint8_t version = 1;
+// What a hello asks for and a welcome grants: 1, or 2, which adds hosted
+// identities (several identities on one connection: an agent container).
+inline constexpr std::uint64_t protocol = 2;
+inline constexpr std::uint64_t oldest_protocol = 1;
 
 // Every message is one frame:
 //   version (1 byte) | kind (1 byte)

@@ -23,6 +23,7 @@ struct Header {
   bool lossless = false;   // subscribe: lossless delivery
   bool paused = false;     // flow
   bool batch = false;      // hello: this peer takes batch messages
+  bool hosted = false;     // hello (protocol 2): one more identity on this registered connection
   std::string_view ct;     // content type; empty = msgpack
   std::string_view method;
   std::string_view code;
