@@ -10,8 +10,7 @@ void Receiver::read_available() {
   Incoming f;
   std::string error;
   for (int i = 0; i < 4096; ++i) {
-    Connection* conn = session_.connection();
-    if (conn == nullptr || !conn->try_receive(f, error)) return;
+    if (!session_.is_open() || !session_.port().try_receive(f, error)) return;
     if (!error.empty()) {
       problems_.report("bad_frame", error);
       continue;

@@ -10,12 +10,7 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <system_error>
 
 namespace watt::detail {
 
@@ -41,11 +36,12 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sin
   return logger;
 }
 
-Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink)
+Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink, std::unique_ptr<Port> port)
     : log_(make_logger(identity, std::move(log_sink))),
+      port_(port ? std::move(port) : own_connection()),
       gate_(std::make_shared<ReplyGate>()),
       problems_(*log_),
-      session_(identity, std::move(address), *log_),
+      session_(identity, std::move(address), *port_, *log_),
       calls_(inbox_),
       receiver_(session_, inbox_, calls_, problems_,
                 [this] { subscriptions_.for_each_pattern([this](const std::string& p) { send_subscribe(p); }); }),
@@ -53,17 +49,12 @@ Runtime::Runtime(std::string identity, std::string address, spdlog::sink_ptr log
           identity, problems_,
           [this](const std::string& caller, std::uint64_t id, const Result<Value>& r) { answer(caller, id, r); },
           gate_) {
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) throw Error("eventfd failed: " + std::system_category().message(errno));
   gate_->rt = this;
 }
 
 Runtime::~Runtime() {
-  {
-    std::lock_guard lock(gate_->mutex);
-    gate_->rt = nullptr;
-  }
-  if (wake_fd_ >= 0) ::close(wake_fd_);
+  std::lock_guard lock(gate_->mutex);
+  gate_->rt = nullptr;
 }
 
 void Runtime::check_thread(const char* what) const {
@@ -92,7 +83,7 @@ void Runtime::connect(std::chrono::milliseconds timeout) {
 }
 
 void Runtime::leave() {
-  if (session_.connection() == nullptr) return;
+  if (!session_.is_open()) return;
   if (session_.welcomed()) {
     // A caller still waiting on a deferred reply hears now, not at its timeout.
     methods_.close_all(RpcError{ErrorCode::shutting_down, "'" + identity() + "' is stopping"});
@@ -259,7 +250,7 @@ void Runtime::export_deferred(std::string name, std::function<void(const Value&,
 }
 
 void Runtime::answer(const std::string& caller, std::uint64_t id, const Result<Value>& result) {
-  if (session_.connection() == nullptr) return;
+  if (!session_.is_open()) return;
   proto::Header h;
   h.id = id;
   if (result.ok()) {
@@ -294,8 +285,7 @@ TimerId Runtime::add_timer(Clock::duration first, Clock::duration period, std::f
 
 void Runtime::request_stop() noexcept {
   stop_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);  // async-signal-safe wake-up
+  port_->wake();  // async-signal-safe for a port of its own
 }
 
 void Runtime::post(std::function<void()> fn) {
@@ -303,8 +293,7 @@ void Runtime::post(std::function<void()> fn) {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
   }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  port_->wake();
 }
 
 void Runtime::run_posted() {
@@ -360,30 +349,15 @@ void Runtime::deliver(const PendingDelivery& d) {
 // ---- the loop ---------------------------------------------------------------
 
 void Runtime::poll_once(Clock::time_point deadline) {
-  Connection* conn = session_.connection();
-  if (conn == nullptr) return;
-  const auto now = Clock::now();
-  auto wait =
-      deadline <= now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-  wait = std::min(wait, std::chrono::milliseconds(1000));
-  zmq::pollitem_t items[] = {{conn->socket().handle(), 0, ZMQ_POLLIN, 0},
-                             {nullptr, wake_fd_, ZMQ_POLLIN, 0},
-                             {conn->monitor().handle(), 0, ZMQ_POLLIN, 0}};
-  try {
-    zmq::poll(items, 3, wait);
-  } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) throw;
-    return;  // a signal: the loop re-checks stop_ and comes back
-  }
-  if (items[1].revents & ZMQ_POLLIN) {
-    std::uint64_t n;
-    [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
-  }
-  if (items[2].revents & ZMQ_POLLIN) {
-    for (auto e = conn->next_event(); e != LinkEvent::none; e = conn->next_event()) session_.on_link(e);
-  }
+  if (!session_.is_open()) return;
+  port_->wait(deadline);
+  take_link_events();
   receiver_.read_available();
   release_held();
+}
+
+void Runtime::take_link_events() {
+  for (auto e = port_->next_event(); e != LinkEvent::none; e = port_->next_event()) session_.on_link(e);
 }
 
 void Runtime::do_one_round(Clock::time_point wait_until, const std::function<bool()>& done) {
@@ -402,6 +376,27 @@ void Runtime::do_one_round(Clock::time_point wait_until, const std::function<boo
     if (!posted_.empty()) deadline = Clock::now();
   }
   poll_once(deadline);
+}
+
+Clock::time_point Runtime::turn() {
+  owner_ = std::this_thread::get_id();  // a container's threads take turns with its agents
+  if (session_.is_open()) {
+    take_link_events();
+    receiver_.read_available();
+    release_held();
+  }
+  run_posted();
+  timers_.run_due();
+  calls_.expire(Clock::now());
+  inbox_.dispatch([this](InboxItem& item) { handle_item(item); }, stop_);
+  if (stop_requested()) return Clock::now();
+  {
+    std::lock_guard lock(posted_mutex_);
+    if (!posted_.empty() || !inbox_.empty()) return Clock::now();
+  }
+  auto next = timers_.next_due();
+  if (const auto call = calls_.next_deadline()) next = std::min(next, *call);
+  return next;
 }
 
 void Runtime::run_loop() {

@@ -1,6 +1,7 @@
-// The engine behind an Endpoint: one socket, one thread. Private to libwatt.
-// The parts it is made of own their state:
-//   session.hpp              the connection, hello and welcome, flow control
+// The engine behind an Endpoint: one port to the broker, one thread at a
+// time. Private to libwatt. The parts it is made of own their state:
+//   port.hpp                 the way to the broker: a socket, or a share of a container's
+//   session.hpp              hello and welcome, rejoining, flow control
 //   receiver.hpp             what comes from the broker, taken apart
 //   inbox.hpp                what waits for its turn, most urgent first
 //   local_subscriptions.hpp  callbacks by pattern, and the broker's share
@@ -15,6 +16,7 @@
 #include "local_subscriptions.hpp"
 #include "methods.hpp"
 #include "pending_calls.hpp"
+#include "port.hpp"
 #include "problems.hpp"
 #include "receiver.hpp"
 #include "reply_state.hpp"
@@ -43,7 +45,9 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sin
 
 class Runtime {
 public:
-  Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink = nullptr);
+  // Without a port, the runtime has a connection of its own.
+  Runtime(std::string identity, std::string address, spdlog::sink_ptr log_sink = nullptr,
+          std::unique_ptr<Port> port = nullptr);
   ~Runtime();
 
   const std::string& identity() const noexcept { return session_.identity(); }
@@ -58,6 +62,11 @@ public:
 
   void run_loop();
   bool spin_until(const std::function<bool()>& done, Clock::time_point deadline);
+  // One round that does not wait, on whichever thread a container's
+  // scheduler runs it: what has arrived, posted work, due timers, expired
+  // calls. Returns when the next round is due if nothing arrives before
+  // (now, when work is left; max when there is nothing to wait for).
+  Clock::time_point turn();
   void request_stop() noexcept;
   bool stop_requested() const noexcept { return stop_.load(); }
 
@@ -102,6 +111,7 @@ private:
   void deliver(const PendingDelivery& d);
   void run_posted();
   void poll_once(Clock::time_point deadline);
+  void take_link_events();
   void send_publish(std::string_view topic, std::int64_t ts, std::int64_t dl, std::uint8_t pri, std::string_view ct,
                     std::string_view body);
   // Sends what was held while paused, once the pause is over (or at leave).
@@ -114,7 +124,7 @@ private:
 
   std::shared_ptr<spdlog::logger> log_;
   std::thread::id owner_{};
-  int wake_fd_ = -1;
+  std::unique_ptr<Port> port_;
   std::atomic<bool> stop_{false};
   std::uint64_t publishes_ = 0;
   HeldPublishes held_;

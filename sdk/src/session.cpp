@@ -8,24 +8,23 @@
 
 namespace watt::detail {
 
-Session::Session(std::string identity, std::string address, spdlog::logger& log)
-    : identity_(std::move(identity)), address_(std::move(address)), log_(log) {}
+Session::Session(std::string identity, std::string address, Port& port, spdlog::logger& log)
+    : identity_(std::move(identity)), address_(std::move(address)), log_(log), port_(port) {}
 
 void Session::open() {
-  conn_ = std::make_unique<Connection>(address_, identity_, curve_ ? &*curve_ : nullptr);
+  port_.open(address_, identity_, curve_ ? &*curve_ : nullptr);
   send_hello();
 }
 
 void Session::close(int linger_ms) {
-  if (!conn_) return;
-  conn_->set_linger(linger_ms);
-  conn_.reset();
+  if (!port_.is_open()) return;
+  port_.close(linger_ms);
   welcomed_ = false;
 }
 
 void Session::send(proto::Kind kind, std::string_view address, const proto::Header& h, std::string_view body) {
   proto::encode_header(h, header_buf_);
-  conn_->send(kind, address, header_buf_, body);
+  port_.send(kind, address, header_buf_, body);
 }
 
 void Session::send_hello() {
@@ -34,6 +33,7 @@ void Session::send_hello() {
   h.protocol = proto::protocol;
   h.pid = static_cast<std::uint64_t>(::getpid());
   h.batch = true;  // what waits for us at the broker may come several to a frame
+  h.hosted = port_.hosted();
   send(proto::Kind::hello, identity_, h);
 }
 

@@ -3,7 +3,7 @@
 // the ids of what it sends.
 #pragma once
 
-#include "connection.hpp"
+#include "port.hpp"
 
 #include <watt/error.hpp>
 #include <watt/proto/header.hpp>
@@ -18,7 +18,7 @@ namespace watt::detail {
 
 class Session {
 public:
-  Session(std::string identity, std::string address, spdlog::logger& log);
+  Session(std::string identity, std::string address, Port& port, spdlog::logger& log);
 
   const std::string& identity() const noexcept { return identity_; }
   const std::string& address() const noexcept { return address_; }
@@ -31,9 +31,10 @@ public:
   // Closes the connection, waiting up to `linger` for what is unsent.
   void close(int linger_ms);
 
-  Connection* connection() noexcept { return conn_.get(); }
+  bool is_open() const noexcept { return port_.is_open(); }
+  Port& port() noexcept { return port_; }
   // Connected and welcomed: what publishing and calling need.
-  bool ready() const noexcept { return conn_ && welcomed_; }
+  bool ready() const noexcept { return port_.is_open() && welcomed_; }
   bool welcomed() const noexcept { return welcomed_; }
   // The link dropped; we say hello again once it is back.
   bool rejoining() const noexcept { return rejoining_; }
@@ -60,7 +61,7 @@ private:
   std::string address_;
   spdlog::logger& log_;
   std::optional<CurveKeys> curve_;
-  std::unique_ptr<Connection> conn_;
+  Port& port_;
   bool welcomed_ = false;
   bool rejoining_ = false;
   std::optional<RpcError> hello_error_;

@@ -36,7 +36,9 @@ std::vector<std::string> identities(RawPeer& peer, const std::string& as) {
   }
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 }  // namespace
 
@@ -101,7 +103,7 @@ TEST_CASE("broker hosting: one copy per connection, while any of its agents subs
   CHECK(publish_and_see("prices/now") == 1);
   container.send(proto::Kind::unsubscribe, "prices/#", "agent-a", {});
   CHECK(publish_and_see("prices/now") == 1);  // agent-b still subscribes
-  CHECK(publish_and_see("prices") == 0);  // prices/+ needs a segment more
+  CHECK(publish_and_see("prices") == 0);      // prices/+ needs a segment more
   container.send(proto::Kind::unsubscribe, "prices/+", "agent-b", {});
   CHECK(publish_and_see("prices/now") == 0);
 }
