@@ -70,12 +70,13 @@ LinkEvent Connection::next_event() {
 
 void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }
 
-void Connection::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
+void Connection::send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
+                         std::string_view body) {
   if (address.size() > proto::max_address || header.size() > proto::max_header)
     throw Error("message address or header too long for the protocol");
   // Written straight into the message ZeroMQ will send: one copy of the body.
-  zmq::message_t msg(proto::message_size(address, origin_, header, body));
-  proto::write_message(msg.data<char>(), kind, address, origin_, header, body);
+  zmq::message_t msg(proto::message_size(address, origin, header, body));
+  proto::write_message(msg.data<char>(), kind, address, origin, header, body);
   proto::handing_over(msg.data());
   while (true) {
     try {

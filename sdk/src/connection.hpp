@@ -38,6 +38,23 @@ struct Incoming {
             {base + body_at_, end_ - body_at_}};
   }
 
+  // Another Incoming for the same message, sharing its bytes (by reference
+  // count): a container hands one delivery to several of its agents.
+  Incoming share() {
+    Incoming out;
+    out.kind = kind;
+    out.frame.copy(frame);
+    out.address_at_ = address_at_;
+    out.address_len_ = address_len_;
+    out.origin_at_ = origin_at_;
+    out.origin_len_ = origin_len_;
+    out.header_at_ = header_at_;
+    out.header_len_ = header_len_;
+    out.body_at_ = body_at_;
+    out.end_ = end_;
+    return out;
+  }
+
   // Splits the frame, or the message at [at, at + len) of it; returns an
   // error text, empty when well-formed.
   std::string parse() { return parse(0, frame.size()); }
@@ -67,7 +84,12 @@ public:
 
   // Blocks while the socket's send queue is full: that is the backpressure a
   // publisher feels when the broker cannot keep up.
-  void send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body);
+  void send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
+    send_as(origin_, kind, address, header, body);
+  }
+  // As another identity: one this connection hosts (protocol 2).
+  void send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
+               std::string_view body);
   // Non-blocking. Returns false when nothing is waiting. A malformed message
   // is consumed and reported through `error`.
   bool try_receive(Incoming& out, std::string& error);

@@ -1,4 +1,5 @@
 // AgentHost and AgentLibrary: load an agent, run its lifecycle.
+#include "lifecycle.hpp"
 #include "runtime.hpp"
 
 #include <watt/config_names.hpp>
@@ -72,55 +73,6 @@ spdlog::sink_ptr log_sink(const HostOptions& o) {
   }
 }
 
-ConfigAction action_from_string(const std::string& a) {
-  if (a == "create") return ConfigAction::create;
-  if (a == "update") return ConfigAction::update;
-  if (a == "remove") return ConfigAction::remove;
-  throw Error("unknown configuration action '" + a + "'");
-}
-
-YAML::Node parse_config(const std::string& name, const std::string& text) {
-  if (is_raw_config(name)) return YAML::Node(text);
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error("configuration '" + name + "' is not valid YAML: " + e.what());
-  }
-}
-
-// The agent's own configurations from the platform's store: their names,
-// then each in a call of its own, so that together they may be larger than
-// one message. Every agent may make these calls, whatever its grants, and
-// gets its own configurations only.
-std::vector<std::pair<std::string, std::string>> own_configs(detail::Runtime& rt, std::chrono::milliseconds timeout) {
-  CallOptions o;
-  o.timeout = timeout;
-  auto fetch = [&](const char* method, const Value& args) {
-    auto r = Call(&rt, rt.start_call(o, "platform", method, args)).get();
-    if (!r)
-      throw Error("cannot fetch the configuration of '" + rt.identity() + "' from the platform: " + r.error().what());
-    return std::move(r).value();
-  };
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto& name : fetch("own_config_names", Value::of(std::make_tuple())).as<std::vector<std::string>>()) {
-    auto text = fetch("own_config", Value::of(std::make_tuple(name))).as<std::string>();
-    out.emplace_back(std::move(name), std::move(text));
-  }
-  return out;
-}
-
-// Heartbeats on heartbeat/<identity>, the first at once.
-void start_heartbeats(detail::Runtime& rt, std::chrono::milliseconds period) {
-  const std::string topic = "heartbeat/" + rt.identity();
-  rt.add_timer(detail::Clock::duration::zero(), period, [&rt, period, topic] {
-    Heartbeat hb{rt.identity(), std::string(to_string(rt.health)), rt.health_context, period.count(),
-                 static_cast<std::int64_t>(::getpid())};
-    PublishOptions o;
-    o.priority = 30;
-    rt.publish(topic, Value::of(hb), o, false);  // not held back with the agent's own publishing
-  });
-}
-
 }  // namespace
 
 AgentHost::AgentHost(HostOptions options)
@@ -154,73 +106,16 @@ void AgentHost::stop() noexcept { rt_->request_stop(); }
 
 void AgentHost::run() {
   Agent& a = agent();
-  if (!options_.server_key.empty()) rt_->set_curve(detail::curve_keys(options_.server_key, options_.key_file));
-  rt_->connect(options_.connect_timeout);
-  auto& log = rt_->log();
-  auto configs = options_.configs;
-  if (options_.configs_from_platform) {
-    try {
-      for (const auto& [name, text] : own_configs(*rt_, options_.connect_timeout))
-        configs.emplace_back(name, parse_config(name, text));
-    } catch (const Error&) {
-      rt_->leave();
-      throw;
-    }
-  }
-  // Live changes from the config store arrive as this reserved method; a
-  // throw from on_config goes back to whoever made the change.
-  rt_->export_method(
-      "watt.config",
-      [&a, rt = rt_.get()](const Value& args) {
-        // Only the platform, which keeps the store, may change configurations:
-        // a change made around it would be lost at the next start.
-        if (rt->caller() != "platform")
-          throw Error("configurations are changed through the platform (watt config set)");
-        const auto [name, action, text] = args.as<std::tuple<std::string, std::string, std::string>>();
-        const auto act = action_from_string(action);
-        a.on_config(name, act, act == ConfigAction::remove ? YAML::Node() : parse_config(name, text));
-        return Value::of(true);
-      },
-      true);
-  for (const auto& [name, node] : configs) {
-    try {
-      a.on_config(name, ConfigAction::create, node);
-    } catch (const std::exception& e) {
-      // A start-up configuration the agent refuses is fatal: running with
-      // none would be a silent surprise.
-      rt_->leave();
-      throw Error("agent '" + rt_->identity() + "' refused configuration '" + name + "': " + e.what());
-    }
-  }
-  bool started = false;
-  if (options_.heartbeat_period.count() > 0) start_heartbeats(*rt_, options_.heartbeat_period);
+  detail::Lifecycle life{options_.connect_timeout,       options_.server_key,      options_.key_file, options_.configs,
+                         options_.configs_from_platform, options_.heartbeat_period};
+  detail::start_agent(*rt_, a, life);
   try {
-    a.on_start();
-    started = true;
-    if (rt_->health == Health::starting) rt_->health = Health::good;
-    if (!rt_->stop_requested()) log.info("started");
-    // The platform counts an agent it runs as running from here (watt start
-    // and install --start wait for it). Not waited for: nothing depends on
-    // the answer.
-    if (options_.configs_from_platform)
-      Call(rt_.get(), rt_->start_call(CallOptions{}, "platform", "agent_started", Value::of(std::make_tuple())));
     rt_->run_loop();
   } catch (const std::exception& e) {
-    log.error(std::string(started ? "stopping after an error: " : "on_start failed: ") + e.what());
-    try {
-      a.on_stop();
-    } catch (...) {
-    }
-    rt_->leave();
+    detail::stop_agent(*rt_, a, e.what());
     throw;
   }
-  try {
-    a.on_stop();
-  } catch (const std::exception& e) {
-    log.error(std::string("on_stop threw: ") + e.what());
-  }
-  rt_->leave();
-  log.info("stopped");
+  detail::stop_agent(*rt_, a, nullptr);
 }
 
 }  // namespace watt

@@ -379,7 +379,7 @@ void Runtime::do_one_round(Clock::time_point wait_until, const std::function<boo
 }
 
 Clock::time_point Runtime::turn() {
-  owner_ = std::this_thread::get_id();  // a container's threads take turns with its agents
+  adopt_thread();
   if (session_.is_open()) {
     take_link_events();
     receiver_.read_available();

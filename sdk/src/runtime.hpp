@@ -67,6 +67,9 @@ public:
   // calls. Returns when the next round is due if nothing arrives before
   // (now, when work is left; max when there is nothing to wait for).
   Clock::time_point turn();
+  // A container's agent moves between its threads: the one about to use
+  // this runtime says so (every call checks it is on the agent's thread).
+  void adopt_thread() noexcept { owner_ = std::this_thread::get_id(); }
   void request_stop() noexcept;
   bool stop_requested() const noexcept { return stop_.load(); }
 

@@ -1,0 +1,176 @@
+// ContainerHost: the container's own runtime (its identity on the bus, on the
+// thread that calls run(), reading the shared connection for everyone), the
+// scheduler's pool, and the agents.
+#include "container_port.hpp"
+#include "hosted_agent.hpp"
+
+#include <watt/container.hpp>
+#include <watt/identity.hpp>
+#include <watt/paths.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/rotating_file_sink.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+
+namespace watt {
+
+std::string container_identity(const std::string& name) { return "container." + name; }
+
+struct ContainerHost::Impl {
+  explicit Impl(ContainerOptions o) : options(std::move(o)), mux(container_identity(options.name)) {
+    if (options.name.empty()) throw Error("a container needs a name");
+    if (auto err = identity_error(container_identity(options.name)); !err.empty())
+      throw Error("container name '" + options.name + "': " + err);
+    if (options.address.empty()) options.address = default_address();
+    if (!options.log_file.empty()) {
+      try {
+        sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.log_file, options.log_max_bytes,
+                                                                       options.log_files);
+      } catch (const spdlog::spdlog_ex& e) {
+        throw Error("cannot open the log file " + options.log_file + ": " + e.what());
+      }
+    }
+    auto port = std::make_unique<detail::ContainerPort>(mux);
+    own_port = port.get();
+    rt = std::make_unique<detail::Runtime>(container_identity(options.name), options.address, sink, std::move(port));
+    threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    scheduler = std::make_unique<detail::Scheduler>(threads);
+  }
+
+  detail::HostedAgent* find(const std::string& identity) const {
+    std::lock_guard lock(mutex);
+    auto it = agents.find(identity);
+    return it == agents.end() ? nullptr : it->second.get();
+  }
+
+  ContainerOptions options;
+  spdlog::sink_ptr sink;
+  detail::Mux mux;
+  detail::ContainerPort* own_port = nullptr;
+  std::unique_ptr<detail::Runtime> rt;
+  std::size_t threads = 1;
+  std::unique_ptr<detail::Scheduler> scheduler;
+  std::map<std::string, std::shared_ptr<const AgentLibrary>> libraries;
+  mutable std::mutex mutex;  // agents and libraries
+  std::map<std::string, std::unique_ptr<detail::HostedAgent>> agents;
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopping{false};
+};
+
+ContainerHost::ContainerHost(ContainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+ContainerHost::~ContainerHost() {
+  // The pool first: no turn may run while the agents go.
+  impl_->scheduler.reset();
+  std::lock_guard lock(impl_->mutex);
+  impl_->agents.clear();
+}
+
+void ContainerHost::add(HostedAgentOptions agent) {
+  if (auto err = identity_error(agent.identity); !err.empty()) throw Error("agent identity: " + err);
+  if (agent.restart != "never" && agent.restart != "on-failure" && agent.restart != "always")
+    throw Error("restart policy '" + agent.restart + "' is not one of: never, on-failure, always");
+  detail::HostedAgent* added = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->agents.contains(agent.identity))
+      throw Error("agent '" + agent.identity + "' is in this container already");
+    auto& library = impl_->libraries[agent.library];
+    if (!library) library = std::make_shared<const AgentLibrary>(agent.library);  // loaded once, shared
+    const std::string identity = agent.identity;
+    auto hosted = std::make_unique<detail::HostedAgent>(
+        detail::ContainerParts{impl_->mux, *impl_->own_port, *impl_->scheduler, impl_->options, impl_->sink},
+        std::move(agent), library);
+    added = hosted.get();
+    impl_->agents.emplace(identity, std::move(hosted));
+  }
+  if (impl_->running) added->start();
+}
+
+void ContainerHost::run() {
+  auto& i = *impl_;
+  detail::Lifecycle own;
+  own.connect_timeout = i.options.connect_timeout;
+  own.server_key = i.options.server_key;
+  own.key_file = i.options.key_file;
+  own.heartbeat_period = i.options.heartbeat_period;
+  if (!own.server_key.empty()) i.rt->set_curve(detail::curve_keys(own.server_key, own.key_file));
+  i.rt->connect(own.connect_timeout);
+  i.rt->health = Health::good;
+  if (own.heartbeat_period.count() > 0) detail::start_heartbeats(*i.rt, own.heartbeat_period);
+  export_methods();
+  i.rt->log().info("container '{}' joined with {} threads", i.options.name, i.threads);
+  i.running = true;
+  {
+    std::lock_guard lock(i.mutex);
+    for (auto& [identity, agent] : i.agents) agent->start();
+  }
+  i.rt->spin_until([&] { return i.stopping.load(); }, detail::Clock::time_point::max());
+  // Each agent leaves with a goodbye the broker acknowledges, through this
+  // thread: it keeps reading while they go.
+  {
+    std::lock_guard lock(i.mutex);
+    for (auto& [identity, agent] : i.agents) agent->stop();
+  }
+  i.rt->spin_until(
+      [&] {
+        std::lock_guard lock(i.mutex);
+        for (auto& [identity, agent] : i.agents)
+          if (!agent->settled()) return false;
+        return true;
+      },
+      detail::Clock::now() + std::chrono::seconds(30));
+  i.running = false;
+  i.rt->leave();
+}
+
+// What the platform (and `watt container`) asks of a running container.
+void ContainerHost::export_methods() {
+  auto& rt = *impl_->rt;
+  rt.export_method("status", [this](const Value&) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : status())
+      list.push_back({{"identity", s.identity}, {"state", s.state}, {"restarts", s.restarts},
+                      {"last_failure", s.last_failure}});
+    return Value::from_json(list.dump());
+  });
+  rt.export_method("start_agent", [this](const Value& args) {
+    start_agent(std::get<0>(args.as<std::tuple<std::string>>()));
+    return Value::of(true);
+  });
+  rt.export_method("stop_agent", [this](const Value& args) {
+    stop_agent(std::get<0>(args.as<std::tuple<std::string>>()));
+    return Value::of(true);
+  });
+}
+
+void ContainerHost::stop() noexcept {
+  impl_->stopping.store(true);
+  impl_->own_port->wake();
+}
+
+std::vector<HostedAgentStatus> ContainerHost::status() const {
+  std::vector<HostedAgentStatus> out;
+  std::lock_guard lock(impl_->mutex);
+  out.reserve(impl_->agents.size());
+  for (const auto& [identity, agent] : impl_->agents) out.push_back(agent->status());
+  return out;
+}
+
+void ContainerHost::start_agent(const std::string& identity) {
+  auto* agent = impl_->find(identity);
+  if (agent == nullptr) throw Error("no agent '" + identity + "' in this container");
+  agent->start();
+}
+
+void ContainerHost::stop_agent(const std::string& identity) {
+  auto* agent = impl_->find(identity);
+  if (agent == nullptr) throw Error("no agent '" + identity + "' in this container");
+  agent->stop();
+}
+
+}  // namespace watt

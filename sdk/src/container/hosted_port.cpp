@@ -1,0 +1,97 @@
+#include "hosted_port.hpp"
+
+#include "mux.hpp"
+#include "shared_connection.hpp"
+
+#include <watt/proto/header.hpp>
+
+namespace watt::detail {
+
+HostedPort::HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake)
+    : mux_(mux), connection_(connection), on_wake_(std::move(on_wake)) {}
+
+HostedPort::~HostedPort() {
+  if (open_) mux_.detach(*this);
+}
+
+void HostedPort::open(const std::string&, const std::string& identity, const CurveKeys*) {
+  identity_ = identity;
+  open_ = true;
+  mux_.attach(*this);
+}
+
+void HostedPort::close(int) {
+  // What it sent is on the shared connection already; the container's
+  // linger covers it.
+  if (!open_) return;
+  mux_.detach(*this);
+  open_ = false;
+}
+
+void HostedPort::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
+  if (kind == proto::Kind::subscribe || kind == proto::Kind::unsubscribe) {
+    proto::Header h;
+    (void)proto::decode_header(header, h);  // ours: well-formed
+    if (kind == proto::Kind::subscribe)
+      mux_.subscribing(*this, h.id, address);
+    else
+      mux_.unsubscribing(*this, address);
+  }
+  connection_.send(identity_, kind, address, header, body);
+}
+
+bool HostedPort::try_receive(Incoming& out, std::string&) {
+  std::lock_guard lock(mutex_);
+  if (queue_.empty()) return false;
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  return true;
+}
+
+LinkEvent HostedPort::next_event() {
+  std::lock_guard lock(mutex_);
+  if (events_.empty()) return LinkEvent::none;
+  const auto e = events_.front();
+  events_.pop_front();
+  return e;
+}
+
+void HostedPort::wait(Clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  cv_.wait_until(lock, deadline, [this] { return woken_ || !queue_.empty() || !events_.empty(); });
+  woken_ = false;
+}
+
+void HostedPort::wake() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+  if (on_wake_) on_wake_();
+}
+
+void HostedPort::push(Incoming&& in) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(in));
+  }
+  cv_.notify_all();
+  if (on_wake_) on_wake_();
+}
+
+void HostedPort::push(LinkEvent event) {
+  {
+    std::lock_guard lock(mutex_);
+    events_.push_back(event);
+  }
+  cv_.notify_all();
+  if (on_wake_) on_wake_();
+}
+
+std::size_t HostedPort::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+}  // namespace watt::detail

@@ -1,0 +1,108 @@
+#include "mux.hpp"
+
+#include <watt/proto/header.hpp>
+#include <watt/proto/topic.hpp>
+
+#include <vector>
+
+namespace watt::detail {
+
+void Mux::attach(HostedPort& port) {
+  std::lock_guard lock(mutex_);
+  by_identity_[port.identity()] = &port;
+}
+
+void Mux::detach(HostedPort& port) {
+  std::lock_guard lock(mutex_);
+  if (auto it = by_identity_.find(port.identity()); it != by_identity_.end() && it->second == &port)
+    by_identity_.erase(it);
+  for (const auto& pattern : port.patterns) subscribed_.erase(pattern, &port);
+  port.patterns.clear();
+  port.subscribing.clear();
+}
+
+void Mux::subscribing(HostedPort& port, std::uint64_t id, std::string_view pattern) {
+  std::lock_guard lock(mutex_);
+  port.subscribing[id] = std::string(proto::normalize_pattern(pattern));
+}
+
+void Mux::unsubscribing(HostedPort& port, std::string_view pattern) {
+  const std::string norm(proto::normalize_pattern(pattern));
+  std::lock_guard lock(mutex_);
+  // From now on nothing more for it, even what the broker sent before it
+  // heard of this.
+  if (port.patterns.erase(norm) > 0) subscribed_.erase(norm, &port);
+}
+
+void Mux::settle(HostedPort& port, std::uint64_t id, bool accepted) {
+  auto it = port.subscribing.find(id);
+  if (it == port.subscribing.end()) return;
+  if (accepted && port.patterns.insert(it->second).second) subscribed_.insert(it->second, &port);
+  port.subscribing.erase(it);
+}
+
+std::size_t Mux::size() const {
+  std::lock_guard lock(mutex_);
+  return by_identity_.size();
+}
+
+bool Mux::joined() const {
+  std::lock_guard lock(mutex_);
+  return joined_;
+}
+
+std::uint64_t Mux::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+bool Mux::route(Incoming& in) {
+  std::lock_guard lock(mutex_);
+  switch (in.kind) {
+    case proto::Kind::deliver: {
+      for (const auto& [port, tag] : subscribed_.match(in.address_view())) port->push(in.share());
+      return true;
+    }
+    case proto::Kind::flow:
+      for (const auto& [identity, port] : by_identity_) port->push(in.share());
+      return false;
+    case proto::Kind::ping: return false;
+    default: break;
+  }
+  const std::string_view to = in.address_view();
+  if (to.empty() || to == own_) return false;
+  auto it = by_identity_.find(std::string(to));
+  if (it == by_identity_.end()) {
+    ++dropped_;
+    return true;
+  }
+  HostedPort& port = *it->second;
+  if (in.kind == proto::Kind::ack || in.kind == proto::Kind::error) {
+    proto::Header h;
+    if (proto::decode_header(in.header_view(), h).empty() && in.origin_view() == "broker")
+      settle(port, h.id, in.kind == proto::Kind::ack);
+  }
+  port.push(std::move(in));
+  return true;
+}
+
+void Mux::link(LinkEvent event) {
+  std::vector<HostedPort*> ports;
+  {
+    std::lock_guard lock(mutex_);
+    joined_ = event == LinkEvent::connected;
+    if (!joined_) {
+      // A new broker knows none of their subscriptions: each is accepted
+      // again when the agent renews it.
+      for (auto& [identity, port] : by_identity_) {
+        for (const auto& pattern : port->patterns) subscribed_.erase(pattern, port);
+        port->patterns.clear();
+        port->subscribing.clear();
+      }
+    }
+    for (auto& [identity, port] : by_identity_) ports.push_back(port);
+  }
+  for (HostedPort* port : ports) port->push(event);
+}
+
+}  // namespace watt::detail

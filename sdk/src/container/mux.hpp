@@ -1,0 +1,56 @@
+// The container's switchboard, on its I/O thread: who is hosted here, which
+// patterns the broker accepted for each of them, and to whom each message
+// from the broker goes. A delivery comes once per container (the broker
+// sends one copy however many of its agents subscribed) and is shared with
+// every agent whose accepted patterns match; an answer, a request or the
+// broker's own reply names its agent in its address (protocol 2); flow
+// control is for all of them.
+#pragma once
+
+#include "hosted_port.hpp"
+
+#include <watt/proto/topic_index.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace watt::detail {
+
+class Mux {
+public:
+  explicit Mux(std::string own_identity) : own_(std::move(own_identity)) {}
+
+  // Any thread.
+  void attach(HostedPort& port);
+  void detach(HostedPort& port);
+  // A hosted agent's subscribe (its id, its pattern) on its way to the
+  // broker: the pattern counts once the broker acknowledged it.
+  void subscribing(HostedPort& port, std::uint64_t id, std::string_view pattern);
+  void unsubscribing(HostedPort& port, std::string_view pattern);
+  std::size_t size() const;
+
+  // The I/O thread: hands the message to the agents it is for; false when it
+  // is for the container itself (and, for flow control, also for it).
+  bool route(Incoming& in);
+  // The container's own link came or went: each agent hears it, and says
+  // hello again once the container has.
+  void link(LinkEvent event);
+  bool joined() const;
+  std::uint64_t dropped() const;  // messages for agents no longer here
+
+private:
+  void settle(HostedPort& port, std::uint64_t id, bool accepted);
+
+  const std::string own_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, HostedPort*> by_identity_;
+  proto::TopicIndex<HostedPort*> subscribed_;
+  bool joined_ = false;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace watt::detail
