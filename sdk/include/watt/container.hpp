@@ -27,8 +27,8 @@ struct HostedAgentOptions {
 };
 
 struct ContainerOptions {
-  std::string name;     // the container's own identity on the bus is "container.<name>"
-  std::string address;  // empty = default_address()
+  std::string name;         // the container's own identity on the bus is "container.<name>"
+  std::string address;      // empty = default_address()
   std::size_t threads = 0;  // the pool; 0 = one per core
   std::chrono::milliseconds connect_timeout{10000};
   std::string server_key;  // for a platform on TCP, and the container's key file

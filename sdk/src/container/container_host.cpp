@@ -8,8 +8,8 @@
 #include <watt/identity.hpp>
 #include <watt/paths.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/rotating_file_sink.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -29,7 +29,7 @@ struct ContainerHost::Impl {
     if (!options.log_file.empty()) {
       try {
         sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.log_file, options.log_max_bytes,
-                                                                       options.log_files);
+                                                                      options.log_files);
       } catch (const spdlog::spdlog_ex& e) {
         throw Error("cannot open the log file " + options.log_file + ": " + e.what());
       }
@@ -134,8 +134,8 @@ void ContainerHost::export_methods() {
   rt.export_method("status", [this](const Value&) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& s : status())
-      list.push_back({{"identity", s.identity}, {"state", s.state}, {"restarts", s.restarts},
-                      {"last_failure", s.last_failure}});
+      list.push_back(
+          {{"identity", s.identity}, {"state", s.state}, {"restarts", s.restarts}, {"last_failure", s.last_failure}});
     return Value::from_json(list.dump());
   });
   rt.export_method("start_agent", [this](const Value& args) {

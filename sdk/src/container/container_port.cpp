@@ -16,8 +16,7 @@ void ContainerPort::close(int linger_ms) {
   connection_.reset();
 }
 
-void ContainerPort::send(proto::Kind kind, std::string_view address, std::string_view header,
-                         std::string_view body) {
+void ContainerPort::send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
   connection_->send(identity_, kind, address, header, body);
 }
 

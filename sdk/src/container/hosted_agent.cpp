@@ -5,7 +5,10 @@
 namespace watt::detail {
 
 HostedAgent::HostedAgent(ContainerParts parts, HostedAgentOptions options, std::shared_ptr<const AgentLibrary> library)
-    : parts_(parts), options_(std::move(options)), library_(std::move(library)), backoff_(parts.options.backoff_initial) {
+    : parts_(parts),
+      options_(std::move(options)),
+      library_(std::move(library)),
+      backoff_(parts.options.backoff_initial) {
   const auto& o = parts_.options;
   life_.connect_timeout = o.connect_timeout;
   life_.configs = options_.configs;

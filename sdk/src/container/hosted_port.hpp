@@ -52,7 +52,7 @@ public:
   // The mux's bookkeeping, guarded by its lock.
   proto::MatchMark match_mark;
   std::unordered_map<std::uint64_t, std::string> subscribing;  // subscribe id -> normalized pattern
-  std::set<std::string> patterns;                             // accepted by the broker
+  std::set<std::string> patterns;                              // accepted by the broker
 
 private:
   Mux& mux_;

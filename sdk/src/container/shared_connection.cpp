@@ -36,9 +36,7 @@ bool SharedConnection::try_receive(Incoming& out, std::string& error) {
   return conn_.try_receive(out, error);
 }
 
-bool SharedConnection::readable() {
-  return (conn_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
-}
+bool SharedConnection::readable() { return (conn_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
 
 void SharedConnection::wait(std::chrono::steady_clock::time_point deadline) {
   int fd = -1;
@@ -48,12 +46,11 @@ void SharedConnection::wait(std::chrono::steady_clock::time_point deadline) {
     fd = conn_.socket().get(zmq::sockopt::fd);
   }
   const auto now = std::chrono::steady_clock::now();
-  auto ms = deadline <= now ? std::chrono::milliseconds(0)
-                            : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+  auto ms =
+      deadline <= now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
   ms = std::min(ms, std::chrono::milliseconds(1000));
-  zmq::pollitem_t items[] = {{nullptr, wake_fd_, ZMQ_POLLIN, 0},
-                             {nullptr, fd, ZMQ_POLLIN, 0},
-                             {conn_.monitor().handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {
+      {nullptr, wake_fd_, ZMQ_POLLIN, 0}, {nullptr, fd, ZMQ_POLLIN, 0}, {conn_.monitor().handle(), 0, ZMQ_POLLIN, 0}};
   try {
     zmq::poll(items, 3, ms);
   } catch (const zmq::error_t& e) {

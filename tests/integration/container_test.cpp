@@ -1,0 +1,126 @@
+// Agent containers: watt-container running many agents over one connection
+// to a real wattd. Every message reaches the agent it is for; one agent's
+// failure restarts it alone, by the platform's rules.
+#include "cli.hpp"
+
+#include <watt/client.hpp>
+#include <watt/container.hpp>
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+using namespace std::chrono_literals;
+using watt::test::Cli;
+using watt::test::client;
+using watt::test::eventually;
+
+namespace {
+
+std::string name_of(int i) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "a%03d", i);
+  return buf;
+}
+
+// A container of `n` probe agents (a000…), started on the Cli's platform.
+watt::test::Process start_container(const Cli& cli, const std::string& name, int n) {
+  const auto file = cli.home().path() / (name + "-agents.yml");
+  std::ofstream out(file);
+  out << "agents:\n";
+  for (int i = 0; i < n; ++i)
+    out << "  - {identity: " << name_of(i) << ", library: " << watt::test::fixture("probe_agent") << "}\n";
+  out.close();
+  return watt::test::Process({(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect",
+                              watt::test::address(cli), "--agents", file.string(), "--heartbeat-ms", "1000",
+                              "--threads", "2"},
+                             cli.home().path(), cli.env());
+}
+
+bool all_joined(watt::Client& c, int n) {
+  auto peers = c.peers();
+  if (!peers) return false;
+  std::set<std::string> ids;
+  for (const auto& p : *peers) ids.insert(p.identity);
+  for (int i = 0; i < n; ++i)
+    if (!ids.contains(name_of(i))) return false;
+  return true;
+}
+
+nlohmann::json agent_status(watt::Client& c, const std::string& container, const std::string& id) {
+  auto r = c.call(watt::container_identity(container), "status").get();
+  if (!r) return {};
+  for (const auto& a : nlohmann::json::parse(r->to_json()))
+    if (a["identity"] == id) return a;
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("container: 100 agents in one process each publish, subscribe and answer, and nothing goes astray") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  constexpr int n = 100;
+  auto container = start_container(cli, "c1", n);
+  auto c = client(cli, "tester");
+  REQUIRE_MESSAGE(eventually([&] { return all_joined(c, n); }, 30s), container.err());
+
+  // One connection for all of them: every agent shows the container's pid.
+  for (const auto& p : *c.peers())
+    if (p.identity.starts_with("a")) CHECK(p.pid == static_cast<std::uint64_t>(container.pid()));
+  for (int i = 0; i < n; ++i) {
+    auto r = c.call(name_of(i), "whoami").get();
+    REQUIRE(r.ok());
+    CHECK(r->as<std::string>() == name_of(i));
+  }
+
+  std::map<std::string, std::pair<std::string, int>> echoes;  // topic -> sender, value
+  c.subscribe("probe/from/#", [&](const watt::Envelope& e) {
+    CHECK(echoes.emplace(e.topic, std::pair{e.sender, e.body.as<int>()}).second);
+  });
+  REQUIRE(c.sync());
+  for (int i = 0; i < n; ++i) c.publish("probe/to/" + name_of(i), i);
+  c.publish("probe", 1);
+  REQUIRE(c.spin_until([&] { return echoes.size() == n; }, 30s));
+  for (int i = 0; i < n; ++i) {
+    const auto& [sender, value] = echoes.at("probe/from/" + name_of(i));
+    CHECK(sender == name_of(i));
+    CHECK(value == i);
+  }
+  // Each agent subscribes to all of probe/# too: every message above, the
+  // echoes included, reached each of them exactly once (one copy down the
+  // connection, handed to all 100, once each despite two matching patterns).
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(eventually([&] { return c.call(name_of(i), "received").get()->as<long>() == 2 * n + 1; }));
+    CHECK(c.call(name_of(i), "echoed").get()->as<long>() == 1);
+  }
+  CHECK(container.stop() == 0);
+  CHECK(eventually([&] { return c.peers()->size() == 2; }));  // the platform and the tester
+}
+
+TEST_CASE("container: an agent whose callback throws is restarted alone, while the others keep answering") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  constexpr int n = 10;
+  auto container = start_container(cli, "c2", n);
+  auto c = client(cli, "tester");
+  REQUIRE(eventually([&] { return all_joined(c, n); }, 30s));
+  REQUIRE(c.call("a003", "crash_soon").get().ok());
+  // The others answer throughout; a003 comes back with one restart counted.
+  REQUIRE(eventually(
+      [&] {
+        for (int i = 0; i < n; ++i)
+          if (i != 3) REQUIRE(c.call(name_of(i), "whoami").get().ok());
+        const auto s = agent_status(c, "c2", "a003");
+        return s.value("restarts", 0) == 1 && s.value("state", "") == "running";
+      },
+      30s));
+  CHECK(agent_status(c, "c2", "a003")["last_failure"].get<std::string>().find("crash_soon") != std::string::npos);
+  CHECK(c.call("a003", "whoami").get()->as<std::string>() == "a003");
+  CHECK(agent_status(c, "c2", "a004")["restarts"] == 0);
+  CHECK(container.err().find("[a003] stopping after an error: crash_soon: failing on purpose") != std::string::npos);
+}
