@@ -70,7 +70,9 @@ TEST_CASE("container: 100 agents in one process each publish, subscribe and answ
   REQUIRE_MESSAGE(eventually([&] { return all_joined(c, n); }, 30s), container.err());
 
   // One connection for all of them: every agent shows the container's pid.
-  for (const auto& p : *c.peers())
+  const auto peers = c.peers();
+  REQUIRE(peers.ok());
+  for (const auto& p : *peers)
     if (p.identity.starts_with("a")) CHECK(p.pid == static_cast<std::uint64_t>(container.pid()));
   for (int i = 0; i < n; ++i) {
     auto r = c.call(name_of(i), "whoami").get();
