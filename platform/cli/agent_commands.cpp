@@ -90,11 +90,12 @@ std::string uptime(double s) {
 void list(const Context& ctx) {
   auto c = ctx.connect();
   const auto agents = ctx.control(*c, "list", Value::of(std::make_tuple())).as<std::vector<AgentStatus>>();
-  Table t({"IDENTITY", "STATE", "PID", "UPTIME", "CLASS"});
+  Table t({"IDENTITY", "STATE", "PID", "UPTIME", "CLASS", "CONTAINER"});
   for (const auto& a : agents) {
     std::string state = a.state;
-    if (a.state == "failed") state += "(" + std::to_string(a.exit_code) + ")";
-    t.row({a.identity, state, a.pid > 0 ? std::to_string(a.pid) : "-", uptime(a.uptime_s), a.class_name});
+    if (a.state == "failed" && a.container.empty()) state += "(" + std::to_string(a.exit_code) + ")";
+    t.row({a.identity, state, a.pid > 0 ? std::to_string(a.pid) : "-", uptime(a.uptime_s), a.class_name,
+           a.container.empty() ? "-" : a.container});
   }
   t.print(std::cout);
 }
@@ -103,7 +104,7 @@ void list(const Context& ctx) {
 
 void add_agent_commands(CLI::App& app, Context& ctx) {
   struct Install {
-    std::string source, identity, config, restart = "on-failure";
+    std::string source, identity, config, restart = "on-failure", container;
     std::vector<std::string> publish, call, subscribe;
     bool start = false;
   };
@@ -116,6 +117,8 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_option("--publish", opts->publish, "topic pattern it may publish to (repeat; default: any)");
   install->add_option("--call", opts->call, "PEER/METHOD pattern it may call (repeat; default: any)");
   install->add_option("--subscribe", opts->subscribe, "topic pattern it may subscribe within (repeat; default: any)");
+  install->add_option("--container", opts->container,
+                      "run it in this agent container, with others (made on first use; docs/containers.md)");
   install->add_flag("--start", opts->start, "start it once installed");
   install->callback(guarded([&ctx, opts] {
     std::string config_text;
@@ -127,10 +130,15 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
     }
     auto c = ctx.connect();
     const auto source = fs::absolute(opts->source).string();
-    platform::InstallRequest request{source, opts->identity, config_text, opts->restart};
+    platform::InstallRequest request;
+    request.source = source;
+    request.identity = opts->identity;
+    request.config = config_text;
+    request.restart = opts->restart;
     if (!opts->publish.empty()) request.publish = opts->publish;
     if (!opts->call.empty()) request.call = opts->call;
     if (!opts->subscribe.empty()) request.subscribe = opts->subscribe;
+    request.container = opts->container;
     const auto cls = ctx.control(*c, "install", Value::of(std::make_tuple(request))).as<std::string>();
     std::cout << "installed " << opts->identity << " (" << cls << ")\n";
     if (opts->start) start(ctx, *c, opts->identity);

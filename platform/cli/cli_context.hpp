@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <tuple>
 
 namespace watt::cli {
 
@@ -34,12 +35,17 @@ struct Context {
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) const;
 };
 
+// The arguments of a call, packed as the control service takes them.
+inline Value args(const auto&... a) { return Value::of(std::make_tuple(a...)); }
+
 void add_platform_commands(CLI::App& app, Context& ctx);
 void add_agent_commands(CLI::App& app, Context& ctx);
 void add_bus_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);
 void add_security_commands(CLI::App& app, Context& ctx);
 void add_history_commands(CLI::App& app, Context& ctx);
+void add_container_commands(CLI::App& app, Context& ctx);
+void add_log_command(CLI::App& app, Context& ctx);
 
 // Wraps a subcommand's body: a Failure or exception becomes one line on
 // stderr and the exit code.

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   add_service_commands(app, ctx);
   add_security_commands(app, ctx);
   add_history_commands(app, ctx);
+  add_container_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

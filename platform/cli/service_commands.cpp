@@ -38,8 +38,6 @@ std::string read_text(const std::string& file) {
   return ss.str();
 }
 
-Value args(const auto&... a) { return Value::of(std::make_tuple(a...)); }
-
 void config_edit(const Context& ctx, Client& c, const std::string& id, const std::string& name) {
   std::string text;
   if (auto r = c.call_value({}, "platform", "config_get", args(id, name)).get()) text = r->as<std::string>();
@@ -69,6 +67,7 @@ void print_status(const AgentStatus& s) {
             << "  state     " << s.state << (s.pid > 0 ? " (pid " + std::to_string(s.pid) + ")" : "") << "\n"
             << "  restart   " << s.restart << ", " << s.restarts << " restarts in the window\n"
             << "  enabled   " << (s.enabled ? "yes, priority " + std::to_string(s.priority) : "no") << "\n";
+  if (!s.container.empty()) std::cout << "  container " << s.container << "\n";
   if (!s.health.empty())
     std::cout << "  health    " << s.health << (s.health_context.empty() ? "" : ": " + s.health_context) << "\n";
   if (!s.last_failure.empty()) std::cout << "  last exit " << s.last_failure << "\n";
@@ -77,34 +76,6 @@ void print_status(const AgentStatus& s) {
     std::cout << "  last log lines:\n";
     for (const auto& l : s.log_tail) std::cout << "    " << l << "\n";
   }
-}
-
-// Prints the file from `offset`, returning the new offset; a file that got
-// shorter was rotated, and is read again from its start.
-std::uintmax_t print_from(const fs::path& file, std::uintmax_t offset) {
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  if (ec) return offset;
-  if (size < offset) offset = 0;
-  if (size == offset) return offset;
-  // Read exactly the new bytes: streaming an empty rdbuf() into cout would
-  // set its failbit and silence every later line.
-  std::ifstream in(file, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(offset));
-  std::string chunk(static_cast<std::size_t>(size - offset), '\0');
-  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-  std::cout.write(chunk.data(), in.gcount()).flush();
-  return offset + static_cast<std::uintmax_t>(in.gcount());
-}
-
-void follow_log(const fs::path& file, long lines) {
-  std::ifstream in(file);
-  if (!in) throw Failure{"no log for that agent yet (" + file.string() + ")"};
-  std::vector<std::string> all;
-  for (std::string l; std::getline(in, l);) all.push_back(l);
-  const std::size_t from =
-      lines > 0 && all.size() > static_cast<std::size_t>(lines) ? all.size() - static_cast<std::size_t>(lines) : 0;
-  for (std::size_t i = from; i < all.size(); ++i) std::cout << all[i] << "\n";
 }
 
 void add_config_commands(CLI::App& app, Context& ctx) {
@@ -208,27 +179,6 @@ void add_status_commands(CLI::App& app, Context& ctx) {
     auto c = ctx.connect();
     print_status(ctx.control(*c, "status", args(*id)).as<AgentStatus>());
   }));
-  struct LogArgs {
-    std::string id;
-    bool follow = false;
-    long lines = 50;
-  };
-  auto l = std::make_shared<LogArgs>();
-  auto* log = app.add_subcommand("log", "an agent's log (-f to follow it, like tail -f)");
-  log->add_option("identity", l->id)->required();
-  log->add_flag("-f,--follow", l->follow, "keep printing what is written");
-  log->add_option("-n,--lines", l->lines, "lines from the end to start with (0 = all)");
-  log->callback(guarded([&ctx, l] {
-    const fs::path file = ctx.home() / "logs" / (l->id + ".log");
-    follow_log(file, l->lines);
-    if (!l->follow) return;
-    watch_interrupts();
-    std::uintmax_t offset = fs::file_size(file);
-    while (!interrupted()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      offset = print_from(file, offset);
-    }
-  }));
 }
 
 void add_health_commands(CLI::App& app, Context& ctx) {
@@ -280,6 +230,7 @@ void add_service_commands(CLI::App& app, Context& ctx) {
   add_config_commands(app, ctx);
   add_enable_commands(app, ctx);
   add_status_commands(app, ctx);
+  add_log_command(app, ctx);
   add_health_commands(app, ctx);
 }
 

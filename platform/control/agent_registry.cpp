@@ -38,6 +38,7 @@ std::string to_yaml(const InstalledAgent& a) {
   y << YAML::Key << "restart" << YAML::Value << a.restart;
   y << YAML::Key << "enabled" << YAML::Value << a.enabled;
   y << YAML::Key << "priority" << YAML::Value << a.priority;
+  if (!a.container.empty()) y << YAML::Key << "container" << YAML::Value << a.container;
   y << YAML::EndMap;
   return std::string(y.c_str()) + "\n";
 }
@@ -73,6 +74,7 @@ void AgentRegistry::load(std::vector<std::string>& problems) {
       a.restart = y["restart"].as<std::string>("on-failure");
       a.enabled = y["enabled"].as<bool>(false);
       a.priority = y["priority"].as<int>(50);
+      a.container = y["container"].as<std::string>("");
       a.dir = entry.path();
       if (a.identity != entry.path().filename().string())
         throw Error("identity '" + a.identity + "' does not match its folder");

@@ -20,6 +20,7 @@ struct InstalledAgent {
   std::string restart = "on-failure";  // never | on-failure | always
   bool enabled = false;                // started with the platform
   int priority = 50;                   // enabled agents start lowest first
+  std::string container;               // runs in this container; empty = a process of its own
   std::filesystem::path dir;
   std::filesystem::path library() const { return dir / "agent.so"; }
 };

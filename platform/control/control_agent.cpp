@@ -3,6 +3,7 @@
 
 #include "spawn.hpp"
 
+#include <watt/container.hpp>
 #include <watt/identity.hpp>
 
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <deque>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -21,10 +23,13 @@ namespace watt::platform {
 namespace {
 constexpr auto tick_period = std::chrono::milliseconds(50);
 
-std::vector<std::string> last_lines(const fs::path& file, std::size_t n) {
+// The last n lines of a file, of those holding `tag` if one is given (an
+// agent's lines in its container's log).
+std::vector<std::string> last_lines(const fs::path& file, std::size_t n, const std::string& tag = {}) {
   std::ifstream in(file);
   std::deque<std::string> lines;
   for (std::string l; std::getline(in, l);) {
+    if (!tag.empty() && l.find(tag) == std::string::npos) continue;
     lines.push_back(std::move(l));
     if (lines.size() > n) lines.pop_front();
   }
@@ -56,6 +61,7 @@ void ControlAgent::on_start() {
   watch_health();
   export_config_methods();
   export_auth_methods();
+  export_container_methods();
 
   export_method("install", [this](const InstallRequest& r) { return install(r); });
   export_method("start", [this](const std::string& identity) { start_agent(identity); });
@@ -89,10 +95,7 @@ void ControlAgent::on_start() {
     auto b = call("broker", "stats").get_as<broker::BrokerStats>();
     if (!b) throw Error("the broker did not answer: " + b.error().what());
     s.broker = *b;
-    for (const auto& [identity, a] : registry_.all()) {
-      const auto* p = supervisor_.find(identity);
-      ++s.agents[p == nullptr ? "stopped" : to_string(p->state)];
-    }
+    for (const auto& [identity, a] : registry_.all()) ++s.agents[status_of(a, false).state];
     return s;
   });
   export_method("shutdown", [this] {
@@ -103,10 +106,16 @@ void ControlAgent::on_start() {
 
   // Agents a previous platform left running are taken over, not restarted;
   // then the enabled ones that are not running start, in priority order.
+  std::set<std::string> containers;
   for (const auto& [identity, a] : registry_.all()) {
+    if (!a.container.empty()) {
+      containers.insert(a.container);
+      continue;
+    }
     if (supervisor_.adopt(launch_spec(a)))
       log().info("adopted '{}' (pid {}), still running from before", identity, supervisor_.find(identity)->pid);
   }
+  for (const auto& name : containers) adopt_container(name);
   start_enabled_agents();
 }
 
@@ -169,7 +178,9 @@ AgentStatus ControlAgent::status_of(const InstalledAgent& a, bool with_log) cons
   s.enabled = a.enabled;
   s.priority = a.priority;
   s.state = to_string(AgentState::stopped);
-  if (const auto* p = supervisor_.find(a.identity)) {
+  if (!a.container.empty()) {
+    hosted_status(a, s);
+  } else if (const auto* p = supervisor_.find(a.identity)) {
     s.state = to_string(p->state);
     s.pid = p->pid;
     s.exit_code = p->exit_code;
@@ -181,7 +192,10 @@ AgentStatus ControlAgent::status_of(const InstalledAgent& a, bool with_log) cons
     s.health = std::string(to_string(it->second.status));
     s.health_context = it->second.context;
   }
-  if (with_log) s.log_tail = last_lines(log_file(a.identity), 10);
+  if (with_log)
+    s.log_tail = a.container.empty()
+                     ? last_lines(log_file(a.identity), 10)
+                     : last_lines(log_file(container_identity(a.container)), 10, "[" + a.identity + "]");
   return s;
 }
 
@@ -241,10 +255,17 @@ std::string ControlAgent::install(const InstallRequest& r) {
       throw Error(std::string("the configuration is not valid YAML: ") + e.what());
     }
   }
+  if (!r.container.empty()) {
+    if (auto err = identity_error(container_identity(r.container)); !err.empty())
+      throw Error("container name '" + r.container + "': " + err);
+    if (registry_.find(container_identity(r.container)) != nullptr)
+      throw Error("container name '" + r.container + "' clashes with an installed agent's identity");
+  }
   InstalledAgent a;
   a.identity = r.identity;
   a.class_name = check_library(library);
   a.restart = r.restart;
+  a.container = r.container;
   // What it may do on the bus, checked before anything is installed.
   broker::AuthEntry grant;
   grant.name = r.identity;
@@ -266,21 +287,35 @@ std::string ControlAgent::install(const InstallRequest& r) {
 void ControlAgent::start_agent(const std::string& identity) {
   if (shutting_down_) throw Error("the platform is shutting down");
   const InstalledAgent& a = installed(identity);
+  if (!a.container.empty()) {
+    start_hosted(a);
+    log().info("starting '{}' in container '{}'", identity, a.container);
+    return;
+  }
   fs::create_directories(options_.home / "logs");
   supervisor_.start(launch_spec(a));
   log().info("started '{}' (pid {})", identity, supervisor_.find(identity)->pid);
 }
 
 void ControlAgent::stop_agent(const std::string& identity) {
-  installed(identity);
-  supervisor_.stop(identity);
+  const InstalledAgent& a = installed(identity);
+  if (a.container.empty())
+    supervisor_.stop(identity);
+  else
+    stop_hosted(a);
   health_.forget(identity);
 }
 
 void ControlAgent::remove_agent(const std::string& identity) {
-  installed(identity);
+  const InstalledAgent& a = installed(identity);
   if (const auto* p = supervisor_.find(identity); p != nullptr && p->pid > 0)
     throw Error("agent '" + identity + "' is " + to_string(p->state) + "; stop it first");
+  if (!a.container.empty()) {
+    if (const auto s = status_of(a, false).state; hosted_.wanted(identity) || s == "running" || s == "starting")
+      throw Error("agent '" + identity + "' is " + s + " in container '" + a.container + "'; stop it first");
+    tell_container(a.container, "remove_agent", identity);
+    hosted_.forget(identity);
+  }
   registry_.remove(identity);
   configs_.remove_all(identity);
   change_allow_list([&](broker::AllowList& l) { l.remove(identity); });

@@ -8,6 +8,7 @@
 #include "agent_registry.hpp"
 #include "config_store.hpp"
 #include "health_monitor.hpp"
+#include "hosted_roster.hpp"
 #include "supervisor.hpp"
 
 #include <watt/agent.hpp>
@@ -52,6 +53,21 @@ private:
   std::filesystem::path log_file(const std::string& identity) const;
 
   // Configurations (control_config.cpp).
+  // Containers (control_containers.cpp).
+  void export_container_methods();
+  void start_hosted(const InstalledAgent& a);
+  void stop_hosted(const InstalledAgent& a);
+  void start_container(const std::string& name);
+  // A container a previous platform left running: kept, and asked what it runs.
+  void adopt_container(const std::string& name);
+  void container_exited(const ProcessInfo& p);
+  LaunchSpec container_spec(const std::string& name) const;
+  std::vector<const InstalledAgent*> agents_in(const std::string& container) const;
+  std::vector<ContainerStatus> containers() const;
+  void hosted_status(const InstalledAgent& a, AgentStatus& s) const;
+  // A request to a container, not waited for: the control service never blocks on one.
+  void tell_container(const std::string& name, const char* method, const std::string& identity);
+
   void export_config_methods();
   // A change reaches a running agent first, and is stored once it took it.
   // The reply is completed when the agent answered: the control service's
@@ -74,6 +90,7 @@ private:
   AgentRegistry registry_;
   Supervisor supervisor_;
   HealthMonitor health_;
+  HostedRoster hosted_;
   std::chrono::steady_clock::time_point started_;
   bool shutting_down_ = false;
 };

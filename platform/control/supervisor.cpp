@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace watt::platform {
@@ -61,15 +62,26 @@ void Supervisor::start(const LaunchSpec& spec) {
   spawn_process(p);
 }
 
+std::vector<std::string> Supervisor::arguments(const LaunchSpec& s) const {
+  std::vector<std::string> args;
+  if (s.container.empty())
+    args = {options_.runner.string(), s.library.string(), "--identity", s.identity};
+  else
+    args = {options_.container_runner.string(), "--name", s.container};
+  for (std::string a : {"--connect", s.address.c_str(), "--configs-from-platform", "--heartbeat-ms"}) args.push_back(a);
+  args.push_back(std::to_string(s.heartbeat.count()));
+  for (std::string a : {"--log-file", s.log_file.c_str(), "--log-max-bytes"}) args.push_back(a);
+  args.push_back(std::to_string(s.log_max_bytes));
+  args.emplace_back("--log-files");
+  args.push_back(std::to_string(s.log_files));
+  return args;
+}
+
 void Supervisor::spawn_process(ProcessInfo& p) {
   const auto& s = p.spec;
   SpawnOptions o;
   o.output = s.log_file;  // stray prints and crash reports; the agent logs here itself too
-  p.pid = spawn({options_.runner.string(), s.library.string(), "--identity", s.identity, "--connect", s.address,
-                 "--configs-from-platform", "--heartbeat-ms", std::to_string(s.heartbeat.count()), "--log-file",
-                 s.log_file.string(), "--log-max-bytes", std::to_string(s.log_max_bytes), "--log-files",
-                 std::to_string(s.log_files)},
-                o);
+  p.pid = spawn(arguments(s), o);
   p.state = AgentState::starting;
   p.adopted = false;
   p.started = SteadyClock::now();
@@ -85,9 +97,11 @@ bool Supervisor::adopt(const LaunchSpec& spec) {
   std::stringstream ss;
   ss << cmd.rdbuf();
   const std::string cmdline = ss.str();
-  const std::string want = std::string("--identity") + '\0' + spec.identity + '\0';
-  if (cmdline.find(options_.runner.filename().string()) == std::string::npos ||
-      cmdline.find(want) == std::string::npos) {
+  const bool container = !spec.container.empty();
+  const std::string want = container ? std::string("--name") + '\0' + spec.container + '\0'
+                                     : std::string("--identity") + '\0' + spec.identity + '\0';
+  const auto& program = container ? options_.container_runner : options_.runner;
+  if (cmdline.find(program.filename().string()) == std::string::npos || cmdline.find(want) == std::string::npos) {
     std::filesystem::remove(pid_file(spec.identity));
     return false;
   }
@@ -173,13 +187,19 @@ void Supervisor::tick() {
   const auto now = SteadyClock::now();
   for (auto& [identity, p] : procs_) {
     if (p.pid > 0) {
+      std::optional<int> code;
       if (p.adopted) {
         // Not our child: no exit status, only whether it still exists.
-        if (::kill(p.pid, 0) != 0 && errno == ESRCH) exited(p, -1);
+        if (::kill(p.pid, 0) != 0 && errno == ESRCH) code = -1;
       } else {
         int status = 0;
         if (::waitpid(p.pid, &status, WNOHANG) == p.pid)
-          exited(p, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+          code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      if (code) {
+        const bool asked = p.state == AgentState::stopping;
+        exited(p, *code);
+        if (!asked && on_exit_) on_exit_(p);
       }
     }
     if (p.pid > 0 && p.state == AgentState::stopping && now >= p.kill_at) {

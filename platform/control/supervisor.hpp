@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace watt::platform {
 
@@ -25,6 +27,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 struct LaunchSpec {
   std::string identity;
+  // Set for an agent container (docs/containers.md): its name; it runs as
+  // watt-container, identity container.<name>, and hosts the agents itself.
+  std::string container;
   std::filesystem::path library;
   std::filesystem::path log_file;
   std::string address;
@@ -49,8 +54,9 @@ struct ProcessInfo {
 };
 
 struct SupervisorOptions {
-  std::filesystem::path runner;   // the watt-agent executable
-  std::filesystem::path pid_dir;  // <pid_dir>/<identity>.pid while an agent runs
+  std::filesystem::path runner;            // the watt-agent executable
+  std::filesystem::path container_runner;  // the watt-container executable
+  std::filesystem::path pid_dir;           // <pid_dir>/<identity>.pid while an agent runs
   std::chrono::milliseconds stop_timeout{10000};
   std::chrono::milliseconds backoff_initial{1000};
   std::chrono::milliseconds backoff_max{60000};
@@ -76,6 +82,9 @@ public:
   // The agent said hello on the bus.
   void mark_running(const std::string& identity);
   void forget(const std::string& identity);
+  // Called after a process exited on its own (not asked to stop), with what
+  // the supervisor made of it (restarting, failed or stopped).
+  void on_exit(std::function<void(const ProcessInfo&)> handler) { on_exit_ = std::move(handler); }
 
   const ProcessInfo* find(const std::string& identity) const;
   bool any_alive() const;
@@ -85,8 +94,11 @@ private:
   void exited(ProcessInfo& p, int code);
   std::filesystem::path pid_file(const std::string& identity) const;
 
+  std::vector<std::string> arguments(const LaunchSpec& s) const;
+
   SupervisorOptions options_;
   std::map<std::string, ProcessInfo> procs_;
+  std::function<void(const ProcessInfo&)> on_exit_;
 };
 
 }  // namespace watt::platform

@@ -93,6 +93,7 @@ watt::platform::ControlOptions control_options(const watt::platform::PlatformCon
   copts.agent_address = agent_address;
   copts.supervisor = config.supervisor;
   copts.supervisor.runner = self_dir() / "watt-agent";
+  copts.supervisor.container_runner = self_dir() / "watt-container";
   copts.supervisor.pid_dir = root / "run" / "agents";
   copts.heartbeat = config.heartbeat;
   copts.log_max_bytes = config.log_max_bytes;

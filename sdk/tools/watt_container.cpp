@@ -64,12 +64,15 @@ int main(int argc, char** argv) {
   app.add_option("--threads", options.threads, "threads for the agents' callbacks (default: one per core)");
   app.add_option("--connect", options.address, "broker address (default: " + watt::default_address() + ")");
   app.add_flag("--configs-from-platform", options.configs_from_platform,
-               "each agent fetches its configurations from the platform's config store");
+               "run by the platform: take the agents it wants here, report their states, and let each fetch "
+               "its configurations");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat period of each agent and the container (0 = none)")
       ->check(CLI::Range(0L, 86'400'000L));
   app.add_option("--server-key", options.server_key, "the platform's public key, to connect over TCP");
   app.add_option("--key-file", options.key_file, "the container's key file (watt keys create NAME)");
   app.add_option("--log-file", options.log_file, "log to this file, rotated by size, instead of the console");
+  app.add_option("--log-max-bytes", options.log_max_bytes, "rotate the log file at this size");
+  app.add_option("--log-files", options.log_files, "rotated log files to keep");
   CLI11_PARSE(app, argc, argv);
   options.heartbeat_period = std::chrono::milliseconds(heartbeat_ms);
 

@@ -35,10 +35,10 @@ watt::test::Process start_container(const Cli& cli, const std::string& name, int
   for (int i = 0; i < n; ++i)
     out << "  - {identity: " << name_of(i) << ", library: " << watt::test::fixture("probe_agent") << "}\n";
   out.close();
-  return watt::test::Process({(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect",
-                              watt::test::address(cli), "--agents", file.string(), "--heartbeat-ms", "1000",
-                              "--threads", "2"},
-                             cli.home().path(), cli.env());
+  return watt::test::Process(
+      {(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect", watt::test::address(cli),
+       "--agents", file.string(), "--heartbeat-ms", "1000", "--threads", "2"},
+      cli.home().path(), cli.env());
 }
 
 bool all_joined(watt::Client& c, int n) {
@@ -51,12 +51,13 @@ bool all_joined(watt::Client& c, int n) {
   return true;
 }
 
+// What the container says of one of its agents: [identity, state, restarts, last failure].
 nlohmann::json agent_status(watt::Client& c, const std::string& container, const std::string& id) {
   auto r = c.call(watt::container_identity(container), "status").get();
   if (!r) return {};
   for (const auto& a : nlohmann::json::parse(r->to_json()))
-    if (a["identity"] == id) return a;
-  return {};
+    if (a[0] == id) return {{"state", a[1]}, {"restarts", a[2]}, {"last_failure", a[3]}};
+  return nlohmann::json::object();
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ struct Counting : Scheduler::Task {
   std::atomic<int> inside{0};
   std::atomic<int> most_inside{0};
   std::atomic<long> runs{0};
-  std::atomic<long> wanted{0};  // set before each wake
-  std::atomic<long> seen{0};    // what the latest turn saw
+  std::atomic<long> wanted{0};    // set before each wake
+  std::atomic<long> seen{0};      // what the latest turn saw
   std::atomic<int> again_ms{-1};  // the next turn this long after, or none
 
   Scheduler::Clock::time_point run() override {

@@ -33,7 +33,9 @@ struct ContainerOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::string server_key;  // for a platform on TCP, and the container's key file
   std::string key_file;
-  bool configs_from_platform = false;  // each agent fetches its own, as under the platform
+  // Run by the platform: the container asks it which agents to run, reports
+  // each one's state, and each agent fetches its own configurations.
+  bool configs_from_platform = false;
   std::chrono::milliseconds heartbeat_period{0};
   std::string log_file;  // every agent's lines, tagged with its identity; empty = the console
   std::size_t log_max_bytes = 10 << 20;
@@ -79,9 +81,14 @@ public:
   // Any thread: one agent, not the container.
   void start_agent(const std::string& identity);
   void stop_agent(const std::string& identity);
+  // A stopped agent leaves the container (its library is unloaded once no
+  // agent here uses it).
+  void remove_agent(const std::string& identity);
 
 private:
   void export_methods();
+  void take_agents_from_platform();
+  void report(const HostedAgentStatus& status);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

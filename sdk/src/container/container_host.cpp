@@ -4,17 +4,18 @@
 #include "container_port.hpp"
 #include "hosted_agent.hpp"
 
+#include <watt/call.hpp>
 #include <watt/container.hpp>
 #include <watt/identity.hpp>
 #include <watt/paths.hpp>
 
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
+#include <tuple>
 
 namespace watt {
 
@@ -57,6 +58,7 @@ struct ContainerHost::Impl {
   std::map<std::string, std::shared_ptr<const AgentLibrary>> libraries;
   mutable std::mutex mutex;  // agents and libraries
   std::map<std::string, std::unique_ptr<detail::HostedAgent>> agents;
+  std::vector<std::unique_ptr<detail::HostedAgent>> retired;
   std::atomic<bool> running{false};
   std::atomic<bool> stopping{false};
 };
@@ -68,6 +70,7 @@ ContainerHost::~ContainerHost() {
   impl_->scheduler.reset();
   std::lock_guard lock(impl_->mutex);
   impl_->agents.clear();
+  impl_->retired.clear();
 }
 
 void ContainerHost::add(HostedAgentOptions agent) {
@@ -83,7 +86,8 @@ void ContainerHost::add(HostedAgentOptions agent) {
     if (!library) library = std::make_shared<const AgentLibrary>(agent.library);  // loaded once, shared
     const std::string identity = agent.identity;
     auto hosted = std::make_unique<detail::HostedAgent>(
-        detail::ContainerParts{impl_->mux, *impl_->own_port, *impl_->scheduler, impl_->options, impl_->sink},
+        detail::ContainerParts{impl_->mux, *impl_->own_port, *impl_->scheduler, impl_->options, impl_->sink,
+                               [this](const HostedAgentStatus& s) { report(s); }},
         std::move(agent), library);
     added = hosted.get();
     impl_->agents.emplace(identity, std::move(hosted));
@@ -103,7 +107,12 @@ void ContainerHost::run() {
   i.rt->health = Health::good;
   if (own.heartbeat_period.count() > 0) detail::start_heartbeats(*i.rt, own.heartbeat_period);
   export_methods();
-  i.rt->log().info("container '{}' joined with {} threads", i.options.name, i.threads);
+  if (i.options.configs_from_platform) {
+    take_agents_from_platform();
+    // The platform counts the container as running from here.
+    Call(i.rt.get(), i.rt->start_call(CallOptions{}, "platform", "agent_started", Value::of(std::make_tuple())));
+  }
+  i.rt->log().info("container '{}' joined with {} threads, {} agents", i.options.name, i.threads, status().size());
   i.running = true;
   {
     std::lock_guard lock(i.mutex);
@@ -125,18 +134,64 @@ void ContainerHost::run() {
       },
       detail::Clock::now() + std::chrono::seconds(30));
   i.running = false;
+  (void)i.rt->turn();  // the last reports of the agents' states go out before the goodbye
   i.rt->leave();
+}
+
+// Run by the platform: the agents it wants here, fetched once joined.
+void ContainerHost::take_agents_from_platform() {
+  auto& rt = *impl_->rt;
+  CallOptions o;
+  o.timeout = impl_->options.connect_timeout;
+  auto r = Call(&rt, rt.start_call(o, "platform", "container_agents", Value::of(std::make_tuple()))).get();
+  if (!r) throw Error("cannot fetch the agents of container '" + impl_->options.name + "': " + r.error().what());
+  for (auto& [identity, library, restart] : r->as<std::vector<std::tuple<std::string, std::string, std::string>>>()) {
+    HostedAgentOptions a;
+    a.identity = std::move(identity);
+    a.library = std::move(library);
+    a.restart = std::move(restart);
+    try {
+      add(std::move(a));
+    } catch (const std::exception& e) {
+      rt.log().error("cannot host an agent: {}", e.what());
+    }
+  }
+}
+
+// Each change of an agent's state, to the platform (from the I/O thread,
+// which alone uses the container's own runtime; not waited for).
+void ContainerHost::report(const HostedAgentStatus& s) {
+  if (!impl_->options.configs_from_platform) return;
+  impl_->rt->post([rt = impl_->rt.get(), s] {
+    Call(rt, rt->start_call(CallOptions{}, "platform", "hosted_state",
+                            Value::of(std::make_tuple(s.identity, s.state, s.restarts, s.last_failure))));
+  });
 }
 
 // What the platform (and `watt container`) asks of a running container.
 void ContainerHost::export_methods() {
   auto& rt = *impl_->rt;
   rt.export_method("status", [this](const Value&) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& s : status())
-      list.push_back(
-          {{"identity", s.identity}, {"state", s.state}, {"restarts", s.restarts}, {"last_failure", s.last_failure}});
-    return Value::from_json(list.dump());
+    std::vector<std::tuple<std::string, std::string, std::uint64_t, std::string>> list;
+    for (const auto& s : status()) list.emplace_back(s.identity, s.state, s.restarts, s.last_failure);
+    return Value::of(list);
+  });
+  rt.export_method("add_agent", [this](const Value& args) {
+    auto [identity, library, restart] = args.as<std::tuple<std::string, std::string, std::string>>();
+    if (impl_->find(identity) != nullptr) {
+      start_agent(identity);  // here already: started again
+      return Value::of(false);
+    }
+    HostedAgentOptions a;
+    a.identity = std::move(identity);
+    a.library = std::move(library);
+    a.restart = std::move(restart);
+    add(std::move(a));
+    return Value::of(true);
+  });
+  rt.export_method("remove_agent", [this](const Value& args) {
+    remove_agent(std::get<0>(args.as<std::tuple<std::string>>()));
+    return Value::of(true);
   });
   rt.export_method("start_agent", [this](const Value& args) {
     start_agent(std::get<0>(args.as<std::tuple<std::string>>()));
@@ -165,6 +220,19 @@ void ContainerHost::start_agent(const std::string& identity) {
   auto* agent = impl_->find(identity);
   if (agent == nullptr) throw Error("no agent '" + identity + "' in this container");
   agent->start();
+}
+
+void ContainerHost::remove_agent(const std::string& identity) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->agents.find(identity);
+  if (it == impl_->agents.end()) throw Error("no agent '" + identity + "' in this container");
+  if (!it->second->settled()) throw Error("agent '" + identity + "' is still running; stop it first");
+  // Kept until the container ends (the scheduler may still know it); its
+  // library is let go once no agent uses it, so a reinstalled one loads anew.
+  impl_->retired.push_back(std::move(it->second));
+  impl_->agents.erase(it);
+  for (auto lib = impl_->libraries.begin(); lib != impl_->libraries.end();)
+    lib = lib->second.use_count() == 1 ? impl_->libraries.erase(lib) : std::next(lib);
 }
 
 void ContainerHost::stop_agent(const std::string& identity) {

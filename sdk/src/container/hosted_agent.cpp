@@ -66,6 +66,16 @@ bool HostedAgent::settled() const {
 }
 
 Clock::time_point HostedAgent::run() {
+  const auto before = status();
+  const auto next = step();
+  if (parts_.on_state) {
+    auto after = status();
+    if (after.state != before.state || after.restarts != before.restarts) parts_.on_state(after);
+  }
+  return next;
+}
+
+Clock::time_point HostedAgent::step() {
   State state;
   bool start_wanted = false, stop_wanted = false;
   Clock::time_point restart_at;

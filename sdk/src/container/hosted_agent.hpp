@@ -15,6 +15,7 @@
 #include <watt/host.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,8 @@ struct ContainerParts {
   Scheduler& scheduler;
   const ContainerOptions& options;
   spdlog::sink_ptr log_sink;  // null = the console
+  // After a turn that changed an agent's state (any thread).
+  std::function<void(const HostedAgentStatus&)> on_state;
 };
 
 class HostedAgent final : public Scheduler::Task {
@@ -47,6 +50,7 @@ private:
   enum class State { stopped, starting, running, restarting, failed };
   static const char* name(State s) noexcept;
 
+  Clock::time_point step();
   Clock::time_point begin();
   Clock::time_point end(const char* failure, bool asked);
   Clock::time_point after_exit(bool failure, const std::string& why);

@@ -24,7 +24,8 @@ struct InstallRequest {
   std::vector<std::string> publish = {"#"};
   std::vector<std::string> call = {"#"};
   std::vector<std::string> subscribe = {"#"};
-  MSGPACK_DEFINE_MAP(source, identity, config, restart, publish, call, subscribe)
+  std::string container;  // run it in this container (made on first use); empty = a process of its own
+  MSGPACK_DEFINE_MAP(source, identity, config, restart, publish, call, subscribe, container)
 };
 
 // One installed agent, as `watt list` and `watt status ID` show it.
@@ -44,8 +45,21 @@ struct AgentStatus {
   std::string health;  // from its heartbeats, or empty
   std::string health_context;
   std::vector<std::string> log_tail;  // `status` only
+  std::string container;              // the container it runs in, or empty
   MSGPACK_DEFINE_MAP(identity, state, pid, uptime_s, exit_code, class_name, source, restart, enabled, priority,
-                     restarts, last_failure, health, health_context, log_tail)
+                     restarts, last_failure, health, health_context, log_tail, container)
+};
+
+// One agent container, as `watt container list` shows it.
+struct ContainerStatus {
+  std::string name;
+  std::string state;  // of its process: stopped | starting | running | stopping | restarting | failed
+  std::int64_t pid = 0;
+  std::uint64_t agents = 0;   // installed in it
+  std::uint64_t running = 0;  // of those, running now
+  std::uint64_t restarts = 0;
+  std::string last_failure;
+  MSGPACK_DEFINE_MAP(name, state, pid, agents, running, restarts, last_failure)
 };
 
 // What `watt platform status` shows.

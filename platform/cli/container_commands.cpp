@@ -1,0 +1,58 @@
+// watt container list|show|start|stop: agent containers, each one process
+// hosting many agents (docs/containers.md).
+#include "cli_context.hpp"
+#include "table.hpp"
+
+#include <watt/platform/control_types.hpp>
+
+#include <iostream>
+
+namespace watt::cli {
+
+void add_container_commands(CLI::App& app, Context& ctx) {
+  auto* container = app.add_subcommand("container", "agent containers: many agents in one process");
+  container->require_subcommand(1);
+  container->add_subcommand("list", "every container, its process and how many of its agents run")
+      ->callback(guarded([&ctx] {
+        auto c = ctx.connect();
+        const auto all = ctx.control(*c, "containers", args()).as<std::vector<platform::ContainerStatus>>();
+        Table t({"CONTAINER", "STATE", "PID", "AGENTS", "RUNNING", "RESTARTS", "LAST EXIT"});
+        for (const auto& s : all)
+          t.row({s.name, s.state, s.pid > 0 ? std::to_string(s.pid) : "-", std::to_string(s.agents),
+                 std::to_string(s.running), std::to_string(s.restarts), s.last_failure.empty() ? "-" : s.last_failure});
+        t.print(std::cout);
+      }));
+  auto name = std::make_shared<std::string>();
+  auto* show = container->add_subcommand("show", "the agents of one container and their state");
+  show->add_option("name", *name)->required();
+  show->callback(guarded([&ctx, name] {
+    auto c = ctx.connect();
+    const auto agents = ctx.control(*c, "list", args()).as<std::vector<platform::AgentStatus>>();
+    Table t({"IDENTITY", "STATE", "RESTARTS", "HEALTH", "LAST FAILURE"});
+    std::size_t shown = 0;
+    for (const auto& a : agents) {
+      if (a.container != *name) continue;
+      ++shown;
+      t.row({a.identity, a.state, std::to_string(a.restarts), a.health.empty() ? "-" : a.health,
+             a.last_failure.empty() ? "-" : a.last_failure});
+    }
+    if (shown == 0) throw Failure{"no agent is installed in container '" + *name + "'"};
+    t.print(std::cout);
+  }));
+  auto* start = container->add_subcommand("start", "start a container with all its agents");
+  start->add_option("name", *name)->required();
+  start->callback(guarded([&ctx, name] {
+    auto c = ctx.connect();
+    ctx.control(*c, "container_start", args(*name));
+    std::cout << "starting container " << *name << "\n";
+  }));
+  auto* stop = container->add_subcommand("stop", "stop a container and all its agents");
+  stop->add_option("name", *name)->required();
+  stop->callback(guarded([&ctx, name] {
+    auto c = ctx.connect();
+    ctx.control(*c, "container_stop", args(*name));
+    std::cout << "stopping container " << *name << "\n";
+  }));
+}
+
+}  // namespace watt::cli
