@@ -38,7 +38,7 @@ public:
 
 private:
   std::set<std::string> wanted_;
-  std::map<std::string, HostedState> states_;            // as reported
+  std::map<std::string, HostedState> states_;  // as reported
   // Restarts counted by container processes that have ended, and those
   // their ends caused.
   std::map<std::string, std::uint64_t> earlier_restarts_;

@@ -127,3 +127,22 @@ TEST_CASE("container: an agent whose callback throws is restarted alone, while t
   CHECK(agent_status(c, "c2", "a004")["restarts"] == 0);
   CHECK(container.err().find("[a003] stopping after an error: crash_soon: failing on purpose") != std::string::npos);
 }
+
+TEST_CASE("container: a slow lossless agent fills its queue, the container stops reading, and nothing is lost") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  auto container = start_container(cli, "c3", 2);
+  auto c = client(cli, "tester");
+  REQUIRE(eventually([&] { return all_joined(c, 2); }, 30s));
+  REQUIRE(c.call("a001", "set_delay_us", 50L).get().ok());
+  // More than one agent's queue holds: the rest waits at the broker, whose
+  // flow control holds this publisher back.
+  constexpr long total = 3 * 10'000;
+  for (long i = 0; i < total; ++i) c.publish("slowly/a001", i);
+  REQUIRE(c.sync(60s));
+  REQUIRE(eventually([&] { return c.call("a001", "slow_count").get()->as<long>() == total; }, 120s));
+  CHECK(c.call("a000", "whoami").get().ok());  // and the container reads again
+  const auto stats = c.call(watt::container_identity("c3"), "stats").get();
+  REQUIRE(stats.ok());
+  CHECK(stats->as<std::map<std::string, std::uint64_t>>().at("intake_pauses") >= 1);
+}

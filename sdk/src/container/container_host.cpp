@@ -176,6 +176,12 @@ void ContainerHost::export_methods() {
     for (const auto& s : status()) list.emplace_back(s.identity, s.state, s.restarts, s.last_failure);
     return Value::of(list);
   });
+  rt.export_method("stats", [this](const Value&) {
+    // How often an agent's full queue stopped the container reading, and
+    // messages that came for agents already gone.
+    return Value::of(std::map<std::string, std::uint64_t>{
+        {"agents", status().size()}, {"intake_pauses", impl_->mux.intake_pauses()}, {"dropped", impl_->mux.dropped()}});
+  });
   rt.export_method("add_agent", [this](const Value& args) {
     auto [identity, library, restart] = args.as<std::tuple<std::string, std::string, std::string>>();
     if (impl_->find(identity) != nullptr) {

@@ -7,6 +7,7 @@ namespace watt::detail {
 void ContainerPort::open(const std::string& address, const std::string& identity, const CurveKeys* curve) {
   identity_ = identity;
   connection_ = std::make_unique<SharedConnection>(address, identity, curve);
+  mux_.on_resume([conn = connection_.get()] { conn->wake(); });
 }
 
 void ContainerPort::close(int linger_ms) {
@@ -23,7 +24,9 @@ void ContainerPort::send(proto::Kind kind, std::string_view address, std::string
 bool ContainerPort::try_receive(Incoming& out, std::string& error) {
   // Bounded, so the container's own timers and heartbeats get their turn
   // under a flood for its agents.
-  for (int i = 0; i < 1024 && own_.empty(); ++i) {
+  // While an agent's queue is full nothing more is read: what follows waits
+  // at the broker, under its limits and flow control.
+  for (int i = 0; i < 1024 && own_.empty() && !mux_.intake_paused(); ++i) {
     Incoming in;
     if (!connection_ || !connection_->try_receive(in, error)) return false;
     if (!error.empty()) return true;
@@ -71,7 +74,7 @@ LinkEvent ContainerPort::next_event() {
 }
 
 void ContainerPort::wait(Clock::time_point deadline) {
-  if (connection_) connection_->wait(deadline);
+  if (connection_) connection_->wait(deadline, !mux_.intake_paused());
 }
 
 void ContainerPort::wake() noexcept {

@@ -5,6 +5,8 @@
 
 #include <watt/proto/header.hpp>
 
+#include <utility>
+
 namespace watt::detail {
 
 HostedPort::HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake)
@@ -41,10 +43,16 @@ void HostedPort::send(proto::Kind kind, std::string_view address, std::string_vi
 }
 
 bool HostedPort::try_receive(Incoming& out, std::string&) {
-  std::lock_guard lock(mutex_);
-  if (queue_.empty()) return false;
-  out = std::move(queue_.front());
-  queue_.pop_front();
+  bool drained = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) return false;
+    out = std::move(queue_.front());
+    queue_.pop_front();
+    drained = full_ && queue_.size() <= intake_limit / 2;
+    if (drained) full_ = false;
+  }
+  if (drained && on_drained_) on_drained_();
   return true;
 }
 
@@ -71,13 +79,17 @@ void HostedPort::wake() noexcept {
   if (on_wake_) on_wake_();
 }
 
-void HostedPort::push(Incoming&& in) {
+bool HostedPort::push(Incoming&& in) {
+  bool filled = false;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(in));
+    filled = !full_ && queue_.size() >= intake_limit;
+    if (filled) full_ = true;
   }
   cv_.notify_all();
   if (on_wake_) on_wake_();
+  return filled;
 }
 
 void HostedPort::push(LinkEvent event) {
@@ -87,6 +99,11 @@ void HostedPort::push(LinkEvent event) {
   }
   cv_.notify_all();
   if (on_wake_) on_wake_();
+}
+
+bool HostedPort::release_full() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(full_, false);
 }
 
 std::size_t HostedPort::queued() const {

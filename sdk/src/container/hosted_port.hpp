@@ -42,10 +42,19 @@ public:
   void wait(Clock::time_point deadline) override;
   void wake() noexcept override;
 
-  // The I/O thread, through the mux.
-  void push(Incoming&& in);
+  // What may wait for one agent before its container stops reading from
+  // the broker (so the broker's own limits and flow control apply).
+  static constexpr std::size_t intake_limit = 10'000;
+
+  // The I/O thread, through the mux. True when this message filled the
+  // queue to the limit: the mux pauses the container's intake until
+  // `on_drained` says it is down to half.
+  bool push(Incoming&& in);
   void push(LinkEvent event);
   std::size_t queued() const;
+  void on_drained(std::function<void()> fn) { on_drained_ = std::move(fn); }
+  // Leaving: whether it was full (and is no longer counted so).
+  bool release_full();
 
   const std::string& identity() const noexcept { return identity_; }
 
@@ -66,6 +75,8 @@ private:
   std::deque<Incoming> queue_;
   std::deque<LinkEvent> events_;
   bool woken_ = false;
+  bool full_ = false;
+  std::function<void()> on_drained_;
 };
 
 }  // namespace watt::detail

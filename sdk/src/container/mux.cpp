@@ -8,17 +8,26 @@
 namespace watt::detail {
 
 void Mux::attach(HostedPort& port) {
+  port.on_drained([this] {
+    if (--full_ports_ == 0 && on_resume_) on_resume_();
+  });
   std::lock_guard lock(mutex_);
   by_identity_[port.identity()] = &port;
 }
 
 void Mux::detach(HostedPort& port) {
-  std::lock_guard lock(mutex_);
-  if (auto it = by_identity_.find(port.identity()); it != by_identity_.end() && it->second == &port)
-    by_identity_.erase(it);
-  for (const auto& pattern : port.patterns) subscribed_.erase(pattern, &port);
-  port.patterns.clear();
-  port.subscribing.clear();
+  bool resume = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_identity_.find(port.identity()); it != by_identity_.end() && it->second == &port)
+      by_identity_.erase(it);
+    for (const auto& pattern : port.patterns) subscribed_.erase(pattern, &port);
+    port.patterns.clear();
+    port.subscribing.clear();
+    // A full queue that goes away holds nothing back any more.
+    if (port.release_full()) resume = --full_ports_ == 0;
+  }
+  if (resume && on_resume_) on_resume_();
 }
 
 void Mux::subscribing(HostedPort& port, std::uint64_t id, std::string_view pattern) {
@@ -60,7 +69,8 @@ bool Mux::route(Incoming& in) {
   std::lock_guard lock(mutex_);
   switch (in.kind) {
     case proto::Kind::deliver: {
-      for (const auto& [port, tag] : subscribed_.match(in.address_view())) port->push(in.share());
+      for (const auto& [port, tag] : subscribed_.match(in.address_view()))
+        if (port->push(in.share()) && full_ports_++ == 0) ++pauses_;
       return true;
     }
     case proto::Kind::flow:
@@ -82,7 +92,7 @@ bool Mux::route(Incoming& in) {
     if (proto::decode_header(in.header_view(), h).empty() && in.origin_view() == "broker")
       settle(port, h.id, in.kind == proto::Kind::ack);
   }
-  port.push(std::move(in));
+  if (port.push(std::move(in)) && full_ports_++ == 0) ++pauses_;
   return true;
 }
 

@@ -11,6 +11,7 @@
 
 #include <watt/proto/topic_index.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -42,6 +43,12 @@ public:
   bool joined() const;
   std::uint64_t dropped() const;  // messages for agents no longer here
 
+  // While an agent's queue is full the container reads nothing more from
+  // the broker; `on_resume` (any thread) runs when it may again.
+  bool intake_paused() const noexcept { return full_ports_.load() > 0; }
+  std::uint64_t intake_pauses() const noexcept { return pauses_.load(); }
+  void on_resume(std::function<void()> fn) { on_resume_ = std::move(fn); }
+
 private:
   void settle(HostedPort& port, std::uint64_t id, bool accepted);
 
@@ -51,6 +58,9 @@ private:
   proto::TopicIndex<HostedPort*> subscribed_;
   bool joined_ = false;
   std::uint64_t dropped_ = 0;
+  std::atomic<int> full_ports_{0};
+  std::atomic<std::uint64_t> pauses_{0};
+  std::function<void()> on_resume_;
 };
 
 }  // namespace watt::detail

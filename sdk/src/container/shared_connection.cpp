@@ -38,9 +38,9 @@ bool SharedConnection::try_receive(Incoming& out, std::string& error) {
 
 bool SharedConnection::readable() { return (conn_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
 
-void SharedConnection::wait(std::chrono::steady_clock::time_point deadline) {
+void SharedConnection::wait(std::chrono::steady_clock::time_point deadline, bool for_input) {
   int fd = -1;
-  {
+  if (for_input) {
     std::lock_guard lock(mutex_);
     if (readable()) return;
     fd = conn_.socket().get(zmq::sockopt::fd);

@@ -28,8 +28,9 @@ public:
   // The I/O thread alone.
   bool try_receive(Incoming& out, std::string& error);
   LinkEvent next_event() { return conn_.next_event(); }
-  // Until something may be read, a link event, wake(), or the deadline.
-  void wait(std::chrono::steady_clock::time_point deadline);
+  // Until something may be read (when `for_input`), a link event, wake(),
+  // or the deadline.
+  void wait(std::chrono::steady_clock::time_point deadline, bool for_input = true);
   // Any thread, and a signal handler.
   void wake() noexcept;
   void set_linger(int ms);
