@@ -25,10 +25,11 @@ std::vector<watt::HostedAgentOptions> read_agents(const std::string& path) {
     throw watt::Error("bad agents file " + path + ": " + e.what());
   }
   const auto fail = [&](const std::string& why) { return watt::Error(path + ": " + why); };
-  if (!root.IsMap() || !root["agents"] || !root["agents"].IsSequence())
-    throw fail("it must hold 'agents:', a list of agents");
+  if (!root.IsMap() || !root["agents"] || !(root["agents"].IsSequence() || root["agents"].IsNull()))
+    throw fail("it must hold 'agents:', a list of agents (which may be empty)");
   if (auto err = watt::yaml::key_error(root, {"agents"}); !err.empty()) throw fail(err);
   std::vector<watt::HostedAgentOptions> out;
+  if (root["agents"].IsNull()) return out;
   for (std::size_t i = 0; i < root["agents"].size(); ++i) {
     const auto a = root["agents"][i];
     const std::string where = "agents[" + std::to_string(i) + "]";

@@ -85,8 +85,12 @@ inline Plan plan_run(const Cli& cli, const fs::path& run_file, std::vector<std::
   return plan;
 }
 
-inline void install_node_agent(const Cli& cli, const std::string& id, const std::string& file) {
-  const auto r = cli.watt({"install", lib("ed-node"), "-i", id, "-c", file, "--start"});
+// In a process of its own, or in the named agent container.
+inline void install_node_agent(const Cli& cli, const std::string& id, const std::string& file,
+                               const std::string& container = {}) {
+  std::vector<std::string> args = {"install", lib("ed-node"), "-i", id, "-c", file, "--start"};
+  if (!container.empty()) args.insert(args.end(), {"--container", container});
+  const auto r = cli.watt(args);
   REQUIRE_MESSAGE(r.code == 0, r.err);
 }
 

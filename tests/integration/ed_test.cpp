@@ -159,6 +159,30 @@ TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process")
   CHECK(r["iterations"].get<std::uint64_t>() == sim.iterations);
 }
 
+TEST_CASE(
+    "ed: the 100-node run with every node an agent of its own, in two containers, gives the simulation's result") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  watt::ed::RunConfig run;
+  run.run = "c100";
+  run.nodes = ed_test::random100(42);
+  run.members = ed_test::ids_of(run.nodes);
+  run.graph.kind = watt::ed::GraphSpec::Kind::random;
+  run.graph.degree = 4;
+  run.graph.seed = 7;
+  run.k_max = 5000;
+  const auto plan = plan_run(cli, write(cli, "c100.yml", watt::ed::to_yaml(run)), {"--per-agent", "1"});
+  REQUIRE(plan.hosts.size() == 100);
+  for (std::size_t i = 0; i < plan.hosts.size(); ++i)
+    install_node_agent(cli, plan.hosts[i].first, plan.hosts[i].second, i % 2 == 0 ? "ed-a" : "ed-b");
+  CHECK(cli.watt({"container", "list"}).out.find("ed-a       running") != std::string::npos);
+  start_monitor(cli, plan);
+  const auto r = wait_result(cli, plan.monitor, 180s);
+  check_central(r, run.nodes);
+  const auto sim = watt::ed::simulate(run.nodes, run.graph_of_members(), {});
+  CHECK(r["iterations"].get<std::uint64_t>() == sim.iterations);
+}
+
 TEST_CASE("ed: a node SIGKILLed mid-run is noticed by its neighbours and the others re-converge without it") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);

@@ -1,0 +1,240 @@
+// bench_containers: agent containers (docs/containers.md) against a real wattd
+// (the tests' Platform), each figure beside its baseline from the same run.
+//   scale    N idle agents (one lossless subscription and one exported method
+//            each) in one watt-container: the time until all of them joined,
+//            what the container and wattd hold per agent, whether the
+//            platform still answers, the time to stop them all; beside the
+//            same agent in processes of its own (watt-agent).
+//   traffic  pub/sub throughput and RPC round trips between two agents of one
+//            container, of two containers, and of two processes (the baseline).
+#include "bench_common.hpp"
+#include "platform.hpp"
+
+#include <watt/client.hpp>
+#include <watt/container.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#ifndef WATT_BENCH_BIN_DIR
+#define WATT_BENCH_BIN_DIR "."
+#endif
+#ifndef WATT_BENCH_AGENT_LIB
+#define WATT_BENCH_AGENT_LIB "libbench_agent.so"
+#endif
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using watt::test::Process;
+
+struct Settings {
+  std::vector<int> sizes = {1000, 10000};
+  int processes = 50;    // agents in processes of their own, for the baseline
+  long flood = 100'000;  // messages per throughput run
+  long calls = 2000;     // round trips per latency run
+  int threads = 2;
+};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+std::string bin(const std::string& name) { return std::string(WATT_BENCH_BIN_DIR) + "/" + name; }
+std::string kib(double k) { return bench::fixed(k, 1) + " KiB"; }
+
+std::string agent_name(const std::string& prefix, int i) { return prefix + std::to_string(100000 + i).substr(1); }
+
+// Polls the broker's peer list until `n` peers start with `prefix`.
+bool joined(watt::Client& c, const std::string& prefix, int n, std::chrono::seconds within) {
+  const auto until = Clock::now() + within;
+  while (Clock::now() < until) {
+    if (auto peers = c.peers(30s)) {
+      int found = 0;
+      for (const auto& p : *peers) found += p.identity.starts_with(prefix) ? 1 : 0;
+      if (found >= n) return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+std::unique_ptr<Process> container(const watt::test::Platform& p, const std::string& name,
+                                   const std::vector<std::string>& agents, int threads) {
+  const auto file = std::string(p.home()) + "/" + name + ".yml";
+  std::ofstream out(file);
+  out << "agents:\n";
+  for (const auto& a : agents) out << "  - {identity: " << a << ", library: " << WATT_BENCH_AGENT_LIB << "}\n";
+  out.close();
+  return std::make_unique<Process>(std::vector<std::string>{bin("watt-container"), "--name", name, "--connect",
+                                                           p.address(), "--agents", file, "--threads",
+                                                           std::to_string(threads), "--heartbeat-ms", "10000"},
+                                   p.home(), p.env());
+}
+
+// ---- scale ---------------------------------------------------------------------------------------
+
+struct Scale {
+  int agents = 0;
+  double join_s = 0, stop_s = 0, peers_ms = 0, ping_ms = 0;
+  bench::Mem container, wattd_idle, wattd_loaded;
+};
+
+Scale scale(int n, int threads) {
+  watt::test::Platform p;
+  bench::sleep_ms(1000);
+  Scale s;
+  s.agents = n;
+  s.wattd_idle = bench::mem_of(p.process().pid());
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back(agent_name("idle", i));
+  const auto t0 = Clock::now();
+  auto c = container(p, "big", names, threads);
+  auto client = p.client("bench");
+  if (!joined(*client, "container.big", 1, 60s) || !joined(*client, "idle", n, 300s))
+    throw std::runtime_error("the container's agents did not all join: " + c->err());
+  s.join_s = seconds_since(t0);
+  bench::sleep_ms(2000);
+  s.container = bench::mem_of(c->pid());
+  s.wattd_loaded = bench::mem_of(p.process().pid());
+  auto t1 = Clock::now();
+  (void)client->peers(30s);
+  s.peers_ms = seconds_since(t1) * 1000;
+  t1 = Clock::now();
+  if (n > 0 && !client->call(names[static_cast<std::size_t>(n / 2)], "ping").get())
+    throw std::runtime_error("an agent did not answer");
+  s.ping_ms = seconds_since(t1) * 1000;
+  t1 = Clock::now();
+  c->stop(120s);
+  s.stop_s = seconds_since(t1);
+  return s;
+}
+
+struct Alone {
+  bench::Mem mean;  // per process
+  double wattd_kib_per_agent = 0;
+};
+
+Alone alone(int n) {
+  watt::test::Platform p;
+  bench::sleep_ms(1000);
+  const auto idle = bench::mem_of(p.process().pid());
+  std::vector<std::unique_ptr<Process>> agents;
+  for (int i = 0; i < n; ++i)
+    agents.push_back(std::make_unique<Process>(
+        std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", agent_name("solo", i),
+                                 "--connect", p.address()},
+        p.home(), p.env()));
+  auto client = p.client("bench");
+  if (!joined(*client, "solo", n, 120s)) throw std::runtime_error("the agents in processes did not all join");
+  bench::sleep_ms(2000);
+  Alone a;
+  bench::Mem sum{0, 0, 0, 0};
+  for (auto& agent : agents) {
+    const auto m = bench::mem_of(agent->pid());
+    sum = {sum.rss + m.rss, sum.anon + m.anon, sum.file + m.file, sum.pss + m.pss};
+  }
+  a.mean = {sum.rss / n, sum.anon / n, sum.file / n, sum.pss / n};
+  a.wattd_kib_per_agent = static_cast<double>(bench::mem_of(p.process().pid()).rss - idle.rss) / n;
+  for (auto& agent : agents) agent->stop();
+  return a;
+}
+
+// ---- traffic -------------------------------------------------------------------------------------
+
+struct Traffic {
+  std::string layout;
+  double msgs_per_s = 0, p50_us = 0, p99_us = 0;
+};
+
+// Agent x floods y, then times round trips to it; both already joined.
+Traffic measure(watt::Client& c, const std::string& layout, const Settings& s) {
+  Traffic t;
+  t.layout = layout;
+  watt::CallOptions long_call;
+  long_call.timeout = 120s;
+  const long before = c.call("y", "received").get()->as<long>();
+  const auto t0 = Clock::now();
+  if (!c.call_with(long_call, "x", "flood", std::string("y"), s.flood).get())
+    throw std::runtime_error("flood failed");
+  while (c.call("y", "received").get()->as<long>() < before + s.flood) std::this_thread::sleep_for(1ms);
+  t.msgs_per_s = static_cast<double>(s.flood) / seconds_since(t0);
+  const auto rtt = c.call_with(long_call, "x", "rtt", std::string("y"), s.calls).get();
+  if (!rtt) throw std::runtime_error("rtt failed: " + rtt.error().what());
+  const auto v = rtt->as<std::vector<double>>();
+  t.p50_us = v[0];
+  t.p99_us = v[1];
+  return t;
+}
+
+Traffic traffic(const std::string& layout, const Settings& s) {
+  watt::test::Platform p;
+  std::vector<std::unique_ptr<Process>> procs;
+  if (layout == "one container") {
+    procs.push_back(container(p, "c1", {"x", "y"}, s.threads));
+  } else if (layout == "two containers") {
+    procs.push_back(container(p, "c1", {"x"}, s.threads));
+    procs.push_back(container(p, "c2", {"y"}, s.threads));
+  } else {
+    for (const char* id : {"x", "y"})
+      procs.push_back(std::make_unique<Process>(
+          std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", id, "--connect",
+                                   p.address()},
+          p.home(), p.env()));
+  }
+  auto client = p.client("bench");
+  if (!joined(*client, "x", 1, 30s) || !joined(*client, "y", 1, 30s)) throw std::runtime_error("x and y did not join");
+  (void)measure(*client, layout, Settings{s.sizes, s.processes, s.flood / 10, s.calls / 10, s.threads});  // warm up
+  return measure(*client, layout, s);
+}
+
+void print_scale(const std::vector<Scale>& runs, const Alone& a, int processes) {
+  const Scale& base = runs.front();  // the container with no agents
+  bench::Table t({"agents", "joined in", "container RSS", "per agent", "wattd RSS", "wattd per agent",
+                  "total per agent", "peers list", "ping", "stopped in"});
+  for (const auto& r : runs) {
+    const double per = r.agents > 0 ? static_cast<double>(r.container.rss - base.container.rss) / r.agents : 0;
+    const double wattd = r.agents > 0 ? static_cast<double>(r.wattd_loaded.rss - r.wattd_idle.rss) / r.agents : 0;
+    t.add({std::to_string(r.agents), bench::fixed(r.join_s, 2) + " s", kib(static_cast<double>(r.container.rss)),
+           kib(per), kib(static_cast<double>(r.wattd_loaded.rss)), kib(wattd), kib(per + wattd),
+           bench::fixed(r.peers_ms, 1) + " ms", bench::fixed(r.ping_ms, 2) + " ms", bench::fixed(r.stop_s, 2) + " s"});
+  }
+  t.print(std::cout);
+  std::cout << "\nbaseline: " << processes << " agents in processes of their own (watt-agent): RSS "
+            << kib(static_cast<double>(a.mean.rss)) << ", PSS " << kib(static_cast<double>(a.mean.pss))
+            << " each, wattd " << kib(a.wattd_kib_per_agent) << " per agent\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Agent containers: scale and traffic, beside agents in processes of their own"};
+  Settings s;
+  app.add_option("--sizes", s.sizes, "agents in the container, one run each");
+  app.add_option("--processes", s.processes, "agents in processes of their own, for the baseline");
+  app.add_option("--flood", s.flood, "messages per throughput run");
+  app.add_option("--calls", s.calls, "round trips per latency run");
+  app.add_option("--threads", s.threads, "the container's threads");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    std::vector<Scale> runs{scale(0, s.threads)};
+    for (int n : s.sizes) runs.push_back(scale(n, s.threads));
+    print_scale(runs, alone(s.processes), s.processes);
+    bench::Table t({"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs"});
+    const auto baseline = traffic("two processes", s);
+    for (const auto* layout : {"one container", "two containers"}) {
+      const auto r = traffic(layout, s);
+      t.add({r.layout, bench::grouped(r.msgs_per_s), bench::fixed(r.msgs_per_s / baseline.msgs_per_s, 2) + "x",
+             bench::fixed(r.p50_us, 1), bench::fixed(r.p50_us / baseline.p50_us, 2) + "x", bench::fixed(r.p99_us, 1)});
+    }
+    t.add({baseline.layout + " (baseline)", bench::grouped(baseline.msgs_per_s), "1.00x", bench::fixed(baseline.p50_us, 1),
+           "1.00x", bench::fixed(baseline.p99_us, 1)});
+    std::cout << "\n";
+    t.print(std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_containers: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
