@@ -38,6 +38,8 @@ struct Settings {
   long flood = 100'000;  // messages per throughput run
   long calls = 2000;     // round trips per latency run
   int threads = 2;
+  std::vector<std::string> parts = {"scale", "traffic", "neighbours"};
+  bool has(const std::string& part) const { return std::find(parts.begin(), parts.end(), part) != parts.end(); }
 };
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -67,10 +69,10 @@ std::unique_ptr<Process> container(const watt::test::Platform& p, const std::str
   out << "agents:\n";
   for (const auto& a : agents) out << "  - {identity: " << a << ", library: " << WATT_BENCH_AGENT_LIB << "}\n";
   out.close();
-  return std::make_unique<Process>(std::vector<std::string>{bin("watt-container"), "--name", name, "--connect",
-                                                           p.address(), "--agents", file, "--threads",
-                                                           std::to_string(threads), "--heartbeat-ms", "10000"},
-                                   p.home(), p.env());
+  return std::make_unique<Process>(
+      std::vector<std::string>{bin("watt-container"), "--name", name, "--connect", p.address(), "--agents", file,
+                               "--threads", std::to_string(threads), "--heartbeat-ms", "10000"},
+      p.home(), p.env());
 }
 
 // ---- scale ---------------------------------------------------------------------------------------
@@ -122,10 +124,10 @@ Alone alone(int n) {
   const auto idle = bench::mem_of(p.process().pid());
   std::vector<std::unique_ptr<Process>> agents;
   for (int i = 0; i < n; ++i)
-    agents.push_back(std::make_unique<Process>(
-        std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", agent_name("solo", i),
-                                 "--connect", p.address()},
-        p.home(), p.env()));
+    agents.push_back(
+        std::make_unique<Process>(std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity",
+                                                           agent_name("solo", i), "--connect", p.address()},
+                                  p.home(), p.env()));
   auto client = p.client("bench");
   if (!joined(*client, "solo", n, 120s)) throw std::runtime_error("the agents in processes did not all join");
   bench::sleep_ms(2000);
@@ -156,8 +158,7 @@ Traffic measure(watt::Client& c, const std::string& layout, const Settings& s) {
   long_call.timeout = 120s;
   const long before = c.call("y", "received").get()->as<long>();
   const auto t0 = Clock::now();
-  if (!c.call_with(long_call, "x", "flood", std::string("y"), s.flood).get())
-    throw std::runtime_error("flood failed");
+  if (!c.call_with(long_call, "x", "flood", std::string("y"), s.flood).get()) throw std::runtime_error("flood failed");
   while (c.call("y", "received").get()->as<long>() < before + s.flood) std::this_thread::sleep_for(1ms);
   t.msgs_per_s = static_cast<double>(s.flood) / seconds_since(t0);
   const auto rtt = c.call_with(long_call, "x", "rtt", std::string("y"), s.calls).get();
@@ -179,14 +180,45 @@ Traffic traffic(const std::string& layout, const Settings& s) {
   } else {
     for (const char* id : {"x", "y"})
       procs.push_back(std::make_unique<Process>(
-          std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", id, "--connect",
-                                   p.address()},
+          std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", id, "--connect", p.address()},
           p.home(), p.env()));
   }
   auto client = p.client("bench");
   if (!joined(*client, "x", 1, 30s) || !joined(*client, "y", 1, 30s)) throw std::runtime_error("x and y did not join");
   (void)measure(*client, layout, Settings{s.sizes, s.processes, s.flood / 10, s.calls / 10, s.threads});  // warm up
   return measure(*client, layout, s);
+}
+
+// ---- a slow neighbour ---------------------------------------------------------------------------
+
+struct Neighbours {
+  int busy = 0;
+  double p50_us = 0, p99_us = 0;
+};
+
+// Round trips from outside to agent y of a container of `threads` threads,
+// while `busy` other agents of it are each in a 1 s callback.
+Neighbours slow_neighbours(int busy, int threads, long calls) {
+  watt::test::Platform p;
+  auto c = container(p, "c1", {"y", "z0", "z1", "z2"}, threads);
+  auto client = p.client("bench");
+  if (!joined(*client, "z2", 1, 30s)) throw std::runtime_error("the agents did not join");
+  for (int i = 0; i < 50; ++i) (void)client->call("y", "ping").get();  // warm up
+  std::vector<watt::Call> slow;
+  watt::CallOptions o;
+  o.timeout = 10s;
+  for (int i = 0; i < busy; ++i) slow.push_back(client->call_with(o, "z" + std::to_string(i), "busy", 1000L));
+  client->sync();  // the busy calls are on their way before the first ping
+  bench::sleep_ms(20);
+  std::vector<double> us;
+  for (long i = 0; i < calls; ++i) {
+    const auto t0 = Clock::now();
+    if (!client->call_with(o, "y", "ping").get()) throw std::runtime_error("y did not answer");
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  for (auto& call : slow) (void)call.get();
+  std::sort(us.begin(), us.end());
+  return {busy, us[us.size() / 2], us[us.size() * 99 / 100]};
 }
 
 void print_scale(const std::vector<Scale>& runs, const Alone& a, int processes) {
@@ -206,6 +238,30 @@ void print_scale(const std::vector<Scale>& runs, const Alone& a, int processes) 
             << " each, wattd " << kib(a.wattd_kib_per_agent) << " per agent\n";
 }
 
+void traffic_table(const Settings& s) {
+  bench::Table t({"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs"});
+  const auto baseline = traffic("two processes", s);
+  for (const auto* layout : {"one container", "two containers"}) {
+    const auto r = traffic(layout, s);
+    t.add({r.layout, bench::grouped(r.msgs_per_s), bench::fixed(r.msgs_per_s / baseline.msgs_per_s, 2) + "x",
+           bench::fixed(r.p50_us, 1), bench::fixed(r.p50_us / baseline.p50_us, 2) + "x", bench::fixed(r.p99_us, 1)});
+  }
+  t.add({baseline.layout + " (baseline)", bench::grouped(baseline.msgs_per_s), "1.00x",
+         bench::fixed(baseline.p50_us, 1), "1.00x", bench::fixed(baseline.p99_us, 1)});
+  std::cout << "\n";
+  t.print(std::cout);
+}
+
+void neighbours_table(const Settings& s) {
+  bench::Table n({"agents in a 1 s callback", "ping p50 µs (" + std::to_string(s.threads) + " threads)", "p99 µs"});
+  for (int busy = 0; busy <= s.threads; ++busy) {
+    const auto r = slow_neighbours(busy, s.threads, 200);
+    n.add({std::to_string(r.busy), bench::fixed(r.p50_us, 1), bench::fixed(r.p99_us, 1)});
+  }
+  std::cout << "\n";
+  n.print(std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -216,22 +272,16 @@ int main(int argc, char** argv) {
   app.add_option("--flood", s.flood, "messages per throughput run");
   app.add_option("--calls", s.calls, "round trips per latency run");
   app.add_option("--threads", s.threads, "the container's threads");
+  app.add_option("--parts", s.parts, "scale, traffic, neighbours (default: all)");
   CLI11_PARSE(app, argc, argv);
   try {
-    std::vector<Scale> runs{scale(0, s.threads)};
-    for (int n : s.sizes) runs.push_back(scale(n, s.threads));
-    print_scale(runs, alone(s.processes), s.processes);
-    bench::Table t({"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs"});
-    const auto baseline = traffic("two processes", s);
-    for (const auto* layout : {"one container", "two containers"}) {
-      const auto r = traffic(layout, s);
-      t.add({r.layout, bench::grouped(r.msgs_per_s), bench::fixed(r.msgs_per_s / baseline.msgs_per_s, 2) + "x",
-             bench::fixed(r.p50_us, 1), bench::fixed(r.p50_us / baseline.p50_us, 2) + "x", bench::fixed(r.p99_us, 1)});
+    if (s.has("scale")) {
+      std::vector<Scale> runs{scale(0, s.threads)};
+      for (int n : s.sizes) runs.push_back(scale(n, s.threads));
+      print_scale(runs, alone(s.processes), s.processes);
     }
-    t.add({baseline.layout + " (baseline)", bench::grouped(baseline.msgs_per_s), "1.00x", bench::fixed(baseline.p50_us, 1),
-           "1.00x", bench::fixed(baseline.p99_us, 1)});
-    std::cout << "\n";
-    t.print(std::cout);
+    if (s.has("traffic")) traffic_table(s);
+    if (s.has("neighbours")) neighbours_table(s);
   } catch (const std::exception& e) {
     std::cerr << "bench_containers: " << e.what() << "\n";
     return 1;

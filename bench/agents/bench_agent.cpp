@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 class BenchAgent : public watt::Agent {
@@ -12,9 +13,15 @@ public:
   void on_start() override {
     watt::SubscribeOptions lossless;
     lossless.delivery = watt::Delivery::lossless;
-    subscribe("bench/to/" + identity(), [this](const watt::Envelope&) { ++received_; }, lossless);
+    subscribe(
+        "bench/to/" + identity(), [this](const watt::Envelope&) { ++received_; }, lossless);
     export_method("ping", [] { return true; });
     export_method("received", [this] { return received_; });
+    // A slow callback: holds its thread this long (as blocking I/O would).
+    export_method("busy", [](long ms) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      return true;
+    });
     // Publishes n small messages to another agent's topic, then waits until
     // the broker took them all.
     export_method("flood", [this](const std::string& to, long n) {

@@ -6,17 +6,18 @@
 
 namespace watt::detail {
 
-void Receiver::read_available() {
+bool Receiver::read_available() {
   Incoming f;
   std::string error;
   for (int i = 0; i < 4096; ++i) {
-    if (!session_.is_open() || !session_.port().try_receive(f, error)) return;
+    if (!session_.is_open() || !session_.port().try_receive(f, error)) return false;
     if (!error.empty()) {
       problems_.report("bad_frame", error);
       continue;
     }
     handle(f);
   }
+  return true;
 }
 
 void Receiver::handle(Incoming& f) {

@@ -21,8 +21,9 @@ public:
       : session_(session), inbox_(inbox), calls_(calls), problems_(problems), on_welcome_(std::move(on_welcome)) {}
 
   // Reads what waits on the connection, up to a bound (so timers and the
-  // inbox get their turn under a flood).
-  void read_available();
+  // inbox get their turn under a flood). True when it stopped at the bound:
+  // more may be waiting.
+  bool read_available();
   // One message from the broker (a batch's messages each in turn).
   void handle(Incoming& f);
   // The broker's refusals of what was not a call (publications,

@@ -380,9 +380,10 @@ void Runtime::do_one_round(Clock::time_point wait_until, const std::function<boo
 
 Clock::time_point Runtime::turn() {
   adopt_thread();
+  bool more = false;  // left on the port: a container's agent is woken only by what arrives next
   if (session_.is_open()) {
     take_link_events();
-    receiver_.read_available();
+    more = receiver_.read_available();
     release_held();
   }
   run_posted();
@@ -392,7 +393,7 @@ Clock::time_point Runtime::turn() {
   if (stop_requested()) return Clock::now();
   {
     std::lock_guard lock(posted_mutex_);
-    if (!posted_.empty() || !inbox_.empty()) return Clock::now();
+    if (more || !posted_.empty() || !inbox_.empty()) return Clock::now();
   }
   auto next = timers_.next_due();
   if (const auto call = calls_.next_deadline()) next = std::min(next, *call);

@@ -28,7 +28,7 @@ std::string name_of(int i) {
 }
 
 // A container of `n` probe agents (a000…), started on the Cli's platform.
-watt::test::Process start_container(const Cli& cli, const std::string& name, int n) {
+watt::test::Process start_container(const Cli& cli, const std::string& name, int n, int threads = 2) {
   const auto file = cli.home().path() / (name + "-agents.yml");
   std::ofstream out(file);
   out << "agents:\n";
@@ -131,7 +131,9 @@ TEST_CASE("container: an agent whose callback throws is restarted alone, while t
 TEST_CASE("container: a slow lossless agent fills its queue, the container stops reading, and nothing is lost") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  auto container = start_container(cli, "c3", 2);
+  // One thread: the agent must be given its turns again while its queue
+  // still holds what it has not read (nothing new would wake it).
+  auto container = start_container(cli, "c3", 2, 1);
   auto c = client(cli, "tester");
   REQUIRE(eventually([&] { return all_joined(c, 2); }, 30s));
   REQUIRE(c.call("a001", "set_delay_us", 50L).get().ok());
@@ -145,4 +147,16 @@ TEST_CASE("container: a slow lossless agent fills its queue, the container stops
   const auto stats = c.call(watt::container_identity("c3"), "stats").get();
   REQUIRE(stats.ok());
   CHECK(stats->as<std::map<std::string, std::uint64_t>>().at("intake_pauses") >= 1);
+}
+
+TEST_CASE("container: with one thread, an agent waiting for another agent of its container gets its answer") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  auto container = start_container(cli, "c4", 2, 1);
+  auto c = client(cli, "tester");
+  REQUIRE(eventually([&] { return all_joined(c, 2); }, 30s));
+  // a000's method blocks in a call to a001 (try_publish's sync, then a call):
+  // the one thread runs a001's turn meanwhile instead of waiting with it.
+  REQUIRE(c.call("a000", "ask", std::string("a001")).get().ok());
+  CHECK(c.call("a000", "ask", std::string("a001")).get()->as<std::string>() == "a001");
 }

@@ -118,7 +118,11 @@ Clock::time_point HostedAgent::begin() {
   try {
     SharedConnection* connection = parts_.own.connection();
     if (connection == nullptr) throw Error("the container is not connected to the platform");
-    auto port = std::make_unique<HostedPort>(parts_.mux, *connection, [this] { parts_.scheduler.wake(*this); });
+    auto port = std::make_unique<HostedPort>(
+        parts_.mux, *connection, [this] { parts_.scheduler.wake(*this); },
+        [this](const std::function<bool()>& done, Clock::time_point deadline) {
+          parts_.scheduler.help(done, deadline);
+        });
     rt_ = std::make_unique<Runtime>(options_.identity, parts_.options.address, parts_.log_sink, std::move(port));
     agent_ = library_->create(rt_.get());
     start_agent(*rt_, *agent_, life_);

@@ -9,8 +9,8 @@
 
 namespace watt::detail {
 
-HostedPort::HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake)
-    : mux_(mux), connection_(connection), on_wake_(std::move(on_wake)) {}
+HostedPort::HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake, Help help)
+    : mux_(mux), connection_(connection), on_wake_(std::move(on_wake)), help_(std::move(help)) {}
 
 HostedPort::~HostedPort() {
   if (open_) mux_.detach(*this);
@@ -65,9 +65,12 @@ LinkEvent HostedPort::next_event() {
 }
 
 void HostedPort::wait(Clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  cv_.wait_until(lock, deadline, [this] { return woken_ || !queue_.empty() || !events_.empty(); });
-  woken_ = false;
+  help_(
+      [this] {
+        std::lock_guard lock(mutex_);
+        return std::exchange(woken_, false) || !queue_.empty() || !events_.empty();
+      },
+      deadline);
 }
 
 void HostedPort::wake() noexcept {
@@ -75,7 +78,6 @@ void HostedPort::wake() noexcept {
     std::lock_guard lock(mutex_);
     woken_ = true;
   }
-  cv_.notify_all();
   if (on_wake_) on_wake_();
 }
 
@@ -87,7 +89,6 @@ bool HostedPort::push(Incoming&& in) {
     filled = !full_ && queue_.size() >= intake_limit;
     if (filled) full_ = true;
   }
-  cv_.notify_all();
   if (on_wake_) on_wake_();
   return filled;
 }
@@ -97,7 +98,6 @@ void HostedPort::push(LinkEvent event) {
     std::lock_guard lock(mutex_);
     events_.push_back(event);
   }
-  cv_.notify_all();
   if (on_wake_) on_wake_();
 }
 

@@ -9,7 +9,6 @@
 
 #include <watt/proto/topic_index.hpp>
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,8 +25,11 @@ class SharedConnection;
 class HostedPort final : public Port {
 public:
   // `on_wake` runs (on any thread, without this port's lock) whenever the
-  // agent has something new to do: the container schedules a turn.
-  HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake);
+  // agent has something new to do: the container schedules a turn. `help`
+  // is how it waits in the middle of a turn: the container's scheduler runs
+  // other agents meanwhile (Scheduler::help).
+  using Help = std::function<void(const std::function<bool()>& done, Clock::time_point deadline)>;
+  HostedPort(Mux& mux, SharedConnection& connection, std::function<void()> on_wake, Help help);
   ~HostedPort() override;
   HostedPort(const HostedPort&) = delete;
   HostedPort& operator=(const HostedPort&) = delete;
@@ -67,11 +69,11 @@ private:
   Mux& mux_;
   SharedConnection& connection_;
   std::function<void()> on_wake_;
+  Help help_;
   std::string identity_;
   bool open_ = false;
 
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
   std::deque<Incoming> queue_;
   std::deque<LinkEvent> events_;
   bool woken_ = false;

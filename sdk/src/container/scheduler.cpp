@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include <algorithm>
+
 namespace watt::detail {
 
 Scheduler::Scheduler(std::size_t threads) {
@@ -20,10 +22,15 @@ Scheduler::~Scheduler() {
 void Scheduler::wake(Task& task) {
   int s = task.state_.load();
   for (;;) {
-    if (s == Task::queued || s == Task::running_woken) return;
-    if (s == Task::running) {
-      if (task.state_.compare_exchange_weak(s, Task::running_woken)) return;
-      continue;
+    if (s == Task::queued) return;
+    if (s == Task::running || s == Task::running_woken) {
+      if (s == Task::running && !task.state_.compare_exchange_weak(s, Task::running_woken)) continue;
+      // It may be waiting in help(): it looks again.
+      if (helpers_.load() > 0) {
+        std::lock_guard lock(mutex_);
+        cv_.notify_all();
+      }
+      return;
     }
     if (task.state_.compare_exchange_weak(s, Task::queued)) break;
   }
@@ -45,35 +52,60 @@ void Scheduler::enqueue(Task& task) {
   }
 }
 
+void Scheduler::fire_timers() {
+  const auto now = Clock::now();
+  while (!timers_.empty() && timers_.top().when <= now) {
+    const Timer t = timers_.top();
+    timers_.pop();
+    if (t.task->armed_ != t.when) continue;  // superseded by an earlier one
+    t.task->armed_ = Clock::time_point::max();
+    enqueue(*t.task);
+  }
+}
+
+void Scheduler::run_next(std::unique_lock<std::mutex>& lock) {
+  Task& task = *ready_.front();
+  ready_.pop_front();
+  if (!ready_.empty()) cv_.notify_one();  // another thread may take the next
+  lock.unlock();
+  task.state_.store(Task::running);
+  const auto next = task.run();
+  finished(task, next);
+  lock.lock();
+}
+
+void Scheduler::sleep(std::unique_lock<std::mutex>& lock, Clock::time_point until) {
+  if (!timers_.empty()) until = std::min(until, timers_.top().when);
+  if (until == Clock::time_point::max())
+    cv_.wait(lock);
+  else
+    cv_.wait_until(lock, until);
+}
+
 void Scheduler::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    // Due timers first: each wakes its task, if still armed for that time.
-    const auto now = Clock::now();
-    while (!timers_.empty() && timers_.top().when <= now) {
-      const Timer t = timers_.top();
-      timers_.pop();
-      if (t.task->armed_ != t.when) continue;  // superseded by an earlier one
-      t.task->armed_ = Clock::time_point::max();
-      enqueue(*t.task);
-    }
+    fire_timers();
     if (stop_) return;
     if (ready_.empty()) {
-      if (timers_.empty())
-        cv_.wait(lock);
-      else
-        cv_.wait_until(lock, timers_.top().when);
+      sleep(lock, Clock::time_point::max());
       continue;
     }
-    Task& task = *ready_.front();
-    ready_.pop_front();
-    if (!ready_.empty()) cv_.notify_one();  // another thread may take the next
-    lock.unlock();
-    task.state_.store(Task::running);
-    const auto next = task.run();
-    finished(task, next);
-    lock.lock();
+    run_next(lock);
   }
+}
+
+void Scheduler::help(const std::function<bool()>& done, Clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  ++helpers_;
+  while (!done() && Clock::now() < deadline && !stop_) {
+    fire_timers();
+    if (ready_.empty())
+      sleep(lock, deadline);
+    else
+      run_next(lock);  // another agent's turn, on the thread this one would only hold
+  }
+  --helpers_;
 }
 
 void Scheduler::finished(Task& task, Clock::time_point next) {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -42,6 +43,12 @@ public:
 
   // Any thread: the task gets a turn soon. Tasks must outlive the scheduler.
   void wake(Task& task);
+  // A task that must wait in the middle of its turn (for an answer, say)
+  // calls this instead of sleeping: until `done` holds (checked under the
+  // scheduler's lock, and again after each wake of a task) or the deadline,
+  // its thread runs other tasks' turns. So an agent waiting for another of
+  // the same container never holds the thread that one needs.
+  void help(const std::function<bool()>& done, Clock::time_point deadline);
   std::size_t threads() const noexcept { return threads_.size(); }
 
 private:
@@ -53,6 +60,9 @@ private:
 
   void work();
   void enqueue(Task& task);  // under the lock
+  void fire_timers();        // under the lock
+  void run_next(std::unique_lock<std::mutex>& lock);
+  void sleep(std::unique_lock<std::mutex>& lock, Clock::time_point until);
   void finished(Task& task, Clock::time_point next);
 
   std::mutex mutex_;
@@ -60,6 +70,7 @@ private:
   std::deque<Task*> ready_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   bool stop_ = false;
+  std::atomic<int> helpers_{0};
   std::vector<std::thread> threads_;
 };
 

@@ -25,8 +25,10 @@ void SharedConnection::send(std::string_view origin, proto::Kind kind, std::stri
     std::lock_guard lock(mutex_);
     conn_.send_as(origin, kind, address, header, body);
     // A send may take the socket's pending "readable" signal (ZMQ_FD is
-    // edge-triggered) while the I/O thread sleeps on it: tell it ourselves.
-    wake_reader = readable();
+    // edge-triggered) while the I/O thread sleeps on it: then tell it
+    // ourselves. While it is awake it looks again before it sleeps, so the
+    // costly look (ZMQ_EVENTS) is spared.
+    wake_reader = reader_asleep_ && readable();
   }
   if (wake_reader) wake();
 }
@@ -44,6 +46,7 @@ void SharedConnection::wait(std::chrono::steady_clock::time_point deadline, bool
     std::lock_guard lock(mutex_);
     if (readable()) return;
     fd = conn_.socket().get(zmq::sockopt::fd);
+    reader_asleep_ = true;  // from here on a sender looks for us (under this lock)
   }
   const auto now = std::chrono::steady_clock::now();
   auto ms =
@@ -57,7 +60,7 @@ void SharedConnection::wait(std::chrono::steady_clock::time_point deadline, bool
     if (e.num() != EINTR) throw;
     return;
   }
-  if (items[0].revents & ZMQ_POLLIN) {
+  if ((items[0].revents & ZMQ_POLLIN) != 0) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
   }

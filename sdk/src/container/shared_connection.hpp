@@ -40,6 +40,7 @@ private:
 
   std::mutex mutex_;
   Connection conn_;
+  bool reader_asleep_ = false;  // guarded by mutex_: the I/O thread polls the descriptor
   int wake_fd_;
 };
 
