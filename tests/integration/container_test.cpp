@@ -60,15 +60,28 @@ nlohmann::json agent_status(watt::Client& c, const std::string& container, const
   return nlohmann::json::object();
 }
 
+// A platform and a container of `n` probe agents, all joined, and a client.
+struct Hosting {
+  Hosting(const std::string& name, int n, int threads = 2)
+      : container(start(name, n, threads)), c(client(cli, "tester")) {
+    REQUIRE_MESSAGE(eventually([&] { return all_joined(c, n); }, 30s), container.err());
+  }
+  watt::test::Process start(const std::string& name, int n, int threads) {
+    REQUIRE(cli.watt({"platform", "start"}).code == 0);
+    return start_container(cli, name, n, threads);
+  }
+  Cli cli;
+  watt::test::Process container;
+  watt::Client c;
+};
+
 }  // namespace
 
 TEST_CASE("container: 100 agents in one process each publish, subscribe and answer, and nothing goes astray") {
-  Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
   constexpr int n = 100;
-  auto container = start_container(cli, "c1", n);
-  auto c = client(cli, "tester");
-  REQUIRE_MESSAGE(eventually([&] { return all_joined(c, n); }, 30s), container.err());
+  Hosting h("c1", n);
+  auto& c = h.c;
+  auto& container = h.container;
 
   // One connection for all of them: every agent shows the container's pid.
   const auto peers = c.peers();
@@ -106,12 +119,9 @@ TEST_CASE("container: 100 agents in one process each publish, subscribe and answ
 }
 
 TEST_CASE("container: an agent whose callback throws is restarted alone, while the others keep answering") {
-  Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
   constexpr int n = 10;
-  auto container = start_container(cli, "c2", n);
-  auto c = client(cli, "tester");
-  REQUIRE(eventually([&] { return all_joined(c, n); }, 30s));
+  Hosting h("c2", n);
+  auto& c = h.c;
   REQUIRE(c.call("a003", "crash_soon").get().ok());
   // The others answer throughout; a003 comes back with one restart counted.
   REQUIRE(eventually(
@@ -125,17 +135,14 @@ TEST_CASE("container: an agent whose callback throws is restarted alone, while t
   CHECK(agent_status(c, "c2", "a003")["last_failure"].get<std::string>().find("crash_soon") != std::string::npos);
   CHECK(c.call("a003", "whoami").get()->as<std::string>() == "a003");
   CHECK(agent_status(c, "c2", "a004")["restarts"] == 0);
-  CHECK(container.err().find("[a003] stopping after an error: crash_soon: failing on purpose") != std::string::npos);
+  CHECK(h.container.err().find("[a003] stopping after an error: crash_soon: failing on purpose") != std::string::npos);
 }
 
 TEST_CASE("container: a slow lossless agent fills its queue, the container stops reading, and nothing is lost") {
-  Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
   // One thread: the agent must be given its turns again while its queue
   // still holds what it has not read (nothing new would wake it).
-  auto container = start_container(cli, "c3", 2, 1);
-  auto c = client(cli, "tester");
-  REQUIRE(eventually([&] { return all_joined(c, 2); }, 30s));
+  Hosting h("c3", 2, 1);
+  auto& c = h.c;
   REQUIRE(c.call("a001", "set_delay_us", 50L).get().ok());
   // More than one agent's queue holds: the rest waits at the broker, whose
   // flow control holds this publisher back.
@@ -150,13 +157,10 @@ TEST_CASE("container: a slow lossless agent fills its queue, the container stops
 }
 
 TEST_CASE("container: with one thread, an agent waiting for another agent of its container gets its answer") {
-  Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  auto container = start_container(cli, "c4", 2, 1);
-  auto c = client(cli, "tester");
-  REQUIRE(eventually([&] { return all_joined(c, 2); }, 30s));
-  // a000's method blocks in a call to a001 (try_publish's sync, then a call):
-  // the one thread runs a001's turn meanwhile instead of waiting with it.
+  Hosting h("c4", 2, 1);
+  auto& c = h.c;
+  // a000's method (ask) waits for a call to a001: the one thread runs
+  // a001's turn meanwhile instead of waiting with it.
   REQUIRE(c.call("a000", "ask", std::string("a001")).get().ok());
   CHECK(c.call("a000", "ask", std::string("a001")).get()->as<std::string>() == "a001");
 }

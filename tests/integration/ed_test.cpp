@@ -141,17 +141,27 @@ TEST_CASE("ed: the 16-node case of docs/ed.md reproduces its reference table ove
   CHECK(solved.out.find("DG2      generator       124.4") != std::string::npos);
 }
 
-TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process") {
-  Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+namespace {
+
+// The 100-node random case: degree 4, seeds 42 (nodes) and 7 (graph).
+watt::ed::RunConfig random100_run(const std::string& name) {
   watt::ed::RunConfig run;
-  run.run = "r100";
+  run.run = name;
   run.nodes = ed_test::random100(42);
   run.members = ed_test::ids_of(run.nodes);
   run.graph.kind = watt::ed::GraphSpec::Kind::random;
   run.graph.degree = 4;
   run.graph.seed = 7;
   run.k_max = 5000;
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto run = random100_run("r100");
   const auto monitor = launch(cli, write(cli, "r100.yml", watt::ed::to_yaml(run)), {"--per-agent", "25"});
   const auto r = wait_result(cli, monitor, 120s);
   check_central(r, run.nodes);
@@ -163,14 +173,7 @@ TEST_CASE(
     "ed: the 100-node run with every node an agent of its own, in two containers, gives the simulation's result") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  watt::ed::RunConfig run;
-  run.run = "c100";
-  run.nodes = ed_test::random100(42);
-  run.members = ed_test::ids_of(run.nodes);
-  run.graph.kind = watt::ed::GraphSpec::Kind::random;
-  run.graph.degree = 4;
-  run.graph.seed = 7;
-  run.k_max = 5000;
+  const auto run = random100_run("c100");
   const auto plan = plan_run(cli, write(cli, "c100.yml", watt::ed::to_yaml(run)), {"--per-agent", "1"});
   REQUIRE(plan.hosts.size() == 100);
   for (std::size_t i = 0; i < plan.hosts.size(); ++i)

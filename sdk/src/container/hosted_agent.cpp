@@ -121,7 +121,7 @@ Clock::time_point HostedAgent::begin() {
     auto port = std::make_unique<HostedPort>(
         parts_.mux, *connection, [this] { parts_.scheduler.wake(*this); },
         [this](const std::function<bool()>& done, Clock::time_point deadline) {
-          parts_.scheduler.help(done, deadline);
+          parts_.scheduler.help(*this, done, deadline);
         });
     rt_ = std::make_unique<Runtime>(options_.identity, parts_.options.address, parts_.log_sink, std::move(port));
     agent_ = library_->create(rt_.get());

@@ -14,6 +14,7 @@ Scheduler::~Scheduler() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
+    for (auto* cv : sleeping_helpers_) cv->notify_all();
   }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
@@ -25,20 +26,26 @@ void Scheduler::wake(Task& task) {
     if (s == Task::queued) return;
     if (s == Task::running || s == Task::running_woken) {
       if (s == Task::running && !task.state_.compare_exchange_weak(s, Task::running_woken)) continue;
-      // It may be waiting in help(): it looks again.
-      if (helpers_.load() > 0) {
+      // It may be waiting in help(): that thread alone looks again.
+      if (task.helping_.load()) {
         std::lock_guard lock(mutex_);
-        cv_.notify_all();
+        if (task.helper_ != nullptr) task.helper_->notify_one();
       }
       return;
     }
     if (task.state_.compare_exchange_weak(s, Task::queued)) break;
   }
-  {
-    std::lock_guard lock(mutex_);
-    ready_.push_back(&task);
-  }
-  cv_.notify_one();
+  std::lock_guard lock(mutex_);
+  ready_.push_back(&task);
+  signal_ready();
+}
+
+void Scheduler::signal_ready() {
+  // An idle worker takes it; failing one, a thread waiting in help() does.
+  if (idle_workers_ > 0)
+    cv_.notify_one();
+  else if (!sleeping_helpers_.empty())
+    sleeping_helpers_.back()->notify_one();
 }
 
 void Scheduler::enqueue(Task& task) {
@@ -66,7 +73,7 @@ void Scheduler::fire_timers() {
 void Scheduler::run_next(std::unique_lock<std::mutex>& lock) {
   Task& task = *ready_.front();
   ready_.pop_front();
-  if (!ready_.empty()) cv_.notify_one();  // another thread may take the next
+  if (!ready_.empty()) signal_ready();  // another thread may take the next
   lock.unlock();
   task.state_.store(Task::running);
   const auto next = task.run();
@@ -74,12 +81,12 @@ void Scheduler::run_next(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
-void Scheduler::sleep(std::unique_lock<std::mutex>& lock, Clock::time_point until) {
+void Scheduler::sleep(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Clock::time_point until) {
   if (!timers_.empty()) until = std::min(until, timers_.top().when);
   if (until == Clock::time_point::max())
-    cv_.wait(lock);
+    cv.wait(lock);
   else
-    cv_.wait_until(lock, until);
+    cv.wait_until(lock, until);
 }
 
 void Scheduler::work() {
@@ -88,45 +95,56 @@ void Scheduler::work() {
     fire_timers();
     if (stop_) return;
     if (ready_.empty()) {
-      sleep(lock, Clock::time_point::max());
+      ++idle_workers_;
+      sleep(cv_, lock, Clock::time_point::max());
+      --idle_workers_;
       continue;
     }
     run_next(lock);
   }
 }
 
-void Scheduler::help(const std::function<bool()>& done, Clock::time_point deadline) {
+void Scheduler::help(Task& self, const std::function<bool()>& done, Clock::time_point deadline) {
+  std::condition_variable cv;  // this thread's own: woken for `self`, or for work nobody idle takes
   std::unique_lock lock(mutex_);
-  ++helpers_;
+  // Never nested for one task: while it waits here it is running, and no
+  // thread gives it another turn.
+  self.helper_ = &cv;
+  self.helping_.store(true);
   while (!done() && Clock::now() < deadline && !stop_) {
     fire_timers();
-    if (ready_.empty())
-      sleep(lock, deadline);
-    else
+    if (!ready_.empty()) {
       run_next(lock);  // another agent's turn, on the thread this one would only hold
+      continue;
+    }
+    sleeping_helpers_.push_back(&cv);
+    sleep(cv, lock, deadline);
+    sleeping_helpers_.erase(std::find(sleeping_helpers_.begin(), sleeping_helpers_.end(), &cv));
   }
-  --helpers_;
+  self.helper_ = nullptr;
+  self.helping_.store(false);
 }
 
 void Scheduler::finished(Task& task, Clock::time_point next) {
-  bool notify = false;
-  {
-    std::lock_guard lock(mutex_);
-    const bool again = next <= Clock::now();  // work left: straight back in line
-    if (!again && next != Clock::time_point::max() && next < task.armed_) {
-      task.armed_ = next;
-      timers_.push({next, &task});
-      notify = true;  // a sleeping thread may need to wake earlier
-    }
-    int s = Task::running;
-    if (again || !task.state_.compare_exchange_strong(s, Task::idle)) {
-      // Work left, or woken while it ran: another turn.
-      task.state_.store(Task::queued);
-      ready_.push_back(&task);
-      notify = true;
-    }
+  std::lock_guard lock(mutex_);
+  const bool again = next <= Clock::now();  // work left: straight back in line
+  if (!again && next != Clock::time_point::max() && next < task.armed_) {
+    task.armed_ = next;
+    timers_.push({next, &task});
+    // A sleeping thread may need to wake earlier for it.
+    if (idle_workers_ > 0)
+      cv_.notify_one();
+    else
+      for (auto* cv : sleeping_helpers_) cv->notify_one();
   }
-  if (notify) cv_.notify_one();
+  int s = Task::running;
+  if (again || !task.state_.compare_exchange_strong(s, Task::idle)) {
+    // Work left, or woken while it ran: another turn. This thread may be a
+    // helper about to return, so another is told as well.
+    task.state_.store(Task::queued);
+    ready_.push_back(&task);
+    signal_ready();
+  }
 }
 
 }  // namespace watt::detail

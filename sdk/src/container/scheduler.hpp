@@ -34,6 +34,8 @@ public:
     enum : int { idle, queued, running, running_woken };
     std::atomic<int> state_{idle};
     Clock::time_point armed_ = Clock::time_point::max();  // guarded by the scheduler's lock
+    std::condition_variable* helper_ = nullptr;           // while in help(), its thread's; under the lock
+    std::atomic<bool> helping_{false};
   };
 
   explicit Scheduler(std::size_t threads);
@@ -48,7 +50,7 @@ public:
   // scheduler's lock, and again after each wake of a task) or the deadline,
   // its thread runs other tasks' turns. So an agent waiting for another of
   // the same container never holds the thread that one needs.
-  void help(const std::function<bool()>& done, Clock::time_point deadline);
+  void help(Task& self, const std::function<bool()>& done, Clock::time_point deadline);
   std::size_t threads() const noexcept { return threads_.size(); }
 
 private:
@@ -62,7 +64,8 @@ private:
   void enqueue(Task& task);  // under the lock
   void fire_timers();        // under the lock
   void run_next(std::unique_lock<std::mutex>& lock);
-  void sleep(std::unique_lock<std::mutex>& lock, Clock::time_point until);
+  void signal_ready();  // under the lock: one thread to take what is ready
+  void sleep(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Clock::time_point until);
   void finished(Task& task, Clock::time_point next);
 
   std::mutex mutex_;
@@ -70,7 +73,8 @@ private:
   std::deque<Task*> ready_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   bool stop_ = false;
-  std::atomic<int> helpers_{0};
+  int idle_workers_ = 0;                                    // sleeping in work()
+  std::vector<std::condition_variable*> sleeping_helpers_;  // sleeping in help()
   std::vector<std::thread> threads_;
 };
 
