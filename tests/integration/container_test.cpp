@@ -21,11 +21,7 @@ using watt::test::eventually;
 
 namespace {
 
-std::string name_of(int i) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "a%03d", i);
-  return buf;
-}
+std::string name_of(int i) { return "a" + std::to_string(1000 + i).substr(1); }  // a000 … a999
 
 // A container of `n` probe agents (a000…), started on the Cli's platform.
 watt::test::Process start_container(const Cli& cli, const std::string& name, int n, int threads = 2) {
@@ -37,7 +33,7 @@ watt::test::Process start_container(const Cli& cli, const std::string& name, int
   out.close();
   return watt::test::Process(
       {(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect", watt::test::address(cli),
-       "--agents", file.string(), "--heartbeat-ms", "1000", "--threads", "2"},
+       "--agents", file.string(), "--heartbeat-ms", "1000", "--threads", std::to_string(threads)},
       cli.home().path(), cli.env());
 }
 
