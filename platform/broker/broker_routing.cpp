@@ -193,6 +193,9 @@ bool Broker::answer_owed(Peer& answerer, Peer& caller, proto::Kind kind, const p
   return false;
 }
 
+// The texts of these refusals are part of the protocol: a container reads
+// them to stop handing an agent what it may no longer have
+// (sdk/src/container/mux.cpp, Mux::revoked).
 void Broker::enforce_grants() {
   peers_.for_each([this](Peer& p) {
     if (p.dead || p.auth_name.empty()) return;

@@ -58,14 +58,15 @@ Runtime::~Runtime() {
 }
 
 void Runtime::check_thread(const char* what) const {
-  if (owner_ != std::thread::id{} && owner_ != std::this_thread::get_id())
+  const auto owner = owner_.load(std::memory_order_relaxed);
+  if (owner != std::thread::id{} && owner != std::this_thread::get_id())
     throw Error(std::string(what) + " called from another thread than the agent's; use post()");
 }
 
 // ---- joining and leaving ----------------------------------------------------
 
 void Runtime::connect(std::chrono::milliseconds timeout) {
-  owner_ = std::this_thread::get_id();
+  adopt_thread();
   // A platform listens on TCP with CURVE only: without keys the handshake
   // never completes, and the wait would end in a misleading timeout.
   if (session_.address().starts_with("tcp://") && !session_.has_curve())
@@ -267,7 +268,7 @@ void Runtime::complete_reply(std::shared_ptr<ReplyState> state, Result<Value> re
   std::lock_guard lock(gate->mutex);  // the runtime is not destroyed meanwhile
   Runtime* rt = gate->rt;
   if (rt == nullptr) return;
-  if (rt->owner_ == std::this_thread::get_id()) {
+  if (rt->owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
     rt->methods_.finish(*state, std::move(result), dropped);
     return;
   }

@@ -69,7 +69,7 @@ public:
   Clock::time_point turn();
   // A container's agent moves between its threads: the one about to use
   // this runtime says so (every call checks it is on the agent's thread).
-  void adopt_thread() noexcept { owner_ = std::this_thread::get_id(); }
+  void adopt_thread() noexcept { owner_.store(std::this_thread::get_id(), std::memory_order_relaxed); }
   void request_stop() noexcept;
   bool stop_requested() const noexcept { return stop_.load(); }
 
@@ -126,7 +126,9 @@ private:
   bool wait_for(const std::function<bool()>& done, Clock::time_point deadline);
 
   std::shared_ptr<spdlog::logger> log_;
-  std::thread::id owner_{};
+  // Read by other threads (a Reply completed from a worker): a container's
+  // agent changes threads between turns.
+  std::atomic<std::thread::id> owner_{};
   std::unique_ptr<Port> port_;
   std::atomic<bool> stop_{false};
   std::uint64_t publishes_ = 0;

@@ -121,19 +121,22 @@ void ContainerHost::run() {
   i.rt->spin_until([&] { return i.stopping.load(); }, detail::Clock::time_point::max());
   // Each agent leaves with a goodbye the broker acknowledges, through this
   // thread: it keeps reading while they go.
+  // Not before every agent is done with the connection: an agent in a long
+  // callback is waited for (the platform's stop_timeout ends a container that
+  // never gets there, as it ends an agent's process).
   {
     std::lock_guard lock(i.mutex);
+    i.running = false;  // one added from now on is not started
     for (auto& [identity, agent] : i.agents) agent->stop();
   }
-  i.rt->spin_until(
-      [&] {
-        std::lock_guard lock(i.mutex);
-        for (auto& [identity, agent] : i.agents)
-          if (!agent->settled()) return false;
-        return true;
-      },
-      detail::Clock::now() + std::chrono::seconds(30));
-  i.running = false;
+  const auto unsettled = [&] {
+    std::lock_guard lock(i.mutex);
+    std::size_t n = 0;
+    for (auto& [identity, agent] : i.agents) n += agent->settled() ? 0U : 1U;
+    return n;
+  };
+  while (!i.rt->spin_until([&] { return unsettled() == 0; }, detail::Clock::now() + std::chrono::seconds(10)))
+    i.rt->log().warn("stopping: {} agents are still in a callback", unsettled());
   (void)i.rt->turn();  // the last reports of the agents' states go out before the goodbye
   i.rt->leave();
 }
@@ -235,6 +238,7 @@ void ContainerHost::remove_agent(const std::string& identity) {
   if (!it->second->settled()) throw Error("agent '" + identity + "' is still running; stop it first");
   // Kept until the container ends (the scheduler may still know it); its
   // library is let go once no agent uses it, so a reinstalled one loads anew.
+  it->second->release_library();
   impl_->retired.push_back(std::move(it->second));
   impl_->agents.erase(it);
   for (auto lib = impl_->libraries.begin(); lib != impl_->libraries.end();)

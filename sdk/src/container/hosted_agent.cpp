@@ -66,12 +66,13 @@ bool HostedAgent::settled() const {
 }
 
 Clock::time_point HostedAgent::run() {
-  const auto before = status();
+  const auto mark = [this] {
+    std::lock_guard lock(mutex_);
+    return std::pair{state_, restart_count_};
+  };
+  const auto before = mark();
   const auto next = step();
-  if (parts_.on_state) {
-    auto after = status();
-    if (after.state != before.state || after.restarts != before.restarts) parts_.on_state(after);
-  }
+  if (parts_.on_state && mark() != before) parts_.on_state(status());  // a turn of callbacks copies nothing
   return next;
 }
 

@@ -44,6 +44,8 @@ public:
   void stop();
   HostedAgentStatus status() const;
   bool settled() const;  // stopped or failed: nothing left to do
+  // Retired (settled, and never started again): its library may be unloaded.
+  void release_library() { library_.reset(); }
   const std::string& identity() const noexcept { return options_.identity; }
 
 private:

@@ -3,6 +3,7 @@
 #include <watt/proto/header.hpp>
 #include <watt/proto/topic.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace watt::detail {
@@ -39,8 +40,10 @@ void Mux::unsubscribing(HostedPort& port, std::string_view pattern) {
   const std::string norm(proto::normalize_pattern(pattern));
   std::lock_guard lock(mutex_);
   // From now on nothing more for it, even what the broker sent before it
-  // heard of this.
+  // heard of this, and a late acknowledgement of its subscribe counts for
+  // nothing.
   if (port.patterns.erase(norm) > 0) subscribed_.erase(norm, &port);
+  std::erase_if(port.subscribing, [&](const auto& pending) { return pending.second == norm; });
 }
 
 void Mux::settle(HostedPort& port, std::uint64_t id, bool accepted) {
@@ -48,6 +51,21 @@ void Mux::settle(HostedPort& port, std::uint64_t id, bool accepted) {
   if (it == port.subscribing.end()) return;
   if (accepted && port.patterns.insert(it->second).second) subscribed_.insert(it->second, &port);
   port.subscribing.erase(it);
+}
+
+// The broker took a grant back (docs/security.md): a subscription it no
+// longer allows, or the agent itself. Deliveries its neighbours still
+// subscribe to must not reach it any more.
+void Mux::revoked(HostedPort& port, std::string_view why) {
+  constexpr std::string_view one = "access revoked: no longer subscribed to ";
+  constexpr std::string_view all = "access revoked: ";
+  if (why.starts_with(one)) {
+    const std::string norm(proto::normalize_pattern(why.substr(one.size())));
+    if (port.patterns.erase(norm) > 0) subscribed_.erase(norm, &port);
+  } else if (why.starts_with(all)) {
+    for (const auto& pattern : port.patterns) subscribed_.erase(pattern, &port);
+    port.patterns.clear();
+  }
 }
 
 std::size_t Mux::size() const {
@@ -74,7 +92,8 @@ bool Mux::route(Incoming& in) {
       return true;
     }
     case proto::Kind::flow:
-      for (const auto& [identity, port] : by_identity_) port->push(in.share());
+      for (const auto& [identity, port] : by_identity_)
+        if (port->push(in.share()) && full_ports_++ == 0) ++pauses_;
       return false;
     case proto::Kind::ping: return false;
     default: break;
@@ -87,32 +106,31 @@ bool Mux::route(Incoming& in) {
     return true;
   }
   HostedPort& port = *it->second;
-  if (in.kind == proto::Kind::ack || in.kind == proto::Kind::error) {
+  if ((in.kind == proto::Kind::ack || in.kind == proto::Kind::error) && in.origin_view() == "broker") {
     proto::Header h;
-    if (proto::decode_header(in.header_view(), h).empty() && in.origin_view() == "broker")
+    if (proto::decode_header(in.header_view(), h).empty()) {
       settle(port, h.id, in.kind == proto::Kind::ack);
+      if (in.kind == proto::Kind::error && h.id == 0 && h.code == "unauthorized") revoked(port, h.message);
+    }
   }
   if (port.push(std::move(in)) && full_ports_++ == 0) ++pauses_;
   return true;
 }
 
 void Mux::link(LinkEvent event) {
-  std::vector<HostedPort*> ports;
-  {
-    std::lock_guard lock(mutex_);
-    joined_ = event == LinkEvent::connected;
+  // Under the lock, as route() does: a port leaves (detach) only through it.
+  std::lock_guard lock(mutex_);
+  joined_ = event == LinkEvent::connected;
+  for (auto& [identity, port] : by_identity_) {
     if (!joined_) {
       // A new broker knows none of their subscriptions: each is accepted
       // again when the agent renews it.
-      for (auto& [identity, port] : by_identity_) {
-        for (const auto& pattern : port->patterns) subscribed_.erase(pattern, port);
-        port->patterns.clear();
-        port->subscribing.clear();
-      }
+      for (const auto& pattern : port->patterns) subscribed_.erase(pattern, port);
+      port->patterns.clear();
+      port->subscribing.clear();
     }
-    for (auto& [identity, port] : by_identity_) ports.push_back(port);
+    port->push(event);
   }
-  for (HostedPort* port : ports) port->push(event);
 }
 
 }  // namespace watt::detail

@@ -51,6 +51,7 @@ public:
 
 private:
   void settle(HostedPort& port, std::uint64_t id, bool accepted);
+  void revoked(HostedPort& port, std::string_view why);  // under the lock
 
   const std::string own_;
   mutable std::mutex mutex_;

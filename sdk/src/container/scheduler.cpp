@@ -105,16 +105,22 @@ void Scheduler::work() {
 }
 
 void Scheduler::help(Task& self, const std::function<bool()>& done, Clock::time_point deadline) {
+  // Turns run nested on this thread's stack, and the waiting task resumes
+  // only when the turns above it return: a few levels at most.
+  constexpr int max_depth = 8;
+  thread_local int depth = 0;
   std::condition_variable cv;  // this thread's own: woken for `self`, or for work nobody idle takes
   std::unique_lock lock(mutex_);
   // Never nested for one task: while it waits here it is running, and no
   // thread gives it another turn.
   self.helper_ = &cv;
   self.helping_.store(true);
-  while (!done() && Clock::now() < deadline && !stop_) {
+  while (!done() && Clock::now() < deadline) {
     fire_timers();
-    if (!ready_.empty()) {
+    if (!ready_.empty() && idle_workers_ == 0 && depth < max_depth && !stop_) {
+      ++depth;
       run_next(lock);  // another agent's turn, on the thread this one would only hold
+      --depth;
       continue;
     }
     sleeping_helpers_.push_back(&cv);
@@ -123,6 +129,8 @@ void Scheduler::help(Task& self, const std::function<bool()>& done, Clock::time_
   }
   self.helper_ = nullptr;
   self.helping_.store(false);
+  // Told of ready work it leaves behind: someone else is.
+  if (!ready_.empty()) signal_ready();
 }
 
 void Scheduler::finished(Task& task, Clock::time_point next) {

@@ -41,7 +41,7 @@ bool SharedConnection::try_receive(Incoming& out, std::string& error) {
 bool SharedConnection::readable() { return (conn_.socket().get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
 
 void SharedConnection::wait(std::chrono::steady_clock::time_point deadline, bool for_input) {
-  int fd = -1;
+  int fd = -1;  // poll() passes over a negative descriptor: the socket is left out
   if (for_input) {
     std::lock_guard lock(mutex_);
     if (readable()) return;
@@ -58,7 +58,10 @@ void SharedConnection::wait(std::chrono::steady_clock::time_point deadline, bool
     zmq::poll(items, 3, ms);
   } catch (const zmq::error_t& e) {
     if (e.num() != EINTR) throw;
-    return;
+  }
+  if (for_input) {
+    std::lock_guard lock(mutex_);
+    reader_asleep_ = false;  // awake: it looks again itself before it sleeps
   }
   if ((items[0].revents & ZMQ_POLLIN) != 0) {
     std::uint64_t n;
