@@ -88,3 +88,35 @@ TEST_CASE("container scheduler: a thousand tasks share two threads") {
     return true;
   }));
 }
+
+TEST_CASE("container scheduler: a task that waits in the middle of its turn lends its only thread to the others") {
+  struct Answering : Scheduler::Task {
+    std::atomic<bool> answered{false};
+    std::thread::id ran_on;
+    Scheduler::Clock::time_point run() override {
+      ran_on = std::this_thread::get_id();
+      answered = true;
+      return Scheduler::Clock::time_point::max();
+    }
+  } answering;
+  struct Waiting : Scheduler::Task {
+    Scheduler* scheduler = nullptr;
+    Answering* other = nullptr;
+    std::atomic<bool> got_it{false};
+    std::thread::id ran_on;
+    Scheduler::Clock::time_point run() override {
+      ran_on = std::this_thread::get_id();
+      scheduler->wake(*other);  // it cannot run but on this very thread
+      scheduler->help(
+          *this, [this] { return other->answered.load(); }, Scheduler::Clock::now() + 10s);
+      got_it = other->answered.load();
+      return Scheduler::Clock::time_point::max();
+    }
+  } waiting;
+  Scheduler scheduler(1);
+  waiting.scheduler = &scheduler;
+  waiting.other = &answering;
+  scheduler.wake(waiting);
+  CHECK(eventually([&] { return waiting.got_it.load(); }));
+  CHECK(answering.ran_on == waiting.ran_on);
+}
