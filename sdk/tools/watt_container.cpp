@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   app.add_option("--agents", agents_file, "YAML file: agents: [{identity, library, restart, config}]");
   app.add_option("--agent", agent_args, "IDENTITY=LIBRARY, one agent (repeatable)");
   app.add_option("--threads", options.threads, "threads for the agents' callbacks (default: one per core)");
+  app.add_option("--agent-queue", options.agent_queue,
+                 "messages that may wait for one agent before the container stops reading (default 10000)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{10'000'000}));
   app.add_option("--connect", options.address, "broker address (default: " + watt::default_address() + ")");
   app.add_flag("--configs-from-platform", options.configs_from_platform,
                "run by the platform: take the agents it wants here, report their states, and let each fetch "

@@ -10,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 using namespace std::chrono_literals;
 using watt::test::Cli;
@@ -24,17 +26,18 @@ namespace {
 std::string name_of(int i) { return "a" + std::to_string(1000 + i).substr(1); }  // a000 … a999
 
 // A container of `n` probe agents (a000…), started on the Cli's platform.
-watt::test::Process start_container(const Cli& cli, const std::string& name, int n, int threads = 2) {
+watt::test::Process start_container(const Cli& cli, const std::string& name, int n, int threads = 2,
+                                    int agent_queue = 10'000) {
   const auto file = cli.home().path() / (name + "-agents.yml");
   std::ofstream out(file);
   out << "agents:\n";
   for (int i = 0; i < n; ++i)
     out << "  - {identity: " << name_of(i) << ", library: " << watt::test::fixture("probe_agent") << "}\n";
   out.close();
-  return watt::test::Process(
-      {(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect", watt::test::address(cli),
-       "--agents", file.string(), "--heartbeat-ms", "1000", "--threads", std::to_string(threads)},
-      cli.home().path(), cli.env());
+  return watt::test::Process({(watt::test::bin_dir() / "watt-container").string(), "--name", name, "--connect",
+                              watt::test::address(cli), "--agents", file.string(), "--heartbeat-ms", "1000",
+                              "--threads", std::to_string(threads), "--agent-queue", std::to_string(agent_queue)},
+                             cli.home().path(), cli.env());
 }
 
 bool all_joined(watt::Client& c, int n) {
@@ -58,13 +61,13 @@ nlohmann::json agent_status(watt::Client& c, const std::string& container, const
 
 // A platform and a container of `n` probe agents, all joined, and a client.
 struct Hosting {
-  Hosting(const std::string& name, int n, int threads = 2)
-      : container(start(name, n, threads)), c(client(cli, "tester")) {
+  Hosting(const std::string& name, int n, int threads = 2, int agent_queue = 10'000)
+      : container(start(name, n, threads, agent_queue)), c(client(cli, "tester")) {
     REQUIRE_MESSAGE(eventually([&] { return all_joined(c, n); }, 30s), container.err());
   }
-  watt::test::Process start(const std::string& name, int n, int threads) {
+  watt::test::Process start(const std::string& name, int n, int threads, int agent_queue) {
     REQUIRE(cli.watt({"platform", "start"}).code == 0);
-    return start_container(cli, name, n, threads);
+    return start_container(cli, name, n, threads, agent_queue);
   }
   Cli cli;
   watt::test::Process container;
@@ -134,17 +137,35 @@ TEST_CASE("container: an agent whose callback throws is restarted alone, while t
   CHECK(h.container.err().find("[a003] stopping after an error: crash_soon: failing on purpose") != std::string::npos);
 }
 
-TEST_CASE("container: a slow lossless agent fills its queue, the container stops reading, and nothing is lost") {
+TEST_CASE("container: a stuck lossless agent fills its queue, the container stops reading, and nothing is lost") {
   // One thread: the agent must be given its turns again while its queue
-  // still holds what it has not read (nothing new would wake it).
-  Hosting h("c3", 2, 1);
+  // still holds what it has not read (nothing new would wake it). A queue of
+  // 100: the container stops reading long before the broker's own marks.
+  Hosting h("c3", 2, 1, 100);
   auto& c = h.c;
-  REQUIRE(c.call("a001", "set_delay_us", 50L).get().ok());
-  // More than one agent's queue holds: the rest waits at the broker, whose
-  // flow control holds this publisher back.
+  const auto gate = (h.cli.home().path() / "gate").string();
+  std::ofstream(gate) << "closed\n";
+  REQUIRE(c.call("a001", "set_gate", gate).get().ok());
+  // The agent is stuck on the first message. Once its queue in the container
+  // is full the container stops reading: thousands of messages then wait at
+  // the broker (watched from another client; a container that went on
+  // reading would leave none there), and only then does the gate open.
+  std::thread opener([&] {
+    auto watcher = client(h.cli, "watcher");
+    const auto waiting_at_broker = [&] {
+      auto peers = watcher.peers();
+      if (!peers) return false;
+      for (const auto& p : *peers)
+        if (p.identity == watt::container_identity("c3") && p.queued >= 2000) return true;
+      return false;
+    };
+    CHECK(eventually(waiting_at_broker, 60s));
+    std::filesystem::remove(gate);
+  });
   constexpr long total = 3 * 10'000;
-  for (long i = 0; i < total; ++i) c.publish("slowly/a001", i);
-  REQUIRE(c.sync(60s));
+  for (long i = 0; i < total; ++i) c.publish("slowly/a001", i);  // held back by flow control meanwhile
+  REQUIRE(c.sync(120s));
+  opener.join();
   REQUIRE(eventually([&] { return c.call("a001", "slow_count").get()->as<long>() == total; }, 120s));
   CHECK(c.call("a000", "whoami").get().ok());  // and the container reads again
   const auto stats = c.call(watt::container_identity("c3"), "stats").get();

@@ -30,6 +30,9 @@ struct ContainerOptions {
   std::string name;         // the container's own identity on the bus is "container.<name>"
   std::string address;      // empty = default_address()
   std::size_t threads = 0;  // the pool; 0 = one per core
+  // Messages that may wait for one agent inside the container; past it the
+  // container stops reading from the broker until that agent is down to half.
+  std::size_t agent_queue = 10'000;
   std::chrono::milliseconds connect_timeout{10000};
   std::string server_key;  // for a platform on TCP, and the container's key file
   std::string key_file;

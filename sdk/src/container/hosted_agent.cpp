@@ -124,6 +124,7 @@ Clock::time_point HostedAgent::begin() {
         [this](const std::function<bool()>& done, Clock::time_point deadline) {
           parts_.scheduler.help(*this, done, deadline);
         });
+    port->set_intake_limit(parts_.options.agent_queue);
     rt_ = std::make_unique<Runtime>(options_.identity, parts_.options.address, parts_.log_sink, std::move(port));
     agent_ = library_->create(rt_.get());
     start_agent(*rt_, *agent_, life_);

@@ -49,7 +49,7 @@ bool HostedPort::try_receive(Incoming& out, std::string&) {
     if (queue_.empty()) return false;
     out = std::move(queue_.front());
     queue_.pop_front();
-    drained = full_ && queue_.size() <= intake_limit / 2;
+    drained = full_ && queue_.size() <= intake_limit_ / 2;
     if (drained) full_ = false;
   }
   if (drained && on_drained_) on_drained_();
@@ -86,7 +86,7 @@ bool HostedPort::push(Incoming&& in) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(in));
-    filled = !full_ && queue_.size() >= intake_limit;
+    filled = !full_ && queue_.size() >= intake_limit_;
     if (filled) full_ = true;
   }
   if (on_wake_) on_wake_();

@@ -45,8 +45,9 @@ public:
   void wake() noexcept override;
 
   // What may wait for one agent before its container stops reading from
-  // the broker (so the broker's own limits and flow control apply).
-  static constexpr std::size_t intake_limit = 10'000;
+  // the broker (so the broker's own limits and flow control apply):
+  // ContainerOptions::agent_queue.
+  void set_intake_limit(std::size_t limit) { intake_limit_ = limit; }
 
   // The I/O thread, through the mux. True when this message filled the
   // queue to the limit: the mux pauses the container's intake until
@@ -78,6 +79,7 @@ private:
   std::deque<LinkEvent> events_;
   bool woken_ = false;
   bool full_ = false;
+  std::size_t intake_limit_ = 10'000;
   std::function<void()> on_drained_;
 };
 
