@@ -17,6 +17,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #ifndef WATT_BENCH_BIN_DIR
@@ -38,6 +39,7 @@ struct Settings {
   long flood = 100'000;  // messages per throughput run
   long calls = 2000;     // round trips per latency run
   int threads = 2;
+  int installs = 1000;
   std::vector<std::string> parts = {"scale", "traffic", "neighbours"};
   bool has(const std::string& part) const { return std::find(parts.begin(), parts.end(), part) != parts.end(); }
 };
@@ -240,6 +242,43 @@ void print_scale(const std::vector<Scale>& runs, const Alone& a, int processes) 
             << " each, wattd " << kib(a.wattd_kib_per_agent) << " per agent\n";
 }
 
+// ---- install through the platform -------------------------------------------------------------
+
+// `watt install --container` for n agents, one command each, then `watt
+// container start` and the time until the platform counts them all running.
+void install_table(int n) {
+  watt::test::Platform p;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    const auto r = p.cli({"install", WATT_BENCH_AGENT_LIB, "-i", agent_name("inst", i), "--container", "big"});
+    if (r.code != 0) throw std::runtime_error("install failed: " + r.err);
+  }
+  const double install_s = seconds_since(t0);
+  const auto t1 = Clock::now();
+  if (p.cli({"container", "start", "big"}).code != 0) throw std::runtime_error("container start failed");
+  // `watt container list`: CONTAINER STATE PID AGENTS RUNNING …
+  const auto running = [&] {
+    std::istringstream rows(p.cli({"container", "list"}).out);
+    for (std::string row; std::getline(rows, row);) {
+      std::istringstream cells(row);
+      std::string name, state, pid;
+      long agents = 0, up = 0;
+      if (cells >> name >> state >> pid >> agents >> up && name == "big") return up;
+    }
+    return 0L;
+  };
+  while (running() < n) {
+    if (seconds_since(t1) > 600) throw std::runtime_error("not all running after 600 s");
+    std::this_thread::sleep_for(100ms);
+  }
+  const double start_s = seconds_since(t1);
+  bench::Table t({"agents", "watt install, one command each", "per install", "container start until all running"});
+  t.add({std::to_string(n), bench::fixed(install_s, 1) + " s", bench::fixed(install_s * 1000 / n, 1) + " ms",
+         bench::fixed(start_s, 2) + " s"});
+  std::cout << "\n";
+  t.print(std::cout);
+}
+
 void traffic_table(const Settings& s) {
   bench::Table t({"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs"});
   const auto baseline = traffic("two processes", s);
@@ -275,7 +314,8 @@ int main(int argc, char** argv) {
   app.add_option("--flood", s.flood, "messages per throughput run");
   app.add_option("--calls", s.calls, "round trips per latency run");
   app.add_option("--threads", s.threads, "the container's threads");
-  app.add_option("--parts", s.parts, "scale, traffic, neighbours (default: all)");
+  app.add_option("--parts", s.parts, "scale, traffic, neighbours, install (default: all but install)");
+  app.add_option("--installs", s.installs, "agents installed one by one through `watt install` (part install)");
   CLI11_PARSE(app, argc, argv);
   try {
     if (s.has("scale")) {
@@ -285,6 +325,7 @@ int main(int argc, char** argv) {
     }
     if (s.has("traffic")) traffic_table(s);
     if (s.has("neighbours")) neighbours_table(s);
+    if (s.has("install")) install_table(s.installs);
   } catch (const std::exception& e) {
     std::cerr << "bench_containers: " << e.what() << "\n";
     return 1;
