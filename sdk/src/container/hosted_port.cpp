@@ -106,9 +106,4 @@ bool HostedPort::release_full() {
   return std::exchange(full_, false);
 }
 
-std::size_t HostedPort::queued() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size();
-}
-
 }  // namespace watt::detail

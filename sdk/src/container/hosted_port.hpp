@@ -54,7 +54,6 @@ public:
   // `on_drained` says it is down to half.
   bool push(Incoming&& in);
   void push(LinkEvent event);
-  std::size_t queued() const;
   void on_drained(std::function<void()> fn) { on_drained_ = std::move(fn); }
   // Leaving: whether it was full (and is no longer counted so).
   bool release_full();

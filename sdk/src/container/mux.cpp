@@ -68,16 +68,6 @@ void Mux::revoked(HostedPort& port, std::string_view why) {
   }
 }
 
-std::size_t Mux::size() const {
-  std::lock_guard lock(mutex_);
-  return by_identity_.size();
-}
-
-bool Mux::joined() const {
-  std::lock_guard lock(mutex_);
-  return joined_;
-}
-
 std::uint64_t Mux::dropped() const {
   std::lock_guard lock(mutex_);
   return dropped_;
@@ -100,7 +90,7 @@ bool Mux::route(Incoming& in) {
   }
   const std::string_view to = in.address_view();
   if (to.empty() || to == own_) return false;
-  auto it = by_identity_.find(std::string(to));
+  auto it = by_identity_.find(to);
   if (it == by_identity_.end()) {
     ++dropped_;
     return true;
@@ -120,9 +110,8 @@ bool Mux::route(Incoming& in) {
 void Mux::link(LinkEvent event) {
   // Under the lock, as route() does: a port leaves (detach) only through it.
   std::lock_guard lock(mutex_);
-  joined_ = event == LinkEvent::connected;
   for (auto& [identity, port] : by_identity_) {
-    if (!joined_) {
+    if (event != LinkEvent::connected) {
       // A new broker knows none of their subscriptions: each is accepted
       // again when the agent renews it.
       for (const auto& pattern : port->patterns) subscribed_.erase(pattern, port);

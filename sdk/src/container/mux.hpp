@@ -32,7 +32,6 @@ public:
   // broker: the pattern counts once the broker acknowledged it.
   void subscribing(HostedPort& port, std::uint64_t id, std::string_view pattern);
   void unsubscribing(HostedPort& port, std::string_view pattern);
-  std::size_t size() const;
 
   // The I/O thread: hands the message to the agents it is for; false when it
   // is for the container itself (and, for flow control, also for it).
@@ -40,7 +39,6 @@ public:
   // The container's own link came or went: each agent hears it, and says
   // hello again once the container has.
   void link(LinkEvent event);
-  bool joined() const;
   std::uint64_t dropped() const;  // messages for agents no longer here
 
   // While an agent's queue is full the container reads nothing more from
@@ -55,9 +53,13 @@ private:
 
   const std::string own_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, HostedPort*> by_identity_;
+  // Searched with the address's string_view: no string built per message.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, HostedPort*, Hash, std::equal_to<>> by_identity_;
   proto::TopicIndex<HostedPort*> subscribed_;
-  bool joined_ = false;
   std::uint64_t dropped_ = 0;
   std::atomic<int> full_ports_{0};
   std::atomic<std::uint64_t> pauses_{0};
