@@ -6,7 +6,8 @@
 //            platform still answers, the time to stop them all; beside the
 //            same agent in processes of its own (watt-agent).
 //   traffic  pub/sub throughput and RPC round trips between two agents of one
-//            container, of two containers, and of two processes (the baseline).
+//            container, of two containers, and of two processes (the
+//            baseline), all on one platform, measured in turns.
 #include "bench_common.hpp"
 #include "platform.hpp"
 
@@ -37,7 +38,8 @@ struct Settings {
   std::vector<int> sizes = {1000, 10000};
   int processes = 50;    // agents in processes of their own, for the baseline
   long flood = 100'000;  // messages per throughput run
-  long calls = 2000;     // round trips per latency run
+  long calls = 5000;     // round trips per latency run
+  int rounds = 5;        // traffic: the layouts measured in turns
   int threads = 2;
   int installs = 1000;
   std::vector<std::string> parts = {"scale", "traffic", "neighbours"};
@@ -149,46 +151,59 @@ Alone alone(int n) {
 
 struct Traffic {
   std::string layout;
-  double msgs_per_s = 0, p50_us = 0, p99_us = 0;
+  std::string x, y;                                // the caller and the callee
+  std::vector<double> msgs_per_s, p50_us, p99_us;  // one per round
 };
 
-// Agent x floods y, then times round trips to it; both already joined.
-Traffic measure(watt::Client& c, const std::string& layout, const Settings& s) {
-  Traffic t;
-  t.layout = layout;
-  watt::CallOptions long_call;
-  long_call.timeout = 120s;
-  const long before = c.call("y", "received").get()->as<long>();
-  const auto t0 = Clock::now();
-  if (!c.call_with(long_call, "x", "flood", std::string("y"), s.flood).get()) throw std::runtime_error("flood failed");
-  while (c.call("y", "received").get()->as<long>() < before + s.flood) std::this_thread::sleep_for(1ms);
-  t.msgs_per_s = static_cast<double>(s.flood) / seconds_since(t0);
-  const auto rtt = c.call_with(long_call, "x", "rtt", std::string("y"), s.calls).get();
-  if (!rtt) throw std::runtime_error("rtt failed: " + rtt.error().what());
-  const auto v = rtt->as<std::vector<double>>();
-  t.p50_us = v[0];
-  t.p99_us = v[1];
-  return t;
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
 }
 
-Traffic traffic(const std::string& layout, const Settings& s) {
+// One round for one layout: x floods y, then times round trips to it.
+void measure(watt::Client& c, Traffic& t, long flood, long calls) {
+  watt::CallOptions long_call;
+  long_call.timeout = 120s;
+  const long before = c.call(t.y, "received").get()->as<long>();
+  const auto t0 = Clock::now();
+  if (!c.call_with(long_call, t.x, "flood", t.y, flood).get()) throw std::runtime_error("flood failed");
+  while (c.call(t.y, "received").get()->as<long>() < before + flood) std::this_thread::sleep_for(1ms);
+  t.msgs_per_s.push_back(static_cast<double>(flood) / seconds_since(t0));
+  const auto rtt = c.call_with(long_call, t.x, "rtt", t.y, calls).get();
+  if (!rtt) throw std::runtime_error("rtt failed: " + rtt.error().what());
+  const auto v = rtt->as<std::vector<double>>();
+  t.p50_us.push_back(v[0]);
+  t.p99_us.push_back(v[1]);
+}
+
+// All three layouts on one platform, measured in turns, round after round:
+// this machine's noise (other tenants, the CPU's clock) falls on all alike,
+// and the medians over rounds are compared.
+std::vector<Traffic> traffic(const Settings& s) {
   watt::test::Platform p;
   std::vector<std::unique_ptr<Process>> procs;
-  if (layout == "one container") {
-    procs.push_back(container(p, "c1", {"x", "y"}, s.threads));
-  } else if (layout == "two containers") {
-    procs.push_back(container(p, "c1", {"x"}, s.threads));
-    procs.push_back(container(p, "c2", {"y"}, s.threads));
-  } else {
-    for (const char* id : {"x", "y"})
-      procs.push_back(std::make_unique<Process>(
-          std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", id, "--connect", p.address()},
-          p.home(), p.env()));
-  }
+  procs.push_back(container(p, "c1", {"x1", "y1"}, s.threads));
+  procs.push_back(container(p, "c2", {"x2"}, s.threads));
+  procs.push_back(container(p, "c3", {"y2"}, s.threads));
+  for (const char* id : {"x3", "y3"})
+    procs.push_back(std::make_unique<Process>(
+        std::vector<std::string>{bin("watt-agent"), WATT_BENCH_AGENT_LIB, "--identity", id, "--connect", p.address()},
+        p.home(), p.env()));
+  std::vector<Traffic> layouts{{"one container", "x1", "y1", {}, {}, {}},
+                               {"two containers", "x2", "y2", {}, {}, {}},
+                               {"two processes", "x3", "y3", {}, {}, {}}};
   auto client = p.client("bench");
-  if (!joined(*client, "x", 1, 30s) || !joined(*client, "y", 1, 30s)) throw std::runtime_error("x and y did not join");
-  (void)measure(*client, layout, Settings{s.sizes, s.processes, s.flood / 10, s.calls / 10, s.threads});  // warm up
-  return measure(*client, layout, s);
+  for (const auto& t : layouts)
+    if (!joined(*client, t.x, 1, 30s) || !joined(*client, t.y, 1, 30s))
+      throw std::runtime_error(t.x + " and " + t.y + " did not join");
+  for (auto& t : layouts) {  // warm up
+    Traffic scratch = t;
+    measure(*client, scratch, s.flood / 10, s.calls / 10);
+  }
+  for (int round = 0; round < s.rounds; ++round)
+    for (std::size_t i = 0; i < layouts.size(); ++i)  // each layout first in its turn
+      measure(*client, layouts[(i + static_cast<std::size_t>(round)) % layouts.size()], s.flood, s.calls);
+  return layouts;
 }
 
 // ---- a slow neighbour ---------------------------------------------------------------------------
@@ -280,16 +295,21 @@ void install_table(int n) {
 }
 
 void traffic_table(const Settings& s) {
-  bench::Table t({"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs"});
-  const auto baseline = traffic("two processes", s);
-  for (const auto* layout : {"one container", "two containers"}) {
-    const auto r = traffic(layout, s);
-    t.add({r.layout, bench::grouped(r.msgs_per_s), bench::fixed(r.msgs_per_s / baseline.msgs_per_s, 2) + "x",
-           bench::fixed(r.p50_us, 1), bench::fixed(r.p50_us / baseline.p50_us, 2) + "x", bench::fixed(r.p99_us, 1)});
+  const auto layouts = traffic(s);
+  const Traffic& base = layouts.back();
+  const double base_msgs = median(base.msgs_per_s), base_p50 = median(base.p50_us);
+  bench::Table t(
+      {"between", "pub/sub msgs/s", "vs processes", "RPC p50 µs", "vs processes", "RPC p99 µs", "p50 per round µs"});
+  for (const auto& r : layouts) {
+    std::string rounds;
+    for (double v : r.p50_us) rounds += (rounds.empty() ? "" : " ") + bench::fixed(v, 0);
+    const bool is_base = &r == &base;
+    t.add({r.layout + (is_base ? " (baseline)" : ""), bench::grouped(median(r.msgs_per_s)),
+           bench::fixed(median(r.msgs_per_s) / base_msgs, 2) + "x", bench::fixed(median(r.p50_us), 1),
+           bench::fixed(median(r.p50_us) / base_p50, 2) + "x", bench::fixed(median(r.p99_us), 1), rounds});
   }
-  t.add({baseline.layout + " (baseline)", bench::grouped(baseline.msgs_per_s), "1.00x",
-         bench::fixed(baseline.p50_us, 1), "1.00x", bench::fixed(baseline.p99_us, 1)});
-  std::cout << "\n";
+  std::cout << "\nmedians of " << s.rounds << " rounds (" << s.calls << " round trips and " << s.flood
+            << " messages each), the layouts in turns\n";
   t.print(std::cout);
 }
 
@@ -313,6 +333,7 @@ int main(int argc, char** argv) {
   app.add_option("--processes", s.processes, "agents in processes of their own, for the baseline");
   app.add_option("--flood", s.flood, "messages per throughput run");
   app.add_option("--calls", s.calls, "round trips per latency run");
+  app.add_option("--rounds", s.rounds, "traffic: rounds, each measuring every layout in turn");
   app.add_option("--threads", s.threads, "the container's threads");
   app.add_option("--parts", s.parts, "scale, traffic, neighbours, install (default: all but install)");
   app.add_option("--installs", s.installs, "agents installed one by one through `watt install` (part install)");

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -190,4 +191,36 @@ TEST_CASE("container: with one thread, an agent waiting for another agent of its
   // a001's turn meanwhile instead of waiting with it.
   REQUIRE(c.call("a000", "ask", std::string("a001")).get().ok());
   CHECK(c.call("a000", "ask", std::string("a001")).get()->as<std::string>() == "a001");
+}
+
+TEST_CASE("container: with its one thread stuck in a callback, the container still answers, and the others wait") {
+  Hosting h("c5", 2, 1);
+  auto& c = h.c;
+  const auto gate = (h.cli.home().path() / "gate").string();
+  std::ofstream(gate) << "closed\n";
+  REQUIRE(c.call("a000", "set_gate", gate).get().ok());
+  c.publish("slowly/a000", 1);
+  c.sync();
+  // The thread that read the message is in a000's callback: after a moment
+  // the container's own thread takes the reading over, so the container
+  // still answers for itself.
+  REQUIRE(eventually([&] {
+    auto r = c.call(watt::container_identity("c5"), "stats").get();
+    return r && r->to_json().find("\"agents\":2") != std::string::npos;
+  }));
+  watt::CallOptions o;
+  o.timeout = 30s;
+  std::atomic<bool> answered{false};
+  std::string who;
+  c.call_with(o, "a001", "whoami").then([&](watt::Result<watt::Value> r) {
+    if (r) who = r->as<std::string>();
+    answered = true;
+  });
+  // a001 has no thread to answer on until the gate opens.
+  CHECK(c.call(watt::container_identity("c5"), "stats").get().ok());
+  CHECK_FALSE(answered.load());
+  std::filesystem::remove(gate);
+  REQUIRE(c.spin_until([&] { return answered.load(); }, 30s));
+  CHECK(who == "a001");
+  CHECK(c.call("a000", "slow_count").get()->as<long>() == 1);
 }

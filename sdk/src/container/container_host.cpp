@@ -1,6 +1,7 @@
 // ContainerHost: the container's own runtime (its identity on the bus, on the
-// thread that calls run(), reading the shared connection for everyone), the
-// scheduler's pool, and the agents.
+// thread that calls run()), the scheduler's pool (which reads the shared
+// connection for everyone, with the run() thread standing in while the pool
+// is busy), and the agents.
 #include "container_port.hpp"
 #include "hosted_agent.hpp"
 
@@ -35,11 +36,11 @@ struct ContainerHost::Impl {
         throw Error("cannot open the log file " + options.log_file + ": " + e.what());
       }
     }
-    auto port = std::make_unique<detail::ContainerPort>(mux);
-    own_port = port.get();
-    rt = std::make_unique<detail::Runtime>(container_identity(options.name), options.address, sink, std::move(port));
     threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     scheduler = std::make_unique<detail::Scheduler>(threads);
+    auto port = std::make_unique<detail::ContainerPort>(mux, *scheduler);
+    own_port = port.get();
+    rt = std::make_unique<detail::Runtime>(container_identity(options.name), options.address, sink, std::move(port));
   }
 
   detail::HostedAgent* find(const std::string& identity) const {
@@ -66,7 +67,9 @@ struct ContainerHost::Impl {
 ContainerHost::ContainerHost(ContainerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 ContainerHost::~ContainerHost() {
-  // The pool first: no turn may run while the agents go.
+  // The pool first: no turn may run while the agents go, and no pool thread
+  // reads any more.
+  impl_->own_port->leave_scheduler();
   impl_->scheduler.reset();
   std::lock_guard lock(impl_->mutex);
   impl_->agents.clear();

@@ -4,14 +4,28 @@
 
 namespace watt::detail {
 
+ContainerPort::~ContainerPort() { leave_scheduler(); }
+
+void ContainerPort::leave_scheduler() {
+  if (scheduler_ == nullptr) return;
+  scheduler_->watch(nullptr);
+  scheduler_ = nullptr;
+}
+
 void ContainerPort::open(const std::string& address, const std::string& identity, const CurveKeys* curve) {
   identity_ = identity;
   connection_ = std::make_unique<SharedConnection>(address, identity, curve);
-  mux_.on_resume([conn = connection_.get()] { conn->wake(); });
+  mux_.on_resume([this] {
+    pool_wake_.wake();
+    io_wake_.wake();
+  });
+  if (scheduler_ != nullptr) scheduler_->watch(this);
 }
 
 void ContainerPort::close(int linger_ms) {
   if (!connection_) return;
+  // No pool thread may be reading the connection as it goes.
+  if (scheduler_ != nullptr) scheduler_->watch(nullptr);
   mux_.link(LinkEvent::disconnected);
   connection_->set_linger(linger_ms);
   connection_.reset();
@@ -22,18 +36,11 @@ void ContainerPort::send(proto::Kind kind, std::string_view address, std::string
 }
 
 bool ContainerPort::try_receive(Incoming& out, std::string& error) {
-  // Bounded, so the container's own timers and heartbeats get their turn
-  // under a flood for its agents.
-  // While an agent's queue is full nothing more is read: what follows waits
-  // at the broker, under its limits and flow control.
-  for (int i = 0; i < 1024 && own_.empty() && !mux_.intake_paused(); ++i) {
-    Incoming in;
-    if (!connection_ || !connection_->try_receive(in, error)) return false;
-    if (!error.empty()) return true;
-    if (auto err = take(in); !err.empty()) {
-      error = std::move(err);
-      return true;
-    }
+  std::lock_guard lock(own_mutex_);
+  if (!errors_.empty()) {
+    error = std::move(errors_.front());
+    errors_.pop_front();
+    return true;
   }
   if (own_.empty()) return false;
   out = std::move(own_.front());
@@ -41,12 +48,38 @@ bool ContainerPort::try_receive(Incoming& out, std::string& error) {
   return true;
 }
 
+bool ContainerPort::read_some() {
+  // Bounded, so the reader goes on to run the turns it woke, and another
+  // thread reads on. While an agent's queue is full nothing more is read:
+  // what follows waits at the broker, under its limits and flow control.
+  bool any = false;
+  bool for_io = false;
+  for (int i = 0; i < 256 && !mux_.intake_paused(); ++i) {
+    Incoming in;
+    std::string error;
+    if (!connection_->try_receive(in, error)) break;
+    any = true;
+    if (error.empty()) error = take(in);
+    if (!error.empty()) {
+      std::lock_guard lock(own_mutex_);
+      errors_.push_back(std::move(error));
+      for_io = true;
+    }
+  }
+  std::lock_guard lock(own_mutex_);
+  if (for_io || !own_.empty()) io_wake_.wake();
+  return any;
+}
+
 std::string ContainerPort::take(Incoming& in) {
   if (in.kind != proto::Kind::batch) {
     // Its own welcome: the agents may say hello now.
     if (in.kind == proto::Kind::welcome && (in.address_view().empty() || in.address_view() == identity_))
       mux_.link(LinkEvent::connected);
-    if (!mux_.route(in)) own_.push_back(std::move(in));
+    if (!mux_.route(in)) {
+      std::lock_guard lock(own_mutex_);
+      own_.push_back(std::move(in));
+    }
     return {};
   }
   const char* const base = in.frame.data<char>();
@@ -74,11 +107,33 @@ LinkEvent ContainerPort::next_event() {
 }
 
 void ContainerPort::wait(Clock::time_point deadline) {
-  if (connection_) connection_->wait(deadline, !mux_.intake_paused());
+  if (!connection_) return;
+  // The I/O thread reads only while no pool thread can.
+  const bool reads = scheduler_ == nullptr || scheduler_->outside_reads(handover);
+  connection_->wait(deadline, io_wake_, reads && !mux_.intake_paused(), true, stuck_.fd());
+  if (stuck_.clear()) {
+    // The next look (outside_reads) takes the reading over if it is stuck;
+    // until then, a reader still in a turn is watched on.
+    stuck_set_.store(false);
+    if (scheduler_ != nullptr && scheduler_->reader_busy() && !stuck_set_.exchange(true)) stuck_.set(handover);
+  }
+  if (!reads) return;
+  read_some();
+  if (scheduler_ != nullptr) scheduler_->outside_read();
 }
 
-void ContainerPort::wake() noexcept {
-  if (connection_) connection_->wake();
+void ContainerPort::poll(Clock::time_point deadline) {
+  try {
+    // The wait returns at once when something waits already.
+    connection_->wait(deadline, pool_wake_, !mux_.intake_paused(), false);
+    read_some();
+  } catch (const std::exception& e) {
+    // The I/O thread reports it, as it would have met it itself.
+    std::lock_guard lock(own_mutex_);
+    errors_.push_back(std::string("reading the container's connection: ") + e.what());
+    io_wake_.wake();
+  }
+  if (!stuck_set_.exchange(true)) stuck_.set(handover);
 }
 
 }  // namespace watt::detail

@@ -1,6 +1,6 @@
 // A hosted agent's port: its share of the container's connection. What it
 // sends goes out at once on that connection, under the agent's identity;
-// what is for it the container's I/O thread puts in its queue, and a wait
+// what is for it the container's reader puts in its queue, and a wait
 // sleeps on a condition variable, so a hosted agent costs no socket, no
 // descriptor and no thread.
 #pragma once
@@ -49,7 +49,7 @@ public:
   // ContainerOptions::agent_queue.
   void set_intake_limit(std::size_t limit) { intake_limit_ = limit; }
 
-  // The I/O thread, through the mux. True when this message filled the
+  // The container's reader, through the mux. True when this message filled the
   // queue to the limit: the mux pauses the container's intake until
   // `on_drained` says it is down to half.
   bool push(Incoming&& in);

@@ -1,6 +1,6 @@
-// The container's switchboard, on its I/O thread: who is hosted here, which
-// patterns the broker accepted for each of them, and to whom each message
-// from the broker goes. A delivery comes once per container (the broker
+// The container's switchboard, used by whichever thread reads: who is
+// hosted here, which patterns the broker accepted for each of them, and to
+// whom each message from the broker goes. A delivery comes once per container (the broker
 // sends one copy however many of its agents subscribed) and is shared with
 // every agent whose accepted patterns match; an answer, a request or the
 // broker's own reply names its agent in its address (protocol 2); flow
@@ -33,7 +33,7 @@ public:
   void subscribing(HostedPort& port, std::uint64_t id, std::string_view pattern);
   void unsubscribing(HostedPort& port, std::string_view pattern);
 
-  // The I/O thread: hands the message to the agents it is for; false when it
+  // The reader (one thread at a time): hands the message to the agents it is for; false when it
   // is for the container itself (and, for flow control, also for it).
   bool route(Incoming& in);
   // The container's own link came or went: each agent hears it, and says

@@ -15,6 +15,7 @@ Scheduler::~Scheduler() {
     std::lock_guard lock(mutex_);
     stop_ = true;
     for (auto* cv : sleeping_helpers_) cv->notify_all();
+    if (polling_) input_->interrupt();
   }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
@@ -30,6 +31,7 @@ void Scheduler::wake(Task& task) {
       if (task.helping_.load()) {
         std::lock_guard lock(mutex_);
         if (task.helper_ != nullptr) task.helper_->notify_one();
+        if (polling_for_ == &task && !polling_here()) input_->interrupt();
       }
       return;
     }
@@ -41,11 +43,95 @@ void Scheduler::wake(Task& task) {
 }
 
 void Scheduler::signal_ready() {
-  // An idle worker takes it; failing one, a thread waiting in help() does.
+  // The reader runs what it read itself, once it stops reading.
+  if (polling_here()) return;
+  // An idle worker takes it; failing one, a thread waiting in help() does,
+  // or one that sits in poll().
   if (idle_workers_ > 0)
     cv_.notify_one();
   else if (!sleeping_helpers_.empty())
     sleeping_helpers_.back()->notify_one();
+  else if (polling_)
+    input_->interrupt();
+}
+
+bool Scheduler::polling_here() const { return polling_ && reader_thread_ == std::this_thread::get_id(); }
+
+bool Scheduler::may_read() const {
+  return input_ != nullptr && !stop_ &&
+         (reader_ == Reader::none || (reader_ == Reader::pool && reader_thread_ == std::this_thread::get_id()));
+}
+
+void Scheduler::offer_input() {
+  if (input_ == nullptr || reader_ != Reader::none) return;
+  // First to a thread whose agent waits for an answer: one it reads itself
+  // costs no hand-over.
+  if (!sleeping_helpers_.empty())
+    sleeping_helpers_.back()->notify_one();
+  else if (idle_workers_ > 0)
+    cv_.notify_one();
+}
+
+void Scheduler::want_input_back() {
+  if (reader_ != Reader::outside || asked_back_) return;
+  asked_back_ = true;
+  input_->call_outside();
+}
+
+void Scheduler::poll_input(std::unique_lock<std::mutex>& lock, Task* self, Clock::time_point deadline) {
+  reader_ = Reader::pool;
+  reader_thread_ = std::this_thread::get_id();
+  polling_ = true;
+  polling_for_ = self;
+  if (!timers_.empty()) deadline = std::min(deadline, timers_.top().when);
+  Input* input = input_;
+  lock.unlock();
+  input->poll(deadline);
+  lock.lock();
+  polling_ = false;
+  polling_for_ = nullptr;
+  busy_since_ = Clock::now();
+  poll_left_.notify_all();
+}
+
+void Scheduler::watch(Input* input) {
+  std::unique_lock lock(mutex_);
+  Input* old = input_;
+  input_ = input;
+  if (old != nullptr && polling_) {
+    old->interrupt();
+    poll_left_.wait(lock, [&] { return !polling_; });
+  }
+  reader_ = Reader::none;
+  offer_input();
+}
+
+bool Scheduler::outside_reads(Clock::duration handover) {
+  std::lock_guard lock(mutex_);
+  if (input_ == nullptr || reader_ == Reader::outside) return true;  // nobody else reads
+  if (reader_ == Reader::pool && (polling_ || Clock::now() - busy_since_ < handover)) return false;
+  // Nobody reads, or the pool's reader is stuck in a turn: a free pool
+  // thread takes over; failing one, the outside reader does.
+  reader_ = Reader::none;
+  if (!sleeping_helpers_.empty() || idle_workers_ > 0) {
+    offer_input();
+    return false;
+  }
+  reader_ = Reader::outside;
+  asked_back_ = false;
+  return true;
+}
+
+bool Scheduler::reader_busy() {
+  std::lock_guard lock(mutex_);
+  return reader_ == Reader::pool && !polling_;
+}
+
+void Scheduler::outside_read() {
+  std::lock_guard lock(mutex_);
+  if (reader_ != Reader::outside || (idle_workers_ == 0 && sleeping_helpers_.empty())) return;
+  reader_ = Reader::none;
+  offer_input();
 }
 
 void Scheduler::enqueue(Task& task) {
@@ -94,13 +180,21 @@ void Scheduler::work() {
   for (;;) {
     fire_timers();
     if (stop_) return;
-    if (ready_.empty()) {
+    // A thread whose agent waits for an answer reads before an idle one.
+    if (reader_ == Reader::pool && reader_thread_ == std::this_thread::get_id() && !sleeping_helpers_.empty()) {
+      reader_ = Reader::none;
+      offer_input();
+    }
+    if (!ready_.empty()) {
+      run_next(lock);
+    } else if (may_read() && sleeping_helpers_.empty()) {
+      poll_input(lock, nullptr, Clock::time_point::max());
+    } else {
+      want_input_back();
       ++idle_workers_;
       sleep(cv_, lock, Clock::time_point::max());
       --idle_workers_;
-      continue;
     }
-    run_next(lock);
   }
 }
 
@@ -115,14 +209,26 @@ void Scheduler::help(Task& self, const std::function<bool()>& done, Clock::time_
   // thread gives it another turn.
   self.helper_ = &cv;
   self.helping_.store(true);
+  bool read = false;  // this thread just read: it runs what it woke first
   while (!done() && Clock::now() < deadline) {
     fire_timers();
-    if (!ready_.empty() && idle_workers_ == 0 && depth < max_depth && !stop_) {
+    if (!ready_.empty() && depth < max_depth && !stop_ && (idle_workers_ == 0 || read)) {
       ++depth;
       run_next(lock);  // another agent's turn, on the thread this one would only hold
       --depth;
+      read = false;
       continue;
     }
+    if (read && !ready_.empty()) signal_ready();  // woken by this thread, for others to run
+    read = false;
+    if (may_read()) {
+      poll_input(lock, &self, deadline);
+      read = true;
+      continue;
+    }
+    want_input_back();
+    // An idle worker in poll() gives way to this thread, which waits for an answer.
+    if (polling_ && polling_for_ == nullptr) input_->interrupt();
     sleeping_helpers_.push_back(&cv);
     sleep(cv, lock, deadline);
     sleeping_helpers_.erase(std::find(sleeping_helpers_.begin(), sleeping_helpers_.end(), &cv));
@@ -137,13 +243,17 @@ void Scheduler::finished(Task& task, Clock::time_point next) {
   std::lock_guard lock(mutex_);
   const bool again = next <= Clock::now();  // work left: straight back in line
   if (!again && next != Clock::time_point::max() && next < task.armed_) {
+    const bool earliest = timers_.empty() || next < timers_.top().when;
     task.armed_ = next;
     timers_.push({next, &task});
-    // A sleeping thread may need to wake earlier for it.
-    if (idle_workers_ > 0)
-      cv_.notify_one();
-    else
-      for (auto* cv : sleeping_helpers_) cv->notify_one();
+    // A sleeping thread, or the reader, may need to wake earlier for it.
+    if (earliest) {
+      if (idle_workers_ > 0)
+        cv_.notify_one();
+      else
+        for (auto* cv : sleeping_helpers_) cv->notify_one();
+      if (polling_) input_->interrupt();
+    }
   }
   int s = Task::running;
   if (again || !task.state_.compare_exchange_strong(s, Task::idle)) {
