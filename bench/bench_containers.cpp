@@ -41,7 +41,8 @@ struct Settings {
   long calls = 5000;     // round trips per latency run
   int rounds = 5;        // traffic: the layouts measured in turns
   int threads = 2;
-  int installs = 1000;
+  int one_by_one = 1000;                  // install: agents installed one command each
+  std::vector<int> bulk = {1000, 10000};  // install: agents installed with one --from file
   std::vector<std::string> parts = {"scale", "traffic", "neighbours"};
   bool has(const std::string& part) const { return std::find(parts.begin(), parts.end(), part) != parts.end(); }
 };
@@ -259,37 +260,75 @@ void print_scale(const std::vector<Scale>& runs, const Alone& a, int processes) 
 
 // ---- install through the platform -------------------------------------------------------------
 
-// `watt install --container` for n agents, one command each, then `watt
-// container start` and the time until the platform counts them all running.
-void install_table(int n) {
-  watt::test::Platform p;
-  const auto t0 = Clock::now();
-  for (int i = 0; i < n; ++i) {
-    const auto r = p.cli({"install", WATT_BENCH_AGENT_LIB, "-i", agent_name("inst", i), "--container", "big"});
-    if (r.code != 0) throw std::runtime_error("install failed: " + r.err);
+// How many agents of container `name` the platform counts running
+// (`watt container list`: CONTAINER STATE PID AGENTS RUNNING …), and its pid.
+std::pair<long, long> container_running(watt::test::Platform& p, const std::string& name) {
+  std::istringstream rows(p.cli({"container", "list"}).out);
+  for (std::string row; std::getline(rows, row);) {
+    std::istringstream cells(row);
+    std::string cname, state;
+    long pid = 0, agents = 0, up = 0;
+    if (cells >> cname >> state >> pid >> agents >> up && cname == name) return {up, pid};
   }
-  const double install_s = seconds_since(t0);
+  return {0, 0};
+}
+
+struct Installed {
+  std::string how;
+  int n = 0;
+  double install_s = 0, start_s = 0, list_ms = 0, rss_per_agent_kib = 0;
+};
+
+// n agents into container "big", then `watt container start` until the
+// platform counts them all running: one `watt install` each, or one
+// `watt install --from FILE` for all.
+Installed install_run(int n, bool bulk) {
+  watt::test::Platform p;
+  Installed r;
+  r.how = bulk ? "watt install --from FILE" : "watt install, one command each";
+  r.n = n;
+  const auto t0 = Clock::now();
+  if (bulk) {
+    const auto file = p.home() + "/many.yml";
+    std::ofstream out(file);
+    out << "defaults: {library: " << WATT_BENCH_AGENT_LIB << ", container: big}\nagents:\n";
+    for (int i = 0; i < n; ++i) out << "  - identity: " << agent_name("inst", i) << "\n";
+    out.close();
+    const auto res = p.cli({"install", "--from", file});
+    if (res.code != 0) throw std::runtime_error("install --from failed: " + res.err);
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const auto res = p.cli({"install", WATT_BENCH_AGENT_LIB, "-i", agent_name("inst", i), "--container", "big"});
+      if (res.code != 0) throw std::runtime_error("install failed: " + res.err);
+    }
+  }
+  r.install_s = seconds_since(t0);
   const auto t1 = Clock::now();
   if (p.cli({"container", "start", "big"}).code != 0) throw std::runtime_error("container start failed");
-  // `watt container list`: CONTAINER STATE PID AGENTS RUNNING …
-  const auto running = [&] {
-    std::istringstream rows(p.cli({"container", "list"}).out);
-    for (std::string row; std::getline(rows, row);) {
-      std::istringstream cells(row);
-      std::string name, state, pid;
-      long agents = 0, up = 0;
-      if (cells >> name >> state >> pid >> agents >> up && name == "big") return up;
-    }
-    return 0L;
-  };
-  while (running() < n) {
+  while (container_running(p, "big").first < n) {
     if (seconds_since(t1) > 600) throw std::runtime_error("not all running after 600 s");
     std::this_thread::sleep_for(100ms);
   }
-  const double start_s = seconds_since(t1);
-  bench::Table t({"agents", "watt install, one command each", "per install", "container start until all running"});
-  t.add({std::to_string(n), bench::fixed(install_s, 1) + " s", bench::fixed(install_s * 1000 / n, 1) + " ms",
-         bench::fixed(start_s, 2) + " s"});
+  r.start_s = seconds_since(t1);
+  bench::sleep_ms(2000);  // settled
+  r.rss_per_agent_kib =
+      static_cast<double>(bench::mem_of(static_cast<pid_t>(container_running(p, "big").second)).rss) / n;
+  const auto t2 = Clock::now();
+  if (p.cli({"list"}).code != 0) throw std::runtime_error("watt list failed");
+  r.list_ms = seconds_since(t2) * 1000;
+  return r;
+}
+
+void install_table(const Settings& s) {
+  std::vector<Installed> runs;
+  if (s.one_by_one > 0) runs.push_back(install_run(s.one_by_one, false));
+  for (int n : s.bulk) runs.push_back(install_run(n, true));
+  bench::Table t({"agents", "how", "install", "per agent", "container start until all running",
+                  "container RSS per agent", "watt list"});
+  for (const auto& r : runs)
+    t.add({std::to_string(r.n), r.how, bench::fixed(r.install_s, 1) + " s",
+           bench::fixed(r.install_s * 1000 / r.n, 2) + " ms", bench::fixed(r.start_s, 2) + " s",
+           kib(r.rss_per_agent_kib), bench::fixed(r.list_ms, 0) + " ms"});
   std::cout << "\n";
   t.print(std::cout);
 }
@@ -336,7 +375,8 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", s.rounds, "traffic: rounds, each measuring every layout in turn");
   app.add_option("--threads", s.threads, "the container's threads");
   app.add_option("--parts", s.parts, "scale, traffic, neighbours, install (default: all but install)");
-  app.add_option("--installs", s.installs, "agents installed one by one through `watt install` (part install)");
+  app.add_option("--one-by-one", s.one_by_one, "install: agents installed one `watt install` each (0: none)");
+  app.add_option("--bulk", s.bulk, "install: agents installed with one `watt install --from`, one run each");
   CLI11_PARSE(app, argc, argv);
   try {
     if (s.has("scale")) {
@@ -346,7 +386,7 @@ int main(int argc, char** argv) {
     }
     if (s.has("traffic")) traffic_table(s);
     if (s.has("neighbours")) neighbours_table(s);
-    if (s.has("install")) install_table(s.installs);
+    if (s.has("install")) install_table(s);
   } catch (const std::exception& e) {
     std::cerr << "bench_containers: " << e.what() << "\n";
     return 1;

@@ -1,5 +1,6 @@
 // watt install | start | stop | restart | remove | list
 #include "cli_context.hpp"
+#include "install_file.hpp"
 #include "table.hpp"
 
 #include <watt/platform/control_types.hpp>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -72,6 +74,45 @@ void stop(const Context& ctx, Client& c, const std::string& id) {
   std::cout << "stopped " << id << "\n";
 }
 
+// `watt install --from FILE`: one request for all; then, with --start, each
+// container started once (all its agents with it) and each other agent.
+void install_many(const Context& ctx, const std::string& file, bool start_them) {
+  const auto requests = read_install_file(file);
+  std::set<std::string> identities, containers;
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    if (!identities.insert(requests[i].identity).second)
+      throw Error(file + ": agent " + std::to_string(i + 1) + " ('" + requests[i].identity + "'): listed twice");
+  for (const auto& r : requests) containers.insert(r.container);
+  // In parts, each well within a message's size: all checked first, then
+  // installed.
+  constexpr std::size_t part = 2000;
+  auto c = ctx.connect();
+  std::size_t installed = 0;
+  for (bool check_only : {true, false})
+    for (std::size_t from = 0; from < requests.size(); from += part) {
+      const std::vector<platform::InstallRequest> some(
+          requests.begin() + static_cast<std::ptrdiff_t>(from),
+          requests.begin() + static_cast<std::ptrdiff_t>(std::min(requests.size(), from + part)));
+      try {
+        ctx.control(*c, "install_many", args(some, check_only, static_cast<std::uint64_t>(from + 1)),
+                    std::chrono::minutes(10));
+      } catch (Failure& f) {
+        if (installed > 0) f.message += "; " + std::to_string(installed) + " agents were installed before";
+        throw;
+      }
+      if (!check_only) installed += some.size();
+    }
+  std::cout << "installed " << installed << " agents from " << file << "\n";
+  if (!start_them) return;
+  for (const auto& r : requests)
+    if (r.container.empty()) start(ctx, *c, r.identity);
+  for (const auto& name : containers) {
+    if (name.empty()) continue;
+    ctx.control(*c, "container_start", Value::of(std::make_tuple(name)));
+    std::cout << "starting container " << name << " (watt container show " << name << ")\n";
+  }
+}
+
 std::string uptime(double s) {
   if (s <= 0) return "-";
   const auto t = static_cast<long>(s);
@@ -89,7 +130,7 @@ std::string uptime(double s) {
 
 void list(const Context& ctx) {
   auto c = ctx.connect();
-  const auto agents = ctx.control(*c, "list", Value::of(std::make_tuple())).as<std::vector<AgentStatus>>();
+  const auto agents = all_agents(ctx, *c);
   Table t({"IDENTITY", "STATE", "PID", "UPTIME", "CLASS", "CONTAINER"});
   for (const auto& a : agents) {
     std::string state = a.state;
@@ -102,16 +143,28 @@ void list(const Context& ctx) {
 
 }  // namespace
 
+std::vector<platform::AgentStatus> all_agents(const Context& ctx, Client& c) {
+  std::vector<platform::AgentStatus> all;
+  for (;;) {
+    const std::string after = all.empty() ? std::string() : all.back().identity;
+    const auto page = ctx.control(c, "list", args(after, std::uint64_t{1000})).as<std::vector<platform::AgentStatus>>();
+    all.insert(all.end(), page.begin(), page.end());
+    if (page.size() < 1000) return all;
+  }
+}
+
 void add_agent_commands(CLI::App& app, Context& ctx) {
   struct Install {
-    std::string source, identity, config, restart = "on-failure", container;
+    std::string source, identity, config, restart = "on-failure", container, from;
     std::vector<std::string> publish, call, subscribe;
     bool start = false;
   };
   auto opts = std::make_shared<Install>();
-  auto* install = app.add_subcommand("install", "install an agent library (or a folder holding one)");
-  install->add_option("library", opts->source, "agent .so, or a folder with one .so")->required();
-  install->add_option("--identity,-i", opts->identity, "its identity on the bus")->required();
+  auto* install = app.add_subcommand("install", "install an agent library (or a folder holding one), or many at once");
+  install->add_option("library", opts->source, "agent .so, or a folder with one .so");
+  install->add_option("--identity,-i", opts->identity, "its identity on the bus");
+  install->add_option("--from", opts->from, "YAML file of many agents to install at once (docs/operations.md)")
+      ->check(CLI::ExistingFile);
   install->add_option("--config,-c", opts->config, "YAML configuration file")->check(CLI::ExistingFile);
   install->add_option("--restart", opts->restart, "restart policy: never, on-failure (default), always");
   install->add_option("--publish", opts->publish, "topic pattern it may publish to (repeat; default: any)");
@@ -119,8 +172,16 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_option("--subscribe", opts->subscribe, "topic pattern it may subscribe within (repeat; default: any)");
   install->add_option("--container", opts->container,
                       "run it in this agent container, with others (made on first use; docs/containers.md)");
-  install->add_flag("--start", opts->start, "start it once installed");
+  install->add_flag("--start", opts->start, "start it (or them) once installed");
   install->callback(guarded([&ctx, opts] {
+    if (!opts->from.empty()) {
+      if (!opts->source.empty() || !opts->identity.empty() || !opts->config.empty() || !opts->container.empty())
+        throw Error("--from installs what its file says: give no library, --identity, --config or --container");
+      install_many(ctx, opts->from, opts->start);
+      return;
+    }
+    if (opts->source.empty() || opts->identity.empty())
+      throw Error("install needs a library and --identity (or --from FILE)");
     std::string config_text;
     if (!opts->config.empty()) {
       std::ifstream in(opts->config);
@@ -129,9 +190,8 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
       config_text = ss.str();
     }
     auto c = ctx.connect();
-    const auto source = fs::absolute(opts->source).string();
     platform::InstallRequest request;
-    request.source = source;
+    request.source = fs::absolute(opts->source).string();
     request.identity = opts->identity;
     request.config = config_text;
     request.restart = opts->restart;

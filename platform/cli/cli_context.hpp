@@ -3,6 +3,7 @@
 #pragma once
 
 #include <watt/client.hpp>
+#include <watt/platform/control_types.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace watt::cli {
 
@@ -37,6 +39,9 @@ struct Context {
 
 // The arguments of a call, packed as the control service takes them.
 inline Value args(const auto&... a) { return Value::of(std::make_tuple(a...)); }
+
+// Every installed agent, fetched page by page (agent_commands.cpp).
+std::vector<platform::AgentStatus> all_agents(const Context& ctx, Client& c);
 
 void add_platform_commands(CLI::App& app, Context& ctx);
 void add_agent_commands(CLI::App& app, Context& ctx);

@@ -1,4 +1,4 @@
-// watt container list|show|start|stop: agent containers, each one process
+// watt container list|show|set|start|stop: agent containers, each one process
 // hosting many agents (docs/containers.md).
 #include "cli_context.hpp"
 #include "table.hpp"
@@ -27,7 +27,7 @@ void add_container_commands(CLI::App& app, Context& ctx) {
   show->add_option("name", *name)->required();
   show->callback(guarded([&ctx, name] {
     auto c = ctx.connect();
-    const auto agents = ctx.control(*c, "list", args()).as<std::vector<platform::AgentStatus>>();
+    const auto agents = all_agents(ctx, *c);
     Table t({"IDENTITY", "STATE", "RESTARTS", "HEALTH", "LAST FAILURE"});
     std::size_t shown = 0;
     for (const auto& a : agents) {
@@ -37,7 +37,28 @@ void add_container_commands(CLI::App& app, Context& ctx) {
              a.last_failure.empty() ? "-" : a.last_failure});
     }
     if (shown == 0) throw Failure{"no agent is installed in container '" + *name + "'"};
+    for (const auto& s : ctx.control(*c, "containers", args()).as<std::vector<platform::ContainerStatus>>())
+      if (s.name == *name)
+        std::cout << "threads " << (s.threads > 0 ? std::to_string(s.threads) : "one per core") << ", agent queue "
+                  << (s.agent_queue > 0 ? std::to_string(s.agent_queue) : "10000 (default)") << "\n";
     t.print(std::cout);
+  }));
+  struct Set {
+    unsigned threads = 0, agent_queue = 0;
+  };
+  auto set = std::make_shared<Set>();
+  auto* set_cmd = container->add_subcommand("set", "how the platform runs a container, from its next start");
+  set_cmd->add_option("name", *name)->required();
+  set_cmd->add_option("--threads", set->threads, "threads for its agents' callbacks (0: one per core)")
+      ->check(CLI::Range(0, 256));
+  set_cmd
+      ->add_option("--agent-queue", set->agent_queue,
+                   "messages that may wait for one agent before the container stops reading (0: 10000)")
+      ->check(CLI::Range(0, 10'000'000));
+  set_cmd->callback(guarded([&ctx, name, set] {
+    auto c = ctx.connect();
+    ctx.control(*c, "container_set", args(*name, set->threads, set->agent_queue));
+    std::cout << "set container " << *name << "; it takes effect when the container next starts\n";
   }));
   auto* start = container->add_subcommand("start", "start a container with all its agents");
   start->add_option("name", *name)->required();

@@ -57,7 +57,9 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   fsync_path(path.parent_path(), O_RDONLY | O_DIRECTORY);
 }
 
-AgentRegistry::AgentRegistry(fs::path agents_dir) : dir_(std::move(agents_dir)) { fs::create_directories(dir_); }
+AgentRegistry::AgentRegistry(fs::path agents_dir) : dir_(std::move(agents_dir)), store_(dir_ / ".libraries") {
+  fs::create_directories(dir_);
+}
 
 void AgentRegistry::load(std::vector<std::string>& problems) {
   agents_.clear();
@@ -95,10 +97,11 @@ const InstalledAgent& AgentRegistry::install(const InstalledAgent& agent, const 
   a.dir = dir_ / identity;
   // Built in a hidden staging folder and renamed into place in one step.
   const fs::path staging = dir_ / ("." + identity + ".installing");
+  const fs::path stored = store_.put(library);
   fs::remove_all(staging);
   fs::create_directories(staging);
   try {
-    fs::copy_file(library, staging / "agent.so", fs::copy_options::overwrite_existing);
+    LibraryStore::place(stored, staging / "agent.so");
     write_file_atomic(staging / "agent.yml", to_yaml(a));
     fs::rename(staging, a.dir);
   } catch (const fs::filesystem_error& e) {
@@ -128,6 +131,7 @@ void AgentRegistry::remove(const std::string& identity) {
   fs::rename(it->second.dir, trash);
   fs::remove_all(trash);
   agents_.erase(it);
+  store_.prune();
 }
 
 const InstalledAgent* AgentRegistry::find(const std::string& identity) const {

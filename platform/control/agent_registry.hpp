@@ -1,7 +1,10 @@
 // The installed agents on disk: $WATT_HOME/agents/<identity>/ holding the
-// library (agent.so) and agent.yml (where it came from, and how the platform
-// runs it). Configurations live in the config store.
+// library (agent.so, a link to its content in the library store) and
+// agent.yml (where it came from, and how the platform runs it).
+// Configurations live in the config store.
 #pragma once
+
+#include "library_store.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -33,7 +36,7 @@ public:
   // warning returned in `problems`, never fatal for the others.
   void load(std::vector<std::string>& problems);
 
-  // Copies the library in, atomically: a half-installed agent is never
+  // Links the library in, atomically: a half-installed agent is never
   // visible. Throws watt::Error.
   const InstalledAgent& install(const InstalledAgent& agent, const std::filesystem::path& library);
   // Changes how an installed agent is run; agent.yml is rewritten atomically.
@@ -45,6 +48,7 @@ public:
 
 private:
   std::filesystem::path dir_;
+  LibraryStore store_;
   std::map<std::string, InstalledAgent> agents_;
 };
 

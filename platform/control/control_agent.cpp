@@ -63,29 +63,7 @@ void ControlAgent::on_start() {
   export_auth_methods();
   export_container_methods();
 
-  export_method("install", [this](const InstallRequest& r) { return install(r); });
-  export_method("start", [this](const std::string& identity) { start_agent(identity); });
-  export_method("stop", [this](const std::string& identity) { stop_agent(identity); });
-  export_method("remove", [this](const std::string& identity) { remove_agent(identity); });
-  export_method("enable", [this](const std::string& identity, int priority) {
-    registry_.update(identity, [&](InstalledAgent& a) {
-      a.enabled = true;
-      a.priority = priority;
-    });
-  });
-  export_method("disable", [this](const std::string& identity) {
-    registry_.update(identity, [](InstalledAgent& a) { a.enabled = false; });
-  });
-  export_method("set_restart", [this](const std::string& identity, const std::string& policy) {
-    (void)restart_policy_from_string(policy);
-    registry_.update(identity, [&](InstalledAgent& a) { a.restart = policy; });
-  });
-  export_method("status", [this](const std::string& identity) { return status_of(installed(identity), true); });
-  export_method("list", [this] {
-    std::vector<AgentStatus> out;
-    for (const auto& [identity, a] : registry_.all()) out.push_back(status_of(a, false));
-    return out;
-  });
+  export_agent_methods();
   export_method("platform_status", [this] {
     const double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return PlatformStatus{::getpid(), uptime, options_.home.string(), registry_.all().size()};
@@ -117,6 +95,49 @@ void ControlAgent::on_start() {
   }
   for (const auto& name : containers) adopt_container(name);
   start_enabled_agents();
+}
+
+// Installing, running and listing agents.
+void ControlAgent::export_agent_methods() {
+  export_method("install", [this](const InstallRequest& r) { return install(r); });
+  export_method("install_many", [this](const std::vector<InstallRequest>& rs, bool check_only, std::uint64_t first) {
+    return install_many(rs, check_only, first);
+  });
+  export_method("start", [this](const std::string& identity) { start_agent(identity); });
+  export_method("stop", [this](const std::string& identity) { stop_agent(identity); });
+  export_method("remove", [this](const std::string& identity) { remove_agent(identity); });
+  export_method("enable", [this](const std::string& identity, int priority) {
+    registry_.update(identity, [&](InstalledAgent& a) {
+      a.enabled = true;
+      a.priority = priority;
+    });
+  });
+  export_method("disable", [this](const std::string& identity) {
+    registry_.update(identity, [](InstalledAgent& a) { a.enabled = false; });
+  });
+  export_method("set_restart", [this](const std::string& identity, const std::string& policy) {
+    (void)restart_policy_from_string(policy);
+    registry_.update(identity, [&](InstalledAgent& a) { a.restart = policy; });
+  });
+  export_method("status", [this](const std::string& identity) { return status_of(installed(identity), true); });
+  // With no arguments, every agent. With (after, max): the agents after
+  // `after` in identity order, at most `max` (up to 2,000), a page well
+  // within a message's size, for platforms of thousands of agents; under the
+  // same name, so a grant of platform/list still covers `watt list`.
+  export_raw("list", [this](const Value& args) {
+    const auto& all = registry_.all();
+    std::string after;
+    std::uint64_t max = all.size();
+    if (!args.empty() && args != Value::of(std::make_tuple())) {
+      auto [from, most] = args.as<std::tuple<std::string, std::uint64_t>>();
+      after = std::move(from);
+      max = std::min<std::uint64_t>(most, 2000);
+    }
+    std::vector<AgentStatus> out;
+    for (auto it = all.upper_bound(after); it != all.end() && out.size() < max; ++it)
+      out.push_back(status_of(it->second, false));
+    return Value::of(out);
+  });
 }
 
 void ControlAgent::on_stop() {
@@ -197,91 +218,6 @@ AgentStatus ControlAgent::status_of(const InstalledAgent& a, bool with_log) cons
                      ? last_lines(log_file(a.identity), 10)
                      : last_lines(log_file(container_identity(a.container)), 10, "[" + a.identity + "]");
   return s;
-}
-
-std::string ControlAgent::check_library(const fs::path& library) const {
-  // Loaded in a child, never in wattd: a library's static constructors are
-  // its own business, and a crash there must not take the platform down.
-  const fs::path out = options_.home / "run" / ("check-" + std::to_string(::getpid()) + ".out");
-  SpawnOptions o;
-  o.output = out;
-  o.append = false;
-  const pid_t pid = spawn({options_.supervisor.runner.string(), library.string(), "--check"}, o);
-  // A library whose constructors never return must not freeze the platform.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      fs::remove(out);
-      throw Error("loading " + library.string() + " did not finish within 10 s (a static constructor that hangs?)");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  std::ifstream in(out);
-  std::stringstream text;
-  text << in.rdbuf();
-  fs::remove(out);
-  std::string result = text.str();
-  while (!result.empty() && (result.back() == '\n' || result.back() == '\r')) result.pop_back();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const std::string prefix = "watt-agent: ";
-    if (result.rfind(prefix, 0) == 0) result = result.substr(prefix.size());
-    throw Error(result.empty() ? "the library could not be loaded" : result);
-  }
-  return result;  // the agent's class name
-}
-
-std::string ControlAgent::install(const InstallRequest& r) {
-  if (shutting_down_) throw Error("the platform is shutting down");
-  if (auto err = identity_error(r.identity); !err.empty()) throw Error(err);
-  if (r.identity == "platform") throw Error("identity 'platform' is reserved");
-  (void)restart_policy_from_string(r.restart);
-  fs::path library(r.source);
-  if (fs::is_directory(library)) {
-    std::vector<fs::path> found;
-    for (const auto& e : fs::directory_iterator(library))
-      if (e.path().extension() == ".so") found.push_back(e.path());
-    if (found.size() != 1)
-      throw Error(r.source + " holds " + std::to_string(found.size()) + " .so files; expected exactly one");
-    library = found.front();
-  }
-  if (!fs::is_regular_file(library)) throw Error("no such agent library: " + r.source);
-  if (!r.config.empty()) {
-    try {
-      (void)YAML::Load(r.config);
-    } catch (const YAML::Exception& e) {
-      throw Error(std::string("the configuration is not valid YAML: ") + e.what());
-    }
-  }
-  if (!r.container.empty()) {
-    if (auto err = identity_error(container_identity(r.container)); !err.empty())
-      throw Error("container name '" + r.container + "': " + err);
-    if (registry_.find(container_identity(r.container)) != nullptr)
-      throw Error("container name '" + r.container + "' clashes with an installed agent's identity");
-  }
-  InstalledAgent a;
-  a.identity = r.identity;
-  a.class_name = check_library(library);
-  a.restart = r.restart;
-  a.container = r.container;
-  // What it may do on the bus, checked before anything is installed.
-  broker::AuthEntry grant;
-  grant.name = r.identity;
-  grant.local = true;
-  grant.identities = {r.identity};
-  grant.publish = r.publish;
-  grant.call = r.call;
-  grant.subscribe = r.subscribe;
-  if (auto err = broker::auth_entry_error(grant); !err.empty()) throw Error(err);
-  registry_.install(a, library);
-  change_allow_list([&](broker::AllowList& l) { l.put(grant); });
-  // Leftovers of an earlier agent of this name would surprise the new one.
-  configs_.remove_all(r.identity);
-  if (!r.config.empty()) configs_.set(r.identity, "config", r.config);
-  log().info("installed '{}' ({}) from {}", r.identity, a.class_name, library.string());
-  return a.class_name;
 }
 
 void ControlAgent::start_agent(const std::string& identity) {

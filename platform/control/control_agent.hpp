@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -40,13 +41,27 @@ public:
   void on_stop() override;
 
 private:
-  // Agents (control_agent.cpp).
+  // Installing (control_install.cpp).
+  struct Prepared {  // a request checked, ready to install
+    InstalledAgent agent;
+    std::filesystem::path library;
+    broker::AuthEntry grant;
+    std::string config;
+  };
   std::string install(const InstallRequest& request);
+  std::vector<std::string> install_many(const std::vector<InstallRequest>& requests, bool check_only,
+                                        std::uint64_t first);
+  // `checked`: class names of the libraries already checked in this request.
+  Prepared prepare(const InstallRequest& r, std::map<std::filesystem::path, std::string>& checked);
+  void commit(const std::vector<Prepared>& prepared);
+  std::string check_library(const std::filesystem::path& library) const;
+
+  // Agents (control_agent.cpp).
+  void export_agent_methods();
   void start_agent(const std::string& identity);
   void stop_agent(const std::string& identity);
   void remove_agent(const std::string& identity);
   void start_enabled_agents();
-  std::string check_library(const std::filesystem::path& library) const;
   AgentStatus status_of(const InstalledAgent& a, bool with_log) const;
   const InstalledAgent& installed(const std::string& identity) const;
   LaunchSpec launch_spec(const InstalledAgent& a) const;

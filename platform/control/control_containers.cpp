@@ -4,9 +4,11 @@
 // container.<name>. The control service decides which hosted agents run; the
 // container asks for that list when it starts, is told of changes, and
 // reports each agent's state back.
+#include "container_settings.hpp"
 #include "control_agent.hpp"
 
 #include <watt/container.hpp>
+#include <watt/identity.hpp>
 
 #include <tuple>
 
@@ -51,6 +53,15 @@ void ControlAgent::export_container_methods() {
     if (agents.empty()) throw Error("no agent is installed in container '" + name + "'");
     for (const auto* a : agents) start_hosted(*a);
   });
+  export_method("container_set", [this](const std::string& name, unsigned threads, unsigned agent_queue) {
+    if (auto err = identity_error(container_identity(name)); !err.empty())
+      throw Error("container name '" + name + "': " + err);
+    ContainerSettings s;
+    s.threads = threads;
+    s.agent_queue = agent_queue;
+    save_container_settings(options_.home / "containers", name, s);
+    log().info("container '{}' set: {} threads, agent queue {} (from its next start)", name, threads, agent_queue);
+  });
   export_method("container_stop", [this](const std::string& name) {
     const auto agents = agents_in(name);
     if (agents.empty()) throw Error("no agent is installed in container '" + name + "'");
@@ -76,6 +87,9 @@ LaunchSpec ControlAgent::container_spec(const std::string& name) const {
   spec.heartbeat = options_.heartbeat;
   spec.log_max_bytes = options_.log_max_bytes;
   spec.log_files = options_.log_files;
+  const auto settings = load_container_settings(options_.home / "containers", name);
+  spec.threads = settings.threads;
+  spec.agent_queue = settings.agent_queue;
   return spec;
 }
 
@@ -159,6 +173,13 @@ std::vector<ContainerStatus> ControlAgent::containers() const {
   std::vector<ContainerStatus> out;
   for (auto& [name, c] : by_name) {
     c.state = to_string(AgentState::stopped);
+    try {
+      const auto settings = load_container_settings(options_.home / "containers", name);
+      c.threads = settings.threads;
+      c.agent_queue = settings.agent_queue;
+    } catch (const std::exception& e) {
+      c.last_failure = e.what();
+    }
     if (const auto* p = supervisor_.find(container_identity(name))) {
       c.state = to_string(p->state);
       c.pid = p->pid;

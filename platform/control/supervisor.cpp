@@ -68,6 +68,8 @@ std::vector<std::string> Supervisor::arguments(const LaunchSpec& s) const {
     args = {options_.runner.string(), s.library.string(), "--identity", s.identity};
   else
     args = {options_.container_runner.string(), "--name", s.container};
+  if (s.threads > 0) args.insert(args.end(), {"--threads", std::to_string(s.threads)});
+  if (s.agent_queue > 0) args.insert(args.end(), {"--agent-queue", std::to_string(s.agent_queue)});
   for (std::string a : {"--connect", s.address.c_str(), "--configs-from-platform", "--heartbeat-ms"}) args.push_back(a);
   args.push_back(std::to_string(s.heartbeat.count()));
   for (std::string a : {"--log-file", s.log_file.c_str(), "--log-max-bytes"}) args.push_back(a);

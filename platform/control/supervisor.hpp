@@ -30,6 +30,8 @@ struct LaunchSpec {
   // Set for an agent container (docs/containers.md): its name; it runs as
   // watt-container, identity container.<name>, and hosts the agents itself.
   std::string container;
+  unsigned threads = 0;      // a container's pool (0: watt-container's default)
+  unsigned agent_queue = 0;  // and its per-agent queue
   std::filesystem::path library;
   std::filesystem::path log_file;
   std::string address;

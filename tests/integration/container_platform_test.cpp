@@ -120,3 +120,53 @@ TEST_CASE("container under the platform: enabled agents in containers start with
   REQUIRE(eventually([&] { return field(cli, "e1", "state").starts_with("running"); }, 30s));
   CHECK(field(cli, "e2", "state") == "stopped");
 }
+
+TEST_CASE("container under the platform: containers and processes start with the platform in priority order") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  install(cli, "a1", "ca");
+  install(cli, "b1", "cb");
+  REQUIRE(cli.watt({"install", fixture("probe_agent"), "-i", "p1"}).code == 0);
+  REQUIRE(cli.watt({"enable", "a1", "--priority", "80"}).code == 0);
+  REQUIRE(cli.watt({"enable", "b1", "--priority", "10"}).code == 0);
+  REQUIRE(cli.watt({"enable", "p1", "--priority", "50"}).code == 0);
+  REQUIRE(cli.watt({"platform", "stop"}).code == 0);
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  REQUIRE(eventually(
+      [&] {
+        for (const auto* id : {"a1", "b1", "p1"})
+          if (!field(cli, id, "state").starts_with("running")) return false;
+        return true;
+      },
+      30s));
+  CHECK(watt::test::agent_pid(cli, "a1") != watt::test::agent_pid(cli, "b1"));
+  const auto log = watt::test::read_file(cli.home().path() / "logs" / "platform.log");
+  const auto restart = log.rfind("platform up");
+  REQUIRE(restart != std::string::npos);
+  const auto b1 = log.find("starting 'b1' in container 'cb'", restart);
+  const auto p1 = log.find("started 'p1'", restart);
+  const auto a1 = log.find("starting 'a1' in container 'ca'", restart);
+  REQUIRE(a1 != std::string::npos);
+  CHECK(b1 < p1);
+  CHECK(p1 < a1);
+}
+
+TEST_CASE("container under the platform: watt container set gives a container its threads from its next start") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  install(cli, "s1", "cs");
+  const auto set = cli.watt({"container", "set", "cs", "--threads", "3", "--agent-queue", "500"});
+  REQUIRE_MESSAGE(set.code == 0, set.err);
+  CHECK(cli.watt({"container", "show", "cs"}).out.find("threads 3, agent queue 500") != std::string::npos);
+  REQUIRE(cli.watt({"start", "s1"}).code == 0);
+  REQUIRE(eventually([&] {
+    return watt::test::read_file(cli.home().path() / "logs" / "container.cs.log")
+               .find("container 'cs' joined with 3 threads") != std::string::npos;
+  }));
+  CHECK(cli.watt({"container", "set", "cs", "--threads", "300"}).code != 0);
+  auto c = client(cli, "tester");
+  const auto bad = c.call("platform", "container_set", std::string("cs"), 2U, 1U).get();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().what().find("agent-queue must be 2 to 10,000,000") != std::string::npos);
+  CHECK(cli.watt({"container", "show", "cs"}).out.find("threads 3, agent queue 500") != std::string::npos);
+}

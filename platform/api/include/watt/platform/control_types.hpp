@@ -59,7 +59,9 @@ struct ContainerStatus {
   std::uint64_t running = 0;  // of those, running now
   std::uint64_t restarts = 0;
   std::string last_failure;
-  MSGPACK_DEFINE_MAP(name, state, pid, agents, running, restarts, last_failure)
+  unsigned threads = 0;  // as set (watt container set); 0 = the default
+  unsigned agent_queue = 0;
+  MSGPACK_DEFINE_MAP(name, state, pid, agents, running, restarts, last_failure, threads, agent_queue)
 };
 
 // What `watt platform status` shows.
