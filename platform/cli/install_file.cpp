@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 namespace watt::cli {
 namespace {
 
-const std::set<std::string> known_fields = {"identity", "library",  "container", "restart",
-                                             "config",   "publish", "call",      "subscribe"};
+const std::set<std::string> known_fields = {"identity", "library", "container", "restart",
+                                            "config",   "publish", "call",      "subscribe"};
 
 std::string text_of(const fs::path& p) {
   std::ifstream in(p);

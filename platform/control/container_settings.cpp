@@ -11,7 +11,8 @@ namespace watt::platform {
 namespace fs = std::filesystem;
 
 void check(const ContainerSettings& s) {
-  if (s.threads > 256) throw Error("threads must be 1 to 256 (or 0 for one per core), not " + std::to_string(s.threads));
+  if (s.threads > 256)
+    throw Error("threads must be 1 to 256 (or 0 for one per core), not " + std::to_string(s.threads));
   if (s.agent_queue == 1 || s.agent_queue > 10'000'000)
     throw Error("agent-queue must be 2 to 10,000,000 (or 0 for the default), not " + std::to_string(s.agent_queue));
 }
@@ -34,8 +35,8 @@ ContainerSettings load_container_settings(const fs::path& dir, const std::string
 void save_container_settings(const fs::path& dir, const std::string& name, const ContainerSettings& s) {
   check(s);
   fs::create_directories(dir);
-  write_file_atomic(dir / (name + ".yml"), "threads: " + std::to_string(s.threads) +
-                                               "\nagent_queue: " + std::to_string(s.agent_queue) + "\n");
+  write_file_atomic(dir / (name + ".yml"),
+                    "threads: " + std::to_string(s.threads) + "\nagent_queue: " + std::to_string(s.agent_queue) + "\n");
 }
 
 }  // namespace watt::platform

@@ -138,8 +138,7 @@ void ControlAgent::commit(const std::vector<Prepared>& prepared) {
     log().info("installed '{}' ({}) from {}", prepared[i].agent.identity, prepared[i].agent.class_name,
                prepared[i].library.string());
   if (!failure.empty())
-    throw Error("installed " + std::to_string(done) + " of " + std::to_string(prepared.size()) + " agents; " +
-                failure);
+    throw Error("installed " + std::to_string(done) + " of " + std::to_string(prepared.size()) + " agents; " + failure);
 }
 
 std::string ControlAgent::install(const InstallRequest& r) {

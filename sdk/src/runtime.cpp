@@ -68,8 +68,9 @@ void Runtime::check_thread(const char* what) const {
 void Runtime::connect(std::chrono::milliseconds timeout) {
   adopt_thread();
   // A platform listens on TCP with CURVE only: without keys the handshake
-  // never completes, and the wait would end in a misleading timeout.
-  if (session_.address().starts_with("tcp://") && !session_.has_curve())
+  // never completes, and the wait would end in a misleading timeout. (A
+  // hosted agent speaks through its container's connection, keyed already.)
+  if (session_.address().starts_with("tcp://") && !session_.has_curve() && !session_.port().hosted())
     throw Error("the platform at " + session_.address() +
                 " is on TCP, which needs its public key (server_key; --server-key for watt; `watt keys` on the "
                 "platform's machine shows it) and a key file of this peer's (watt keys create NAME)");
