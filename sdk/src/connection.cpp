@@ -70,8 +70,8 @@ LinkEvent Connection::next_event() {
 
 void Connection::set_linger(int ms) { socket_.set(zmq::sockopt::linger, ms); }
 
-void Connection::send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
-                         std::string_view body) {
+bool Connection::send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
+                         std::string_view body, bool wait) {
   if (address.size() > proto::max_address || header.size() > proto::max_header)
     throw Error("message address or header too long for the protocol");
   // Written straight into the message ZeroMQ will send: one copy of the body.
@@ -80,8 +80,7 @@ void Connection::send_as(std::string_view origin, proto::Kind kind, std::string_
   proto::handing_over(msg.data());
   while (true) {
     try {
-      socket_.send(msg, zmq::send_flags::none);
-      return;
+      return socket_.send(msg, wait ? zmq::send_flags::none : zmq::send_flags::dontwait).has_value();
     } catch (const zmq::error_t& e) {
       // Interrupted by a signal: retried, the message must not be lost
       // because someone pressed Ctrl-C.

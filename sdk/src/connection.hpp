@@ -87,9 +87,10 @@ public:
   void send(proto::Kind kind, std::string_view address, std::string_view header, std::string_view body) {
     send_as(origin_, kind, address, header, body);
   }
-  // As another identity: one this connection hosts (protocol 2).
-  void send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
-               std::string_view body);
+  // As another identity: one this connection hosts (protocol 2). Unless
+  // `wait`, returns false at once where send() would block.
+  bool send_as(std::string_view origin, proto::Kind kind, std::string_view address, std::string_view header,
+               std::string_view body, bool wait = true);
   // Non-blocking. Returns false when nothing is waiting. A malformed message
   // is consumed and reported through `error`.
   bool try_receive(Incoming& out, std::string& error);

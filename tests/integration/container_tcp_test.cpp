@@ -20,12 +20,11 @@ TEST_CASE("container over TCP: its key's grant says which agents it may host; an
               .code == 0);
   const auto probe = (watt::test::fixture_dir() / "libfixture_probe_agent.so").string();
   watt::test::Process container({(watt::test::bin_dir() / "watt-container").string(), "--name", "lab", "--connect",
-                                 t.endpoint, "--server-key", t.server_key, "--key-file", file, "--agent",
-                                 "t1=" + probe, "--agent", "t2=" + probe, "--agent", "u1=" + probe, "--threads", "2"},
+                                 t.endpoint, "--server-key", t.server_key, "--key-file", file, "--agent", "t1=" + probe,
+                                 "--agent", "t2=" + probe, "--agent", "u1=" + probe, "--threads", "2"},
                                 t.p.home(), t.p.env());
   auto local = t.p.client("tester");
-  REQUIRE_MESSAGE(watt::test::eventually([&] { return local->call("t2", "whoami").get().ok(); }, 30s),
-                  container.err());
+  REQUIRE_MESSAGE(watt::test::eventually([&] { return local->call("t2", "whoami").get().ok(); }, 30s), container.err());
   CHECK(local->call("t1", "whoami").get()->as<std::string>() == "t1");
   // u1 is not this key's to claim: it fails to start and is retried by its
   // restart policy, never on the bus, and the others go on.

@@ -40,5 +40,4 @@ struct TcpPlatform {
   }
 };
 
-
 }  // namespace watt::test

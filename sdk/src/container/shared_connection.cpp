@@ -1,6 +1,7 @@
 #include "shared_connection.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace watt::detail {
 
@@ -9,17 +10,27 @@ SharedConnection::SharedConnection(const std::string& address, const std::string
 
 void SharedConnection::send(std::string_view origin, proto::Kind kind, std::string_view address,
                             std::string_view header, std::string_view body) {
-  const Waker* wake_reader = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    conn_.send_as(origin, kind, address, header, body);
-    // A send may take the socket's pending "readable" signal (ZMQ_FD is
-    // edge-triggered) while the reader sleeps on it: then tell it ourselves.
-    // While it is awake it looks again before it sleeps, so the costly look
-    // (ZMQ_EVENTS) is spared.
-    if (reader_asleep_ != nullptr && readable()) wake_reader = reader_asleep_;
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    const Waker* wake_reader = nullptr;
+    bool sent = false;
+    {
+      std::lock_guard lock(mutex_);
+      sent = conn_.send_as(origin, kind, address, header, body, false);
+      // A send may take the socket's pending "readable" signal (ZMQ_FD is
+      // edge-triggered) while the reader sleeps on it: then tell it
+      // ourselves. While it is awake it looks again before it sleeps, so the
+      // costly look (ZMQ_EVENTS) is spared.
+      if (reader_asleep_ != nullptr && readable()) wake_reader = reader_asleep_;
+    }
+    if (wake_reader != nullptr) wake_reader->wake();
+    if (sent) return;
+    // The queue to the broker is full (the backpressure a process of its
+    // own would block on): this sender waits, but not holding the socket,
+    // so the reader and the container's other agents go on meanwhile.
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
   }
-  if (wake_reader != nullptr) wake_reader->wake();
 }
 
 bool SharedConnection::try_receive(Incoming& out, std::string& error) {

@@ -2,8 +2,9 @@
 // agents send on it from the scheduler's threads, and one thread at a time
 // reads it (a pool thread, or the container's I/O thread when none of those
 // can: ContainerPort). A ZeroMQ socket is not thread-safe, so every use of it
-// takes one mutex; the reader sleeps on the socket's file descriptor
-// (ZMQ_FD), not on the socket, so it holds no lock while it waits.
+// takes one mutex; no one waits holding it: the reader sleeps on the
+// socket's file descriptor (ZMQ_FD), not on the socket, and a sender that
+// finds the queue to the broker full lets go of it between tries.
 #pragma once
 
 #include "../connection.hpp"
