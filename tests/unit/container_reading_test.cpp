@@ -3,6 +3,7 @@
 // agent that waits for an answer reads it on its own thread, and a reader
 // stuck in a long turn has the reading taken over and given back.
 #include "container/scheduler.hpp"
+#include "process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,17 +16,9 @@
 
 using watt::detail::Scheduler;
 using namespace std::chrono_literals;
+using watt::test::eventually;
 
 namespace {
-
-bool eventually(const std::function<bool()>& done) {
-  const auto until = Scheduler::Clock::now() + 10s;
-  while (!done()) {
-    if (Scheduler::Clock::now() > until) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // Messages are callbacks the reader runs, as the mux routes a frame.
 class FakeInput final : public Scheduler::Input {

@@ -2,6 +2,7 @@
 // never lost, a task's own timer brings its next turn, and many tasks share
 // a few threads.
 #include "container/scheduler.hpp"
+#include "process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,17 +13,9 @@
 
 using watt::detail::Scheduler;
 using namespace std::chrono_literals;
+using watt::test::eventually;
 
 namespace {
-
-bool eventually(const std::function<bool()>& done) {
-  const auto until = Scheduler::Clock::now() + 10s;
-  while (!done()) {
-    if (Scheduler::Clock::now() > until) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 struct Counting : Scheduler::Task {
   std::atomic<int> inside{0};

@@ -2,6 +2,7 @@
 // broker full waits without holding the socket, so the reader (and the
 // container's other agents) go on meanwhile, and nothing it sends is lost.
 #include "container/shared_connection.hpp"
+#include "process.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -13,19 +14,7 @@
 using watt::detail::Incoming;
 using watt::detail::SharedConnection;
 using namespace std::chrono_literals;
-
-namespace {
-
-bool eventually(const std::function<bool()>& done) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
-}  // namespace
+using watt::test::eventually;
 
 TEST_CASE("container shared connection: a sender held back by a full queue does not hold up the reader") {
   watt::test::TempDir dir("watt-shared");
