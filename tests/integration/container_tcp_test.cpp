@@ -12,7 +12,7 @@
 using namespace std::chrono_literals;
 using watt::test::TcpPlatform;
 
-TEST_CASE("container over TCP: its key's grant says which agents it may host; another is refused alone") {
+TEST_CASE("container over TCP: its key's grant says which agents it may host, and another is refused alone") {
   TcpPlatform t;
   const auto [file, pub] = t.make_key("lab");
   REQUIRE(t.p.cli({"auth", "add", "lab", "--key", pub, "--identity", "container.lab", "--identity", "t*", "--publish",
