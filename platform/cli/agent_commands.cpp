@@ -83,16 +83,26 @@ void install_many(const Context& ctx, const std::string& file, bool start_them) 
     if (!identities.insert(requests[i].identity).second)
       throw Error(file + ": agent " + std::to_string(i + 1) + " ('" + requests[i].identity + "'): listed twice");
   for (const auto& r : requests) containers.insert(r.container);
-  // In parts, each well within a message's size: all checked first, then
-  // installed.
-  constexpr std::size_t part = 2000;
+  // In parts, each well within a message's size (half a MiB of requests,
+  // configurations included): all checked first, then installed.
+  std::vector<std::size_t> starts{0};
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const std::size_t size = Value::of(requests[i]).bytes().size();
+    if (bytes + size > (512U << 10) && i > starts.back()) {
+      starts.push_back(i);
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  starts.push_back(requests.size());
   auto c = ctx.connect();
   std::size_t installed = 0;
   for (bool check_only : {true, false})
-    for (std::size_t from = 0; from < requests.size(); from += part) {
-      const std::vector<platform::InstallRequest> some(
-          requests.begin() + static_cast<std::ptrdiff_t>(from),
-          requests.begin() + static_cast<std::ptrdiff_t>(std::min(requests.size(), from + part)));
+    for (std::size_t k = 0; k + 1 < starts.size(); ++k) {
+      const std::size_t from = starts[k];
+      const std::vector<platform::InstallRequest> some(requests.begin() + static_cast<std::ptrdiff_t>(from),
+                                                       requests.begin() + static_cast<std::ptrdiff_t>(starts[k + 1]));
       try {
         ctx.control(*c, "install_many", args(some, check_only, static_cast<std::uint64_t>(from + 1)),
                     std::chrono::minutes(10));
@@ -148,8 +158,8 @@ std::vector<platform::AgentStatus> all_agents(const Context& ctx, Client& c) {
   for (;;) {
     const std::string after = all.empty() ? std::string() : all.back().identity;
     const auto page = ctx.control(c, "list", args(after, std::uint64_t{1000})).as<std::vector<platform::AgentStatus>>();
+    if (page.empty()) return all;  // a page may hold fewer than asked (it is cut by size too)
     all.insert(all.end(), page.begin(), page.end());
-    if (page.size() < 1000) return all;
   }
 }
 
@@ -175,8 +185,11 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   install->add_flag("--start", opts->start, "start it (or them) once installed");
   install->callback(guarded([&ctx, opts] {
     if (!opts->from.empty()) {
-      if (!opts->source.empty() || !opts->identity.empty() || !opts->config.empty() || !opts->container.empty())
-        throw Error("--from installs what its file says: give no library, --identity, --config or --container");
+      if (!opts->source.empty() || !opts->identity.empty() || !opts->config.empty() || !opts->container.empty() ||
+          opts->restart != "on-failure" || !opts->publish.empty() || !opts->call.empty() || !opts->subscribe.empty())
+        throw Error(
+            "--from installs what its file says: give no library, --identity, --config, --container, --restart, "
+            "--publish, --call or --subscribe (put them in the file, under defaults for all)");
       install_many(ctx, opts->from, opts->start);
       return;
     }

@@ -133,9 +133,13 @@ void ControlAgent::export_agent_methods() {
       after = std::move(from);
       max = std::min<std::uint64_t>(most, 2000);
     }
+    // A page also ends at half a MiB, well within a message's size.
     std::vector<AgentStatus> out;
-    for (auto it = all.upper_bound(after); it != all.end() && out.size() < max; ++it)
+    std::size_t bytes = 0;
+    for (auto it = all.upper_bound(after); it != all.end() && out.size() < max && bytes < (512U << 10); ++it) {
       out.push_back(status_of(it->second, false));
+      bytes += Value::of(out.back()).bytes().size();
+    }
     return Value::of(out);
   });
 }

@@ -76,7 +76,7 @@ private:
   // A container a previous platform left running: kept, and asked what it runs.
   void adopt_container(const std::string& name);
   void container_exited(const ProcessInfo& p);
-  LaunchSpec container_spec(const std::string& name) const;
+  LaunchSpec container_spec(const std::string& name);  // logs a damaged settings file
   std::vector<const InstalledAgent*> agents_in(const std::string& container) const;
   std::vector<ContainerStatus> containers() const;
   void hosted_status(const InstalledAgent& a, AgentStatus& s) const;

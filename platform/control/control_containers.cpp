@@ -77,7 +77,7 @@ std::vector<const InstalledAgent*> ControlAgent::agents_in(const std::string& co
   return out;
 }
 
-LaunchSpec ControlAgent::container_spec(const std::string& name) const {
+LaunchSpec ControlAgent::container_spec(const std::string& name) {
   LaunchSpec spec;
   spec.identity = container_identity(name);
   spec.container = name;
@@ -87,9 +87,14 @@ LaunchSpec ControlAgent::container_spec(const std::string& name) const {
   spec.heartbeat = options_.heartbeat;
   spec.log_max_bytes = options_.log_max_bytes;
   spec.log_files = options_.log_files;
-  const auto settings = load_container_settings(options_.home / "containers", name);
-  spec.threads = settings.threads;
-  spec.agent_queue = settings.agent_queue;
+  try {
+    const auto settings = load_container_settings(options_.home / "containers", name);
+    spec.threads = settings.threads;
+    spec.agent_queue = settings.agent_queue;
+  } catch (const std::exception& e) {
+    // A damaged settings file costs the container its settings, not its start.
+    log().warn("container '{}' runs with the defaults: {}", name, e.what());
+  }
   return spec;
 }
 

@@ -121,14 +121,14 @@ void ControlAgent::commit(const std::vector<Prepared>& prepared) {
   for (const auto& p : prepared) {
     try {
       registry_.install(p.agent, p.library);
+      ++done;
+      // Leftovers of an earlier agent of this name would surprise the new one.
+      configs_.remove_all(p.agent.identity);
+      if (!p.config.empty()) configs_.set(p.agent.identity, "config", p.config);
     } catch (const std::exception& e) {
       failure = "'" + p.agent.identity + "': " + e.what();
       break;
     }
-    // Leftovers of an earlier agent of this name would surprise the new one.
-    configs_.remove_all(p.agent.identity);
-    if (!p.config.empty()) configs_.set(p.agent.identity, "config", p.config);
-    ++done;
   }
   // The grants of those installed, whatever became of the rest.
   change_allow_list([&](broker::AllowList& l) {

@@ -37,6 +37,20 @@ std::uint64_t fnv1a(std::string_view bytes) {
 LibraryStore::LibraryStore(fs::path dir) : dir_(std::move(dir)) {}
 
 fs::path LibraryStore::put(const fs::path& library) {
+  // The same file again (a bulk install of one library): not read again.
+  std::error_code ec;
+  const auto size = fs::file_size(library, ec);
+  const auto mtime = fs::last_write_time(library, ec);
+  const std::string key = fs::absolute(library).string();
+  if (auto it = recent_.find(key); !ec && it != recent_.end() && it->second.size == size && it->second.mtime == mtime &&
+                                   fs::exists(it->second.stored))
+    return it->second.stored;
+  const fs::path stored = store(library);
+  if (!ec) recent_[key] = Recent{size, mtime, stored};
+  return stored;
+}
+
+fs::path LibraryStore::store(const fs::path& library) {
   const std::string content = read_all(library);
   std::ostringstream name;
   name << std::hex << fnv1a(content) << std::dec << "-" << content.size();

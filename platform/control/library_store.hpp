@@ -5,7 +5,10 @@
 // dynamic loader knows a file it has loaded by its inode, whatever the path).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
+#include <string>
 
 namespace watt::platform {
 
@@ -22,7 +25,17 @@ public:
   void prune();
 
 private:
+  std::filesystem::path store(const std::filesystem::path& library);
+
   std::filesystem::path dir_;
+  // Libraries stored lately, by source path: found again without reading
+  // them while their size and time are unchanged.
+  struct Recent {
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+    std::filesystem::path stored;
+  };
+  std::map<std::string, Recent> recent_;
 };
 
 }  // namespace watt::platform

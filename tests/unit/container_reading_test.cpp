@@ -158,16 +158,16 @@ TEST_CASE("container reading: a reader stuck in a long turn is taken over from o
   CHECK(scheduler.reader_busy());
   // Not yet stuck by a long measure; stuck by a short one, with no pool
   // thread free: the outside reader reads.
-  CHECK_FALSE(scheduler.outside_reads(1h));
-  CHECK(scheduler.outside_reads(0ms));
-  CHECK(scheduler.outside_reads(0ms));  // it keeps it
+  CHECK(scheduler.outside_reads(1h) == Scheduler::Outside::waits);
+  CHECK(scheduler.outside_reads(0ms) == Scheduler::Outside::reads);
+  CHECK(scheduler.outside_reads(0ms) == Scheduler::Outside::reads);  // it keeps it
   CHECK_FALSE(scheduler.reader_busy());
   // The pool thread is free again: it asks for the reading back.
   slow.hold = false;
   REQUIRE(eventually([&] { return input.outside_calls.load() > 0; }));
   scheduler.outside_read();
   REQUIRE(eventually([&] { return input.inside() == 1; }));
-  CHECK_FALSE(scheduler.outside_reads(0ms));  // a pool thread reads
+  CHECK(scheduler.outside_reads(0ms) == Scheduler::Outside::waits);  // a pool thread reads
   std::thread::id reader;
   input.send([&] {
     reader = std::this_thread::get_id();
@@ -189,12 +189,12 @@ TEST_CASE("container reading: a stuck reader's place goes to a free pool thread"
   REQUIRE(eventually([&] { return slow.held.load(); }));
   // The other pool thread takes it; or, if it was not asleep yet, the
   // outside reader does until that thread asks for it back.
-  if (scheduler.outside_reads(0ms)) {
+  if (scheduler.outside_reads(0ms) == Scheduler::Outside::reads) {
     REQUIRE(eventually([&] { return input.outside_calls.load() > 0; }));
     scheduler.outside_read();
   }
   REQUIRE(eventually([&] { return input.inside() == 1; }));
-  CHECK_FALSE(scheduler.outside_reads(0ms));
+  CHECK(scheduler.outside_reads(0ms) == Scheduler::Outside::waits);
   input.send([&] { scheduler.wake(other); });
   REQUIRE(eventually([&] { return other.runs.load() == 1; }));
   CHECK(other.ran_on != slow.ran_on);

@@ -109,14 +109,14 @@ LinkEvent ContainerPort::next_event() {
 void ContainerPort::wait(Clock::time_point deadline) {
   if (!connection_) return;
   // The I/O thread reads only while no pool thread can.
-  const bool reads = scheduler_ == nullptr || scheduler_->outside_reads(handover);
+  const auto look = scheduler_ == nullptr ? Scheduler::Outside::reads : scheduler_->outside_reads(handover);
+  const bool reads = look == Scheduler::Outside::reads;
+  if (look == Scheduler::Outside::offered) set_alarm(false);  // look again, should the offer not be taken
   connection_->wait(deadline, io_wake_, reads && !mux_.intake_paused(), true, stuck_.fd());
-  if (stuck_.clear()) {
-    // The next look (outside_reads) takes the reading over if it is stuck;
-    // until then, a reader still in a turn is watched on.
-    stuck_set_.store(false);
-    if (scheduler_ != nullptr && scheduler_->reader_busy() && !stuck_set_.exchange(true)) stuck_.set(handover);
-  }
+  // The next look (outside_reads) takes the reading over if it is stuck;
+  // until then, a reader still in a turn (or an offer not yet taken) is
+  // watched on.
+  if (stuck_.clear()) set_alarm(true);
   if (!reads) return;
   read_some();
   if (scheduler_ != nullptr) scheduler_->outside_read();
@@ -133,7 +133,22 @@ void ContainerPort::poll(Clock::time_point deadline) {
     errors_.push_back(std::string("reading the container's connection: ") + e.what());
     io_wake_.wake();
   }
-  if (!stuck_set_.exchange(true)) stuck_.set(handover);
+}
+
+void ContainerPort::left_poll() noexcept {
+  std::lock_guard lock(stuck_mutex_);
+  if (!stuck_set_) stuck_.set(handover);
+  stuck_set_ = true;
+}
+
+// The I/O thread. Under stuck_mutex_, and after the reader is seen out of
+// poll() (left_poll comes after): whichever of the two comes second arms it.
+void ContainerPort::set_alarm(bool went_off) {
+  std::lock_guard lock(stuck_mutex_);
+  if (went_off) stuck_set_ = false;
+  if (stuck_set_ || scheduler_ == nullptr || !scheduler_->reader_busy()) return;
+  stuck_.set(handover);
+  stuck_set_ = true;
 }
 
 }  // namespace watt::detail

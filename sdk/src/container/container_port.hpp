@@ -13,7 +13,6 @@
 #include "shared_connection.hpp"
 #include "waker.hpp"
 
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -46,6 +45,7 @@ public:
   void poll(Clock::time_point deadline) override;
   void interrupt() noexcept override { pool_wake_.wake(); }
   void call_outside() noexcept override { io_wake_.wake(); }
+  void left_poll() noexcept override;
 
   // The pool's threads stop reading (for good: the pool is going).
   void leave_scheduler();
@@ -70,8 +70,10 @@ private:
   // stuck, and sets it again while the reader is still in a turn. So under
   // traffic it costs a wake of the I/O thread each `handover`, not a system
   // call for each message.
+  void set_alarm(bool went_off);
   Alarm stuck_;
-  std::atomic<bool> stuck_set_{false};
+  std::mutex stuck_mutex_;
+  bool stuck_set_ = false;  // guarded by stuck_mutex_
 
   std::mutex own_mutex_;  // the reader adds, the I/O thread takes
   std::deque<Incoming> own_;

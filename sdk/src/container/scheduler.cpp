@@ -15,7 +15,7 @@ Scheduler::~Scheduler() {
     std::lock_guard lock(mutex_);
     stop_ = true;
     for (auto* cv : sleeping_helpers_) cv->notify_all();
-    if (polling_) input_->interrupt();
+    if (polling_) polled_->interrupt();
   }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
@@ -31,7 +31,7 @@ void Scheduler::wake(Task& task) {
       if (task.helping_.load()) {
         std::lock_guard lock(mutex_);
         if (task.helper_ != nullptr) task.helper_->notify_one();
-        if (polling_for_ == &task && !polling_here()) input_->interrupt();
+        if (polling_for_ == &task && !polling_here()) polled_->interrupt();
       }
       return;
     }
@@ -52,7 +52,7 @@ void Scheduler::signal_ready() {
   else if (!sleeping_helpers_.empty())
     sleeping_helpers_.back()->notify_one();
   else if (polling_)
-    input_->interrupt();
+    polled_->interrupt();
 }
 
 bool Scheduler::polling_here() const { return polling_ && reader_thread_ == std::this_thread::get_id(); }
@@ -62,18 +62,28 @@ bool Scheduler::may_read() const {
          (reader_ == Reader::none || (reader_ == Reader::pool && reader_thread_ == std::this_thread::get_id()));
 }
 
-void Scheduler::offer_input() {
-  if (input_ == nullptr || reader_ != Reader::none) return;
+bool Scheduler::offer_input() {
+  if (input_ == nullptr || reader_ != Reader::none) return true;
   // First to a thread whose agent waits for an answer: one it reads itself
   // costs no hand-over.
   if (!sleeping_helpers_.empty())
     sleeping_helpers_.back()->notify_one();
   else if (idle_workers_ > 0)
     cv_.notify_one();
+  else
+    return false;
+  return true;
+}
+
+void Scheduler::ensure_reader() {
+  // Offered to a free pool thread, or else to the outside reader. A pool
+  // thread may yet decline (it finds work first): the outside reader looks
+  // again after `handover` (outside_reads) while nobody reads.
+  if (!offer_input()) input_->call_outside();
 }
 
 void Scheduler::want_input_back() {
-  if (reader_ != Reader::outside || asked_back_) return;
+  if (input_ == nullptr || reader_ != Reader::outside || asked_back_) return;
   asked_back_ = true;
   input_->call_outside();
 }
@@ -85,6 +95,7 @@ void Scheduler::poll_input(std::unique_lock<std::mutex>& lock, Task* self, Clock
   polling_for_ = self;
   if (!timers_.empty()) deadline = std::min(deadline, timers_.top().when);
   Input* input = input_;
+  polled_ = input;
   lock.unlock();
   input->poll(deadline);
   lock.lock();
@@ -92,6 +103,10 @@ void Scheduler::poll_input(std::unique_lock<std::mutex>& lock, Task* self, Clock
   polling_for_ = nullptr;
   busy_since_ = Clock::now();
   poll_left_.notify_all();
+  // Told once it is seen out of poll() (reader_busy()), not before.
+  lock.unlock();
+  input->left_poll();
+  lock.lock();
 }
 
 void Scheduler::watch(Input* input) {
@@ -106,30 +121,31 @@ void Scheduler::watch(Input* input) {
   offer_input();
 }
 
-bool Scheduler::outside_reads(Clock::duration handover) {
+Scheduler::Outside Scheduler::outside_reads(Clock::duration handover) {
   std::lock_guard lock(mutex_);
-  if (input_ == nullptr || reader_ == Reader::outside) return true;  // nobody else reads
-  if (reader_ == Reader::pool && (polling_ || Clock::now() - busy_since_ < handover)) return false;
+  if (input_ == nullptr || reader_ == Reader::outside) return Outside::reads;  // nobody else reads
+  if (reader_ == Reader::pool && (polling_ || Clock::now() - busy_since_ < handover)) return Outside::waits;
   // Nobody reads, or the pool's reader is stuck in a turn: a free pool
   // thread takes over; failing one, the outside reader does.
   reader_ = Reader::none;
-  if (!sleeping_helpers_.empty() || idle_workers_ > 0) {
-    offer_input();
-    return false;
-  }
+  if (offer_input()) return Outside::offered;
   reader_ = Reader::outside;
   asked_back_ = false;
-  return true;
+  return Outside::reads;
 }
 
 bool Scheduler::reader_busy() {
   std::lock_guard lock(mutex_);
-  return reader_ == Reader::pool && !polling_;
+  return input_ != nullptr && (reader_ == Reader::none || (reader_ == Reader::pool && !polling_));
 }
 
 void Scheduler::outside_read() {
   std::lock_guard lock(mutex_);
-  if (reader_ != Reader::outside || (idle_workers_ == 0 && sleeping_helpers_.empty())) return;
+  if (reader_ != Reader::outside) return;
+  if (idle_workers_ == 0 && sleeping_helpers_.empty()) {
+    asked_back_ = false;  // whoever asked is busy again; the next to be free asks anew
+    return;
+  }
   reader_ = Reader::none;
   offer_input();
 }
@@ -160,6 +176,7 @@ void Scheduler::run_next(std::unique_lock<std::mutex>& lock) {
   Task& task = *ready_.front();
   ready_.pop_front();
   if (!ready_.empty()) signal_ready();  // another thread may take the next
+  if (input_ != nullptr && reader_ == Reader::none) ensure_reader();
   lock.unlock();
   task.state_.store(Task::running);
   const auto next = task.run();
@@ -228,15 +245,19 @@ void Scheduler::help(Task& self, const std::function<bool()>& done, Clock::time_
     }
     want_input_back();
     // An idle worker in poll() gives way to this thread, which waits for an answer.
-    if (polling_ && polling_for_ == nullptr) input_->interrupt();
+    if (polling_ && polling_for_ == nullptr) polled_->interrupt();
     sleeping_helpers_.push_back(&cv);
     sleep(cv, lock, deadline);
     sleeping_helpers_.erase(std::find(sleeping_helpers_.begin(), sleeping_helpers_.end(), &cv));
   }
   self.helper_ = nullptr;
   self.helping_.store(false);
-  // Told of ready work it leaves behind: someone else is.
+  // Told of ready work it leaves behind: someone else is. The reading goes
+  // to another thread that waits for an answer, if one does.
   if (!ready_.empty()) signal_ready();
+  if (reader_ == Reader::pool && reader_thread_ == std::this_thread::get_id() && !sleeping_helpers_.empty())
+    reader_ = Reader::none;
+  if (input_ != nullptr && reader_ == Reader::none) ensure_reader();
 }
 
 void Scheduler::finished(Task& task, Clock::time_point next) {
@@ -252,7 +273,7 @@ void Scheduler::finished(Task& task, Clock::time_point next) {
         cv_.notify_one();
       else
         for (auto* cv : sleeping_helpers_) cv->notify_one();
-      if (polling_) input_->interrupt();
+      if (polling_) polled_->interrupt();
     }
   }
   int s = Task::running;

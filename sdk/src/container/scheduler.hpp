@@ -57,9 +57,12 @@ public:
     // away from poll() for long: it then calls outside_reads().
     virtual void poll(Clock::time_point deadline) = 0;
     virtual void interrupt() noexcept = 0;  // any thread: poll() returns soon
-    // A pool thread is free while the outside reader has the input: it
-    // should give it back (outside_read()).
+    // The outside reader should look (outside_reads() / outside_read()):
+    // nobody may be reading, or a pool thread is free to take the input
+    // back from it.
     virtual void call_outside() noexcept = 0;
+    // A pool thread came out of poll() to run turns (now seen so).
+    virtual void left_poll() noexcept {}
   };
 
   explicit Scheduler(std::size_t threads);
@@ -84,9 +87,14 @@ public:
   // now. It does while no pool thread can: each is in a turn, and the
   // pool's reader has been for `handover` or longer. After its wait it
   // gives the input back if a pool thread is free.
-  bool outside_reads(Clock::duration handover);
+  // `offered`: to a free pool thread, which may yet decline: look again
+  // after `handover`.
+  enum class Outside { reads, waits, offered };
+  Outside outside_reads(Clock::duration handover);
   void outside_read();
-  // Whether the pool's reader is away from poll(), in a turn.
+  // Whether nobody is in poll(): the pool's reader is in a turn, or the
+  // input was offered and not yet taken. The outside reader then looks again
+  // after `handover`.
   bool reader_busy();
 
 private:
@@ -110,7 +118,8 @@ private:
   void poll_input(std::unique_lock<std::mutex>& lock, Task* self, Clock::time_point deadline);
   bool may_read() const;      // this pool thread, now
   bool polling_here() const;  // this thread is in poll()
-  void offer_input();         // nobody reads: a free pool thread should
+  bool offer_input();         // nobody reads: a free pool thread should (false: none is free)
+  void ensure_reader();       // nobody reads: a free pool thread, or the outside reader, should
   void want_input_back();     // a pool thread is free while the outside reader has it
 
   std::mutex mutex_;
@@ -126,6 +135,7 @@ private:
   Reader reader_ = Reader::none;
   std::thread::id reader_thread_;  // the pool's reader
   bool polling_ = false;           // it is in poll()
+  Input* polled_ = nullptr;        // the input it polls (watch(nullptr) may have let go of it already)
   Task* polling_for_ = nullptr;    // the task whose thread polls (in help()), if any
   Clock::time_point busy_since_;   // it left poll()
   bool asked_back_ = false;        // the outside reader was asked to give the input back
