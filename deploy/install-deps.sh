@@ -17,6 +17,7 @@ packages=(
   postgresql                      # a real server for the historian's PostgreSQL tests
   gnuplot-nox                     # the dispatch experiment's plot (examples/ed16)
   libmodbus-dev                   # the platform driver's Modbus TCP/RTU devices
+  coinor-libclp-dev coinor-libcbc-dev  # LPs and MILPs (libs/opt): the organizations, the hub, the markets
   socat                           # the virtual lab's serial lines (pty pairs, examples/ed16-serial)
   doctest-dev                     # tests
   ccache                          # rebuilds (deploy/build.sh uses it when present)

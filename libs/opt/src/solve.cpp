@@ -1,0 +1,96 @@
+#include "clp_result.hpp"
+#include "coin_problem.hpp"
+
+#include <watt/opt/solve.hpp>
+
+#include <CbcModel.hpp>
+#include <ClpSimplex.hpp>
+#include <CoinError.hpp>
+#include <OsiClpSolverInterface.hpp>
+
+namespace watt::opt {
+
+const char* to_string(Status s) noexcept {
+  switch (s) {
+    case Status::optimal: return "optimal";
+    case Status::infeasible: return "infeasible";
+    case Status::unbounded: return "unbounded";
+    case Status::time_limit: return "time limit";
+    case Status::error: return "error";
+  }
+  return "error";
+}
+
+namespace {
+
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+Solution solve_lp(const Model& model, const SolveOptions& o) {
+  detail::CoinProblem p(model);
+  ClpSimplex s;
+  s.setLogLevel(0);
+  s.loadProblem(p.matrix, p.col_lower.data(), p.col_upper.data(), p.cost.data(), p.row_lower.data(),
+                p.row_upper.data());
+  s.setOptimizationDirection(model.sense() == Sense::maximize ? -1 : 1);
+  if (o.time_limit.count() > 0) s.setMaximumSeconds(seconds(o.time_limit));
+  s.initialSolve();
+  return detail::clp_result(s);
+}
+
+Solution solve_mip(const Model& model, const SolveOptions& o) {
+  detail::CoinProblem p(model);
+  OsiClpSolverInterface osi;
+  osi.messageHandler()->setLogLevel(0);
+  osi.loadProblem(p.matrix, p.col_lower.data(), p.col_upper.data(), p.cost.data(), p.row_lower.data(),
+                  p.row_upper.data());
+  osi.setObjSense(model.sense() == Sense::maximize ? -1 : 1);
+  for (std::size_t j = 0; j < model.vars().size(); ++j)
+    if (model.vars()[j].type != VarType::continuous) osi.setInteger(static_cast<int>(j));
+  CbcModel cbc(osi);
+  cbc.setLogLevel(0);
+  cbc.messageHandler()->setLogLevel(0);
+  cbc.setAllowableFractionGap(o.mip_gap);
+  if (o.time_limit.count() > 0) cbc.setMaximumSeconds(seconds(o.time_limit));
+  cbc.branchAndBound();
+  Solution out;
+  const double* best = cbc.bestSolution();
+  if (cbc.isProvenOptimal() && best != nullptr) {
+    out.status = Status::optimal;
+  } else if (cbc.isProvenInfeasible()) {
+    out.status = Status::infeasible;
+    out.detail = "no point satisfies every row, bound and integrality";
+  } else if (cbc.isContinuousUnbounded() || cbc.isProvenDualInfeasible()) {
+    out.status = Status::unbounded;
+    out.detail = "the objective improves without bound";
+  } else if (cbc.isSecondsLimitReached() || cbc.isNodeLimitReached() || cbc.isSolutionLimitReached()) {
+    out.status = Status::time_limit;
+    out.detail = best != nullptr ? "stopped at the time limit with a solution that may not be optimal"
+                                 : "stopped at the time limit before any solution";
+  } else {
+    out.status = Status::error;
+    out.detail = "CBC ended with status " + std::to_string(cbc.status()) + "." + std::to_string(cbc.secondaryStatus());
+  }
+  if (best != nullptr) {
+    out.x.assign(best, best + model.vars().size());
+    out.objective = cbc.getObjValue();
+  }
+  return out;
+}
+
+}  // namespace
+
+Solution solve(const Model& model, const SolveOptions& options) {
+  try {
+    return model.has_integers() ? solve_mip(model, options) : solve_lp(model, options);
+  } catch (const CoinError& e) {
+    Solution out;
+    out.detail = "COIN-OR: " + e.message() + " (in " + e.className() + "::" + e.methodName() + ")";
+    return out;
+  } catch (const std::exception& e) {
+    Solution out;
+    out.detail = e.what();
+    return out;
+  }
+}
+
+}  // namespace watt::opt
