@@ -76,7 +76,8 @@ TEST_CASE("opt: a bad model is refused as it is built, naming the variable or ro
   CHECK_THROWS_WITH_AS(m.add_var("y", 2, 1), doctest::Contains("variable 'y': lower bound"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(m.add_le("r", {{x, 1}, {7, 1}}, 1), doctest::Contains("no variable 7"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(m.add_le("r", {{x, std::nan("")}}, 1), doctest::Contains("row 'r'"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(m.add_row("s", {{x, 1}}, 3, 2), doctest::Contains("row 's': lower bound"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(m.add_row("s", {{x, 1}}, 3, 2), doctest::Contains("row 's': lower bound"),
+                       std::invalid_argument);
   CHECK_THROWS_AS(m.set_cost(1, 1), std::invalid_argument);
   // A term named twice is one term.
   const int r = m.add_le("twice", {{x, 1}, {x, 2}}, 3);

@@ -4,9 +4,9 @@
 
 #include <watt/opt/model.hpp>
 
+#include <CoinFinite.hpp>
 #include <CoinPackedMatrix.hpp>
 #include <CoinPackedVector.hpp>
-#include <CoinFinite.hpp>
 
 #include <cmath>
 #include <vector>

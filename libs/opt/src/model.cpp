@@ -47,8 +47,8 @@ int Model::add_row(std::string name, std::vector<Term> terms, double lower, doub
 
 const Var& Model::var(int i) const {
   if (i < 0 || static_cast<std::size_t>(i) >= vars_.size())
-    throw std::invalid_argument("no variable " + std::to_string(i) + " (the model has " +
-                                std::to_string(vars_.size()) + ")");
+    throw std::invalid_argument("no variable " + std::to_string(i) + " (the model has " + std::to_string(vars_.size()) +
+                                ")");
   return vars_[static_cast<std::size_t>(i)];
 }
 

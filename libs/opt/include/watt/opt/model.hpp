@@ -38,13 +38,18 @@ struct Row {
 class Model {
 public:
   // Returns the variable's index.
-  int add_var(std::string name, double lower, double upper, double cost = 0,
-              VarType type = VarType::continuous);
+  int add_var(std::string name, double lower, double upper, double cost = 0, VarType type = VarType::continuous);
   // Returns the row's index. Terms naming one variable twice are summed.
   int add_row(std::string name, std::vector<Term> terms, double lower, double upper);
-  int add_le(std::string name, std::vector<Term> terms, double rhs) { return add_row(std::move(name), std::move(terms), -inf, rhs); }
-  int add_ge(std::string name, std::vector<Term> terms, double rhs) { return add_row(std::move(name), std::move(terms), rhs, inf); }
-  int add_eq(std::string name, std::vector<Term> terms, double rhs) { return add_row(std::move(name), std::move(terms), rhs, rhs); }
+  int add_le(std::string name, std::vector<Term> terms, double rhs) {
+    return add_row(std::move(name), std::move(terms), -inf, rhs);
+  }
+  int add_ge(std::string name, std::vector<Term> terms, double rhs) {
+    return add_row(std::move(name), std::move(terms), rhs, inf);
+  }
+  int add_eq(std::string name, std::vector<Term> terms, double rhs) {
+    return add_row(std::move(name), std::move(terms), rhs, rhs);
+  }
 
   void set_cost(int var, double cost);
   void set_bounds(int var, double lower, double upper);

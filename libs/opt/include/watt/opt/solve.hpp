@@ -15,7 +15,7 @@ const char* to_string(Status s) noexcept;
 
 struct SolveOptions {
   std::chrono::milliseconds time_limit{0};  // 0 = none
-  double mip_gap = 1e-6;                     // relative, for MILPs
+  double mip_gap = 1e-6;                    // relative, for MILPs
 };
 
 struct Solution {
