@@ -3,6 +3,7 @@
 
 #include <watt/error.hpp>
 #include <watt/identity.hpp>
+#include <watt/paths.hpp>
 #include <watt/proto/topic.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -95,16 +96,7 @@ void AllowList::save(const std::filesystem::path& file) const {
       << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::EndMap;
-  const auto tmp = file.string() + ".tmp";
-  {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error("cannot write " + tmp);
-    const std::string text = std::string(y.c_str()) + "\n";
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) throw Error("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, file);
+  write_file_atomically(file, std::string(y.c_str()) + "\n");
 }
 
 const AuthEntry* AllowList::by_key(const std::string& z85) const {

@@ -27,7 +27,7 @@ Broker::Broker(BrokerConfig config, std::shared_ptr<spdlog::logger> log)
       zap_(allow_, stats_, log_),
       flow_(config_.lossless_high_water, config_.peer_queue_bytes / 4),
       outbox_(listeners_, flow_, stats_, log_, config_.batch_messages),
-      own_methods_(config_, allow_, peers_, subscriptions_, stats_) {
+      own_methods_(config_, allow_, orgs_, peers_, subscriptions_, stats_) {
   outbox_.on_closed([this](Peer& p) { remove_peer(p, "connection closed"); });
   own_methods_.on_reload([this] { enforce_grants(); });
   outbox_.on_stalled([this](Peer& p) {
@@ -68,6 +68,7 @@ void Broker::start_listening() {
   limit_connections();
   listeners_.bind_local(config_.inproc_endpoints);
   if (!config_.auth_file.empty()) allow_ = AllowList::load(config_.auth_file);
+  if (!config_.orgs_file.empty()) orgs_ = platform::OrgAccess(platform::OrgTree::load(config_.orgs_file));
   if (!config_.secure_endpoint.empty()) {
     zap_.start();  // before a CURVE socket accepts anyone
     listeners_.bind_secure(allow_.entries().size());

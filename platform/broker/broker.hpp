@@ -24,6 +24,7 @@
 #include <watt/error.hpp>
 #include <watt/log_limiter.hpp>
 #include <watt/platform/broker_stats.hpp>
+#include <watt/platform/org_access.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
 
@@ -136,6 +137,7 @@ private:
   bool trim_again_ = false;      // at the next probe
   LogLimiter problems_;
   AllowList allow_;
+  platform::OrgAccess orgs_;  // organizations' private topics, guarded for every peer
   Listeners listeners_;
   ZapHandler zap_;
   std::unique_ptr<ConnectionLimit> local_limit_, tcp_limit_;

@@ -49,9 +49,12 @@ struct BrokerConfig {
   std::size_t max_hosted = 20000;
   // TCP, authenticated with CURVE: clients must hold a key on the allow-list
   // (auth_file) and may do only what their entry allows. Empty = no TCP.
-  std::string secure_endpoint;          // e.g. tcp://127.0.0.1:22916 (port * = any free one)
-  std::string server_secret_key;        // Z85
-  std::filesystem::path auth_file;      // $WATT_HOME/auth.yml
+  std::string secure_endpoint;      // e.g. tcp://127.0.0.1:22916 (port * = any free one)
+  std::string server_secret_key;    // Z85
+  std::filesystem::path auth_file;  // $WATT_HOME/auth.yml
+  // The organizations whose private topics the broker guards
+  // ($WATT_HOME/orgs.yml; docs/organizations.md). Empty = none.
+  std::filesystem::path orgs_file;
   std::filesystem::path endpoint_file;  // where the bound TCP address is written
 };
 

@@ -11,6 +11,14 @@ namespace watt::broker {
 // ---- routing ----------------------------------------------------------------
 
 bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, const proto::Header& h) {
+  if (kind == proto::Kind::publish && platform::OrgAccess::private_topic(address)) {
+    // Organizations' privacy binds every peer, trusted local ones too.
+    if (auto why = orgs_.publish_error(p.identity, address); !why.empty()) {
+      reject(p.routing_id, h.id, ErrorCode::unauthorized,
+             "'" + p.identity + "' may not publish to " + std::string(address) + ": " + why);
+      return false;
+    }
+  }
   if (p.auth_name.empty()) return true;  // a trusted local peer
   const AuthEntry* entry = p.auth;
   if (kind == proto::Kind::publish) {
@@ -37,6 +45,12 @@ bool Broker::authorized(Peer& p, proto::Kind kind, std::string_view address, con
 }
 
 void Broker::on_subscribe(Peer& p, proto::Kind kind, std::string_view pattern, const proto::Header& h) {
+  if (auto why = kind == proto::Kind::subscribe ? orgs_.subscribe_error(p.identity, pattern) : std::string();
+      !why.empty()) {
+    reject(p.routing_id, h.id, ErrorCode::unauthorized,
+           "'" + p.identity + "' may not subscribe to " + std::string(pattern) + ": " + why);
+    return;
+  }
   if (kind == proto::Kind::subscribe && !p.auth_name.empty() &&
       (p.auth == nullptr || !may_subscribe(*p.auth, pattern))) {
     reject(p.routing_id, h.id, ErrorCode::unauthorized,
@@ -70,11 +84,16 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
   // Every subscriber gets the same bytes: copies of a zmq message share them
   // by reference count.
   const auto& matched = subscriptions_.match(topic);
-  const std::size_t count = matched.size();
+  std::size_t count = matched.size();
+  // An organization's private topic reaches only those who may read it,
+  // whatever their patterns span.
+  const bool guarded = platform::OrgAccess::private_topic(topic);
+  if (guarded)
+    while (count > 0 && !orgs_.may_read(matched[count - 1].first->identity, topic)) --count;
   for (std::size_t i = 0; i < count; ++i) {
     Peer* const sub = matched[i].first;
     const bool lossless = matched[i].second;
-    if (sub->dead) continue;
+    if (sub->dead || (guarded && !orgs_.may_read(sub->identity, topic))) continue;
     if (lossless && publisher != nullptr) {
       if (const auto admission = flow_.admit(*sub, sub->queue.lossless()); admission != FlowControl::Admission::take) {
         refuse_lossless(*sub, publisher, admission);

@@ -9,13 +9,14 @@ namespace watt::broker {
 
 OwnMethods::Answer OwnMethods::serve(const Peer& caller, const proto::Header& h) {
   if (h.method == "reload_auth" && caller.auth_name.empty()) return reload_auth(h);
+  if (h.method == "reload_orgs" && caller.auth_name.empty()) return reload_orgs(h);
   if (h.method == "stats") return stats(h);
   ++stats_.request_errors;
   Answer a;
   a.kind = proto::Kind::error;
   a.id = h.id;
   a.code = to_string(ErrorCode::unknown_method);
-  a.message = "the broker exports only 'stats' (and 'reload_auth' to local peers)";
+  a.message = "the broker exports only 'stats' (and 'reload_auth', 'reload_orgs' to local peers)";
   return a;
 }
 
@@ -26,6 +27,21 @@ OwnMethods::Answer OwnMethods::reload_auth(const proto::Header& h) {
     if (!config_.auth_file.empty()) allow_ = AllowList::load(config_.auth_file);
     if (on_reload_) on_reload_();
     a.body = Value::of(allow_.entries().size()).bytes();
+  } catch (const std::exception& e) {
+    a.kind = proto::Kind::error;
+    a.code = to_string(ErrorCode::handler_threw);
+    a.message = e.what();
+  }
+  return a;
+}
+
+OwnMethods::Answer OwnMethods::reload_orgs(const proto::Header& h) {
+  Answer a;
+  a.id = h.id;
+  try {
+    const auto tree = platform::OrgTree::load(config_.orgs_file);
+    orgs_ = platform::OrgAccess(tree);
+    a.body = Value::of(tree.orgs().size()).bytes();
   } catch (const std::exception& e) {
     a.kind = proto::Kind::error;
     a.code = to_string(ErrorCode::handler_threw);

@@ -1,6 +1,7 @@
 // The methods the broker itself answers, as the peer "broker": `stats` for
-// anyone, and `reload_auth` for trusted local peers (the control service
-// calls it after `watt auth …` changed the allow-list file).
+// anyone, and `reload_auth` and `reload_orgs` for trusted local peers (the
+// control service calls them after `watt auth …` changed the allow-list file,
+// and `watt org …` the organizations).
 #pragma once
 
 #include "allow_list.hpp"
@@ -9,6 +10,7 @@
 #include "subscription_index.hpp"
 
 #include <watt/platform/broker_stats.hpp>
+#include <watt/platform/org_access.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
 
@@ -34,9 +36,9 @@ public:
     }
   };
 
-  OwnMethods(const BrokerConfig& config, AllowList& allow, PeerTable& peers, SubscriptionIndex& subscriptions,
-             BrokerStats& stats)
-      : config_(config), allow_(allow), peers_(peers), subscriptions_(subscriptions), stats_(stats) {}
+  OwnMethods(const BrokerConfig& config, AllowList& allow, platform::OrgAccess& orgs, PeerTable& peers,
+             SubscriptionIndex& subscriptions, BrokerStats& stats)
+      : config_(config), allow_(allow), orgs_(orgs), peers_(peers), subscriptions_(subscriptions), stats_(stats) {}
 
   Answer serve(const Peer& caller, const proto::Header& request);
   // Runs once the allow-list was reread.
@@ -44,10 +46,12 @@ public:
 
 private:
   Answer reload_auth(const proto::Header& request);
+  Answer reload_orgs(const proto::Header& request);
   Answer stats(const proto::Header& request);
 
   const BrokerConfig& config_;
   AllowList& allow_;
+  platform::OrgAccess& orgs_;
   PeerTable& peers_;
   SubscriptionIndex& subscriptions_;
   BrokerStats& stats_;

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   add_security_commands(app, ctx);
   add_history_commands(app, ctx);
   add_container_commands(app, ctx);
+  add_org_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 
 #include <watt/clock.hpp>
 #include <watt/error.hpp>
+#include <watt/paths.hpp>
 
 #include <watt/sqlite/database.hpp>
 
@@ -65,14 +66,7 @@ void ConfigStore::refuse_if_emptied() const {
 void ConfigStore::record_count(std::size_t n) const {
   // Durable before the store's own commit (which is synced too), so that no
   // power loss leaves it above what the store holds.
-  const auto tmp = count_file_.string() + ".tmp";
-  const std::string text = std::to_string(n) + "\n";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  const bool ok =
-      fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!ok) throw Error("cannot write " + tmp);
-  std::filesystem::rename(tmp, count_file_);
+  write_file_atomically(count_file_, std::to_string(n) + "\n");
 }
 
 void ConfigStore::written() const {

@@ -62,6 +62,7 @@ void ControlAgent::on_start() {
   export_config_methods();
   export_auth_methods();
   export_container_methods();
+  export_org_methods();
 
   export_agent_methods();
   export_method("platform_status", [this] {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <watt/platform/control_types.hpp>
+#include <watt/platform/org_tree.hpp>
 #include "../broker/allow_list.hpp"
 #include "agent_registry.hpp"
 #include "config_store.hpp"
@@ -91,6 +92,11 @@ private:
                   bool force);
   void delete_config(const std::string& identity, const std::string& name);
   Call push_config(const std::string& identity, const std::string& name, const char* action, const std::string& text);
+
+  // Organizations (control_orgs.cpp): the change is saved, then the broker
+  // rereads them.
+  void export_org_methods();
+  void change_orgs(const std::function<void(OrgTree&)>& change);
 
   // The allow-list (control_auth.cpp): TCP keys, and installed agents' grants.
   void export_auth_methods();

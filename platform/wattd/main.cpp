@@ -75,6 +75,7 @@ watt::broker::BrokerConfig broker_config(const watt::platform::PlatformConfig& c
   }
   bc.first_identity = "platform";
   bc.auth_file = root / "auth.yml";
+  bc.orgs_file = root / "orgs.yml";
   return bc;
 }
 

@@ -77,11 +77,12 @@ TEST_CASE("zap: a key on the allow-list is accepted under its entry's name, othe
 TEST_CASE("own methods: stats counts peers, subscriptions and what waits") {
   BrokerConfig config;
   AllowList allow;
+  watt::platform::OrgAccess orgs;
   PeerTable peers;
   SubscriptionIndex subscriptions;
   BrokerStats stats;
   stats.received = 7;
-  OwnMethods methods(config, allow, peers, subscriptions, stats);
+  OwnMethods methods(config, allow, orgs, peers, subscriptions, stats);
   Peer& a = peers.add("La", "alpha", 1);
   (void)subscriptions.subscribe(a, "x/#", false);
   a.queue.push({});
@@ -103,10 +104,11 @@ TEST_CASE("own methods: reload_auth rereads the file for local peers only") {
   BrokerConfig config;
   config.auth_file = dir.file("auth.yml");
   AllowList allow;
+  watt::platform::OrgAccess orgs;
   PeerTable peers;
   SubscriptionIndex subscriptions;
   BrokerStats stats;
-  OwnMethods methods(config, allow, peers, subscriptions, stats);
+  OwnMethods methods(config, allow, orgs, peers, subscriptions, stats);
   Key k;
   AllowList on_disk;
   on_disk.put(entry("meter-key", k.public_z85));

@@ -3,7 +3,9 @@
 
 #include <watt/export.hpp>
 
+#include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace watt {
 
@@ -11,5 +13,9 @@ namespace watt {
 WATT_EXPORT std::string watt_home();
 // ipc://<watt_home>/run/watt.sock
 WATT_EXPORT std::string default_address();
+// Replaces `file` with `text` so that a crash leaves the old file or the new,
+// never a part: written beside it, synced, renamed over it, and the folder
+// synced. Throws watt::Error naming the file.
+WATT_EXPORT void write_file_atomically(const std::filesystem::path& file, std::string_view text, unsigned mode = 0600);
 
 }  // namespace watt

@@ -1,0 +1,81 @@
+#include <watt/platform/org_access.hpp>
+
+#include <array>
+
+namespace watt::platform {
+namespace {
+
+// The first `n` levels of a topic or pattern; missing ones are empty.
+template <std::size_t N>
+std::array<std::string_view, N> levels(std::string_view topic) {
+  std::array<std::string_view, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    const auto slash = topic.find('/');
+    out[i] = topic.substr(0, slash);
+    if (slash == std::string_view::npos) break;
+    topic.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+std::string key(std::string_view org, std::string_view identity) {
+  std::string k(org);
+  k += '\n';
+  k += identity;
+  return k;
+}
+
+bool wildcard(std::string_view level) { return level == "+" || level == "#"; }
+
+}  // namespace
+
+OrgAccess::OrgAccess(const OrgTree& tree) {
+  for (const auto& [name, o] : tree.orgs()) {
+    orgs_.insert(name);
+    for (const auto& m : o.members) {
+      members_.insert(key(name, m.id));
+      if (m.role == "ip") ip_of_[m.id] = name;
+    }
+  }
+}
+
+bool OrgAccess::member(std::string_view identity, std::string_view org) const {
+  return members_.contains(key(org, identity));
+}
+
+std::string_view OrgAccess::represents(std::string_view identity) const {
+  const auto it = ip_of_.find(std::string(identity));
+  return it == ip_of_.end() ? std::string_view() : std::string_view(it->second);
+}
+
+bool OrgAccess::may_read(std::string_view identity, std::string_view topic) const {
+  if (!private_topic(topic)) return true;
+  const auto [root, org, area] = levels<3>(topic);
+  return area == "inbox" ? represents(identity) == org : member(identity, org);
+}
+
+std::string OrgAccess::publish_error(std::string_view identity, std::string_view topic) const {
+  if (!private_topic(topic)) return {};
+  const auto [root, org, area, from] = levels<4>(topic);
+  if (!orgs_.contains(std::string(org))) return "no organization '" + std::string(org) + "'";
+  if (area != "inbox")
+    return member(identity, org) ? std::string() : "it is not a member of organization '" + std::string(org) + "'";
+  const auto own = represents(identity);
+  if (own.empty()) return "only an organization's information provider may write to another's inbox";
+  if (from != own)
+    return "it writes for '" + std::string(own) + "', so under org/" + std::string(org) + "/inbox/" + std::string(own) +
+           "/";
+  return {};
+}
+
+std::string OrgAccess::subscribe_error(std::string_view identity, std::string_view pattern) const {
+  if (pattern != "org" && !private_topic(pattern)) return {};
+  const auto [root, org, area] = levels<3>(pattern);
+  if (org.empty() || wildcard(org)) return {};
+  if (area == "inbox" && represents(identity) != org)
+    return "only the information provider of '" + std::string(org) + "' reads its inbox";
+  if (area != "inbox" && !member(identity, org)) return "it is not a member of organization '" + std::string(org) + "'";
+  return {};
+}
+
+}  // namespace watt::platform
