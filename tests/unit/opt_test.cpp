@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,46 @@ TEST_CASE("opt: infeasible and unbounded models are reported as such, LP and MIL
   open.add_ge("floor", {{y, 1}}, 1);
   CHECK(solve(open).status == Status::unbounded);
   CHECK(std::string(to_string(Status::unbounded)) == "unbounded");
+}
+
+TEST_CASE("opt: what is at fault is named: the rows and bounds of a contradiction, the unbounded variable") {
+  // Demand of 10 against a row cap on x and a bound on y; z is innocent.
+  Model lp;
+  const int x = lp.add_var("x", 0, inf, 1);
+  const int y = lp.add_var("y", 0, 4, 1);
+  const int z = lp.add_var("z", 0, inf, 1);
+  lp.add_ge("demand", {{x, 1}, {y, 1}}, 10);
+  lp.add_le("cap x", {{x, 1}}, 3);
+  lp.add_ge("z floor", {{z, 1}}, 0);
+  const auto a = solve(lp);
+  REQUIRE(a.status == Status::infeasible);
+  CHECK(a.at_fault == std::vector<std::string>{"row 'demand'", "row 'cap x'", "upper bound of 'y'"});
+  CHECK(a.detail.find("at fault: row 'demand', row 'cap x', upper bound of 'y'") != std::string::npos);
+  // Found again by a warm-started solver after its bounds changed.
+  lp.set_bounds(y, 0, 100);
+  LpSolver warm(lp);
+  REQUIRE(warm.solve().ok());
+  warm.set_bounds(y, 0, 2);
+  const auto b = warm.solve();
+  REQUIRE(b.status == Status::infeasible);
+  CHECK(std::find(b.at_fault.begin(), b.at_fault.end(), "upper bound of 'y'") != b.at_fault.end());
+  // A MILP: its relaxation's contradiction, or integrality.
+  Model mip = lp;
+  mip.set_bounds(y, 0, 4);
+  mip.add_var("k", 0, 5, 0, VarType::integer);
+  CHECK(solve(mip).at_fault.front() == "row 'demand'");
+  Model odd;
+  const int k = odd.add_var("k", 0, 5, 1, VarType::integer);
+  odd.add_eq("half", {{k, 2}}, 3);
+  CHECK(solve(odd).at_fault == std::vector<std::string>{"integrality"});
+
+  Model open;
+  const int u = open.add_var("u", 0, 1, -1);
+  const int w = open.add_var("w", 0, inf, -1);
+  open.add_ge("floor", {{u, 1}, {w, 1}}, 1);
+  const auto c = solve(open);
+  REQUIRE(c.status == Status::unbounded);
+  CHECK(c.at_fault == std::vector<std::string>{"no upper bound on 'w'"});
 }
 
 TEST_CASE("opt: a bad model is refused as it is built, naming the variable or row") {

@@ -11,6 +11,7 @@
 namespace watt::opt {
 
 struct LpSolver::Impl {
+  Model model;  // names what is at fault when a solve fails
   ClpSimplex simplex;
   bool solved = false;
   int iterations = 0;
@@ -19,6 +20,7 @@ struct LpSolver::Impl {
 LpSolver::LpSolver(const Model& model) : impl_(std::make_unique<Impl>()) {
   if (model.has_integers()) throw std::invalid_argument("LpSolver takes LPs only; this model has integer variables");
   detail::CoinProblem p(model);
+  impl_->model = model;
   auto& s = impl_->simplex;
   s.setLogLevel(0);
   s.loadProblem(p.matrix, p.col_lower.data(), p.col_upper.data(), p.cost.data(), p.row_lower.data(),
@@ -50,7 +52,7 @@ Solution LpSolver::solve(const SolveOptions& options) {
       s.initialSolve();
     impl_->solved = true;
     impl_->iterations = s.numberIterations();
-    return detail::clp_result(s);
+    return detail::clp_result(impl_->model, s);
   } catch (const CoinError& e) {
     Solution out;
     out.detail = "COIN-OR: " + e.message();

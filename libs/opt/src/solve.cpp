@@ -34,7 +34,21 @@ Solution solve_lp(const Model& model, const SolveOptions& o) {
   s.setOptimizationDirection(model.sense() == Sense::maximize ? -1 : 1);
   if (o.time_limit.count() > 0) s.setMaximumSeconds(seconds(o.time_limit));
   s.initialSolve();
-  return detail::clp_result(s);
+  return detail::clp_result(model, s);
+}
+
+// Why a MILP has no solution: its LP relaxation's contradiction, or, when the
+// relaxation is feasible, integrality itself.
+std::vector<std::string> relaxed_fault(const Model& model, const SolveOptions& o) {
+  Model relaxed = model;
+  for (std::size_t j = 0; j < model.vars().size(); ++j) {
+    const auto& v = model.vars()[j];
+    if (v.type != VarType::continuous)
+      relaxed.set_bounds(static_cast<int>(j), v.type == VarType::binary ? 0 : v.lower,
+                         v.type == VarType::binary ? 1 : v.upper);
+  }
+  const auto r = solve_lp(relaxed, o);
+  return r.status == Status::infeasible ? r.at_fault : std::vector<std::string>{"integrality"};
 }
 
 Solution solve_mip(const Model& model, const SolveOptions& o) {
@@ -58,7 +72,8 @@ Solution solve_mip(const Model& model, const SolveOptions& o) {
     out.status = Status::optimal;
   } else if (cbc.isProvenInfeasible()) {
     out.status = Status::infeasible;
-    out.detail = "no point satisfies every row, bound and integrality";
+    out.at_fault = relaxed_fault(model, o);
+    out.detail = "no point satisfies every row, bound and integrality" + detail::at_fault_text(out.at_fault);
   } else if (cbc.isContinuousUnbounded() || cbc.isProvenDualInfeasible()) {
     out.status = Status::unbounded;
     out.detail = "the objective improves without bound";

@@ -24,6 +24,11 @@ struct Solution {
   std::vector<double> x;      // one per variable (best found, for time_limit with a solution)
   std::vector<double> duals;  // one per row, for LPs solved to optimality
   std::string detail;         // what went wrong, or the solver's word on it
+  // Infeasible: the rows ("row 'balance[3]'") and bounds ("upper bound of
+  // 'x'") of a contradiction; unbounded: the variables without a bound
+  // along which the objective improves ("no upper bound on 'x'"). In `detail`
+  // too. A MILP whose relaxation is feasible names "integrality".
+  std::vector<std::string> at_fault;
   bool ok() const noexcept { return status == Status::optimal; }
 };
 
