@@ -17,6 +17,7 @@ TradingCase two_by_two() {
   c.users = {{"u1", 0, {10, 20}}, {"u2", 0, {30, 10}}};
   c.price_market = {0.2, 0.5};
   c.lambda_d2l = 0.4;
+  c.d2l_cap = 1.0;  // each end-user takes up to its whole load from the DisCo
   return c;
 }
 

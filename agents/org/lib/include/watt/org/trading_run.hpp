@@ -28,9 +28,9 @@ struct TradingCase {
   std::vector<EndUser> users;
   Series price_market;  // lambda^M_t
   double lambda_d2l = 0.6, delta = 1.1, gamma_p = 0.1, gamma_c = 0.1;
-  // P^D2L_jt <= d2l_cap * L_jt: the bound that keeps Problem D bounded
-  // (docs/organizations.md, Choices).
-  double d2l_cap = 1.0;
+  // P^D2L_jt <= d2l_cap * L_jt, as each end-user declares it: the bound that
+  // keeps Problem D bounded (docs/organizations.md, Choices).
+  double d2l_cap = 0.1;
   std::size_t hours() const noexcept { return price_market.size(); }
 };
 
@@ -57,9 +57,6 @@ struct TradingResult {
 // Throws std::invalid_argument for a malformed case, std::runtime_error
 // naming the organization whose problem could not be solved.
 TradingResult run_trading(const TradingCase& c, const RunOptions& o);
-
-// The caps of Problem D for a case: d2l_cap * L_jt (zero in Case 1).
-std::vector<Series> d2l_caps(const TradingCase& c, bool iterative);
 
 // Whether a result keeps (1), (6) and (8) balanced and (3), (4), (5) within
 // bounds at every hour, to `eps`; empty, or the first violation found.
