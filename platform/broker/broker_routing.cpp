@@ -88,12 +88,16 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
   // An organization's private topic reaches only those who may read it,
   // whatever their patterns span.
   const bool guarded = platform::OrgAccess::private_topic(topic);
+  const auto may_read = [&](const Peer& sub) {
+    return orgs_.any_may_read(topic,
+                              [&](const std::string& id) { return id == sub.identity || sub.guests.contains(id); });
+  };
   if (guarded)
-    while (count > 0 && !orgs_.may_read(matched[count - 1].first->identity, topic)) --count;
+    while (count > 0 && !may_read(*matched[count - 1].first)) --count;
   for (std::size_t i = 0; i < count; ++i) {
     Peer* const sub = matched[i].first;
     const bool lossless = matched[i].second;
-    if (sub->dead || (guarded && !orgs_.may_read(sub->identity, topic))) continue;
+    if (sub->dead || (guarded && !may_read(*sub))) continue;
     if (lossless && publisher != nullptr) {
       if (const auto admission = flow_.admit(*sub, sub->queue.lossless()); admission != FlowControl::Admission::take) {
         refuse_lossless(*sub, publisher, admission);

@@ -53,7 +53,8 @@ platform::InstallRequest request_of(const YAML::Node& entry, const YAML::Node& d
   if (const auto n = field(entry, defaults, "restart")) r.restart = n->as<std::string>();
   if (const auto n = field(entry, defaults, "config")) {
     try {
-      r.config = text_of(folder / n->as<std::string>());
+      // A file, or the configuration itself as a map.
+      r.config = n->IsMap() ? YAML::Dump(*n) + "\n" : text_of(folder / n->as<std::string>());
     } catch (const Error& e) {
       throw Error(std::string("config: ") + e.what());
     }

@@ -34,7 +34,11 @@ OrgAccess::OrgAccess(const OrgTree& tree) {
     orgs_.insert(name);
     for (const auto& m : o.members) {
       members_.insert(key(name, m.id));
-      if (m.role == "ip") ip_of_[m.id] = name;
+      members_of_[name].push_back(m.id);
+      if (m.role == "ip") {
+        ip_of_[m.id] = name;
+        ip_list_of_[name].push_back(m.id);
+      }
     }
   }
 }
@@ -46,6 +50,13 @@ bool OrgAccess::member(std::string_view identity, std::string_view org) const {
 std::string_view OrgAccess::represents(std::string_view identity) const {
   const auto it = ip_of_.find(std::string(identity));
   return it == ip_of_.end() ? std::string_view() : std::string_view(it->second);
+}
+
+const std::vector<std::string>* OrgAccess::readers_of(std::string_view topic) const {
+  const auto [root, org, area] = levels<3>(topic);
+  const auto& by_org = area == "inbox" ? ip_list_of_ : members_of_;
+  const auto it = by_org.find(std::string(org));
+  return it == by_org.end() ? nullptr : &it->second;
 }
 
 bool OrgAccess::may_read(std::string_view identity, std::string_view topic) const {

@@ -100,3 +100,14 @@ TEST_CASE("install --from: a bad file is refused whole, naming the agent and the
   CHECK(both.code != 0);
   CHECK(both.err.find("--from installs what its file says") != std::string::npos);
 }
+
+TEST_CASE("install --from: an entry's configuration may be a map written in the file itself") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto r = cli.watt(
+      {"install", "--from", agents_file(cli, 1, "  - identity: inline\n    config: {rate: 5, name: x}\n").string()});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const auto shown = cli.watt({"config", "get", "inline", "config"});
+  CHECK(shown.out.find("rate: 5") != std::string::npos);
+  CHECK(shown.out.find("name: x") != std::string::npos);
+}

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace watt::platform {
 
@@ -28,16 +29,31 @@ public:
   // it is delivered, by may_read.
   std::string subscribe_error(std::string_view identity, std::string_view pattern) const;
   bool may_read(std::string_view identity, std::string_view topic) const;
+  // Whether any of the identities a connection carries may read the topic:
+  // `carries(id)` says whether it carries `id`. A container's agents share
+  // one connection, and what reaches it is theirs to share (one trust
+  // domain, as their shared memory makes them anyway).
+  template <class Carries>
+  bool any_may_read(std::string_view topic, Carries&& carries) const {
+    if (!private_topic(topic)) return true;
+    const auto* readers = readers_of(topic);
+    if (readers == nullptr) return false;
+    for (const auto& id : *readers)
+      if (carries(id)) return true;
+    return false;
+  }
 
   static bool private_topic(std::string_view topic) { return topic.starts_with("org/"); }
 
 private:
   bool member(std::string_view identity, std::string_view org) const;
   std::string_view represents(std::string_view identity) const;  // the organization it is the IP of
+  const std::vector<std::string>* readers_of(std::string_view topic) const;
 
   std::unordered_set<std::string> orgs_;
-  std::unordered_set<std::string> members_;             // "<org>\n<identity>"
-  std::unordered_map<std::string, std::string> ip_of_;  // identity -> organization
+  std::unordered_set<std::string> members_;                                            // "<org>\n<identity>"
+  std::unordered_map<std::string, std::string> ip_of_;                                 // identity -> organization
+  std::unordered_map<std::string, std::vector<std::string>> members_of_, ip_list_of_;  // by organization
 };
 
 }  // namespace watt::platform

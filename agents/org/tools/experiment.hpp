@@ -1,0 +1,61 @@
+// watt-org's parts: the organization and agent files for a case, the run of
+// an experiment over the bus, and its report (docs/organizations.md,
+// The 33-bus experiment).
+#pragma once
+
+#include <watt/org/case_file.hpp>
+#include <watt/org/messages.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace watt::org::tool {
+
+namespace fs = std::filesystem;
+
+inline const std::string runner_identity = "watt-org-runner";
+inline const std::string disco_org = "disco";
+
+struct Experiment {
+  TradingCase trading;
+  double tolerance = 1e-6;
+  std::uint64_t max_rounds = 50;
+  bool paper = false;  // the 33-bus case, whose figures the paper gives
+};
+
+// The case from the settings file and the case file, or a generated one
+// with `users` > 0.
+Experiment load_experiment(const fs::path& choices, const fs::path& case_json, std::size_t users, std::size_t regions,
+                           std::uint64_t seed);
+
+// Writes `dir`/orgs.yml (watt org apply) and `dir`/agents.yml (watt install
+// --from): a historian, and each organization's agents; each region's
+// end-user agents in one container, the DisCo's and aggregators' in another.
+void write_setup(const Experiment& e, const fs::path& dir, const fs::path& lib_dir, std::size_t history_days);
+
+// One run of the four: its case and scenario, and the DisCo's account.
+struct RunRecord {
+  bool iterative = false, shiftable = false;
+  RunResultMsg result;
+  double reference_ec_e = 0, reference_ec_a = 0, reference_ec_d = 0;
+};
+
+struct RunSettings {
+  std::string address;  // empty: the default platform
+  std::size_t history_days = 14;
+  std::chrono::seconds timeout{600};
+};
+
+// Publishes the end-users' load history, waits for their forecasts, and runs
+// Case 1 and Case 2 in S1 and S2 on the platform. Throws watt::Error naming
+// what did not happen.
+std::vector<RunRecord> run_experiment(const Experiment& e, const RunSettings& s);
+
+// Prints the table (beside the paper's for the 33-bus case) and the checks;
+// writes result.json and the hourly flows as CSV into `out`. Returns whether
+// every check held.
+bool report(const Experiment& e, const std::vector<RunRecord>& runs, const fs::path& out, const fs::path& case_json);
+
+}  // namespace watt::org::tool
