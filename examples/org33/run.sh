@@ -29,8 +29,23 @@ case_args=(--choices "$here/org33.yml" --case "$here/org33_case.json" "$@")
 "$bin/watt-org" setup "${case_args[@]}" --dir "$WATT_HOME/org33" --lib-dir "$lib"
 "$bin/watt" org apply "$WATT_HOME/org33/orgs.yml"
 "$bin/watt" install --from "$WATT_HOME/org33/agents.yml" --start
+# The resident memory of the platform's processes: wattd, the historian and
+# the containers holding every organization's agents.
+platform_memory() {
+  local pids kib=0 n=0
+  pids=$( (cat "$WATT_HOME/run/wattd.pid"; "$bin/watt" list | awk 'NR > 1 && $3 ~ /^[0-9]+$/ {print $3}') | sort -u)
+  for pid in $pids; do
+    kib=$((kib + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+    n=$((n + 1))
+  done
+  echo "memory: $((kib / 1024)) MiB resident in $n processes (wattd, historian, containers)"
+}
+
 status=0
+start_s=$(date +%s.%N)
 "$bin/watt-org" run "${case_args[@]}" --out "$out" || status=$?
+echo "the experiment took $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $start_s}") s, forecasts included"
+platform_memory | tee "$out/memory.txt"
 regions=$(sed -n 's/.*"regions": \([0-9]*\).*/\1/p' "$out/result.json" 2>/dev/null || true)
 if [ -n "$regions" ] && command -v gnuplot >/dev/null; then
   gnuplot -e "dir='$out'; regions=$regions" "$here/plot.gp" && echo "plotted $out/flows_case1.png and flows_case2.png"

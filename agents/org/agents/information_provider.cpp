@@ -43,7 +43,8 @@ public:
       subscribe(
           "org/" + org_ + "/" + r, [this](const Envelope& e) { record(e); }, lossless);
     if (desk_) every(resend_ / 4, [this] { resend(); });
-    export_method("counters", [this] { return std::make_tuple(relayed_out_, relayed_in_, recorded_); });
+    // Relayed out, relayed in, recorded, and rounds asked of an end-user again.
+    export_method("counters", [this] { return std::make_tuple(relayed_out_, relayed_in_, recorded_, resent_count_); });
     log().info("information provider of '{}'{}", org_, desk_ ? " (aggregator)" : "");
   }
 
@@ -98,6 +99,7 @@ private:
     if (now - sent_at_ < resend_) return;
     sent_at_ = now;
     for (const auto& [user, msg] : desk_->missing()) {
+      ++resent_count_;
       if (resent_.count(user)) log().info("asking '{}' again for round {} of run {}", user, msg.round, msg.run);
       publish("org/" + user + "/inbox/" + org_ + "/trade/round", msg, trading_options());
     }
@@ -109,7 +111,7 @@ private:
   std::chrono::milliseconds resend_{2000};
   std::chrono::steady_clock::time_point sent_at_;
   bool started_ = false;
-  std::uint64_t relayed_out_ = 0, relayed_in_ = 0, recorded_ = 0;
+  std::uint64_t relayed_out_ = 0, relayed_in_ = 0, recorded_ = 0, resent_count_ = 0;
   LogLimiter bad_, resent_;
 };
 

@@ -3,11 +3,14 @@
 // The 33-bus experiment).
 #pragma once
 
+#include <watt/client.hpp>
 #include <watt/org/case_file.hpp>
 #include <watt/org/messages.hpp>
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,9 +51,31 @@ struct RunSettings {
   std::chrono::seconds timeout{600};
 };
 
-// Publishes the end-users' load history, waits for their forecasts, and runs
-// Case 1 and Case 2 in S1 and S2 on the platform. Throws watt::Error naming
-// what did not happen.
+// The client that drives an experiment, as watt-org-runner (a member of
+// every end-user organization, as their meters, and of the DisCo's, to read
+// its results). Each step throws watt::Error naming what did not happen.
+class Runner {
+public:
+  Runner(const Experiment& e, const RunSettings& s);
+  // Publishes the end-users' load history and waits until every prediction
+  // engine has forecast from all of it.
+  void feed_forecasts();
+  // Asks the DisCo's DMS for a run; returns its number.
+  std::uint64_t start(bool iterative, bool shiftable);
+  RunResultMsg await(std::uint64_t run);
+  Client& client() { return *client_; }
+
+private:
+  void publish_history(const std::vector<std::string>& users);
+
+  const Experiment& e_;
+  RunSettings s_;
+  std::unique_ptr<Client> client_;
+  std::optional<RunResultMsg> last_;
+};
+
+// Feeds the forecasts and runs Case 1 and Case 2 in S1 and S2 on the
+// platform, each beside the same run by direct calls.
 std::vector<RunRecord> run_experiment(const Experiment& e, const RunSettings& s);
 
 // Prints the table (beside the paper's for the 33-bus case) and the checks;
