@@ -9,13 +9,10 @@
 //   mip   the same day with the battery's charge and discharge exclusive
 //         (one binary an hour)
 #include "bench_common.hpp"
+#include "opt_baseline.hpp"
 
 #include <watt/opt/lp_solver.hpp>
 #include <watt/opt/solve.hpp>
-
-#include <ClpSimplex.hpp>
-#include <CoinPackedMatrix.hpp>
-#include <CoinPackedVector.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -26,7 +23,8 @@
 namespace {
 
 using namespace watt::opt;
-using Clock = std::chrono::steady_clock;
+using bench::median_us;
+using bench::raw_clp;
 
 double price(int h, double shift) { return 0.2 + 0.1 * std::sin((h + shift) * 2 * M_PI / 24.0); }
 double load(int h) { return 1.0 + 0.5 * std::cos(h * 2 * M_PI / 24.0); }
@@ -60,42 +58,6 @@ Day day(int hours, bool exclusive) {
     soc_before = soc;
   }
   return d;
-}
-
-template <class F>
-double median_us(int repeats, F&& f) {
-  std::vector<double> us;
-  for (int i = 0; i < repeats; ++i) {
-    const auto t0 = Clock::now();
-    f();
-    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  }
-  std::sort(us.begin(), us.end());
-  return us[us.size() / 2];
-}
-
-// The baseline: the same LP straight into CLP, with no model of ours.
-double raw_clp(const Model& m) {
-  CoinPackedMatrix matrix(false, 0, 0);
-  matrix.setDimensions(0, static_cast<int>(m.vars().size()));
-  std::vector<double> cl, cu, c, rl, ru;
-  for (const auto& v : m.vars()) {
-    cl.push_back(v.lower);
-    cu.push_back(std::isinf(v.upper) ? COIN_DBL_MAX : v.upper);
-    c.push_back(v.cost);
-  }
-  for (const auto& r : m.rows()) {
-    CoinPackedVector row;
-    for (const auto& t : r.terms) row.insert(t.var, t.coef);
-    matrix.appendRow(row);
-    rl.push_back(r.lower);
-    ru.push_back(r.upper);
-  }
-  ClpSimplex s;
-  s.setLogLevel(0);
-  s.loadProblem(matrix, cl.data(), cu.data(), c.data(), rl.data(), ru.data());
-  s.initialSolve();
-  return s.objectiveValue();
 }
 
 }  // namespace

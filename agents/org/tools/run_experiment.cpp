@@ -47,7 +47,7 @@ void Runner::publish_history(const std::vector<std::string>& users) {
 
 // The historian stores the history a batch interval after it arrives; an
 // end-user whose agents were not listening yet (just started) is sent its
-// history again every few seconds.
+// history again every two seconds.
 void Runner::feed_forecasts() {
   const auto give_up = std::chrono::steady_clock::now() + s_.timeout;
   std::vector<std::string> waiting;
@@ -56,7 +56,7 @@ void Runner::feed_forecasts() {
   while (!waiting.empty()) {
     if (std::chrono::steady_clock::now() >= resend_at) {
       publish_history(waiting);
-      resend_at = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      resend_at = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     }
     if (std::chrono::steady_clock::now() > give_up)
       throw Error(std::to_string(waiting.size()) + " end-users have no forecast of their whole history yet, '" +

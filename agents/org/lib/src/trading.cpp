@@ -53,14 +53,18 @@ Outcome<D> failed(const opt::Solution& s, const char* problem) {
   return out;
 }
 
-}  // namespace
+// Problem E's model, and where its variables are.
+struct EndUserModel {
+  Model m;
+  std::vector<int> vl, vp, vn, va;
+};
 
-Outcome<EndUserDecision> solve_end_user(const EndUserProblem& p) {
+EndUserModel build(const EndUserProblem& p) {
   check(p);
   const std::size_t n = p.load.size();
-  Model m;
+  EndUserModel out{{}, std::vector<int>(n), std::vector<int>(n), std::vector<int>(n), std::vector<int>(n)};
+  auto& [m, vl, vp, vn, va] = out;
   std::vector<opt::Term> day;  // (5)
-  std::vector<int> vl(n), vp(n), vn(n), va(n);
   for (std::size_t t = 0; t < n; ++t) {
     vl[t] = m.add_var(at("L", t), p.load[t], p.load[t]);
     vp[t] = m.add_var(at("P", t), 0, inf);
@@ -73,6 +77,16 @@ Outcome<EndUserDecision> solve_end_user(const EndUserProblem& p) {
     day.push_back({vn[t], 1});
   }
   if (p.shiftable) m.add_eq("(5) shifted load sums to zero", day, 0);
+  return out;
+}
+
+}  // namespace
+
+opt::Model end_user_model(const EndUserProblem& p) { return build(p).m; }
+
+Outcome<EndUserDecision> solve_end_user(const EndUserProblem& p) {
+  const auto [m, vl, vp, vn, va] = build(p);
+  const std::size_t n = p.load.size();
   const auto s = opt::solve(m);
   if (!s.ok()) return failed<EndUserDecision>(s, "Problem E");
   Outcome<EndUserDecision> out;

@@ -9,6 +9,8 @@
 // Costs are positive when paid, negative when earned.
 #pragma once
 
+#include <watt/opt/model.hpp>
+
 #include <string>
 #include <vector>
 
@@ -61,6 +63,8 @@ struct Outcome {
 // Throws watt::org::InputError (std::invalid_argument) for inputs of
 // mismatched lengths or non-finite values.
 Outcome<EndUserDecision> solve_end_user(const EndUserProblem& p);
+// The LP solve_end_user solves (for benchmarks and inspection).
+opt::Model end_user_model(const EndUserProblem& p);
 Outcome<DiscoDecision> solve_disco(const DiscoProblem& p);
 
 // An aggregator's part: (6) the sum of its end-users' P^L2A, and (10) its
