@@ -8,6 +8,7 @@
 #include "forwarder.hpp"
 #include "historian_config.hpp"
 #include "open_backend.hpp"
+#include "org_guard.hpp"
 #include "query_args.hpp"
 
 #include <watt/clock.hpp>
@@ -56,6 +57,8 @@ public:
     open();
     follow_patterns();
     every(std::chrono::milliseconds(1000), [this] { report_health(); });
+    // Organizations' records are answered to their members only.
+    subscribe("platform/orgs/changed", [this](const watt::Envelope&) { orgs_.forget(); });
     export_raw("query", [this](const watt::Value& args) { return query(args); });
     export_raw("topics", [this](const watt::Value& args) { return topics(args, false); });
     export_raw("topics_metadata", [this](const watt::Value& args) { return topics(args, true); });
@@ -209,6 +212,7 @@ private:
 
   watt::Value query(const watt::Value& args) {
     const auto q = wh::parse_query(args, watt::now_ns());
+    if (auto why = org_refusal(q.topic); !why.empty()) throw watt::Error(why);
     try {
       const auto samples = reader().query(q);
       return wh::pack_query_result(q, samples, reader().metadata(q.topic));
@@ -238,7 +242,7 @@ private:
     }
     nlohmann::json out = with_metadata ? nlohmann::json::object() : nlohmann::json::array();
     for (const auto& t : all) {
-      if (!watt::topic_matches(pattern, t.name)) continue;
+      if (!watt::topic_matches(pattern, t.name) || !org_refusal(t.name).empty()) continue;
       if (!with_metadata)
         out.push_back(t.name);
       else
@@ -247,7 +251,20 @@ private:
     return watt::Value::from_json(out.dump());
   }
 
+  // Why the caller may not read an organization's topic, or empty; the
+  // membership is asked of the control service when not known.
+  std::string org_refusal(const std::string& topic) {
+    if (!wh::OrgGuard::guarded(topic)) return {};
+    if (!orgs_.known()) {
+      auto r = call("platform", "org_list").get();
+      if (!r) return "cannot check the organization's members: " + r.error().what();
+      orgs_.set(nlohmann::json::parse(r.value().to_json()));
+    }
+    return orgs_.refusal(caller(), topic);
+  }
+
   std::optional<wh::HistorianConfig> config_;  // set by on_config, or the defaults at start
+  wh::OrgGuard orgs_;
   bool started_ = false;
   std::unique_ptr<wh::Cache> cache_;
   std::unique_ptr<wh::CacheWriter> writer_;  // the agent thread's side of the cache

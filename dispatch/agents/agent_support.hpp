@@ -7,6 +7,7 @@
 #include <watt/ed/messages.hpp>
 #include <watt/ed/run_config.hpp>
 
+#include <watt/decode_body.hpp>
 #include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 
@@ -24,19 +25,7 @@ inline PublishOptions dispatch_options() {
   return o;
 }
 
-// Reads the body as T; a body that does not fit is counted per topic, logged
-// on its 1st, 10th, 100th… occurrence, and dropped.
-template <class T>
-bool decode_body(const Envelope& e, T& out, LogLimiter& bad, spdlog::logger& log) {
-  try {
-    out = e.body.as<T>();
-    return true;
-  } catch (const watt::Error& err) {
-    if (bad.count(e.topic))
-      log.warn("{} from {}: undecodable body ({} so far): {}", e.topic, e.sender, bad.total(e.topic), err.what());
-    return false;
-  }
-}
+using watt::decode_body;
 
 // A dispatch agent's run configuration ("config"), as on_config hands it
 // over. It is fixed once the agent has started (its subscriptions and run

@@ -13,6 +13,8 @@ void ControlAgent::change_orgs(const std::function<void(OrgTree&)>& change) {
   tree.save(file);
   auto r = call("broker", "reload_orgs").get();
   if (!r) throw Error("saved, but the broker did not reload it: " + r.error().what());
+  // Whoever keeps organizations' data (a historian) reads them again.
+  publish("platform/orgs/changed", tree.orgs().size());
 }
 
 void ControlAgent::export_org_methods() {

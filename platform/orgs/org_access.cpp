@@ -69,6 +69,12 @@ std::string OrgAccess::publish_error(std::string_view identity, std::string_view
   if (!private_topic(topic)) return {};
   const auto [root, org, area, from] = levels<4>(topic);
   if (!orgs_.contains(std::string(org))) return "no organization '" + std::string(org) + "'";
+  // What came in from other organizations, and the records for the
+  // historian, are the IP's word alone.
+  if (area == "in" || area == "record")
+    return represents(identity) == org
+               ? std::string()
+               : "only the information provider of '" + std::string(org) + "' writes its " + std::string(area) + "/";
   if (area != "inbox")
     return member(identity, org) ? std::string() : "it is not a member of organization '" + std::string(org) + "'";
   const auto own = represents(identity);

@@ -82,6 +82,16 @@ TEST_CASE("an end-user whose problem is infeasible ends the run naming it and th
   CHECK(result.stop.find("region 'A1': end-user 'eu9': Problem E is infeasible") == 0);
   CHECK(result.stop.find("[h5]") != std::string::npos);
   CHECK(result.market.empty());
+  // Its records are kept by the historian, and read back by its members only.
+  const auto query = watt::Value::from_json(R"([{"topic": "org/eu9/record/measure/load", "count": 1}])");
+  auto stranger = watt::test::client(cli, "stranger");
+  const auto refused = stranger.call_value({}, "historian", "query", query).get();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().what().find("'stranger' is not a member of organization 'eu9'") != std::string::npos);
+  const auto listed = stranger.call("historian", "topics", std::string("org/#")).get_as<std::vector<std::string>>();
+  REQUIRE(listed);
+  CHECK(listed.value().empty());
+  CHECK(runner.client().call_value({}, "historian", "query", query).get());
 }
 
 TEST_CASE("an organization agent's bad configuration is refused naming the key") {

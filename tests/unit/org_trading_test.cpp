@@ -64,6 +64,26 @@ TEST_CASE("trading by hand, S2 shiftable loads: the cheap hour buys what the dea
   check_run(true, true, {{9, 1}, {29, 1}, {38, 2}, {0.11, 0.33}, {30, 0}, {2, -2}, 11.6, -0.44, -11.76, 3});
 }
 
+TEST_CASE("Case 1's price rule: Problem D's choice, the floor of (7), or the market price") {
+  auto c = two_by_two();
+  const RunOptions o{false, true, 1e-9, 50};
+  c.case1_price = Case1Price::floor;
+  auto r = run_trading(c, o);
+  CHECK(r.disco.price_a2d[0][0] == doctest::Approx(0.11));
+  CHECK(r.disco.price_a2d[0][1] == doctest::Approx(0.33));
+  CHECK(r.ec_a == doctest::Approx(-0.04));  // the aggregator now profits from buying in hour 1
+  CHECK(r.ec_d == doctest::Approx(-0.16));
+  CHECK(balance_error(c, o, r).empty());
+  c.case1_price = Case1Price::market;
+  r = run_trading(c, o);
+  CHECK(r.disco.price_a2d[0][0] == doctest::Approx(0.2));
+  CHECK(r.disco.price_a2d[0][1] == doctest::Approx(0.5));
+  CHECK(r.ec_a == doctest::Approx(-0.2));
+  CHECK(r.ec_d == doctest::Approx(0));
+  CHECK(case1_price_named("market") == Case1Price::market);
+  CHECK_FALSE(case1_price_named("auction"));
+}
+
 TEST_CASE("a problem that cannot be solved names its constraints, never a silent zero") {
   EndUserProblem e{{-5, 10}, {0.1, 0.3}, {0, 0}, 0.4, 0.1, 0.1, false};
   const auto bad = solve_end_user(e);

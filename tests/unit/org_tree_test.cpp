@@ -80,6 +80,9 @@ TEST_CASE("organization topics: members inside, information providers between") 
   const OrgAccess access(small_tree());
   CHECK(access.publish_error("anyone", "devices/meter1/power").empty());
   CHECK(access.publish_error("e1-dms", "org/e1/decision").empty());
+  CHECK(access.publish_error("e1-ip", "org/e1/in/a1/trade/round").empty());
+  CHECK(access.publish_error("e1-dms", "org/e1/in/a1/trade/round").find("only the information provider") == 0);
+  CHECK(access.publish_error("e1-dms", "org/e1/record/measure/load").find("writes its record/") != std::string::npos);
   CHECK(!access.publish_error("e2-ip", "org/e1/decision").empty());
   CHECK(!access.publish_error("e1-dms", "org/a1/inbox/e1/offer").empty());
   CHECK(access.publish_error("e1-ip", "org/a1/inbox/e1/offer").empty());

@@ -15,8 +15,9 @@ namespace watt::org {
 class EndUserDms {
 public:
   EndUserDms(Agent& a, const YAML::Node& c) : a_(a) {
-    known_keys(c, {"kind", "org", "pe", "series", "gamma_p", "gamma_c", "d2l_cap"});
+    known_keys(c, {"kind", "org", "aggregator", "pe", "series", "gamma_p", "gamma_c", "d2l_cap"});
     org_ = key<std::string>(c, "org");
+    aggregator_ = key<std::string>(c, "aggregator");
     pe_ = key<std::string>(c, "pe", "");
     series_ = key<std::string>(c, "series", "load");
     s_.gamma_p = key<double>(c, "gamma_p", 0.1);
@@ -26,38 +27,60 @@ public:
   }
 
   void start() {
-    a_.subscribe("org/" + org_ + "/forecast/" + series_, [this](const Envelope& e) {
-      ForecastMsg f;
-      if (decode_body(e, f, bad_, a_.log())) take(f.values);
-    });
-    a_.subscribe("org/" + org_ + "/in/+/trade/round", [this](const Envelope& e) {
-      UserRoundMsg r;
-      if (!decode_body(e, r, bad_, a_.log())) return;
-      pending_ = std::make_pair(levels(e.topic)[3], r);
-      if (!load_.empty()) answer();
-    });
+    SubscribeOptions lossless;
+    lossless.delivery = Delivery::lossless;
+    a_.subscribe(
+        "org/" + org_ + "/forecast/" + series_,
+        [this](const Envelope& e) {
+          ForecastMsg f;
+          if (decode_body(e, f, bad_, a_.log())) take(std::move(f));
+        },
+        lossless);
+    // Rounds from its own aggregator only: another organization's IP may
+    // write to this one's inbox, but is not who it trades with.
+    a_.subscribe(
+        "org/" + org_ + "/in/" + aggregator_ + "/trade/round",
+        [this](const Envelope& e) {
+          UserRoundMsg r;
+          if (!decode_body(e, r, bad_, a_.log())) return;
+          pending_ = r;
+          if (forecast_) answer();
+        },
+        lossless);
     // After a restart: the forecast in hand, not the next one an hour on.
     if (!pe_.empty())
       a_.call(pe_, "latest", series_).then([this](Result<Value> r) {
-        if (r && load_.empty()) take(r.value().as<ForecastMsg>().values);
+        if (r && !forecast_) take(r.value().as<ForecastMsg>());
       });
   }
 
 private:
-  void take(std::vector<double> load) {
-    load_ = std::move(load);
+  void take(ForecastMsg f) {
+    forecast_ = std::move(f);
     if (pending_) answer();
   }
 
+  // The load of the round's day: a forecast of whole hours from a midnight
+  // (UTC), as the day-ahead rounds are priced.
+  std::string load_of(std::size_t hours, Series& load) const {
+    const auto& f = *forecast_;
+    if (f.step_s != 3600 || f.start_s % 86400 != 0 || f.values.size() < hours)
+      return "its forecast of '" + series_ + "' must give " + std::to_string(hours) +
+             " hourly values from a midnight (UTC); it gives " + std::to_string(f.values.size()) + " every " +
+             std::to_string(f.step_s) + " s from " + std::to_string(f.start_s % 86400 / 3600) + ":00";
+    load.assign(f.values.begin(), f.values.begin() + static_cast<std::ptrdiff_t>(hours));
+    return {};
+  }
+
   void answer() {
-    auto [from, round] = std::move(*pending_);
+    auto round = std::move(*pending_);
     pending_.reset();
-    Series load(load_.begin(),
-                load_.begin() + static_cast<std::ptrdiff_t>(std::min(load_.size(), round.price_l2a.size())));
+    Series load;
     EndUserDecision d;
-    const auto offer = answer_round(s_, round, load, &d);
+    OfferMsg offer{round.run, round.round, {}, {}, 0, load_of(round.price_l2a.size(), load)};
+    if (offer.error.empty()) offer = answer_round(s_, round, load, &d);
     if (!offer.error.empty()) a_.log().error("round {} of run {}: {}", round.round, round.run, offer.error);
-    a_.publish("org/" + org_ + "/out/" + from + "/trade/offer", offer, trading_options());
+    a_.publish("org/" + org_ + "/out/" + aggregator_ + "/trade/offer", offer, trading_options());
     if (offer.error.empty())
       a_.publish("org/" + org_ + "/decision/schedule",
                  std::map<std::string, Series>{
@@ -65,10 +88,10 @@ private:
   }
 
   Agent& a_;
-  std::string org_, pe_, series_;
+  std::string org_, aggregator_, pe_, series_;
   EndUserSettings s_;
-  std::vector<double> load_;
-  std::optional<std::pair<std::string, UserRoundMsg>> pending_;
+  std::optional<ForecastMsg> forecast_;
+  std::optional<UserRoundMsg> pending_;
   LogLimiter bad_;
 };
 
@@ -76,23 +99,34 @@ class DiscoDms {
 public:
   DiscoDms(Agent& a, const YAML::Node& c) : a_(a) {
     known_keys(c, {"kind", "org", "regions", "price_market", "lambda_d2l", "delta", "tolerance", "max_rounds",
-                   "resend_after_ms"});
+                   "case1_price", "resend_after_ms"});
     org_ = key<std::string>(c, "org");
     DiscoSettings s{key<std::vector<std::string>>(c, "regions"), key<Series>(c, "price_market"),
                     key<double>(c, "lambda_d2l", 0.6),           key<double>(c, "delta", 1.1),
                     key<double>(c, "tolerance", 1e-6),           key<std::uint64_t>(c, "max_rounds", 50)};
+    const auto rule = key<std::string>(c, "case1_price", "disco");
+    if (auto p = case1_price_named(rule))
+      s.case1_price = *p;
+    else
+      throw Error("'case1_price': '" + rule + "' is none of disco, floor, market");
     desk_ = std::make_unique<DiscoDesk>(std::move(s));
     resend_ = std::chrono::milliseconds(key<int>(c, "resend_after_ms", 2000));
   }
 
   void start() {
-    a_.subscribe("org/" + org_ + "/in/+/trade/report", [this](const Envelope& e) {
-      ReportMsg r;
-      if (!decode_body(e, r, bad_, a_.log())) return;
-      auto step = desk_->report(levels(e.topic)[3], r);
-      if (!step.next.empty()) send(step.next);
-      if (step.done) finish(*step.done);
-    });
+    SubscribeOptions lossless;
+    lossless.delivery = Delivery::lossless;
+    // From any organization: the desk takes reports from its regions only.
+    a_.subscribe(
+        "org/" + org_ + "/in/+/trade/report",
+        [this](const Envelope& e) {
+          ReportMsg r;
+          if (!decode_body(e, r, bad_, a_.log())) return;
+          auto step = desk_->report(levels(e.topic)[3], r);
+          if (!step.next.empty()) send(step.next);
+          if (step.done) finish(*step.done);
+        },
+        lossless);
     a_.export_method("run", [this](bool iterative, bool shiftable) {
       if (desk_->running()) a_.log().warn("run {} abandoned for a new one", desk_->run());
       send(desk_->begin(iterative, shiftable));

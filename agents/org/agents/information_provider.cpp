@@ -21,9 +21,11 @@ public:
     org_ = key<std::string>(c, "org");
     record_ = key<std::vector<std::string>>(c, "record", {"measure/#", "decision/#", "in/#", "out/#"});
     for (const auto& r : record_)
-      if (r.starts_with("record")) throw Error("'record': '" + r + "' would copy its own copies");
+      if (r.starts_with("record") || r.starts_with("inbox"))
+        throw Error("'record': '" + r + "' would copy its own copies, or what is not its members' to read");
     if (const auto a = c["aggregator"]) {
-      known_keys(a, {"users", "price_l2a", "resend_after_ms"});
+      known_keys(a, {"disco", "users", "price_l2a", "resend_after_ms"});
+      disco_ = key<std::string>(a, "disco");
       desk_ = std::make_unique<AggregatorDesk>(key<std::vector<std::string>>(a, "users"),
                                                key<std::vector<double>>(a, "price_l2a"));
       resend_ = std::chrono::milliseconds(key<int>(a, "resend_after_ms", 2000));
@@ -65,6 +67,7 @@ private:
     const std::string& from = l[3];
     const std::string subject = rest(l, 4);
     if (desk_ && subject == "trade/round") return round(from, e);
+    if (desk_ && subject.starts_with("trade/") && subject != "trade/offer") return;  // not its members' business
     if (desk_ && subject == "trade/offer") return offer(from, e);
     publish_value("org/" + org_ + "/in/" + from + "/" + subject, e.body, trading_options());
     ++relayed_in_;
@@ -72,17 +75,28 @@ private:
 
   void record(const Envelope& e) {
     const auto l = levels(e.topic);
+    // Under a pattern as wide as #: not its own copies, nor the inbox (what
+    // came from outside reaches members as in/, once relayed).
+    if (l.size() > 2 && (l[2] == "record" || l[2] == "inbox")) return;
     publish_value("org/" + org_ + "/record/" + rest(l, 2), e.body);
     ++recorded_;
   }
 
   void round(const std::string& from, const Envelope& e) {
+    // Rounds from its DisCo only: another organization's IP may write here,
+    // but this region's report is not its to receive.
+    if (from != disco_) {
+      if (strangers_.count(from))
+        log().warn("a trading round from '{}', not from its DisCo '{}': dropped", from, disco_);
+      return;
+    }
     RoundMsg r;
     if (!decode_body(e, r, bad_, log())) return;
-    disco_ = from;
     sent_at_ = std::chrono::steady_clock::now();
-    for (const auto& [user, msg] : desk_->start(r))
+    auto start = desk_->start(r);
+    for (const auto& [user, msg] : start.sends)
       publish("org/" + user + "/inbox/" + org_ + "/trade/round", msg, trading_options());
+    if (start.report) publish("org/" + disco_ + "/inbox/" + org_ + "/trade/report", *start.report, trading_options());
   }
 
   void offer(const std::string& from, const Envelope& e) {
@@ -112,7 +126,7 @@ private:
   std::chrono::steady_clock::time_point sent_at_;
   bool started_ = false;
   std::uint64_t relayed_out_ = 0, relayed_in_ = 0, recorded_ = 0, resent_count_ = 0;
-  LogLimiter bad_, resent_;
+  LogLimiter bad_, resent_, strangers_;
 };
 
 }  // namespace watt::org

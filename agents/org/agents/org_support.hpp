@@ -1,8 +1,8 @@
 // What the organizations' agents share on the bus side: reading their
-// configuration, splitting org topics, decoding bodies with a rate-limited
-// complaint, and the priority of trading traffic.
+// configuration, splitting org topics, and the priority of trading traffic.
 #pragma once
 
+#include <watt/decode_body.hpp>
 #include <watt/log_limiter.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
@@ -40,18 +40,6 @@ inline std::string rest(const std::vector<std::string>& l, std::size_t from) {
   std::string out;
   for (std::size_t i = from; i < l.size(); ++i) out += (i > from ? "/" : "") + l[i];
   return out;
-}
-
-template <class T>
-bool decode_body(const Envelope& e, T& out, LogLimiter& bad, spdlog::logger& log) {
-  try {
-    out = e.body.as<T>();
-    return true;
-  } catch (const watt::Error& err) {
-    if (bad.count(e.topic))
-      log.warn("{} from {}: undecodable body ({} so far): {}", e.topic, e.sender, bad.total(e.topic), err.what());
-    return false;
-  }
 }
 
 // A required or optional key of an agent's configuration, converted, with

@@ -87,12 +87,14 @@ private:
     try {
       if (!r) throw Error("the historian '" + historian_ + "' did not answer: " + r.error().what());
       std::size_t skipped = 0;
-      const auto h = history_from_blocks(nlohmann::json::parse(r.value().to_json()), s.history_points, &skipped);
+      const std::int64_t now_s = watt::now_ns() / 1'000'000'000;
+      const auto h = history_from_blocks(nlohmann::json::parse(r.value().to_json()), s.history_points, now_s, &skipped);
       const auto f = s.method == "auto" ? best_forecast(h, s.options) : forecast(h, *method_named(s.method), s.options);
       ForecastMsg m{s.name, to_string(f.method), f.start_s,       h.step_s, f.values, f.mae,
                     f.mape, f.backtest_points,   h.values.size(), f.notes};
       if (skipped > 0)
-        m.notes.push_back("skipped " + std::to_string(skipped) + " records that are not blocks of one step");
+        m.notes.push_back("skipped " + std::to_string(skipped) +
+                          " records that are not blocks of the series' step, or start in the future");
       publish("org/" + org_ + "/forecast/" + s.name, m);
       latest_[s.name] = m;
       set_health(Health::good);

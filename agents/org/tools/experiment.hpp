@@ -43,6 +43,7 @@ struct RunRecord {
   bool iterative = false, shiftable = false;
   RunResultMsg result;
   double reference_ec_e = 0, reference_ec_a = 0, reference_ec_d = 0;
+  std::string balance;  // the first of (1)-(8) the reference breaks, or empty
 };
 
 struct RunSettings {

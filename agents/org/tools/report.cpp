@@ -67,6 +67,10 @@ std::vector<Check> checks(const std::vector<RunRecord>& runs) {
     out.push_back({"Case 2, " + s + ": converged", c2.converged});
   }
   for (const auto& r : runs)
+    out.push_back({scenario(r) + " " + case_name(r) + ": (1)-(8) hold at every hour" +
+                       (r.balance.empty() ? std::string() : " (" + r.balance + ")"),
+                   r.balance.empty()});
+  for (const auto& r : runs)
     out.push_back({scenario(r) + " " + case_name(r) + ": the bus agrees with the direct calls",
                    same(r.result.ec_e, r.reference_ec_e) && same(r.result.ec_a, r.reference_ec_a) &&
                        same(r.result.ec_d, r.reference_ec_d)});

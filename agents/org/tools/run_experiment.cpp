@@ -94,9 +94,11 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const RunSettings& s)
   std::vector<RunRecord> runs;
   for (bool shiftable : {false, true})
     for (bool iterative : {false, true}) {
-      RunRecord r{iterative, shiftable, runner.await(runner.start(iterative, shiftable)), 0, 0, 0};
+      RunRecord r{iterative, shiftable, runner.await(runner.start(iterative, shiftable)), 0, 0, 0, {}};
       // The same case carried by direct calls: what the bus must agree with.
-      const auto ref = run_trading(e.trading, {iterative, shiftable, e.tolerance, static_cast<int>(e.max_rounds)});
+      const RunOptions o{iterative, shiftable, e.tolerance, static_cast<int>(e.max_rounds)};
+      const auto ref = run_trading(e.trading, o);
+      r.balance = balance_error(e.trading, o, ref);
       r.reference_ec_e = ref.ec_e;
       r.reference_ec_a = ref.ec_a;
       r.reference_ec_d = ref.ec_d;

@@ -87,9 +87,11 @@ void write_agents(const Experiment& e, const fs::path& file, const fs::path& lib
          {"lambda_d2l", node(c.lambda_d2l)},
          {"delta", node(c.delta)},
          {"tolerance", node(e.tolerance)},
-         {"max_rounds", node(e.max_rounds)}});
+         {"max_rounds", node(e.max_rounds)},
+         {"case1_price", node(to_string(c.case1_price))}});
   for (std::size_t k = 0; k < c.regions.size(); ++k) {
     YAML::Node desk;
+    desk["disco"] = disco_org;
     desk["users"] = users_of(c, k);
     desk["price_l2a"] = c.regions[k].price_l2a;
     agent(y, c.regions[k].name + "-ip", ip, "trading", {{"org", node(c.regions[k].name)}, {"aggregator", desk}});
@@ -107,6 +109,7 @@ void write_agents(const Experiment& e, const fs::path& file, const fs::path& lib
     agent(y, u.name + "-dms", dms, box,
           {{"kind", node("end-user")},
            {"org", node(u.name)},
+           {"aggregator", node(c.regions[u.region].name)},
            {"pe", node(u.name + "-pe")},
            {"gamma_p", node(c.gamma_p)},
            {"gamma_c", node(c.gamma_c)},

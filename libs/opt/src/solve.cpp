@@ -8,6 +8,8 @@
 #include <CoinError.hpp>
 #include <OsiClpSolverInterface.hpp>
 
+#include <algorithm>
+
 namespace watt::opt {
 
 const char* to_string(Status s) noexcept {
@@ -43,12 +45,13 @@ std::vector<std::string> relaxed_fault(const Model& model, const SolveOptions& o
   Model relaxed = model;
   for (std::size_t j = 0; j < model.vars().size(); ++j) {
     const auto& v = model.vars()[j];
-    if (v.type != VarType::continuous)
-      relaxed.set_bounds(static_cast<int>(j), v.type == VarType::binary ? 0 : v.lower,
-                         v.type == VarType::binary ? 1 : v.upper);
+    if (v.type == VarType::binary)  // within [0, 1], and within what the model narrowed it to
+      relaxed.set_bounds(static_cast<int>(j), std::max(v.lower, 0.0), std::min(v.upper, 1.0));
   }
   const auto r = solve_lp(relaxed, o);
-  return r.status == Status::infeasible ? r.at_fault : std::vector<std::string>{"integrality"};
+  if (r.status == Status::infeasible) return r.at_fault;
+  if (r.status == Status::optimal) return {"integrality"};
+  return {};  // the relaxation says nothing more (unbounded, out of time)
 }
 
 Solution solve_mip(const Model& model, const SolveOptions& o) {

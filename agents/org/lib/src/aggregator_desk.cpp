@@ -30,14 +30,21 @@ OfferMsg answer_round(const EndUserSettings& s, const UserRoundMsg& round, const
 AggregatorDesk::AggregatorDesk(std::vector<std::string> users, Series price_l2a)
     : users_(std::move(users)), price_(std::move(price_l2a)) {}
 
-std::vector<std::pair<std::string, UserRoundMsg>> AggregatorDesk::start(const RoundMsg& round) {
-  // A repeat of the round in hand (the DisCo re-sending) changes nothing.
-  if (!round_ || round_->run != round.run || round_->round != round.round) {
-    round_ = round;
-    offers_.assign(users_.size(), std::nullopt);
-    reported_ = false;
+AggregatorDesk::Start AggregatorDesk::start(const RoundMsg& round) {
+  Start out;
+  if (round_ && round_->run == round.run && round_->round == round.round) {
+    // The DisCo asking again: its report was lost, or some end-user is late.
+    if (reported_) out.report = last_report_;
+    out.sends = missing();
+    return out;
   }
-  return missing();
+  round_ = round;
+  offers_.assign(users_.size(), std::nullopt);
+  reported_ = false;
+  // A region without end-users has nothing to wait for.
+  if (users_.empty()) out.report = complete();
+  out.sends = missing();
+  return out;
 }
 
 std::vector<std::pair<std::string, UserRoundMsg>> AggregatorDesk::missing() const {
@@ -58,27 +65,34 @@ std::optional<ReportMsg> AggregatorDesk::offer(const std::string& user, const Of
   while (j < users_.size() && users_[j] != user) ++j;
   if (j == users_.size() || offers_[j]) return std::nullopt;
   offers_[j] = offer;
-  ReportMsg r;
-  r.run = offer.run;
-  r.round = offer.round;
   if (!offer.error.empty()) {
-    r.error = "end-user '" + user + "': " + offer.error;
-  } else {
-    for (const auto& o : offers_)
-      if (!o) return std::nullopt;
-    std::vector<Series> l2a;
-    for (std::size_t i = 0; i < users_.size(); ++i) {
-      l2a.push_back(offers_[i]->l2a);
-      r.users.push_back({users_[i], offers_[i]->cost, offers_[i]->d2l_limit});
-    }
-    try {
-      r.a2d = aggregate(l2a, price_, price_).a2d;  // (6)
-    } catch (const std::invalid_argument& e) {
-      r.error = std::string("(6): ") + e.what();
-    }
-    r.price_l2a = price_;
+    ReportMsg r{offer.run, offer.round, {}, {}, {}, "end-user '" + user + "': " + offer.error};
+    reported_ = true;
+    last_report_ = r;
+    return r;
   }
+  for (const auto& o : offers_)
+    if (!o) return std::nullopt;
+  return complete();
+}
+
+ReportMsg AggregatorDesk::complete() {
+  ReportMsg r;
+  r.run = round_->run;
+  r.round = round_->round;
+  std::vector<Series> l2a;
+  for (std::size_t i = 0; i < users_.size(); ++i) {
+    l2a.push_back(offers_[i]->l2a);
+    r.users.push_back({users_[i], offers_[i]->cost, offers_[i]->d2l_limit});
+  }
+  try {
+    r.a2d = users_.empty() ? Series(price_.size(), 0.0) : aggregate(l2a, price_, price_).a2d;  // (6)
+  } catch (const std::invalid_argument& e) {
+    r.error = std::string("(6): ") + e.what();
+  }
+  r.price_l2a = price_;
   reported_ = true;
+  last_report_ = r;
   return r;
 }
 

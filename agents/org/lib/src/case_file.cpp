@@ -54,6 +54,7 @@ TradingCase base_case(const Reference& ref, const CaseChoices& ch) {
   c.gamma_p = ref.gamma_p;
   c.gamma_c = ref.gamma_c;
   c.d2l_cap = ch.d2l_cap;
+  c.case1_price = ch.case1_price;
   return c;
 }
 
@@ -69,7 +70,8 @@ CaseChoices read_choices(const std::string& yaml, const std::string& source) {
   CaseChoices ch;
   try {
     const auto root = YAML::Load(yaml);
-    if (auto err = watt::yaml::key_error(root, {"regions", "profile", "d2l_cap", "tolerance", "max_rounds"});
+    if (auto err =
+            watt::yaml::key_error(root, {"regions", "profile", "d2l_cap", "case1_price", "tolerance", "max_rounds"});
         !err.empty())
       throw std::invalid_argument(err);
     if (!root["regions"] || !root["regions"].IsMap()) throw std::invalid_argument("regions: a map of name to buses");
@@ -79,6 +81,11 @@ CaseChoices read_choices(const std::string& yaml, const std::string& source) {
     ch.profile = root["profile"].as<Series>();
     ch.d2l_cap = root["d2l_cap"].as<double>(1.0);
     if (!(ch.d2l_cap >= 0)) throw std::invalid_argument("d2l_cap: must be >= 0");
+    const auto rule = root["case1_price"].as<std::string>("disco");
+    if (auto p = case1_price_named(rule))
+      ch.case1_price = *p;
+    else
+      throw std::invalid_argument("case1_price: '" + rule + "' is none of disco, floor, market");
   } catch (const YAML::Exception& e) {
     throw std::invalid_argument(source + ": " + e.what());
   } catch (const std::invalid_argument& e) {

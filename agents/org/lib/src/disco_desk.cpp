@@ -7,6 +7,33 @@
 
 namespace watt::org {
 
+std::optional<Case1Price> case1_price_named(const std::string& name) {
+  if (name == "disco") return Case1Price::disco;
+  if (name == "floor") return Case1Price::floor;
+  if (name == "market") return Case1Price::market;
+  return std::nullopt;
+}
+
+const char* to_string(Case1Price p) noexcept {
+  return p == Case1Price::floor ? "floor" : p == Case1Price::market ? "market" : "disco";
+}
+
+namespace {
+
+// Case 1 at a fixed rule rather than Problem D's choice: each region's price
+// set by the rule, and OF^d (11) again at those prices.
+void price_by_rule(DiscoDecision& d, const DiscoProblem& p, Case1Price rule) {
+  d.cost = 0;
+  for (std::size_t k = 0; k < d.price_a2d.size(); ++k)
+    for (std::size_t t = 0; t < p.price_market.size(); ++t) {
+      d.price_a2d[k][t] = rule == Case1Price::floor ? p.delta * p.price_l2a[k][t] : p.price_market[t];
+      d.cost += d.price_a2d[k][t] * p.a2d[k][t];
+    }
+  for (std::size_t t = 0; t < p.price_market.size(); ++t) d.cost += p.price_market[t] * d.market[t];
+}
+
+}  // namespace
+
 DiscoDesk::DiscoDesk(DiscoSettings s) : s_(std::move(s)) {
   if (s_.regions.empty()) throw std::invalid_argument("the DisCo needs at least one aggregator region");
 }
@@ -85,6 +112,7 @@ DiscoDesk::Step DiscoDesk::solve_round() {
     running_ = false;
     return {{}, result(d.error, false, INFINITY, false)};
   }
+  if (!iterative_ && s_.case1_price != Case1Price::disco) price_by_rule(d.decision, p, s_.case1_price);
   const double change = round_ == 1 || users != region_users_
                             ? INFINITY
                             : std::max({max_change(p.a2d, last_a2d_), max_change(d.decision.d2l, last_.d2l),

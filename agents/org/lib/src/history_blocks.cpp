@@ -8,7 +8,16 @@
 
 namespace watt::org {
 
-History history_from_blocks(const nlohmann::json& reply, std::size_t max_points, std::size_t* skipped) {
+namespace {
+
+constexpr std::size_t most_values = 100'000;  // in one block: a week of minutes is ten thousand
+
+bool integer(const nlohmann::json& b, const char* key) { return !b.contains(key) || b[key].is_number_integer(); }
+
+}  // namespace
+
+History history_from_blocks(const nlohmann::json& reply, std::size_t max_points, std::int64_t latest_start_s,
+                            std::size_t* skipped) {
   if (!reply.is_object() || !reply.contains("values") || !reply["values"].is_array())
     throw std::invalid_argument("the historian's answer has no values");
   struct Block {
@@ -19,13 +28,15 @@ History history_from_blocks(const nlohmann::json& reply, std::size_t max_points,
   std::size_t bad = 0;
   for (const auto& row : reply["values"]) {
     const auto& b = row.is_array() && row.size() == 2 ? row[1] : nlohmann::json();
-    if (!b.is_object() || !b.contains("start_s") || !b.contains("values") || !b["values"].is_array()) {
+    if (!b.is_object() || !b.contains("start_s") || !integer(b, "start_s") || !integer(b, "step_s") ||
+        !b.contains("values") || !b["values"].is_array() || b["values"].size() > most_values ||
+        b["start_s"].get<std::int64_t>() > latest_start_s || b["start_s"].get<std::int64_t>() < 0) {
       ++bad;
       continue;
     }
     Block k{b["start_s"].get<std::int64_t>(), b.value("step_s", std::int64_t{3600}), {}};
     for (const auto& v : b["values"]) k.values.push_back(v.is_number() ? v.get<double>() : NAN);
-    if (k.step <= 0 || (!blocks.empty() && k.step != blocks.front().step)) {
+    if (k.step <= 0 || k.step > 7 * 86400 || (!blocks.empty() && k.step != blocks.front().step)) {
       ++bad;
       continue;
     }

@@ -19,8 +19,9 @@ DiscoDesk::Step carry(const TradingCase& c, const RoundMsgs& round, DiscoDesk& d
     const std::size_t k = static_cast<std::size_t>(
         std::find_if(c.regions.begin(), c.regions.end(), [&](const Region& g) { return g.name == region; }) -
         c.regions.begin());
-    std::optional<ReportMsg> report;
-    for (const auto& [user, to_user] : aggregators.at(k).start(msg)) {
+    auto start = aggregators.at(k).start(msg);
+    std::optional<ReportMsg> report = std::move(start.report);
+    for (const auto& [user, to_user] : start.sends) {
       const std::size_t j = static_cast<std::size_t>(
           std::find_if(c.users.begin(), c.users.end(), [&](const EndUser& u) { return u.name == user; }) -
           c.users.begin());
@@ -38,7 +39,8 @@ DiscoDesk::Step carry(const TradingCase& c, const RoundMsgs& round, DiscoDesk& d
 
 TradingResult run_trading(const TradingCase& c, const RunOptions& o) {
   if (c.regions.empty() || c.users.empty()) throw std::invalid_argument("a case needs regions and end-users");
-  DiscoSettings ds{{}, c.price_market, c.lambda_d2l, c.delta, o.tolerance, static_cast<std::uint64_t>(o.max_rounds)};
+  DiscoSettings ds{
+      {}, c.price_market, c.lambda_d2l, c.delta, o.tolerance, static_cast<std::uint64_t>(o.max_rounds), c.case1_price};
   std::vector<AggregatorDesk> aggregators;
   for (std::size_t k = 0; k < c.regions.size(); ++k) {
     ds.regions.push_back(c.regions[k].name);

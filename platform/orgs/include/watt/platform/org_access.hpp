@@ -3,6 +3,9 @@
 //   org/<name>/inbox/<from>/...  an exchange topic: published only by the
 //                                information provider of <from>, read only by
 //                                that of <name>;
+//   org/<name>/in/..., record/...  published by the IP of <name> alone (what
+//                                came from outside, and the records), read by
+//                                its members;
 //   org/<name>/...               anything else: members of <name> alone.
 // Topics under org/ that name no organization are refused.
 #pragma once

@@ -17,9 +17,10 @@ struct CaseChoices {
   std::vector<std::pair<std::string, std::vector<int>>> regions;  // aggregator name -> its buses, in Table 1's order
   Series profile;                                                 // each hour's load as a share of the bus's peak
   double d2l_cap = 1.0;                                           // P^D2L_jt <= d2l_cap * L_jt
+  Case1Price case1_price = Case1Price::disco;
 };
 
-// Reads the settings file (YAML): regions, profile, d2l_cap. Throws
+// Reads the settings file (YAML): regions, profile, d2l_cap, case1_price. Throws
 // std::invalid_argument naming the file and key.
 CaseChoices read_choices(const std::string& yaml, const std::string& source);
 

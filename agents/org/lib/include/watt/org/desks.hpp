@@ -34,8 +34,14 @@ OfferMsg answer_round(const EndUserSettings& s, const UserRoundMsg& round, const
 class AggregatorDesk {
 public:
   AggregatorDesk(std::vector<std::string> users, Series price_l2a);
-  // A round from the DisCo: what to send to each end-user.
-  std::vector<std::pair<std::string, UserRoundMsg>> start(const RoundMsg& round);
+  // A round from the DisCo: what to send to each end-user, and the report
+  // when there is one already (a region without end-users, or the DisCo
+  // asking again for a report it lost).
+  struct Start {
+    std::vector<std::pair<std::string, UserRoundMsg>> sends;
+    std::optional<ReportMsg> report;
+  };
+  Start start(const RoundMsg& round);
   // An end-user's offer. The report, once the round is complete (or an
   // end-user failed); nothing for offers of other rounds or repeated ones.
   std::optional<ReportMsg> offer(const std::string& user, const OfferMsg& offer);
@@ -47,9 +53,21 @@ private:
   std::vector<std::string> users_;
   Series price_;
   std::optional<RoundMsg> round_;
+  ReportMsg complete();  // (6) on the offers in hand, which is the report
+
   std::vector<std::optional<OfferMsg>> offers_;
   bool reported_ = false;
+  std::optional<ReportMsg> last_report_;
 };
+
+// How the DisCo prices what reaches it in Case 1, where the paper is silent
+// (docs/organizations.md, Choices): by Problem D with no sales to
+// end-users, at the floor of (7) (delta lambda^L2A), or at its ceiling
+// (lambda^M).
+enum class Case1Price { disco, floor, market };
+// "disco", "floor", "market"; nullopt for another word.
+std::optional<Case1Price> case1_price_named(const std::string& name);
+const char* to_string(Case1Price p) noexcept;
 
 struct DiscoSettings {
   std::vector<std::string> regions;  // the aggregator organizations
@@ -57,6 +75,7 @@ struct DiscoSettings {
   double lambda_d2l = 0.6, delta = 1.1;
   double tolerance = 1e-6;
   std::uint64_t max_rounds = 50;
+  Case1Price case1_price = Case1Price::disco;
 };
 
 // The DisCo's DMS: starts a run, collects the aggregators' reports, solves

@@ -5,6 +5,7 @@
 // decisions change by at most `tolerance`, or `max_rounds`.
 #pragma once
 
+#include <watt/org/desks.hpp>
 #include <watt/org/trading.hpp>
 
 #include <string>
@@ -31,6 +32,7 @@ struct TradingCase {
   // P^D2L_jt <= d2l_cap * L_jt, as each end-user declares it: the bound that
   // keeps Problem D bounded (docs/organizations.md, Choices).
   double d2l_cap = 0.1;
+  Case1Price case1_price = Case1Price::disco;
   std::size_t hours() const noexcept { return price_market.size(); }
 };
 
