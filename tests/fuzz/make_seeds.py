@@ -2,6 +2,7 @@
 """Writes the seed corpora of tests/fuzz/corpus from the formats' own rules
 (docs/protocol.md, docs/serial-protocol.md) and the example files. Run it again
 after a format changes; the seeds are checked in."""
+import json
 import os
 import struct
 from pathlib import Path
@@ -155,3 +156,20 @@ put("fuzz_yaml_configs", "run_bad_types", "rrun: [1, 2]\nnodes: {x: y}\n")
 # Found by fuzzing: a list used as a key escaped as yaml-cpp's own exception.
 put("fuzz_yaml_configs", "bridge_list_key", "blab: l\nports:\n  - {[a]: 1}\n")
 put("fuzz_yaml_configs", "device_list_key", "d[a]: 1\n")
+
+put("fuzz_org_inputs", "orgs", "o" + """organizations:
+  - {name: disco, kind: disco, ip: disco-ip, dms: disco-dms}
+  - {name: a1, kind: aggregator, parent: disco, ip: a1-ip, children: [e1, e2]}
+  - {name: e1, kind: end-user, ip: e1-ip, pe: e1-pe, dms: e1-dms, members: [historian]}
+  - {name: e2, kind: end-user, ip: e2-ip}
+""")
+put("fuzz_org_inputs", "orgs_cycle", "oorganizations:\n  - {name: p, kind: aggregator, parent: q, ip: p-ip}\n"
+    "  - {name: q, kind: aggregator, parent: p, ip: q-ip}\n")
+put("fuzz_org_inputs", "orgs_list_key", "oorganizations:\n  - {[a]: 1, name: x}\n")
+put("fuzz_org_inputs", "choices_org33", "c" + (root / "examples/org33/org33.yml").read_text())
+put("fuzz_org_inputs", "history", "h" + json.dumps({"topic": "org/e1/record/measure/load", "values": [
+    [f"2026-12-0{d}T00:00:00Z", {"start_s": 1764547200 + 86400 * d, "step_s": 3600,
+                                  "values": [10 + (h % 24) for h in range(24)]}] for d in range(1, 4)]}))
+put("fuzz_org_inputs", "history_bad_blocks", "h" + json.dumps({"values": [
+    [0, {"start_s": "x", "values": [1]}], [0, {"start_s": 10, "step_s": 0, "values": [None, 2]}],
+    [0, {"start_s": 7200, "values": [None, None]}], [0, 5]]}))
