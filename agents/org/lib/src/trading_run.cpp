@@ -11,25 +11,28 @@ namespace {
 
 // One round's messages carried by direct calls: each region's end-users
 // answer, the region reports, and the DisCo's step is returned.
+// Where the party of this name is in `all` (regions or end-users).
+template <class T>
+std::size_t index_of(const std::vector<T>& all, const std::string& name) {
+  return static_cast<std::size_t>(std::find_if(all.begin(), all.end(), [&name](const T& x) { return x.name == name; }) -
+                                  all.begin());
+}
+
 DiscoDesk::Step carry(const TradingCase& c, const RoundMsgs& round, DiscoDesk& disco,
                       std::vector<AggregatorDesk>& aggregators, TradingResult& r) {
   const EndUserSettings settings{c.gamma_p, c.gamma_c, c.d2l_cap};
   DiscoDesk::Step last;
   for (const auto& [region, msg] : round) {
-    const std::size_t k = static_cast<std::size_t>(
-        std::find_if(c.regions.begin(), c.regions.end(), [&](const Region& g) { return g.name == region; }) -
-        c.regions.begin());
+    const std::size_t k = index_of(c.regions, region);
     auto start = aggregators.at(k).start(msg);
     std::optional<ReportMsg> report = std::move(start.report);
     for (const auto& [user, to_user] : start.sends) {
-      const std::size_t j = static_cast<std::size_t>(
-          std::find_if(c.users.begin(), c.users.end(), [&](const EndUser& u) { return u.name == user; }) -
-          c.users.begin());
+      const std::size_t j = index_of(c.users, user);
       r.d2l_used[j] = to_user.d2l.empty() ? Series(c.hours(), 0.0) : to_user.d2l;
       const auto offer = answer_round(settings, to_user, c.users[j].load, &r.users[j]);
       if (auto done = aggregators[k].offer(user, offer)) report = std::move(done);
     }
-    auto step = disco.report(region, report.value());
+    auto step = disco.report(region, report.value());  // every end-user answered: a report
     if (step.done || !step.next.empty()) last = std::move(step);
   }
   return last;
