@@ -119,7 +119,7 @@ void Market::transfer(const std::string& from, const std::string& to, Money amou
 }
 
 std::optional<Market::Step> Market::next_step(const std::string& buyer, PriceCc max_price,
-                                              const std::map<std::pair<std::string, std::string>, Line>& lines,
+                                              const std::map<std::string, Wh>& carried,
                                               const std::map<std::uint64_t, Wh>& taken) const {
   std::optional<Step> best;
   for (const auto& [price, id] : by_price_) {
@@ -130,9 +130,11 @@ std::optional<Market::Step> Market::next_step(const std::string& buyer, PriceCc 
     const auto t = taken.find(id);
     const Wh left = p.amount - (t == taken.end() ? 0 : t->second);
     if (p.seller == buyer || left <= 0) continue;
-    const auto l = lines.find({buyer, p.seller});
-    const bool limited = rules_.lines != LineMode::none && l != lines.end() && l->second.limit;
-    const Wh room = limited ? *l->second.limit - l->second.used : std::numeric_limits<Wh>::max();
+    const auto l = lines_.find({buyer, p.seller});
+    const bool limited = rules_.lines != LineMode::none && l != lines_.end() && l->second.limit;
+    const auto c = carried.find(p.seller);
+    const Wh room = limited ? *l->second.limit - l->second.used - (c == carried.end() ? 0 : c->second)
+                            : std::numeric_limits<Wh>::max();
     if (room > 0) {
       best = Step{id, price, std::min(left, room), false};
     } else if (rules_.lines == LineMode::penalty && price + rules_.penalty <= max_price &&
@@ -147,12 +149,12 @@ BuyResult Market::buy(const std::string& buyer, Wh amount, PriceCc max_price) {
   const auto& b = existing(buyer, "buyer");
   if (amount <= 0 || amount > most_wh) throw MarketError("a buy's amount must be > 0 (and sane)");
   if (max_price <= 0 || max_price > most_price) throw MarketError("a buy's maximum price must be > 0 (and sane)");
-  // Planned on copies, so that a refused buy changes nothing.
-  auto lines = lines_;
+  // Planned aside, so that a refused buy changes nothing.
+  std::map<std::string, Wh> carried;
   std::map<std::uint64_t, Wh> taken;
   BuyResult r;
   while (r.bought < amount) {
-    const auto s = next_step(buyer, max_price, lines, taken);
+    const auto s = next_step(buyer, max_price, carried, taken);
     if (!s) break;
     const auto& p = posts_.at(s->post);
     const Wh e = std::min(s->amount, amount - r.bought);
@@ -160,7 +162,7 @@ BuyResult Market::buy(const std::string& buyer, Wh amount, PriceCc max_price) {
     r.bought += e;
     r.paid += cost_of(e, s->price);
     taken[s->post] += e;
-    lines[{buyer, p.seller}].used += e;
+    carried[p.seller] += e;
   }
   if (r.bought < amount && rules_.all_or_nothing)
     throw MarketError("'" + buyer + "' asks " + kwh(amount) + " at most " + std::to_string(max_price) +
@@ -178,7 +180,7 @@ BuyResult Market::buy(const std::string& buyer, Wh amount, PriceCc max_price) {
   auto& a = accounts_.at(buyer);
   a.balance -= r.paid;
   a.energy += r.bought;
-  lines_ = std::move(lines);
+  for (const auto& [seller, e] : carried) lines_[{buyer, seller}].used += e;
   return r;
 }
 

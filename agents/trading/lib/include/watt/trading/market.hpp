@@ -115,8 +115,9 @@ private:
     Wh amount;
     bool over;
   };
-  std::optional<Step> next_step(const std::string& buyer, PriceCc max_price,
-                                const std::map<std::pair<std::string, std::string>, Line>& lines,
+  // `carried`: what this buy has put on each line so far (by seller);
+  // `taken`: what it has taken from each post.
+  std::optional<Step> next_step(const std::string& buyer, PriceCc max_price, const std::map<std::string, Wh>& carried,
                                 const std::map<std::uint64_t, Wh>& taken) const;
   Account& existing(const std::string& name, const char* role);
   void check_name(const std::string& name) const;
