@@ -18,6 +18,7 @@ packages=(
   gnuplot-nox                     # the dispatch experiment's plot (examples/ed16)
   libmodbus-dev                   # the platform driver's Modbus TCP/RTU devices
   coinor-libclp-dev coinor-libcbc-dev  # LPs and MILPs (libs/opt): the organizations, the hub, the markets
+  libsodium-dev                   # Ed25519 signatures and BLAKE2b hashes of the trading ledger (agents/trading)
   socat                           # the virtual lab's serial lines (pty pairs, examples/ed16-serial)
   doctest-dev                     # tests
   ccache                          # rebuilds (deploy/build.sh uses it when present)
