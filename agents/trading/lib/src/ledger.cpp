@@ -70,20 +70,38 @@ std::string entry_hash(std::int64_t seq, const std::string& prev, const std::str
 
 struct Ledger::Db {
   sqlite::Database db;
-  explicit Db(const std::filesystem::path& file) : db(file.string(), sqlite::Options{}) {}
+  Db(const std::filesystem::path& file, bool durable) : db(file.string(), options(durable)) {}
+  static sqlite::Options options(bool durable) {
+    sqlite::Options o;
+    o.synchronous = durable ? "FULL" : "NORMAL";
+    return o;
+  }
 };
 
-Ledger::Ledger(const std::filesystem::path& file, std::set<std::string> whitelist)
-    : db_(std::make_unique<Db>(file)), whitelist_(std::move(whitelist)), head_(genesis) {
+Ledger::Ledger(const std::filesystem::path& file, std::set<std::string> whitelist, bool durable)
+    : db_(std::make_unique<Db>(file, durable)), whitelist_(std::move(whitelist)) {
   ready();
   db_->db.exec(
       "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, prev TEXT NOT NULL, kind TEXT NOT NULL, "
       "body TEXT NOT NULL, signer TEXT NOT NULL, signature TEXT NOT NULL, hash TEXT NOT NULL)");
+  read_head();
+}
+
+void Ledger::read_head() {
+  last_seq_ = 0;
+  head_ = genesis;
   sqlite::Statement last(db_->db, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1");
   if (last.step()) {
     last_seq_ = last.integer(0);
     head_ = last.text(1);
   }
+}
+
+void Ledger::begin() { db_->db.exec("BEGIN IMMEDIATE"); }
+void Ledger::commit() { db_->db.exec("COMMIT"); }
+void Ledger::rollback() {
+  db_->db.exec("ROLLBACK");
+  read_head();
 }
 
 Ledger::~Ledger() = default;

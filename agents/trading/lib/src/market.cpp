@@ -66,14 +66,13 @@ std::uint64_t Market::post(const std::string& seller, Wh amount, PriceCc price) 
   const auto& a = existing(seller, "seller");
   if (amount <= 0 || amount > most_wh) throw MarketError("a post's amount must be > 0 (and sane)");
   if (price <= 0 || price > most_price) throw MarketError("a post's price must be > 0 (and sane)");
-  Wh posted = 0;
-  for (const auto& [id, p] : posts_)
-    if (p.seller == seller) posted += p.amount;
+  const Wh posted = posted_[seller];
   if (posted + amount > a.energy)
     throw MarketError("'" + seller + "' posts " + kwh(posted + amount) + " in all but holds " + kwh(a.energy));
   const auto id = next_post_++;
   posts_[id] = {id, seller, amount, price};
   by_price_.insert({price, id});
+  posted_[seller] += amount;
   return id;
 }
 
@@ -96,6 +95,7 @@ void Market::update_post(std::uint64_t id, Wh amount, PriceCc price) {
   } catch (const MarketError&) {
     posts_[id] = old;
     by_price_.insert({old.price, id});
+    posted_[old.seller] += old.amount;
     throw;
   }
 }
@@ -104,6 +104,7 @@ void Market::delete_post(std::uint64_t id) {
   const auto it = posts_.find(id);
   if (it == posts_.end()) throw MarketError("no post " + std::to_string(id));
   by_price_.erase({it->second.price, id});
+  posted_[it->second.seller] -= it->second.amount;
   posts_.erase(it);
 }
 
@@ -175,6 +176,7 @@ BuyResult Market::buy(const std::string& buyer, Wh amount, PriceCc max_price) {
     seller.energy -= f.amount;
     auto& post = posts_.at(f.post);
     post.amount -= f.amount;
+    posted_[f.seller] -= f.amount;
     if (post.amount == 0) delete_post(f.post);
   }
   auto& a = accounts_.at(buyer);

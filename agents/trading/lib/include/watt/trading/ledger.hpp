@@ -49,8 +49,9 @@ std::string entry_hash(std::int64_t seq, const std::string& prev, const std::str
 class Ledger {
 public:
   // Opens (or creates) the ledger file; `whitelist` holds the public keys
-  // (hex) that may write.
-  Ledger(const std::filesystem::path& file, std::set<std::string> whitelist);
+  // (hex) that may write. `durable`: each entry survives a power loss once
+  // appended (synchronous FULL); otherwise a crash of the process.
+  Ledger(const std::filesystem::path& file, std::set<std::string> whitelist, bool durable = true);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
@@ -70,11 +71,18 @@ public:
   std::optional<Problem> verify() const;
   std::vector<LedgerEntry> entries() const;
   std::int64_t size() const noexcept { return last_seq_; }
+  // Entries appended between begin() and commit() are written in one
+  // transaction (many entries for one sync); a failure inside rolls them back
+  // with rollback(), and the ledger reads its head again.
+  void begin();
+  void commit();
+  void rollback();
   const std::string& head() const noexcept { return head_; }
 
 private:
   std::string problem_with(const LedgerEntry& e, std::int64_t expected_seq, const std::string& expected_prev) const;
   void store(const LedgerEntry& e);
+  void read_head();
 
   struct Db;
   std::unique_ptr<Db> db_;

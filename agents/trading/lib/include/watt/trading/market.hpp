@@ -127,6 +127,7 @@ private:
   std::map<std::uint64_t, Post> posts_;
   std::set<std::pair<PriceCc, std::uint64_t>> by_price_;
   std::map<std::pair<std::string, std::string>, Line> lines_;  // (buyer, seller)
+  std::map<std::string, Wh> posted_;                           // by seller: what its posts hold in all
   std::uint64_t next_post_ = 1;
 };
 
