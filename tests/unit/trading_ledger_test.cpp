@@ -50,6 +50,14 @@ TEST_CASE("ledger: a replay of its entries reproduces Table 4, and it verifies")
   Ledger again(dir.path() / "ledger.db", {key.public_hex});
   CHECK(again.size() == 11);
   CHECK(again.append(key, "transfer", R"({"from": "C1", "to": "P1", "amount": 1})").prev == l.head());
+  // A batch rolled back leaves nothing, and the head where it was.
+  const auto head = again.head();
+  again.begin();
+  again.append(key, "transfer", R"({"from": "C1", "to": "P1", "amount": 2})");
+  again.rollback();
+  CHECK(again.size() == 12);
+  CHECK(again.head() == head);
+  CHECK_FALSE(again.verify());
 }
 
 TEST_CASE("ledger: altered, removed, reordered and forged entries are each named") {

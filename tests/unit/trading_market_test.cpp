@@ -116,3 +116,17 @@ TEST_CASE("bad orders and posts are refused with what is wrong, and change nothi
   CHECK(m.total_money() == cents(4000));
   CHECK(line_mode_named("penalty") == LineMode::penalty);
 }
+
+TEST_CASE("a post updated keeps its number; an update refused leaves it as it was") {
+  Market m;
+  m.open_account("P1", 0, kwh(10));
+  const auto id = m.post("P1", kwh(4), price(9.5));
+  m.update_post(id, kwh(6), price(9.0));
+  REQUIRE(m.posts().size() == 1);
+  CHECK((m.posts()[0].id == id && m.posts()[0].amount == kwh(6) && m.posts()[0].price == price(9.0)));
+  CHECK_THROWS_WITH_AS(m.update_post(id, kwh(11), price(9.0)), doctest::Contains("holds 10.0 kWh"), MarketError);
+  CHECK((m.posts()[0].id == id && m.posts()[0].amount == kwh(6)));
+  CHECK(m.post("P1", kwh(4), price(9.9)) == id + 1);  // what the refused update freed is postable
+  m.delete_post(id);
+  CHECK_THROWS_WITH_AS(m.delete_post(id), doctest::Contains("no post"), MarketError);
+}
