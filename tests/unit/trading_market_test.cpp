@@ -117,7 +117,7 @@ TEST_CASE("bad orders and posts are refused with what is wrong, and change nothi
   CHECK(line_mode_named("penalty") == LineMode::penalty);
 }
 
-TEST_CASE("a post updated keeps its number; an update refused leaves it as it was") {
+TEST_CASE("a post updated keeps its number, and an update refused leaves it as it was") {
   Market m;
   m.open_account("P1", 0, kwh(10));
   const auto id = m.post("P1", kwh(4), price(9.5));
