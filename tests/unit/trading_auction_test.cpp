@@ -42,7 +42,7 @@ TEST_CASE("Fig. 7: an aggregator whose maximum is below the reserve is rejected 
   CHECK(o.lines.back() == "aggregator 500 bows out");
 }
 
-TEST_CASE("Fig. 8: two aggregators compete; 55 bows out at its maximum of 17, 44 buys at 23") {
+TEST_CASE("Fig. 8: two aggregators compete, 55 bows out at its maximum of 17 and 44 buys at 23") {
   const auto o = run_auction({bess("30", 20), {aggregator("44", 13, {10}, 30), aggregator("55", 1, {10, 1, 5}, 17)}});
   REQUIRE(o.winner);
   CHECK(*o.winner == "44");
