@@ -90,6 +90,12 @@ private:
     }
   }
 
+  // A seller changes its own posts only.
+  void own_post(const std::string& seller, std::uint64_t id) const {
+    for (const auto& p : market_->posts())
+      if (p.id == id && p.seller != seller) throw Error("post " + std::to_string(id) + " is not '" + seller + "''s");
+  }
+
   std::string name_ = "bit-energy", ledger_file_, key_seed_;
   bool durable_ = true;
   MarketRules rules_;
@@ -116,7 +122,15 @@ void MarketAgent::export_methods() {
     return act(seller, "post", {{"seller", seller}, {"amount", wh(kwh)}, {"price", price(c)}},
                [&] { return market_->post(seller, wh(kwh), price(c)); });
   });
+  export_method("update", [this](const std::string& seller, std::uint64_t id, double kwh, double c) {
+    own_post(seller, id);
+    act(seller, "update", {{"id", id}, {"amount", wh(kwh)}, {"price", price(c)}}, [&] {
+      market_->update_post(id, wh(kwh), price(c));
+      return 0;
+    });
+  });
   export_method("delete", [this](const std::string& seller, std::uint64_t id) {
+    own_post(seller, id);
     act(seller, "delete", {{"id", id}}, [&] {
       market_->delete_post(id);
       return 0;

@@ -1,0 +1,48 @@
+// The market agent on a real platform: participants act as themselves, bad
+// orders are refused with what is wrong, and a restart replays the ledger.
+#include "cli.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <tuple>
+
+using watt::test::Cli;
+using watt::test::client;
+
+TEST_CASE("market agent: participants act as themselves, bad orders are refused, a restart replays the ledger") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto config = cli.home().path() / "market.yml";
+  std::ofstream(config) << "market: test\nlines: hard\nkey_seed: m\noperators: [operator]\n";
+  REQUIRE(
+      cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
+          .code == 0);
+  auto op = client(cli, "operator");
+  for (const char* who : {"C1", "P1"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
+  auto p1 = client(cli, "P1");
+  REQUIRE(p1.call("market", "post", std::string("P1"), 6.0, 9.82).get());
+  // P1 may not buy in C1's name, nor post a negative amount or a NaN price.
+  const auto forged = p1.call("market", "buy", std::string("C1"), 1.0, 10.0).get();
+  REQUIRE_FALSE(forged);
+  CHECK(forged.error().what().find("'P1' may not act for 'C1'") != std::string::npos);
+  const auto negative = p1.call("market", "post", std::string("P1"), -1.0, 9.0).get();
+  REQUIRE_FALSE(negative);
+  CHECK(negative.error().what().find("amount must be > 0") != std::string::npos);
+  CHECK_FALSE(p1.call("market", "post", std::string("P1"), 1.0, std::nan("")).get());
+  auto c1 = client(cli, "C1");
+  REQUIRE(c1.call("market", "buy", std::string("C1"), 2.0, 10.0).get());
+  // Restarted, the market is what its ledger says.
+  REQUIRE(cli.watt({"restart", "market"}).code == 0);
+  REQUIRE(watt::test::eventually([&] { return static_cast<bool>(op.call("market", "accounts").get()); }));
+  const auto accounts = op.call("market", "accounts").get_as<std::map<std::string, std::pair<double, double>>>();
+  REQUIRE(accounts);
+  CHECK(accounts.value().at("C1").first == doctest::Approx(1000 - 19.64));
+  CHECK(accounts.value().at("P1").second == doctest::Approx(48));
+  const auto verified = op.call("market", "verify").get_as<std::tuple<bool, std::int64_t, std::string>>();
+  REQUIRE(verified);
+  CHECK(std::get<0>(verified.value()));
+  CHECK(std::get<1>(verified.value()) == 4);
+}
