@@ -46,3 +46,44 @@ TEST_CASE("market agent: participants act as themselves, bad orders are refused,
   CHECK(std::get<0>(verified.value()));
   CHECK(std::get<1>(verified.value()) == 4);
 }
+
+TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and refuses a forged entry") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto config = cli.home().path() / "market.yml";
+  std::ofstream(config) << "market: test\nkey_seed: m\noperators: [operator]\n";
+  REQUIRE(
+      cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
+          .code == 0);
+  auto op = client(cli, "operator");
+  // Two entries before the copy exists: it catches up from the market.
+  for (const char* who : {"C1", "P1"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
+  const auto key = op.call("market", "key").get_as<std::string>();
+  REQUIRE(key);
+  const auto copy_config = cli.home().path() / "copy.yml";
+  std::ofstream(copy_config) << "market: test\npeer: market\nwhitelist: [" << key.value() << "]\n";
+  REQUIRE(cli.watt({"install", watt::test::lib("ledger-copy"), "--identity", "copy", "--config", copy_config.string(),
+                    "--start"})
+              .code == 0);
+  using Counters = std::tuple<std::int64_t, std::uint64_t>;
+  const auto counters = [&] {
+    auto r = op.call("copy", "counters").get_as<Counters>();
+    return r ? r.value() : Counters{-1, 0};
+  };
+  REQUIRE(watt::test::eventually([&] { return std::get<0>(counters()) == 2; }));
+  // An intruder publishes a forged entry on the ledger's topic: refused.
+  auto intruder = client(cli, "intruder");
+  intruder.publish("market/test/ledger", std::string(R"({"seq": 3, "prev": "00", "kind": "transfer", "body": "{}",)"
+                                                     R"( "signer": ")" +
+                                                     key.value() + R"(", "signature": "00", "hash": "00"})"));
+  REQUIRE(watt::test::eventually([&] { return std::get<1>(counters()) == 1; }));
+  CHECK(std::get<0>(counters()) == 2);
+  // The market's next entry is kept, and the copy verifies.
+  auto p1 = client(cli, "P1");
+  REQUIRE(p1.call("market", "post", std::string("P1"), 6.0, 9.82).get());
+  REQUIRE(watt::test::eventually([&] { return std::get<0>(counters()) == 3; }));
+  const auto verified = op.call("copy", "verify").get_as<std::tuple<bool, std::int64_t, std::string>>();
+  REQUIRE(verified);
+  CHECK(std::get<0>(verified.value()));
+  CHECK(cli.log("copy").find("refused an entry from 'intruder'") != std::string::npos);
+}

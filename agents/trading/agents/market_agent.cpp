@@ -28,6 +28,11 @@ std::int64_t scaled(double v, double unit, const char* what) {
 Wh wh(double kwh) { return scaled(kwh, 1000, "an amount (kWh)"); }
 PriceCc price(double c_per_kwh) { return scaled(c_per_kwh, 100, "a price (cents/kWh)"); }
 Money money(double cents) { return scaled(cents, money_per_cent, "an amount of money (cents)"); }
+nlohmann::json entry_json(const LedgerEntry& e) {
+  return {{"seq", e.seq},       {"prev", e.prev},           {"kind", e.kind}, {"body", e.body},
+          {"signer", e.signer}, {"signature", e.signature}, {"hash", e.hash}};
+}
+
 double kwh_of(Wh e) { return static_cast<double>(e) / 1000.0; }
 double cents_per_kwh(PriceCc p) { return static_cast<double>(p) / 100.0; }
 
@@ -76,14 +81,7 @@ private:
     try {
       auto result = apply();
       const auto e = ledger_->append(key_, kind, body.dump());
-      publish("market/" + name_ + "/ledger", nlohmann::json{{"seq", e.seq},
-                                                            {"prev", e.prev},
-                                                            {"kind", e.kind},
-                                                            {"body", e.body},
-                                                            {"signer", e.signer},
-                                                            {"signature", e.signature},
-                                                            {"hash", e.hash}}
-                                                 .dump());
+      publish("market/" + name_ + "/ledger", entry_json(e).dump());
       return result;
     } catch (const MarketError& x) {
       throw Error(x.what());
@@ -160,6 +158,15 @@ void MarketAgent::export_methods() {
     for (const auto& p : market_->posts()) out.emplace_back(p.id, p.seller, kwh_of(p.amount), cents_per_kwh(p.price));
     return out;
   });
+  // The ledger from entry `from` on, at most `max` entries, as JSON (a copy
+  // catching up).
+  export_method("entries", [this](std::int64_t from, std::int64_t max) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : ledger_->entries())
+      if (e.seq >= from && static_cast<std::int64_t>(out.size()) < max) out.push_back(entry_json(e));
+    return out.dump();
+  });
+  export_method("key", [this] { return key_.public_hex; });
   export_method("verify", [this] {
     const auto p = ledger_->verify();
     return p ? std::make_tuple(false, p->seq, p->what) : std::make_tuple(true, ledger_->size(), std::string());
