@@ -3,6 +3,8 @@
 // their caller; and the broker's own replies.
 #include "broker.hpp"
 
+#include <algorithm>
+
 #include <watt/proto/clock.hpp>
 #include <watt/proto/topic.hpp>
 
@@ -88,9 +90,10 @@ void Broker::route(std::string_view topic, zmq::message_t& message, std::uint8_t
   // An organization's private topic reaches only those who may read it,
   // whatever their patterns span.
   const bool guarded = platform::OrgAccess::private_topic(topic);
+  const std::vector<std::string>* readers = guarded ? &orgs_.readers(topic) : nullptr;
   const auto may_read = [&](const Peer& sub) {
-    return orgs_.any_may_read(topic,
-                              [&](const std::string& id) { return id == sub.identity || sub.guests.contains(id); });
+    return std::any_of(readers->begin(), readers->end(),
+                       [&](const std::string& id) { return id == sub.identity || sub.guests.contains(id); });
   };
   if (guarded)
     while (count > 0 && !may_read(*matched[count - 1].first)) --count;

@@ -1,5 +1,6 @@
 #include <watt/platform/org_access.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace watt::platform {
@@ -18,33 +19,30 @@ std::array<std::string_view, N> levels(std::string_view topic) {
   return out;
 }
 
-std::string key(std::string_view org, std::string_view identity) {
-  std::string k(org);
-  k += '\n';
-  k += identity;
-  return k;
-}
-
 bool wildcard(std::string_view level) { return level == "+" || level == "#"; }
 
 }  // namespace
 
 OrgAccess::OrgAccess(const OrgTree& tree) {
   for (const auto& [name, o] : tree.orgs()) {
-    orgs_.insert(name);
+    auto& org = orgs_[name];
     for (const auto& m : o.members) {
-      members_.insert(key(name, m.id));
-      members_of_[name].push_back(m.id);
-      if (m.role == "ip") {
-        ip_of_[m.id] = name;
-        ip_list_of_[name].push_back(m.id);
-      }
+      org.members.push_back(m.id);
+      if (m.role != "ip") continue;
+      org.ip.push_back(m.id);
+      ip_of_[m.id] = name;
     }
   }
 }
 
+const OrgAccess::Org* OrgAccess::find(std::string_view org) const {
+  const auto it = orgs_.find(std::string(org));
+  return it == orgs_.end() ? nullptr : &it->second;
+}
+
 bool OrgAccess::member(std::string_view identity, std::string_view org) const {
-  return members_.contains(key(org, identity));
+  const auto* o = find(org);
+  return o != nullptr && std::find(o->members.begin(), o->members.end(), identity) != o->members.end();
 }
 
 std::string_view OrgAccess::represents(std::string_view identity) const {
@@ -52,23 +50,23 @@ std::string_view OrgAccess::represents(std::string_view identity) const {
   return it == ip_of_.end() ? std::string_view() : std::string_view(it->second);
 }
 
-const std::vector<std::string>* OrgAccess::readers_of(std::string_view topic) const {
+const std::vector<std::string>& OrgAccess::readers(std::string_view topic) const {
+  static const std::vector<std::string> nobody;
   const auto [root, org, area] = levels<3>(topic);
-  const auto& by_org = area == "inbox" ? ip_list_of_ : members_of_;
-  const auto it = by_org.find(std::string(org));
-  return it == by_org.end() ? nullptr : &it->second;
+  const auto* o = find(org);
+  return o == nullptr ? nobody : area == "inbox" ? o->ip : o->members;
 }
 
 bool OrgAccess::may_read(std::string_view identity, std::string_view topic) const {
   if (!private_topic(topic)) return true;
-  const auto [root, org, area] = levels<3>(topic);
-  return area == "inbox" ? represents(identity) == org : member(identity, org);
+  const auto& r = readers(topic);
+  return std::find(r.begin(), r.end(), identity) != r.end();
 }
 
 std::string OrgAccess::publish_error(std::string_view identity, std::string_view topic) const {
   if (!private_topic(topic)) return {};
   const auto [root, org, area, from] = levels<4>(topic);
-  if (!orgs_.contains(std::string(org))) return "no organization '" + std::string(org) + "'";
+  if (find(org) == nullptr) return "no organization '" + std::string(org) + "'";
   // What came in from other organizations, and the records for the
   // historian, are the IP's word alone.
   if (area == "in" || area == "record")

@@ -23,7 +23,15 @@ TEST_CASE("market agent: participants act as themselves, bad orders are refused,
   auto op = client(cli, "operator");
   for (const char* who : {"C1", "P1"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
   auto p1 = client(cli, "P1");
-  REQUIRE(p1.call("market", "post", std::string("P1"), 6.0, 9.82).get());
+  const auto id = p1.call("market", "post", std::string("P1"), 5.0, 9.90).get_as<std::uint64_t>();
+  REQUIRE(id);
+  REQUIRE(p1.call("market", "update", std::string("P1"), id.value(), 6.0, 9.82).get());
+  // C1 may change neither P1's post in its own name nor in P1's.
+  auto c1 = client(cli, "C1");
+  const auto theirs = c1.call("market", "update", std::string("C1"), id.value(), 1.0, 1.0).get();
+  REQUIRE_FALSE(theirs);
+  CHECK(theirs.error().what().find("is not 'C1''s") != std::string::npos);
+  CHECK_FALSE(c1.call("market", "delete", std::string("P1"), id.value()).get());
   // P1 may not buy in C1's name, nor post a negative amount or a NaN price.
   const auto forged = p1.call("market", "buy", std::string("C1"), 1.0, 10.0).get();
   REQUIRE_FALSE(forged);
@@ -32,7 +40,6 @@ TEST_CASE("market agent: participants act as themselves, bad orders are refused,
   REQUIRE_FALSE(negative);
   CHECK(negative.error().what().find("amount must be > 0") != std::string::npos);
   CHECK_FALSE(p1.call("market", "post", std::string("P1"), 1.0, std::nan("")).get());
-  auto c1 = client(cli, "C1");
   REQUIRE(c1.call("market", "buy", std::string("C1"), 2.0, 10.0).get());
   // Restarted, the market is what its ledger says.
   REQUIRE(cli.watt({"restart", "market"}).code == 0);
@@ -44,7 +51,7 @@ TEST_CASE("market agent: participants act as themselves, bad orders are refused,
   const auto verified = op.call("market", "verify").get_as<std::tuple<bool, std::int64_t, std::string>>();
   REQUIRE(verified);
   CHECK(std::get<0>(verified.value()));
-  CHECK(std::get<1>(verified.value()) == 4);
+  CHECK(std::get<1>(verified.value()) == 5);  // two opens, a post, its update, a buy
 }
 
 TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and refuses a forged entry") {

@@ -5,8 +5,8 @@
 #include <watt/error.hpp>
 #include <watt/org/trading_run.hpp>
 
-#include <algorithm>
 #include <iostream>
+#include <set>
 
 namespace watt::org::tool {
 namespace {
@@ -38,8 +38,9 @@ void Runner::publish_history(const std::vector<std::string>& users) {
       day_s * day_s;
   PublishOptions o;
   o.priority = 60;
+  const std::set<std::string> wanted(users.begin(), users.end());
   for (const auto& u : e_.trading.users)
-    for (std::size_t d = s_.history_days; d > 0 && std::find(users.begin(), users.end(), u.name) != users.end(); --d)
+    for (std::size_t d = s_.history_days; d > 0 && wanted.contains(u.name); --d)
       client_->publish("org/" + u.name + "/measure/load",
                        SeriesBlock{midnight - static_cast<std::int64_t>(d) * day_s, 3600, u.load}, o);
   if (!client_->sync(std::chrono::seconds(30))) throw Error("the broker did not take the load history");

@@ -90,8 +90,8 @@ private:
 
   // A seller changes its own posts only.
   void own_post(const std::string& seller, std::uint64_t id) const {
-    for (const auto& p : market_->posts())
-      if (p.id == id && p.seller != seller) throw Error("post " + std::to_string(id) + " is not '" + seller + "''s");
+    if (const auto* p = market_->find_post(id); p != nullptr && p->seller != seller)
+      throw Error("post " + std::to_string(id) + " is not '" + seller + "''s");
   }
 
   std::string name_ = "bit-energy", ledger_file_, key_seed_;

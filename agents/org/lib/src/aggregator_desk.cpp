@@ -86,7 +86,7 @@ ReportMsg AggregatorDesk::complete() {
     r.users.push_back({users_[i], offers_[i]->cost, offers_[i]->d2l_limit});
   }
   try {
-    r.a2d = users_.empty() ? Series(price_.size(), 0.0) : aggregate(l2a, price_, price_).a2d;  // (6)
+    r.a2d = sum_by_hour(l2a, price_.size());  // (6)
   } catch (const std::invalid_argument& e) {
     r.error = std::string("(6): ") + e.what();
   }

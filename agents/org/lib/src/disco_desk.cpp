@@ -162,7 +162,7 @@ RunResultMsg DiscoDesk::result(const std::string& stop, bool converged, double c
     const auto& r = *reports_[k];
     m.a2d.push_back(r.a2d);
     for (const auto& u : r.users) m.ec_e += u.cost;
-    m.ec_a += aggregate({r.a2d}, r.price_l2a, last_.price_a2d[k]).cost;  // (10)
+    m.ec_a += aggregator_cost(r.a2d, r.price_l2a, last_.price_a2d[k]);  // (10)
   }
   return m;
 }

@@ -144,17 +144,28 @@ Outcome<DiscoDecision> solve_disco(const DiscoProblem& p) {
   return out;
 }
 
-AggregatorResult aggregate(const std::vector<Series>& l2a, const Series& price_l2a, const Series& price_a2d) {
-  const std::size_t n = price_l2a.size();
-  check_series(price_a2d, n, "price_a2d");
-  AggregatorResult r;
-  r.a2d.assign(n, 0.0);
+Series sum_by_hour(const std::vector<Series>& l2a, std::size_t hours) {
+  Series a2d(hours, 0.0);
   for (std::size_t j = 0; j < l2a.size(); ++j) {
-    check_series(l2a[j], n, "l2a[" + std::to_string(j) + "]");
-    for (std::size_t t = 0; t < n; ++t) r.a2d[t] += l2a[j][t];
+    check_series(l2a[j], hours, "l2a[" + std::to_string(j) + "]");
+    for (std::size_t t = 0; t < hours; ++t) a2d[t] += l2a[j][t];
   }
-  for (std::size_t t = 0; t < n; ++t) r.cost += (price_l2a[t] - price_a2d[t]) * r.a2d[t];
-  return r;
+  return a2d;
+}
+
+double aggregator_cost(const Series& a2d, const Series& price_l2a, const Series& price_a2d) {
+  const std::size_t n = a2d.size();
+  check_series(price_l2a, n, "price_l2a");
+  check_series(price_a2d, n, "price_a2d");
+  double cost = 0;
+  for (std::size_t t = 0; t < n; ++t) cost += (price_l2a[t] - price_a2d[t]) * a2d[t];
+  return cost;
+}
+
+AggregatorResult aggregate(const std::vector<Series>& l2a, const Series& price_l2a, const Series& price_a2d) {
+  auto a2d = sum_by_hour(l2a, price_l2a.size());
+  const double cost = aggregator_cost(a2d, price_l2a, price_a2d);
+  return {std::move(a2d), cost};
 }
 
 double max_change(const std::vector<Series>& a, const std::vector<Series>& b) {

@@ -70,7 +70,7 @@ TradingResult run_trading(const TradingCase& c, const RunOptions& o) {
   r.ec_d = m.ec_d;
   r.disco = disco.last();
   for (std::size_t k = 0; k < c.regions.size(); ++k)
-    r.regions.push_back(aggregate({m.a2d[k]}, c.regions[k].price_l2a, m.price_a2d[k]));
+    r.regions.push_back({m.a2d[k], aggregator_cost(m.a2d[k], c.regions[k].price_l2a, m.price_a2d[k])});
   return r;
 }
 

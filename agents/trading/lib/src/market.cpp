@@ -62,13 +62,17 @@ void Market::set_line_limit(const std::string& buyer, const std::string& seller,
   lines_[{buyer, seller}].limit = limit;
 }
 
-std::uint64_t Market::post(const std::string& seller, Wh amount, PriceCc price) {
+void Market::check_post(const std::string& seller, Wh amount, PriceCc price, Wh replaced) {
   const auto& a = existing(seller, "seller");
   if (amount <= 0 || amount > most_wh) throw MarketError("a post's amount must be > 0 (and sane)");
   if (price <= 0 || price > most_price) throw MarketError("a post's price must be > 0 (and sane)");
-  const Wh posted = posted_[seller];
-  if (posted + amount > a.energy)
-    throw MarketError("'" + seller + "' posts " + kwh(posted + amount) + " in all but holds " + kwh(a.energy));
+  const Wh posted = posted_[seller] - replaced + amount;
+  if (posted > a.energy)
+    throw MarketError("'" + seller + "' posts " + kwh(posted) + " in all but holds " + kwh(a.energy));
+}
+
+std::uint64_t Market::post(const std::string& seller, Wh amount, PriceCc price) {
+  check_post(seller, amount, price, 0);
   const auto id = next_post_++;
   posts_[id] = {id, seller, amount, price};
   by_price_.insert({price, id});
@@ -79,25 +83,19 @@ std::uint64_t Market::post(const std::string& seller, Wh amount, PriceCc price) 
 void Market::update_post(std::uint64_t id, Wh amount, PriceCc price) {
   const auto it = posts_.find(id);
   if (it == posts_.end()) throw MarketError("no post " + std::to_string(id));
-  const std::string seller = it->second.seller;
-  const Post old = it->second;
-  delete_post(id);
-  try {
-    const auto fresh = post(seller, amount, price);
-    // The post keeps its number (and its place among equal prices goes to the end).
-    Post p = posts_.at(fresh);
-    posts_.erase(fresh);
-    by_price_.erase({p.price, fresh});
-    p.id = id;
-    posts_[id] = p;
-    by_price_.insert({p.price, id});
-    --next_post_;
-  } catch (const MarketError&) {
-    posts_[id] = old;
-    by_price_.insert({old.price, id});
-    posted_[old.seller] += old.amount;
-    throw;
-  }
+  auto& p = it->second;
+  check_post(p.seller, amount, price, p.amount);
+  // It keeps its number, and so its place among posts of its price.
+  by_price_.erase({p.price, id});
+  by_price_.insert({price, id});
+  posted_[p.seller] += amount - p.amount;
+  p.amount = amount;
+  p.price = price;
+}
+
+const Post* Market::find_post(std::uint64_t id) const {
+  const auto it = posts_.find(id);
+  return it == posts_.end() ? nullptr : &it->second;
 }
 
 void Market::delete_post(std::uint64_t id) {

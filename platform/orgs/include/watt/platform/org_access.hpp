@@ -15,7 +15,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace watt::platform {
@@ -32,31 +31,27 @@ public:
   // it is delivered, by may_read.
   std::string subscribe_error(std::string_view identity, std::string_view pattern) const;
   bool may_read(std::string_view identity, std::string_view topic) const;
-  // Whether any of the identities a connection carries may read the topic:
-  // `carries(id)` says whether it carries `id`. A container's agents share
-  // one connection, and what reaches it is theirs to share (one trust
-  // domain, as their shared memory makes them anyway).
-  template <class Carries>
-  bool any_may_read(std::string_view topic, Carries&& carries) const {
-    if (!private_topic(topic)) return true;
-    const auto* readers = readers_of(topic);
-    if (readers == nullptr) return false;
-    for (const auto& id : *readers)
-      if (carries(id)) return true;
-    return false;
-  }
+  // Who may read a private topic (its organization's members, or its IP for
+  // the inbox); empty for a topic of no organization. Looked up once per
+  // message by the broker, which delivers to a connection when it carries
+  // one of them: a container's agents share one connection, and what reaches
+  // it is theirs to share (one trust domain, as their shared memory makes
+  // them anyway).
+  const std::vector<std::string>& readers(std::string_view topic) const;
 
   static bool private_topic(std::string_view topic) { return topic.starts_with("org/"); }
 
 private:
+  struct Org {
+    std::vector<std::string> members;  // every role
+    std::vector<std::string> ip;       // the one who reads its inbox (none while it has no IP)
+  };
+  const Org* find(std::string_view org) const;
   bool member(std::string_view identity, std::string_view org) const;
   std::string_view represents(std::string_view identity) const;  // the organization it is the IP of
-  const std::vector<std::string>* readers_of(std::string_view topic) const;
 
-  std::unordered_set<std::string> orgs_;
-  std::unordered_set<std::string> members_;                                            // "<org>\n<identity>"
-  std::unordered_map<std::string, std::string> ip_of_;                                 // identity -> organization
-  std::unordered_map<std::string, std::vector<std::string>> members_of_, ip_list_of_;  // by organization
+  std::unordered_map<std::string, Org> orgs_;
+  std::unordered_map<std::string, std::string> ip_of_;  // identity -> organization
 };
 
 }  // namespace watt::platform

@@ -74,6 +74,10 @@ struct AggregatorResult {
   double cost = 0;  // OF^a
 };
 AggregatorResult aggregate(const std::vector<Series>& l2a, const Series& price_l2a, const Series& price_a2d);
+// Its two halves: (6) the hourly sum of the end-users' P^L2A, and (10) the
+// cost of a P^A2D at those prices.
+Series sum_by_hour(const std::vector<Series>& l2a, std::size_t hours);
+double aggregator_cost(const Series& a2d, const Series& price_l2a, const Series& price_a2d);
 
 // The largest absolute difference between two equally long lists of series.
 double max_change(const std::vector<Series>& a, const std::vector<Series>& b);

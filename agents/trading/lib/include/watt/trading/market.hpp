@@ -94,6 +94,7 @@ public:
   const std::map<std::string, Account>& accounts() const noexcept { return accounts_; }
   // The posts left, cheapest first (ties: the earlier post first).
   std::vector<Post> posts() const;
+  const Post* find_post(std::uint64_t id) const;  // null when there is none
   const Account& account(const std::string& name) const;
   // What a line between them has carried.
   Wh line_used(const std::string& buyer, const std::string& seller) const;
@@ -120,6 +121,9 @@ private:
   std::optional<Step> next_step(const std::string& buyer, PriceCc max_price, const std::map<std::string, Wh>& carried,
                                 const std::map<std::uint64_t, Wh>& taken) const;
   Account& existing(const std::string& name, const char* role);
+  // Refuses a post of `amount` at `price` by `seller` (in place of one of
+  // `replaced` Wh, for an update).
+  void check_post(const std::string& seller, Wh amount, PriceCc price, Wh replaced);
   void check_name(const std::string& name) const;
 
   MarketRules rules_;
