@@ -128,12 +128,21 @@ void Outbox::forget_dead() {
   std::erase_if(backlog_, [](Peer* p) { return p->dead; });
 }
 
+void Outbox::count_expired(const zmq::message_t& frame) {
+  ++stats_.expired;
+  proto::MessageView m;
+  std::string_view topic = "(unreadable)";
+  if (proto::parse_message(view(frame), m).empty())
+    topic = m.kind == static_cast<std::uint8_t>(proto::Kind::deliver) ? m.address : proto::kind_name(proto::Kind{m.kind});
+  TopicTally::add_to(stats_.expired_topics, topic, expired_topics_max);
+}
+
 bool Outbox::live_front(Peer& p, std::int64_t now) {
   while (!p.queue.empty()) {
     const auto dl = p.queue.front().deadline_ns;
     if (dl == 0 || dl >= now) return true;
+    count_expired(p.queue.front().frame);
     p.queue.pop_front();
-    ++stats_.expired;
   }
   return false;
 }

@@ -13,6 +13,7 @@
 #include "peer.hpp"
 
 #include <watt/log_limiter.hpp>
+#include <watt/topic_tally.hpp>
 #include <watt/platform/broker_stats.hpp>
 
 #include <spdlog/logger.h>
@@ -65,6 +66,8 @@ private:
   // Drops what passed its deadline at the front of p's queue; true while a
   // message is left there.
   bool live_front(Peer& p, std::int64_t now);
+  void count_expired(const zmq::message_t& frame);
+  static constexpr std::size_t expired_topics_max = 1000;
   // Sends what waits at the front of p's queue (the send is open, the front
   // is not expired): one message, or a batch of them. Returns how many.
   std::size_t send_queued(Peer& p, std::int64_t now);

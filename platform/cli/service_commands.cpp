@@ -213,6 +213,11 @@ void add_health_commands(CLI::App& app, Context& ctx) {
                   << "agents   ";
         for (const auto& [state, n] : s.agents) std::cout << " " << state << " " << n;
         std::cout << "\n";
+        if (!b.expired_topics.empty()) {
+          std::cout << "expired  ";  // the deadline misses at the broker, by topic
+          for (const auto& [topic, n] : b.expired_topics) std::cout << " " << topic << " " << n;
+          std::cout << "\n";
+        }
         auto peers = c->peers();
         if (!peers) throw Failure{peers.error().what()};
         std::cout << "\n";

@@ -42,6 +42,10 @@ void Endpoint::cancel(TimerId id) { rt_->cancel_timer(id); }
 void Endpoint::post(std::function<void()> fn) { rt_->post(std::move(fn)); }
 bool Endpoint::sync(std::chrono::milliseconds timeout) { return rt_->sync(timeout); }
 std::vector<RpcError> Endpoint::refusals() { return rt_->take_refusals(); }
+std::map<std::string, std::uint64_t> Endpoint::missed_deadlines() const {
+  const auto& counts = rt_->missed_deadlines().counts();
+  return {counts.begin(), counts.end()};
+}
 Result<std::vector<PeerInfo>> Endpoint::peers(std::chrono::milliseconds timeout) { return rt_->peers(timeout); }
 spdlog::logger& Endpoint::log() { return rt_->log(); }
 

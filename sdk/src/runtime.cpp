@@ -326,6 +326,7 @@ void Runtime::handle_item(InboxItem& item) {
 
 void Runtime::deliver(const PendingDelivery& d) {
   if (d.dl != 0 && now_ns() > d.dl) {
+    missed_.add(d.in.parts().address);
     problems_.report("expired", "dropped messages that passed their deadline before they could be handled");
     return;
   }

@@ -23,6 +23,7 @@
 #include "session.hpp"
 #include "timer_queue.hpp"
 
+#include <watt/topic_tally.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
 
@@ -101,6 +102,7 @@ public:
 
   bool sync(std::chrono::milliseconds timeout);
   std::vector<RpcError> take_refusals() { return receiver_.take_refusals(); }
+  const TopicTally& missed_deadlines() const noexcept { return missed_; }
   Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout);
 
 private:
@@ -137,6 +139,7 @@ private:
   std::shared_ptr<ReplyGate> gate_;
 
   Problems problems_;
+  TopicTally missed_;  // deliveries dropped on arrival, past their deadline
   Session session_;
   Inbox inbox_;
   PendingCalls calls_;

@@ -5,6 +5,7 @@
 #include "platform.hpp"
 #include "temp_dir.hpp"
 
+#include <watt/platform/broker_stats.hpp>
 #include <watt/proto/batch.hpp>
 #include <watt/proto/frame.hpp>
 #include <watt/proto/header.hpp>
@@ -129,10 +130,10 @@ bool in_order(const std::vector<long>& v) {
   return true;
 }
 
-std::uint64_t broker_stat(watt::Client& c, const std::string& name) {
-  auto stats = c.call("broker", "stats").get();
-  REQUIRE(stats.ok());
-  return stats->as<std::map<std::string, std::uint64_t>>().at(name);
+watt::broker::BrokerStats broker_stats(watt::Client& c) {
+  auto stats = c.call("broker", "stats").get_as<watt::broker::BrokerStats>();
+  REQUIRE(stats);
+  return stats.value();
 }
 
 }  // namespace
@@ -147,13 +148,13 @@ TEST_CASE("an agent that fell behind gets what waited for it in batches, in orde
       "load", [&](const watt::Envelope& e) { got.push_back(e.body.as<long>()); }, lossless);
   REQUIRE(sub->sync());
   auto pub = p.client("pub");
-  const auto batches_before = broker_stat(*pub, "batches");
+  const auto batches_before = broker_stats(*pub).batches;
   constexpr long n = 20000;
   for (long i = 0; i < n; ++i) pub->publish("load/x", i);  // the subscriber is not reading yet
   REQUIRE(pub->sync());
   REQUIRE(sub->spin_until([&] { return got.size() == static_cast<std::size_t>(n); }, 60s));
   CHECK(in_order(got));
-  const auto batches = broker_stat(*pub, "batches") - batches_before;
+  const auto batches = broker_stats(*pub).batches - batches_before;
   INFO(batches << " batches");
   CHECK(batches > 0);
 }
@@ -182,7 +183,7 @@ TEST_CASE("large messages among small ones leave alone, in their place, and batc
     REQUIRE(pub->sync());
     REQUIRE(sub->spin_until([&] { return got.size() == static_cast<std::size_t>(n); }, 60s));
     CHECK(in_order(got));
-    const auto batches = broker_stat(*pub, "batches");
+    const auto batches = broker_stats(*pub).batches;
     if (batching)
       CHECK(batches > 0);
     else
@@ -208,13 +209,45 @@ TEST_CASE("messages that pass their deadline while waiting are dropped and count
   for (long i = n; i < n + after; ++i) pub->publish("load/x", i);
   REQUIRE(pub->sync());
   REQUIRE(sub->spin_until([&] { return !got.empty() && got.back() == n + after - 1; }, 60s));
-  const auto expired = broker_stat(*pub, "expired");
+  const auto stats = broker_stats(*pub);
+  const auto expired = stats.expired;
   INFO(got.size() << " received, " << expired << " expired at the broker");
   CHECK(expired > 0);
-  CHECK(got.size() + expired <= static_cast<std::size_t>(n + after));
+  // Counted by topic too.
+  CHECK(stats.expired_topics.size() == 1);
+  CHECK(stats.expired_topics.count("load/x") == 1);
+  CHECK(stats.expired_topics.begin()->second == expired);
+  // Every message is accounted for: delivered, expired at the broker, or
+  // missed at the receiver (it reached the subscriber too late).
+  const auto missed = sub->missed_deadlines();
+  const auto late = missed.count("load/x") ? missed.at("load/x") : 0;
+  CHECK(got.size() + expired + late == static_cast<std::size_t>(n + after));
   CHECK(std::is_sorted(got.begin(), got.end()));
   CHECK(std::adjacent_find(got.begin(), got.end()) == got.end());  // nothing twice
   CHECK(std::count_if(got.begin(), got.end(), [](long v) { return v >= n; }) == after);
+}
+
+TEST_CASE("a receiver stalled past a deadline counts the miss by topic, and handles the rest") {
+  Platform p;
+  auto sub = p.client("sub");
+  std::vector<std::string> got;
+  sub->subscribe("alarm", [&](const watt::Envelope& e) { got.push_back(e.topic); });
+  REQUIRE(sub->sync());
+  auto pub = p.client("pub");
+  watt::PublishOptions hurried;
+  hurried.max_delay = 30ms;
+  const auto sent = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) pub->publish("alarm/hurried", i, hurried);  // the receiver is not reading
+  for (int i = 0; i < 5; ++i) pub->publish("alarm/patient", i);
+  REQUIRE(pub->sync());
+  // Routed (the sync), so in the receiver's connection, where the deadline
+  // then passes.
+  REQUIRE(watt::test::eventually([&] { return std::chrono::steady_clock::now() - sent > 60ms; }));
+  REQUIRE(sub->spin_until([&] { return got.size() == 5; }, 10s));
+  CHECK(std::count(got.begin(), got.end(), "alarm/patient") == 5);
+  const auto missed = sub->missed_deadlines();
+  CHECK(missed == std::map<std::string, std::uint64_t>{{"alarm/hurried", 10}});
+  CHECK(broker_stats(*pub).expired == 0);
 }
 
 TEST_CASE("a peer that did not ask for batches never gets one, and one that did can read them from the docs") {

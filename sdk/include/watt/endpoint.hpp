@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -153,6 +154,12 @@ public:
   // call, oldest first (the latest 100); each is logged as well. After a
   // sync(), it holds every refusal of what was sent before it.
   std::vector<RpcError> refusals();
+
+  // Messages that reached this endpoint after their deadline (dropped
+  // unhandled), by topic, since it connected: how a receiver counts its
+  // deadline misses. At most 1,000 topics; the rest are counted together
+  // under "(other topics)". The broker counts its own (`watt stats`).
+  std::map<std::string, std::uint64_t> missed_deadlines() const;
 
   Result<std::vector<PeerInfo>> peers(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 

@@ -4,6 +4,9 @@
 #include <msgpack.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
 
 namespace watt::broker {
 
@@ -29,9 +32,13 @@ struct BrokerStats {
   std::uint64_t tcp_connections = 0;     // open now over TCP (handshakes under way too)
   std::uint64_t connections_shed = 0;    // closed for being over broker.max_*_connections
   std::uint64_t descriptor_limit = 0;    // files the broker's process may open
+  // `expired` by topic (a request's by "request"): at most 1,000 topics, the
+  // rest together under "(other topics)" (watt/topic_tally.hpp).
+  std::map<std::string, std::uint64_t, std::less<>> expired_topics;
   MSGPACK_DEFINE_MAP(received, published, delivered, batches, dropped, expired, requests, request_errors, rejected,
                      unrequested_answers, peers, subscriptions, queued, queued_bytes, memory_limit, refused_for_memory,
-                     stalled_peers, local_connections, tcp_connections, connections_shed, descriptor_limit)
+                     stalled_peers, local_connections, tcp_connections, connections_shed, descriptor_limit,
+                     expired_topics)
 };
 
 }  // namespace watt::broker
