@@ -133,7 +133,8 @@ void Outbox::count_expired(const zmq::message_t& frame) {
   proto::MessageView m;
   std::string_view topic = "(unreadable)";
   if (proto::parse_message(view(frame), m).empty())
-    topic = m.kind == static_cast<std::uint8_t>(proto::Kind::deliver) ? m.address : proto::kind_name(proto::Kind{m.kind});
+    topic =
+        m.kind == static_cast<std::uint8_t>(proto::Kind::deliver) ? m.address : proto::kind_name(proto::Kind{m.kind});
   TopicTally::add_to(stats_.expired_topics, topic, expired_topics_max);
 }
 

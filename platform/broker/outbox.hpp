@@ -13,8 +13,8 @@
 #include "peer.hpp"
 
 #include <watt/log_limiter.hpp>
-#include <watt/topic_tally.hpp>
 #include <watt/platform/broker_stats.hpp>
+#include <watt/topic_tally.hpp>
 
 #include <spdlog/logger.h>
 

@@ -23,9 +23,9 @@
 #include "session.hpp"
 #include "timer_queue.hpp"
 
-#include <watt/topic_tally.hpp>
 #include <watt/endpoint.hpp>
 #include <watt/health.hpp>
+#include <watt/topic_tally.hpp>
 
 #include <atomic>
 #include <memory>

@@ -37,6 +37,10 @@ TEST_CASE("BESS message types carry Tables I-III exactly") {
       }
   }
   CHECK(unicast_topic("lab", "bess-1", MsgType::accept_bid) == "trading/lab/to/bess-1/accept_bid");
-  CHECK(group_topic("lab") == "trading/lab/group");
+  CHECK(group_topic("lab", MsgType::query) == "trading/lab/group/query");
+  CHECK(type_of_topic("lab", "trading/lab/to/bess-1/accept_bid") == MsgType::accept_bid);
+  CHECK(type_of_topic("lab", "trading/lab/group/register") == MsgType::register_participant);
+  CHECK_FALSE(type_of_topic("lab", "trading/other/group/register"));
+  CHECK_FALSE(type_of_topic("lab", "trading/lab/to/bess-1/nonsense"));
   CHECK_FALSE(msg_type_named("gossip"));
 }

@@ -8,6 +8,11 @@ BessAuction::BessAuction(BessSettings s) : s_(std::move(s)), percent_(s_.percent
 
 double BessAuction::energy_for_sale_kwh() const noexcept { return s_.total_kwh * percent_ / 100.0; }
 
+void BessAuction::record(AuctionEvent e) {
+  log_.push_back(std::move(e));
+  if (log_.size() > kept_events) log_.pop_front();
+}
+
 ResponseMsg BessAuction::respond() const { return {s_.id, s_.total_kwh, percent_}; }
 
 BessStatusMsg BessAuction::status() const { return {s_.id, s_.total_kwh, percent_, s_.voltage}; }
@@ -15,7 +20,7 @@ BessStatusMsg BessAuction::status() const { return {s_.id, s_.total_kwh, percent
 BessAuction::Out BessAuction::bid(const BidMsg& b, Ms now) {
   Out out;
   const auto reject = [&](RejectReason why) {
-    log_.push_back({b.from, b.price_cents, "rejected", std::string(to_string(why))});
+    record({b.from, b.price_cents, "rejected", std::string(to_string(why))});
     out.rejects.emplace_back(b.from, RejectBidMsg{s_.id, auction_, b.price_cents, std::string(to_string(why))});
   };
   if (percent_ <= 0) {
@@ -42,17 +47,17 @@ BessAuction::Out BessAuction::tick(Ms now) {
     accepted_at_ = now;
     for (auto it = gathered_.begin(); it != gathered_.end(); ++it) {
       if (it == best) continue;
-      log_.push_back({it->from, it->price_cents, "rejected", std::string(to_string(RejectReason::outbid))});
+      record({it->from, it->price_cents, "rejected", std::string(to_string(RejectReason::outbid))});
       out.rejects.emplace_back(it->from, RejectBidMsg{s_.id, auction_, it->price_cents, "outbid"});
     }
-    log_.push_back({best->from, best->price_cents, "accepted", {}});
+    record({best->from, best->price_cents, "accepted", {}});
     out.accept.emplace(best->from, AcceptBidMsg{s_.id, auction_, std::min(best->energy_kwh, energy_for_sale_kwh()),
                                                 best->price_cents});
     gathered_.clear();
     window_end_.reset();
   } else if (accepted_ && now - accepted_at_ > s_.confirm_timeout) {
     // A winner that never confirms: the auction opens again.
-    log_.push_back({accepted_->from, accepted_->price_cents, "timed out", "no confirmation"});
+    record({accepted_->from, accepted_->price_cents, "timed out", "no confirmation"});
     out.terminates.emplace_back(accepted_->from, TerminateMsg{s_.id, auction_, "no confirmation"});
     accepted_.reset();
     ++auction_;

@@ -28,7 +28,15 @@ std::optional<MsgType> msg_type_named(std::string_view topic_level) {
   return std::nullopt;
 }
 
-std::string group_topic(std::string_view market) { return "trading/" + std::string(market) + "/group"; }
+std::string group_topic(std::string_view market, MsgType t) {
+  return "trading/" + std::string(market) + "/group/" + std::string(spec(t).topic);
+}
+
+std::optional<MsgType> type_of_topic(std::string_view market, std::string_view topic) {
+  const std::string prefix = "trading/" + std::string(market) + "/";
+  if (topic.substr(0, prefix.size()) != prefix) return std::nullopt;
+  return msg_type_named(topic.substr(topic.rfind('/') + 1));
+}
 
 std::string unicast_topic(std::string_view market, std::string_view to, MsgType t) {
   std::string topic = "trading/";

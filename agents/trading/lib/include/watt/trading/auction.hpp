@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -60,7 +61,9 @@ public:
   Out tick(Ms now);
   // The winner's confirmation: the energy is sold. False for anyone else's.
   bool confirm(const BidConfirmationMsg& c);
-  const std::vector<AuctionEvent>& log() const noexcept { return log_; }
+  // The latest `kept_events` bids, oldest first: a BESS may run for months.
+  const std::deque<AuctionEvent>& log() const noexcept { return log_; }
+  static constexpr std::size_t kept_events = 10000;
   std::optional<std::string> sold_to() const { return sold_to_; }
   double sold_price() const noexcept { return sold_price_; }
 
@@ -74,7 +77,8 @@ private:
   Ms accepted_at_{0};
   std::optional<std::string> sold_to_;
   double sold_price_ = 0;
-  std::vector<AuctionEvent> log_;
+  std::deque<AuctionEvent> log_;
+  void record(AuctionEvent e);
 };
 
 // How an aggregator raises its bid after a rejection.

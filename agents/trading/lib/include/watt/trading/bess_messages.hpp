@@ -4,8 +4,8 @@
 // (sent as the envelope's deadline), its size and its rate, and the body each
 // carries as a msgpack map.
 //
-// Topics, for a market named M:
-//   trading/M/group                       multicast: Register, Query
+// Topics, for a market named M (the last level is always the type):
+//   trading/M/group/<type>                multicast: Register, Query
 //   trading/M/to/<participant>/<type>     unicast: everything else
 #pragma once
 
@@ -51,8 +51,10 @@ const std::array<MsgSpec, msg_types>& msg_specs();
 const MsgSpec& spec(MsgType t);
 std::optional<MsgType> msg_type_named(std::string_view topic_level);
 
-std::string group_topic(std::string_view market);
+std::string group_topic(std::string_view market, MsgType t);
 std::string unicast_topic(std::string_view market, std::string_view to, MsgType t);
+// The type a topic of market M carries; nullopt for any other topic.
+std::optional<MsgType> type_of_topic(std::string_view market, std::string_view topic);
 
 // Why a bid was rejected.
 enum class RejectReason : std::uint8_t { below_reserve, outbid, sold_out, closed, not_enough_energy };

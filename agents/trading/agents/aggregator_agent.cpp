@@ -1,0 +1,245 @@
+// aggregator: buys energy from BESSs by auction on the bus (seed 000;
+// docs/trading.md, The aggregator agent). It registers, discovers BESSs by
+// Query and Response, ranks them by its strategy (the prototype's order, or
+// by price or energy from its trading history), and bids with each in turn
+// until it has its required energy: the next BESS when one rejects its
+// maximum, sells out, fails, leaves the bus or falls silent. What it bought
+// is kept in its data directory (history.json) for the next runs.
+#include <watt/paths.hpp>
+#include <watt/trading/agent_state.hpp>
+#include <watt/trading/aggregator_plan.hpp>
+#include <watt/trading/auction_lines.hpp>
+#include <watt/watt.hpp>
+#include <watt/yaml_keys.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace watt::trading {
+namespace {
+
+double number(const YAML::Node& n, const std::string& what, double fallback, double low, double high) {
+  const double v = n ? n.as<double>() : fallback;
+  if (!std::isfinite(v) || v < low || v > high)
+    throw Error("'" + what + "' must be a number from " + lines::number(low) + " to " + lines::number(high));
+  return v;
+}
+
+std::chrono::nanoseconds seconds(double s) { return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9)); }
+
+}  // namespace
+
+class AggregatorAgent : public Agent {
+public:
+  void on_config(const std::string& name, ConfigAction action, const YAML::Node& c) override {
+    if (name != "config" || action == ConfigAction::remove) return;
+    if (link_) throw Error("an aggregator's settings are fixed once it runs; restart it to change them");
+    if (auto err = watt::yaml::key_error(
+            c, {"market", "required_kwh", "start_cents", "increments", "max_cents", "choice", "counterpart_timeout_ms",
+                "discovery_ms", "query_period_s", "register_period_s", "start"});
+        !err.empty())
+      throw Error(err);
+    market_ = c["market"].as<std::string>("lab");
+    s_.required_kwh = number(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
+    s_.strategy.start_cents = number(c["start_cents"], "start_cents", 5, 0, 1e6);
+    s_.strategy.max_cents = number(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
+    s_.strategy.increments.clear();
+    for (const auto& i : c["increments"]) s_.strategy.increments.push_back(number(i, "increments", 0, 1e-9, 1e6));
+    if (s_.strategy.increments.empty()) s_.strategy.increments = {1};
+    const auto choice = choice_named(c["choice"].as<std::string>("first"));
+    if (!choice) throw Error("'choice': first, cheapest or most_energy");
+    choice_ = *choice;
+    s_.counterpart_timeout =
+        Ms(static_cast<long>(number(c["counterpart_timeout_ms"], "counterpart_timeout_ms", 3000, 1, 3.6e6)));
+    discovery_ = Ms(static_cast<long>(number(c["discovery_ms"], "discovery_ms", 500, 1, 3.6e6)));
+    query_period_ = number(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
+    register_period_ =
+        number(c["register_period_s"], "register_period_s", spec(MsgType::register_participant).period_s, 0.001, 86400);
+    start_ = c["start"].as<bool>(true);
+  }
+
+  void on_start() override {
+    s_.id = identity();
+    remaining_ = s_.required_kwh;
+    history_file_ = std::filesystem::path(watt_home()) / "data" / identity() / "history.json";
+    load_history();
+    link_ = std::make_unique<Link>(*this, market_, identity());
+    listen();
+    const auto registration = [this] {
+      link_->multicast(MsgType::register_participant, RegisterMsg{identity(), "aggregator"});
+    };
+    registration();
+    every(seconds(register_period_), registration);
+    every(seconds(query_period_), [this] {
+      if (!bidder_ && remaining_ > 0) query();
+    });
+    every(std::chrono::milliseconds(10), [this] { tick(); });
+    export_method("query", [this] { query(); });
+    export_method("state", [this] { return state(); });
+    if (start_) query();
+  }
+
+private:
+  Ms now() const { return std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - started_); }
+
+  void load_history() {
+    std::ifstream in(history_file_);
+    if (!in) return;
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      history_ = TradingHistory::parse(text.str());
+    } catch (const HistoryError& e) {
+      throw Error(history_file_.string() + ": " + e.what() + " (move it aside to start afresh)");
+    }
+  }
+
+  void listen() {
+    link_->on<ResponseMsg>(MsgType::response, [this](const ResponseMsg& r) { on_response(r); });
+    link_->on<RejectBidMsg>(MsgType::reject_bid, [this](const RejectBidMsg& r) { on_reject(r); });
+    link_->on<AcceptBidMsg>(MsgType::accept_bid, [this](const AcceptBidMsg& a) { on_accept(a); });
+    link_->on<TerminateMsg>(MsgType::terminate, [this](const TerminateMsg& t) {
+      if (t.from == bidding_with() && t.reason != "completed") give_up("terminated: " + t.reason);
+    });
+    link_->on<DeviceFailureMsg>(MsgType::device_failure, [this](const DeviceFailureMsg& f) {
+      failures_.push_back(f.from + ": " + f.fault);
+      log().warn("DEVICE FAILURE at {}: {}", f.from, f.fault);
+      if (f.from == bidding_with()) give_up("device failure: " + f.fault);
+    });
+    link_->on<BessStatusMsg>(MsgType::bess_status, [](const BessStatusMsg&) {});  // counted by the link
+    link_->on<RegisterMsg>(MsgType::register_participant, [](const RegisterMsg&) {});
+    // A BESS whose connection closes is given up at once, not at the timeout.
+    subscribe("platform/peers/left/+", [this](const Envelope& e) {
+      const auto who = e.topic.substr(e.topic.rfind('/') + 1);
+      if (who == bidding_with()) give_up("left the bus");
+    });
+  }
+
+  // A round: ask every BESS, then choose among those that answer in time.
+  void query() {
+    if (remaining_ <= 0 || round_open_) return;
+    round_open_ = true;
+    responses_.clear();
+    link_->multicast(MsgType::query, QueryMsg{identity(), remaining_});
+    after(discovery_, [this] {
+      round_open_ = false;
+      candidates_ = rank(responses_, choice_, history_);
+      if (!bidder_) next();
+    });
+  }
+
+  void on_response(const ResponseMsg& r) {
+    if (closed_.contains(r.from)) return;
+    if (round_open_) {
+      responses_.push_back(r);
+    } else if (!bidder_ && remaining_ > 0 && r.total_kwh * r.percent_for_sale > 0) {
+      candidates_.push_back(r);  // answered late: still worth a try
+      next();
+    }
+  }
+
+  // Bids with the next BESS in line, if any is left.
+  void next() {
+    bidder_.reset();
+    while (!candidates_.empty() && remaining_ > 0) {
+      const auto r = candidates_.front();
+      candidates_.erase(candidates_.begin());
+      if (closed_.contains(r.from)) continue;
+      AggregatorSettings s = s_;
+      s.required_kwh = remaining_;
+      s.strategy = opening(s_.strategy, choice_, history_, r.from);
+      bidder_.emplace(s);
+      if (auto b = bidder_->on_response(r, now())) {
+        bess_ = r.from;
+        send_bid(*b);
+        return;
+      }
+      bidder_.reset();
+    }
+  }
+
+  void send_bid(const BidMsg& b) {
+    price_ = b.price_cents;
+    log().info("BID to {}: {} cents/kWh for {} kWh", bess_, b.price_cents, b.energy_kwh);
+    link_->send(bess_, MsgType::bid, b);
+  }
+
+  void on_reject(const RejectBidMsg& r) {
+    if (!bidder_ || r.from != bess_) return;
+    log().info("REJECTED by {}: {} cents/kWh ({})", r.from, r.price_cents, r.reason);
+    if (auto b = bidder_->on_reject(r, now())) {
+      send_bid(*b);
+    } else if (r.reason == "sold_out") {
+      closed_.insert(bess_);
+      give_up("sold out");
+    } else {
+      closed_.insert(bess_);  // its maximum was refused: nothing to gain there
+      give_up("bowed out at " + lines::number(price_));
+    }
+  }
+
+  void on_accept(const AcceptBidMsg& a) {
+    if (!bidder_ || a.from != bess_) return;
+    const auto c = bidder_->on_accept(a, now());
+    if (!c) return;
+    link_->send(bess_, MsgType::bid_confirmation, *c);
+    log().info("ACCEPTED by {}: {} kWh at {} cents/kWh; confirmed", a.from, a.energy_kwh, a.price_cents);
+    bought_.push_back({a.from, a.price_cents, a.energy_kwh});
+    history_.add({a.from, a.price_cents, a.energy_kwh});
+    std::filesystem::create_directories(history_file_.parent_path());
+    write_file_atomically(history_file_, history_.dump());
+    remaining_ = std::max(0.0, remaining_ - a.energy_kwh);
+    next();
+  }
+
+  void give_up(const std::string& why) {
+    log().info("{}: {}; moving on", bess_, why);
+    given_up_.push_back(bess_ + ": " + why);
+    next();
+  }
+
+  void tick() {
+    if (bidder_ && bidder_->tick(now()))
+      give_up("silent for " + std::to_string(s_.counterpart_timeout.count()) + " ms");
+  }
+
+  const std::string& bidding_with() const {
+    static const std::string none;
+    return bidder_ ? bess_ : none;
+  }
+
+  AggregatorState state() const {
+    return {
+        identity(), s_.required_kwh, remaining_, bidding_with(), price_, remaining_ <= 0 || (!bidder_ && !round_open_),
+        bought_,    given_up_,       failures_,  link_->stats()};
+  }
+
+  std::string market_ = "lab";
+  AggregatorSettings s_;
+  Choice choice_ = Choice::first;
+  Ms discovery_{500};
+  double query_period_ = 10, register_period_ = 60;
+  bool start_ = true;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::filesystem::path history_file_;
+  TradingHistory history_;
+  std::unique_ptr<Link> link_;
+  double remaining_ = 0, price_ = 0;
+  bool round_open_ = false;
+  std::vector<ResponseMsg> responses_, candidates_;
+  std::set<std::string> closed_;  // BESSs it bowed out of or that sold out
+  std::optional<AggregatorBidder> bidder_;
+  std::string bess_;
+  std::vector<Purchase> bought_;
+  std::vector<std::string> given_up_, failures_;
+};
+
+}  // namespace watt::trading
+
+WATT_AGENT(watt::trading::AggregatorAgent)
