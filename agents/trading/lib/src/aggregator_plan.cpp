@@ -25,7 +25,8 @@ std::string_view to_string(Choice c) noexcept {
 TradingHistory TradingHistory::parse(std::string_view json) {
   TradingHistory h;
   try {
-    for (const auto& t : nlohmann::json::parse(json).at("trades")) {
+    const auto doc = nlohmann::json::parse(json);  // held: the loop reads into it
+    for (const auto& t : doc.at("trades")) {
       Trade trade{t.at("bess").get<std::string>(), t.at("price_cents").get<double>(), t.at("energy_kwh").get<double>()};
       if (!std::isfinite(trade.price_cents) || !std::isfinite(trade.energy_kwh) || trade.energy_kwh < 0)
         throw HistoryError("a trade with an unusable price or energy");
