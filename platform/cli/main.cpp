@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
   add_history_commands(app, ctx);
   add_container_commands(app, ctx);
   add_org_commands(app, ctx);
+  add_ledger_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

@@ -2,6 +2,8 @@
 // orders are refused with what is wrong, and a restart replays the ledger.
 #include "cli.hpp"
 
+#include <watt/sqlite/database.hpp>
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -93,4 +95,36 @@ TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and
   REQUIRE(verified);
   CHECK(std::get<0>(verified.value()));
   CHECK(cli.log("copy").find("refused an entry from 'intruder'") != std::string::npos);
+}
+
+TEST_CASE("watt ledger verify: a good ledger verifies, an altered entry is named and the exit is 1") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  const auto config = cli.home().path() / "market.yml";
+  std::ofstream(config) << "market: test\nkey_seed: m\noperators: [operator]\n";
+  REQUIRE(
+      cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
+          .code == 0);
+  auto op = client(cli, "operator");
+  for (const char* who : {"C1", "P1", "P2"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
+  const auto good = cli.watt({"ledger", "verify"});
+  CHECK(good.code == 0);
+  CHECK(good.out == "market: 3 entries, verified\n");
+  // Someone with the file edits an entry behind the market's back.
+  REQUIRE(cli.watt({"stop", "market"}).code == 0);
+  {
+    watt::sqlite::Database db((cli.home().path() / "data" / "market" / "ledger.db").string(), {});
+    db.exec("UPDATE entries SET body = replace(body, '100000', '900000') WHERE seq = 2");
+  }
+  REQUIRE(cli.watt({"start", "market"}).code == 0);
+  REQUIRE(watt::test::eventually([&] { return static_cast<bool>(op.call("market", "key").get()); }));
+  const auto bad = cli.watt({"ledger", "verify", "market"});
+  CHECK(bad.code == 1);
+  CHECK(bad.out == "market: entry 2: altered: its hash does not match its content\n");
+  CHECK(bad.err.find("a ledger does not verify") != std::string::npos);
+  // Nor does the market take orders on it.
+  const auto refused = op.call("market", "open", std::string("C2"), 1.0, 1.0).get();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().what().find("the ledger does not verify (entry 2: altered") != std::string::npos);
+  CHECK(cli.watt({"ledger", "verify", "nobody"}).code != 0);
 }

@@ -65,8 +65,18 @@ public:
                                            : std::filesystem::path(ledger_file_);
     std::filesystem::create_directories(file.parent_path());
     ledger_ = std::make_unique<Ledger>(file, std::set<std::string>{key_.public_hex}, durable_);
-    // The market is what its ledger says: replayed at start.
-    market_ = std::make_unique<Market>(replay(ledger_->entries(), rules_));
+    // The market is what its ledger says: replayed at start, once it
+    // verifies. One that does not is kept as it is, for `watt ledger verify`
+    // and whoever restores it, and the market takes no orders.
+    if (const auto p = ledger_->verify()) {
+      broken_ = "the ledger does not verify (entry " + std::to_string(p->seq) + ": " + p->what +
+                "); the market takes no orders until it is restored";
+      log().error("{}: {}", file.string(), broken_);
+      set_health(Health::bad, broken_);
+      market_ = std::make_unique<Market>(rules_);
+    } else {
+      market_ = std::make_unique<Market>(replay(ledger_->entries(), rules_));
+    }
     log().info("market '{}' with {} entries in {}; its key {}", name_, ledger_->size(), file.string(), key_.public_hex);
     export_methods();
   }
@@ -76,6 +86,7 @@ private:
   // Checks who may act for `who`, applies, and records.
   template <class F>
   auto act(const std::string& who, const std::string& kind, const nlohmann::json& body, F&& apply) {
+    if (!broken_.empty()) throw Error(broken_);
     if (caller() != who && !operators_.contains(caller()))
       throw Error("'" + caller() + "' may not act for '" + who + "'");
     try {
@@ -95,6 +106,7 @@ private:
   }
 
   std::string name_ = "bit-energy", ledger_file_, key_seed_;
+  std::string broken_;  // why the ledger does not verify; empty when it does
   bool durable_ = true;
   MarketRules rules_;
   std::set<std::string> operators_;
