@@ -6,14 +6,22 @@
 //   ledger    verifying the whole file and replaying it, beside raw Ed25519
 //             signing and verifying of a 64-byte hash in the same run: what
 //             a signed, chained ledger is bounded by
+//   --bus     the same orders through a market agent on a real wattd, as
+//             its operator over the bus: orders per second, and the agent's
+//             ledger checked against the library's run
 #include "bench_common.hpp"
+#include "platform.hpp"
 
 #include <watt/trading/ledger.hpp>
 
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
+#include <deque>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <tuple>
 
 namespace {
 
@@ -84,13 +92,57 @@ double seconds(F&& f) {
 
 std::string rate(std::size_t n, double s) { return bench::grouped(static_cast<double>(n) / s) + "/s"; }
 
+struct BusRun {
+  double seconds = 0;
+  std::size_t refused = 0;
+  bool verified = false;
+  std::int64_t entries = 0;
+};
+
+// The same orders through a market agent on a real wattd, as its operator,
+// 256 calls in flight; the agent appends each to its ledger (synchronous
+// NORMAL, one transaction an entry), then verifies the whole of it.
+BusRun run_over_bus(const std::vector<Op>& ops) {
+  watt::test::Platform p;
+  const auto config = std::filesystem::path(p.home()) / "market.yml";
+  std::ofstream(config) << "market: bench\nkey_seed: market\ndurable: false\noperators: [operator]\n";
+  if (p.cli({"install", WATT_BENCH_MARKET_LIB, "--identity", "market", "--config", config.string(), "--start"}).code != 0)
+    throw std::runtime_error("the market agent did not start");
+  auto c = p.client("operator");
+  if (!c->spin_until([&] { return c->call("market", "key").get().ok(); }, std::chrono::seconds(30)))
+    throw std::runtime_error("the market agent does not answer");
+  BusRun out;
+  std::deque<watt::Call> in_flight;
+  const auto settle = [&] {
+    if (!in_flight.front().get()) ++out.refused;
+    in_flight.pop_front();
+  };
+  out.seconds = seconds([&] {
+    for (const auto& op : ops) {
+      const double kwh = static_cast<double>(op.amount) / 1000.0, cents = static_cast<double>(op.price) / 100.0;
+      if (op.kind == 'o') in_flight.push_back(c->call("market", "open", op.who, 1e10 / money_per_cent, kwh));
+      if (op.kind == 'p') in_flight.push_back(c->call("market", "post", op.who, kwh, cents));
+      if (op.kind == 'b') in_flight.push_back(c->call("market", "buy", op.who, kwh, cents));
+      if (in_flight.size() >= 256) settle();
+    }
+    while (!in_flight.empty()) settle();
+  });
+  watt::CallOptions o;
+  o.timeout = std::chrono::seconds(300);
+  const auto v = c->call_with(o, "market", "verify").get_as<std::tuple<bool, std::int64_t, std::string>>();
+  if (v) std::tie(out.verified, out.entries, std::ignore) = v.value();
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"the Bit-Energy market and its ledger at scale"};
   std::size_t participants = 10'000, orders = 100'000;
+  bool bus = false;
   app.add_option("--participants", participants)->capture_default_str();
   app.add_option("--orders", orders)->capture_default_str();
+  app.add_flag("--bus", bus, "also through a market agent on a real wattd, over the bus");
   CLI11_PARSE(app, argc, argv);
   if (sodium_init() < 0) return 1;
   const auto ops = make_load(participants, orders, 7);
@@ -132,6 +184,16 @@ int main(int argc, char** argv) {
   });
   t.add({"raw Ed25519 verify (libsodium)", bench::grouped(static_cast<double>(n)), bench::fixed(s_check, 2) + " s",
          rate(n, s_check)});
+  bool bus_same = true;
+  if (bus) {
+    const auto b = run_over_bus(ops);
+    t.add({"orders through the market agent, over the bus", bench::grouped(static_cast<double>(ops.size())),
+           bench::fixed(b.seconds, 2) + " s", rate(ops.size(), b.seconds)});
+    // The agent must refuse what the library refused, and record the rest.
+    bus_same = b.verified && b.refused == refused && static_cast<std::size_t>(b.entries) == ops.size() - refused;
+    std::cout << "over the bus: " << b.refused << " refused, " << b.entries << " entries, ledger "
+              << (b.verified ? "verifies" : "DOES NOT VERIFY") << (bus_same ? "" : ": DIFFERS from the library") << "\n";
+  }
   t.print(std::cout);
   const bool same = replayed && replayed->total_money() == with.total_money() &&
                     replayed->account("p0").balance == with.account("p0").balance &&
@@ -140,5 +202,5 @@ int main(int argc, char** argv) {
             << refused << " buys refused (unfillable at their price); ledger "
             << (clean ? "verifies" : "DOES NOT VERIFY") << "; replay " << (same ? "reproduces" : "DIFFERS FROM")
             << " the market; money conserved: " << (alone.total_money() == with.total_money() ? "yes" : "NO") << "\n";
-  return clean && same && bad == 0 ? 0 : 1;
+  return clean && same && bus_same && bad == 0 ? 0 : 1;
 }
