@@ -106,7 +106,8 @@ BusRun run_over_bus(const std::vector<Op>& ops) {
   watt::test::Platform p;
   const auto config = std::filesystem::path(p.home()) / "market.yml";
   std::ofstream(config) << "market: bench\nkey_seed: market\ndurable: false\noperators: [operator]\n";
-  if (p.cli({"install", WATT_BENCH_MARKET_LIB, "--identity", "market", "--config", config.string(), "--start"}).code != 0)
+  if (p.cli({"install", WATT_BENCH_MARKET_LIB, "--identity", "market", "--config", config.string(), "--start"}).code !=
+      0)
     throw std::runtime_error("the market agent did not start");
   auto c = p.client("operator");
   if (!c->spin_until([&] { return c->call("market", "key").get().ok(); }, std::chrono::seconds(30)))
@@ -192,7 +193,8 @@ int main(int argc, char** argv) {
     // The agent must refuse what the library refused, and record the rest.
     bus_same = b.verified && b.refused == refused && static_cast<std::size_t>(b.entries) == ops.size() - refused;
     std::cout << "over the bus: " << b.refused << " refused, " << b.entries << " entries, ledger "
-              << (b.verified ? "verifies" : "DOES NOT VERIFY") << (bus_same ? "" : ": DIFFERS from the library") << "\n";
+              << (b.verified ? "verifies" : "DOES NOT VERIFY") << (bus_same ? "" : ": DIFFERS from the library")
+              << "\n";
   }
   t.print(std::cout);
   const bool same = replayed && replayed->total_money() == with.total_money() &&

@@ -16,8 +16,9 @@ void add_ledger_commands(CLI::App& app, Context& ctx) {
   ledger->require_subcommand(1);
   auto agents = std::make_shared<std::vector<std::string>>();
   auto* verify = ledger->add_subcommand(
-      "verify", "check every entry's hash, chain, signature and signer; name the first that is altered, missing, "
-                "reordered or forged (exit 1)");
+      "verify",
+      "check every entry's hash, chain, signature and signer; name the first that is altered, missing, "
+      "reordered or forged (exit 1)");
   verify->add_option("agents", *agents, "the market or ledger-copy agents whose ledgers to check (default: market)");
   verify->callback(guarded([&ctx, agents] {
     if (agents->empty()) agents->push_back("market");

@@ -22,6 +22,8 @@ def put(target, name, data):
 def mp(v):
     if isinstance(v, bool):
         return b"\xc3" if v else b"\xc2"
+    if isinstance(v, float):
+        return b"\xcb" + struct.pack(">d", v)
     if isinstance(v, int):
         if 0 <= v < 0x80:
             return bytes([v])
@@ -173,3 +175,13 @@ put("fuzz_org_inputs", "history", "h" + json.dumps({"topic": "org/e1/record/meas
 put("fuzz_org_inputs", "history_bad_blocks", "h" + json.dumps({"values": [
     [0, {"start_s": "x", "values": [1]}], [0, {"start_s": 10, "step_s": 0, "values": [None, 2]}],
     [0, {"start_s": 7200, "values": [None, None]}], [0, 5]]}))
+
+put("fuzz_trading_inputs", "history", "h" + json.dumps({"trades": [
+    {"bess": "25", "price_cents": 15, "energy_kwh": 6.75}, {"bess": "30", "price_cents": 23, "energy_kwh": 6.75}]}))
+put("fuzz_trading_inputs", "history_bad", "h" + '{"trades": [{"bess": "25", "price_cents": "x"}]}')
+put("fuzz_trading_inputs", "bid", b"m\x03" + mp({"from": "500", "auction": 1, "energy_kwh": 6.75,
+                                                  "price_cents": 15.0, "timeout_ms": 3000}))
+put("fuzz_trading_inputs", "bid_wrong_types", b"m\x03" + mp({"from": 5, "auction": "x", "price_cents": [1]}))
+# Fig. 6's bids (5, 7, 10, 15 c/kWh from one bidder), the window, a confirmation.
+put("fuzz_trading_inputs", "auction_fig6", b"a" + bytes([0, 0, 50, 0, 0, 70, 0, 0, 100, 0, 0, 150,
+                                                          1, 0, 200, 2, 0, 1]))

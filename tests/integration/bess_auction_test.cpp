@@ -38,13 +38,12 @@ struct Auction {
   void install(const std::string& library, const std::string& id, const std::string& config) {
     const auto file = cli.home().path() / (id + ".yml");
     std::ofstream(file) << "market: t\n" << config;
-    REQUIRE(cli.watt({"install", watt::test::lib(library), "--identity", id, "--config", file.string(), "--start"})
-                .code == 0);
+    REQUIRE(
+        cli.watt({"install", watt::test::lib(library), "--identity", id, "--config", file.string(), "--start"}).code ==
+        0);
     REQUIRE(watt::test::eventually([&] { return op.call(id, "state").get().ok(); }));
   }
-  AggregatorState aggregator(const std::string& id) {
-    return op.call(id, "state").get_as<AggregatorState>().value();
-  }
+  AggregatorState aggregator(const std::string& id) { return op.call(id, "state").get_as<AggregatorState>().value(); }
   BessState bess(const std::string& id) { return op.call(id, "state").get_as<BessState>().value(); }
 };
 
@@ -72,8 +71,8 @@ TEST_CASE("a Device Failure (priority 0) is handled before 10,000 BESS Status me
     const auto expired = misses_by_type(broker.expired_topics, "t")[static_cast<std::size_t>(MsgType::bess_status)];
     return of(st, MsgType::bess_status).received + of(st, MsgType::bess_status).missed + expired;
   };
-  REQUIRE(agg_client->spin_until([&] { return accounted() == n && of(agg.stats(), MsgType::device_failure).received == 1; },
-                                 60s));
+  REQUIRE(agg_client->spin_until(
+      [&] { return accounted() == n && of(agg.stats(), MsgType::device_failure).received == 1; }, 60s));
   const auto pos = std::find(order.begin(), order.end(), "overtemperature") - order.begin();
   INFO("the Device Failure was handled at position " << pos << " of " << order.size());
   // What sat in socket buffers (first in, first out) comes first; it
@@ -94,7 +93,7 @@ TEST_CASE("a receiver stalled past the deadlines counts each type's misses") {
   REQUIRE(agg_client->sync());
   const auto sent = std::chrono::steady_clock::now();
   for (int i = 0; i < 3; ++i) bess.send("agg", MsgType::device_failure, DeviceFailureMsg{"bess", "fault"});  // 200 ms
-  bess.send("agg", MsgType::bess_status, BessStatusMsg{"bess", 13.5, 50, 230});                               // 2 s
+  bess.send("agg", MsgType::bess_status, BessStatusMsg{"bess", 13.5, 50, 230});                              // 2 s
   REQUIRE(bess_client->sync());
   // Stalled past the Device Failures' deadline, not the status's.
   REQUIRE(watt::test::eventually([&] { return std::chrono::steady_clock::now() - sent > 300ms; }));
