@@ -172,12 +172,13 @@ TEST_CASE("bess and aggregator settings that make no sense are refused by name")
   };
   CHECK(refused("bess", "percent_for_sale: 150\n").find("'percent_for_sale' must be a number from 0 to 100") !=
         std::string::npos);
+  CHECK(refused("bess", "total_kwh: lots\n").find("'total_kwh' must be a number from 0") != std::string::npos);
   CHECK(refused("bess", "colour: red\n").find("unknown key 'colour'") != std::string::npos);
   CHECK(refused("aggregator", "choice: sideways\n").find("'choice': first, cheapest or most_energy") !=
         std::string::npos);
   // A history it cannot read is not overwritten: it says which file.
-  std::filesystem::create_directories(a.cli.home().path() / "data" / "aggregator-4");
-  std::ofstream(a.cli.home().path() / "data" / "aggregator-4" / "history.json") << "{\"trades\": 3";
+  std::filesystem::create_directories(a.cli.home().path() / "data" / "aggregator-5");
+  std::ofstream(a.cli.home().path() / "data" / "aggregator-5" / "history.json") << "{\"trades\": 3";
   CHECK(refused("aggregator", "{}\n").find("history.json: not a trading history") != std::string::npos);
   CHECK(refused("aggregator", "start_cents: 10\nmax_cents: 5\n").find("'max_cents' must be a number from 10") !=
         std::string::npos);

@@ -14,14 +14,24 @@
 using watt::test::Cli;
 using watt::test::client;
 
-TEST_CASE("market agent: participants act as themselves, bad orders are refused, a restart replays the ledger") {
-  Cli cli;
+namespace {
+
+// A platform with the market agent "market" (market "test", operator
+// "operator") and `extra` settings.
+void start_market(const Cli& cli, const std::string& extra) {
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   const auto config = cli.home().path() / "market.yml";
-  std::ofstream(config) << "market: test\nlines: hard\nkey_seed: m\noperators: [operator]\n";
+  std::ofstream(config) << "market: test\nkey_seed: m\noperators: [operator]\n" << extra;
   REQUIRE(
       cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
           .code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("market agent: participants act as themselves, bad orders are refused, a restart replays the ledger") {
+  Cli cli;
+  start_market(cli, "lines: hard\n");
   auto op = client(cli, "operator");
   for (const char* who : {"C1", "P1"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
   auto p1 = client(cli, "P1");
@@ -58,12 +68,7 @@ TEST_CASE("market agent: participants act as themselves, bad orders are refused,
 
 TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and refuses a forged entry") {
   Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  const auto config = cli.home().path() / "market.yml";
-  std::ofstream(config) << "market: test\nkey_seed: m\noperators: [operator]\n";
-  REQUIRE(
-      cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
-          .code == 0);
+  start_market(cli, "");
   auto op = client(cli, "operator");
   // Two entries before the copy exists: it catches up from the market.
   for (const char* who : {"C1", "P1"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
@@ -99,12 +104,7 @@ TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and
 
 TEST_CASE("watt ledger verify: a good ledger verifies, an altered entry is named and the exit is 1") {
   Cli cli;
-  REQUIRE(cli.watt({"platform", "start"}).code == 0);
-  const auto config = cli.home().path() / "market.yml";
-  std::ofstream(config) << "market: test\nkey_seed: m\noperators: [operator]\n";
-  REQUIRE(
-      cli.watt({"install", watt::test::lib("market"), "--identity", "market", "--config", config.string(), "--start"})
-          .code == 0);
+  start_market(cli, "");
   auto op = client(cli, "operator");
   for (const char* who : {"C1", "P1", "P2"}) REQUIRE(op.call("market", "open", std::string(who), 1000.0, 50.0).get());
   const auto good = cli.watt({"ledger", "verify"});

@@ -9,6 +9,7 @@
 #include <watt/trading/agent_state.hpp>
 #include <watt/trading/aggregator_plan.hpp>
 #include <watt/trading/auction_lines.hpp>
+#include <watt/trading/settings.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
 
@@ -23,13 +24,6 @@
 
 namespace watt::trading {
 namespace {
-
-double number(const YAML::Node& n, const std::string& what, double fallback, double low, double high) {
-  const double v = n ? n.as<double>() : fallback;
-  if (!std::isfinite(v) || v < low || v > high)
-    throw Error("'" + what + "' must be a number from " + lines::number(low) + " to " + lines::number(high));
-  return v;
-}
 
 std::chrono::nanoseconds seconds(double s) { return std::chrono::nanoseconds(static_cast<std::int64_t>(s * 1e9)); }
 
@@ -46,21 +40,21 @@ public:
         !err.empty())
       throw Error(err);
     market_ = c["market"].as<std::string>("lab");
-    s_.required_kwh = number(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
-    s_.strategy.start_cents = number(c["start_cents"], "start_cents", 5, 0, 1e6);
-    s_.strategy.max_cents = number(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
+    s_.required_kwh = setting(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
+    s_.strategy.start_cents = setting(c["start_cents"], "start_cents", 5, 0, 1e6);
+    s_.strategy.max_cents = setting(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
     s_.strategy.increments.clear();
-    for (const auto& i : c["increments"]) s_.strategy.increments.push_back(number(i, "increments", 0, 1e-9, 1e6));
+    for (const auto& i : c["increments"]) s_.strategy.increments.push_back(setting(i, "increments", 0, 1e-9, 1e6));
     if (s_.strategy.increments.empty()) s_.strategy.increments = {1};
     const auto choice = choice_named(c["choice"].as<std::string>("first"));
     if (!choice) throw Error("'choice': first, cheapest or most_energy");
     choice_ = *choice;
     s_.counterpart_timeout =
-        Ms(static_cast<long>(number(c["counterpart_timeout_ms"], "counterpart_timeout_ms", 3000, 1, 3.6e6)));
-    discovery_ = Ms(static_cast<long>(number(c["discovery_ms"], "discovery_ms", 500, 1, 3.6e6)));
-    query_period_ = number(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
-    register_period_ =
-        number(c["register_period_s"], "register_period_s", spec(MsgType::register_participant).period_s, 0.001, 86400);
+        Ms(static_cast<long>(setting(c["counterpart_timeout_ms"], "counterpart_timeout_ms", 3000, 1, 3.6e6)));
+    discovery_ = Ms(static_cast<long>(setting(c["discovery_ms"], "discovery_ms", 500, 1, 3.6e6)));
+    query_period_ = setting(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
+    register_period_ = setting(c["register_period_s"], "register_period_s",
+                               spec(MsgType::register_participant).period_s, 0.001, 86400);
     start_ = c["start"].as<bool>(true);
   }
 

@@ -6,6 +6,7 @@
 // (RPC fail). RPC state: its auction and its message counts.
 #include <watt/trading/agent_state.hpp>
 #include <watt/trading/auction_lines.hpp>
+#include <watt/trading/settings.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
 
@@ -20,11 +21,7 @@ namespace watt::trading {
 namespace {
 
 double number(const YAML::Node& c, const char* key, double fallback, double low, double high) {
-  const double v = c[key].as<double>(fallback);
-  if (!std::isfinite(v) || v < low || v > high)
-    throw Error(std::string("'") + key + "' must be a number from " + lines::number(low) + " to " +
-                lines::number(high));
-  return v;
+  return setting(c[key], key, fallback, low, high);
 }
 
 }  // namespace
