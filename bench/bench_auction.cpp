@@ -37,13 +37,14 @@ struct Phase {
   std::vector<TypeStats> at_aggregator, at_bess;
   std::array<std::uint64_t, msg_types> expired{};
   double status_rate = 0;  // achieved
+  bool stalled = false;    // a round got no answer within 10 s: the phase ended there
 };
 
 // The BESS side: answers Queries, accepts every bid at once, and stamps each
 // confirmation's arrival.
 void run_bess(const watt::test::Platform& p, const std::string& market, std::atomic<bool>& stop,
-              std::vector<Clock::time_point>& confirmed, std::atomic<std::size_t>& n_confirmed,
-              std::vector<TypeStats>& stats) {
+              std::atomic<bool>& ready, std::vector<Clock::time_point>& confirmed,
+              std::atomic<std::size_t>& n_confirmed, std::vector<TypeStats>& stats) {
   auto c = p.client("bess");
   Link link(*c, market, "bess");
   std::optional<BessAuction> auction;
@@ -62,7 +63,7 @@ void run_bess(const watt::test::Platform& p, const std::string& market, std::ato
     confirmed[n_confirmed.load()] = Clock::now();
     n_confirmed.fetch_add(1);
   });
-  (void)c->sync();
+  ready = c->sync();  // subscribed
   while (!stop) c->spin_for(std::chrono::milliseconds(5));
   stats = link.stats();
 }
@@ -90,11 +91,11 @@ double run_load(const watt::test::Platform& p, const std::string& market, double
 Phase run_phase(const watt::test::Platform& p, const std::string& market, std::size_t min_rounds, double seconds,
                 double rate) {
   Phase out;
-  std::atomic<bool> stop_bess{false}, stop_load{false};
+  std::atomic<bool> stop_bess{false}, stop_load{false}, ready{false};
   constexpr std::size_t max_rounds = 1'000'000;
   std::vector<Clock::time_point> confirmed(max_rounds);
   std::atomic<std::size_t> n_confirmed{0};
-  std::thread bess([&] { run_bess(p, market, stop_bess, confirmed, n_confirmed, out.at_bess); });
+  std::thread bess([&] { run_bess(p, market, stop_bess, ready, confirmed, n_confirmed, out.at_bess); });
   std::thread load;
   {
     auto c = p.client("agg");
@@ -105,7 +106,7 @@ Phase run_phase(const watt::test::Platform& p, const std::string& market, std::s
     link.on<AcceptBidMsg>(MsgType::accept_bid, [&](const AcceptBidMsg& a) { accept = a; });
     link.on<BessStatusMsg>(MsgType::bess_status, [](const BessStatusMsg&) {});
     (void)c->sync();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the BESS subscribes meanwhile
+    while (!ready) c->spin_for(std::chrono::milliseconds(1));  // the BESS subscribes meanwhile
     load = std::thread([&] { out.status_rate = run_load(p, market, rate, stop_load); });
     const auto begun = Clock::now();
     for (std::size_t i = 0; i < max_rounds; ++i) {
@@ -115,14 +116,23 @@ Phase run_phase(const watt::test::Platform& p, const std::string& market, std::s
       AggregatorBidder bidder({"agg", 6.75, {15, {1}, 20}, Ms{3000}});
       const auto t0 = Clock::now();
       link.multicast(MsgType::query, QueryMsg{"agg", 6.75});
-      if (!c->spin_until([&] { return response.has_value(); }, std::chrono::seconds(10))) break;
+      if (!c->spin_until([&] { return response.has_value(); }, std::chrono::seconds(10))) {
+        out.stalled = true;
+        break;
+      }
       link.send("bess", MsgType::bid, *bidder.on_response(*response, Ms{0}));
-      if (!c->spin_until([&] { return accept.has_value(); }, std::chrono::seconds(10))) break;
+      if (!c->spin_until([&] { return accept.has_value(); }, std::chrono::seconds(10))) {
+        out.stalled = true;
+        break;
+      }
       link.send("bess", MsgType::bid_confirmation, *bidder.on_accept(*accept, Ms{0}));
       // Stamped on the BESS's thread: nothing arrives here to wake the wait.
       const auto give_up = Clock::now() + std::chrono::seconds(10);
       while (n_confirmed.load() < i + 1 && Clock::now() < give_up) c->spin_for(std::chrono::microseconds(20));
-      if (n_confirmed.load() < i + 1) break;
+      if (n_confirmed.load() < i + 1) {
+        out.stalled = true;
+        break;
+      }
       out.rounds_ms.push_back(std::chrono::duration<double, std::milli>(confirmed[i] - t0).count());
     }
     stop_load = true;
@@ -143,6 +153,7 @@ void print_phase(const Phase& ph, double rate) {
   std::printf("\nBESS Status load %s/s (achieved %s/s): %zu rounds, round p50 %s ms, p99 %s ms (Table II: 5,000 ms)\n",
               bench::grouped(rate).c_str(), bench::grouped(ph.status_rate).c_str(), r.size(),
               bench::fixed(bench::percentile(r, 50), 3).c_str(), bench::fixed(bench::percentile(r, 99), 3).c_str());
+  if (ph.stalled) std::printf("  INCOMPLETE: a round got no answer within 10 s\n");
   std::printf("  %-18s %9s %10s %10s %10s %9s %9s\n", "type (receiver)", "max delay", "handled", "p50 ms", "p99 ms",
               "missed", "expired");
   const auto row = [&](const TypeStats& m, std::size_t i, const char* who) {

@@ -6,10 +6,40 @@
 // what is wrong with it).
 #include "cli_context.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <tuple>
 
 namespace watt::cli {
+
+namespace {
+
+// Several copies of one ledger: each must be as long as the longest, with
+// the same last hash (a copy whose tail was cut off is a valid chain).
+bool same_heads(Client& c, const std::vector<std::string>& agents) {
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> heads;
+  for (const auto& id : agents) {
+    auto r = c.call(id, "head").get_as<std::tuple<std::int64_t, std::string>>();
+    if (!r) throw Failure{id + ": " + r.error().what()};
+    heads.emplace_back(id, std::get<0>(r.value()), std::get<1>(r.value()));
+  }
+  const auto longest = *std::max_element(heads.begin(), heads.end(),
+                                         [](const auto& a, const auto& b) { return std::get<1>(a) < std::get<1>(b); });
+  bool same = true;
+  for (const auto& [id, n, hash] : heads) {
+    if (n < std::get<1>(longest)) {
+      std::cout << id << ": " << std::get<1>(longest) - n << " entries fewer than " << std::get<0>(longest)
+                << ": its last entries are missing\n";
+      same = false;
+    } else if (hash != std::get<2>(longest)) {
+      std::cout << id << ": its last entry differs from " << std::get<0>(longest) << "'s\n";
+      same = false;
+    }
+  }
+  return same;
+}
+
+}  // namespace
 
 void add_ledger_commands(CLI::App& app, Context& ctx) {
   auto* ledger = app.add_subcommand("ledger", "trading ledgers: verify a market's or a participant's copy");
@@ -37,6 +67,7 @@ void add_ledger_commands(CLI::App& app, Context& ctx) {
         all_good = false;
       }
     }
+    if (agents->size() > 1 && !same_heads(*c, *agents)) all_good = false;
     if (!all_good) throw Failure{"a ledger does not verify", 1};
   }));
 }

@@ -324,6 +324,11 @@ void Runtime::handle_item(InboxItem& item) {
     calls_.complete(std::get<Completion>(item).call_id, problems_);
 }
 
+const TopicTally& Runtime::missed_deadlines() const {
+  check_thread("missed_deadlines()");
+  return missed_;
+}
+
 void Runtime::deliver(const PendingDelivery& d) {
   if (d.dl != 0 && now_ns() > d.dl) {
     missed_.add(d.in.parts().address);

@@ -12,6 +12,8 @@
 
 #include <watt/value.hpp>
 
+#include <cmath>
+#include <cstring>
 #include <string>
 
 namespace {
@@ -55,8 +57,10 @@ void message(std::uint8_t type, const std::string& bytes) {
   }
 }
 
-// Three bytes an event: what (bid, tick, confirm), who (one of four
-// bidders), and a price (0-25.5 c/kWh) or a time step (0-2,550 ms).
+// Three bytes an event: what (bid, tick, confirm, or a bid of any two
+// doubles taken from the next 16 bytes: NaN, infinities, negatives), who
+// (one of four bidders), and a price (0-25.5 c/kWh) or a time step
+// (0-2,550 ms).
 void auction(const std::uint8_t* data, std::size_t size) {
   const BessSettings s{"b", 13.5, 50, 12.5, 230, Ms{1000}, Ms{2000}};
   BessAuction a(s);
@@ -67,8 +71,10 @@ void auction(const std::uint8_t* data, std::size_t size) {
   const auto check = [&](const BessAuction::Out& out) {
     for (const auto& [to, r] : out.rejects) WATT_FUZZ_CHECK(!r.reason.empty());
     if (out.accept) {
-      WATT_FUZZ_CHECK(out.accept->second.price_cents >= s.reserve_cents);
-      WATT_FUZZ_CHECK(out.accept->second.energy_kwh <= a.energy_for_sale_kwh() + 1e-9);
+      WATT_FUZZ_CHECK(std::isfinite(out.accept->second.price_cents) &&
+                      out.accept->second.price_cents >= s.reserve_cents);
+      WATT_FUZZ_CHECK(out.accept->second.energy_kwh > 0 &&
+                      out.accept->second.energy_kwh <= a.energy_for_sale_kwh() + 1e-9);
       pending = out.accept->second;
       winner = out.accept->first;
     }
@@ -76,8 +82,17 @@ void auction(const std::uint8_t* data, std::size_t size) {
   };
   for (std::size_t i = 0; i + 2 < size; i += 3) {
     const std::string who(1, static_cast<char>('w' + data[i + 1] % 4));
-    switch (data[i] % 3) {
+    switch (data[i] % 4) {
       case 0: check(a.bid({who, 0, static_cast<double>(1 + data[i + 1] % 8), data[i + 2] / 10.0, 0}, now)); break;
+      case 3: {
+        if (i + 3 + 16 > size) break;
+        double energy = 0, price = 0;
+        std::memcpy(&energy, data + i + 3, 8);
+        std::memcpy(&price, data + i + 11, 8);
+        check(a.bid({who, 0, energy, price, 0}, now));
+        i += 16;
+        break;
+      }
       case 1:
         now += Ms{data[i + 2] * 10};
         check(a.tick(now));

@@ -185,3 +185,6 @@ put("fuzz_trading_inputs", "bid_wrong_types", b"m\x03" + mp({"from": 5, "auction
 # Fig. 6's bids (5, 7, 10, 15 c/kWh from one bidder), the window, a confirmation.
 put("fuzz_trading_inputs", "auction_fig6", b"a" + bytes([0, 0, 50, 0, 0, 70, 0, 0, 100, 0, 0, 150,
                                                           1, 0, 200, 2, 0, 1]))
+# A bid of NaN kWh at an infinite price, between two good ones.
+put("fuzz_trading_inputs", "auction_bad_numbers", b"a" + bytes([0, 0, 150, 3, 1, 0])
+    + struct.pack("<d", float("nan")) + struct.pack("<d", float("inf")) + bytes([0, 2, 160, 1, 0, 200]))

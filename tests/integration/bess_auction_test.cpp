@@ -78,6 +78,7 @@ TEST_CASE("a Device Failure (priority 0) is handled before 10,000 BESS Status me
   // What sat in socket buffers (first in, first out) comes first; it
   // overtakes everything the broker and the aggregator's inbox still held.
   CHECK(pos < static_cast<long>(n) / 2);
+  CHECK(order.size() - static_cast<std::size_t>(pos) > 1);  // it overtook statuses that were still waiting
   CHECK(of(agg.stats(), MsgType::device_failure).missed == 0);
 }
 
@@ -115,7 +116,7 @@ TEST_CASE("a BESS that dies mid-auction is given up and the aggregator buys from
   a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
   a.install("aggregator", "agg",
             "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
-            "counterpart_timeout_ms: 60000\ndiscovery_ms: 200\n");
+            "counterpart_timeout_ms: 60000\ndiscovery_ms: 1000\n");
   REQUIRE(a.op.call("agg", "query").get());
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").bidding_with == "b1"; }));
   const auto pid = watt::test::agent_pid(a.cli, "b1");
@@ -136,26 +137,80 @@ TEST_CASE("a BESS that dies mid-auction is given up and the aggregator buys from
   CHECK(TradingHistory::parse(text.str()).lowest_price("b2") == 12);
 }
 
-TEST_CASE("a BESS that falls silent is timed out, one that fails says so, and the aggregator moves on") {
+TEST_CASE("a BESS that falls silent is timed out and told the bid is withdrawn, and the aggregator moves on") {
   Auction a;
+  // b1 has more for sale (tried first) and holds bids for a minute.
   a.install("bess", "b1", "total_kwh: 30\nreserve_cents: 10\nwindow_ms: 60000\n");
-  a.install("bess", "b2", "total_kwh: 20\nreserve_cents: 10\nwindow_ms: 60000\n");
-  a.install("bess", "b3", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
+  a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
   a.install("aggregator", "agg",
             "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
-            "counterpart_timeout_ms: 500\ndiscovery_ms: 200\n");
+            "counterpart_timeout_ms: 1000\ndiscovery_ms: 1000\n");
   REQUIRE(a.op.call("agg", "query").get());
-  // b1 holds its bid past the aggregator's patience; then b2 fails.
-  REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").bidding_with == "b2"; }));
-  REQUIRE(a.op.call("b2", "fail", std::string("overtemperature")).get());
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").done; }));
   const auto st = a.aggregator("agg");
   REQUIRE(st.bought.size() == 1);
-  CHECK(st.bought[0].bess == "b3");
-  CHECK(st.given_up == std::vector<std::string>{"b1: silent for 500 ms", "b2: device failure: overtemperature"});
-  CHECK(st.bess_failures == std::vector<std::string>{"b2: overtemperature"});
+  CHECK(st.bought[0].bess == "b2");
+  CHECK(st.given_up == std::vector<std::string>{"b1: silent for 1000 ms"});
+  // b1 dropped the withdrawn bid: its window never closes on it.
+  CHECK(watt::test::eventually([&] { return of(a.bess("b1").messages, MsgType::terminate).received == 1; }));
+  CHECK(a.bess("b1").sold_to.empty());
+}
+
+TEST_CASE("a BESS that fails mid-auction says so, and the aggregator moves on") {
+  Auction a;
+  a.install("bess", "b1", "total_kwh: 30\nreserve_cents: 10\nwindow_ms: 60000\n");
+  a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
+  a.install("aggregator", "agg",
+            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
+            "counterpart_timeout_ms: 60000\ndiscovery_ms: 1000\n");
+  REQUIRE(a.op.call("agg", "query").get());
+  REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").bidding_with == "b1"; }));
+  REQUIRE(a.op.call("b1", "fail", std::string("overtemperature")).get());
+  REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").done; }));
+  const auto st = a.aggregator("agg");
+  REQUIRE(st.bought.size() == 1);
+  CHECK(st.bought[0].bess == "b2");
+  CHECK(st.given_up.at(0).find("b1: ") == 0);  // the Device Failure or the Terminate, whichever came first
+  CHECK(st.bess_failures == std::vector<std::string>{"b1: overtemperature"});
   CHECK(of(st.messages, MsgType::device_failure).received == 1);
-  CHECK(a.bess("b2").failed);
+  const auto b1 = a.bess("b1");
+  CHECK(b1.failed);
+  CHECK(b1.sold_to.empty());
+}
+
+TEST_CASE("a sale counts only once the BESS accounts it, and a forged sender is dropped") {
+  Auction a;
+  a.install("aggregator", "agg",
+            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nstart: false\ndiscovery_ms: 300\n"
+            "counterpart_timeout_ms: 60000\n");
+  // A BESS played by the test: it accepts at once, and then says the
+  // confirmation came too late.
+  auto fake = client(a.cli, "fake");
+  Link bess(fake, "t", "fake");
+  bess.on<QueryMsg>(MsgType::query, [&](const QueryMsg& q) {
+    bess.send(q.from, MsgType::response, ResponseMsg{"fake", 10, 100});
+  });
+  bess.on<BidMsg>(MsgType::bid, [&](const BidMsg& b) {
+    bess.send(b.from, MsgType::accept_bid, AcceptBidMsg{"fake", 1, b.energy_kwh, b.price_cents});
+  });
+  bool confirmed = false;
+  bess.on<BidConfirmationMsg>(MsgType::bid_confirmation, [&](const BidConfirmationMsg&) { confirmed = true; });
+  REQUIRE(fake.sync());
+  REQUIRE(a.op.call("agg", "query").get());
+  REQUIRE(fake.spin_until([&] { return confirmed; }, 10s));
+  CHECK_FALSE(a.aggregator("agg").done);  // confirmed, not yet accounted
+  // Someone else claims to be the BESS: dropped, counted.
+  auto intruder = client(a.cli, "intruder");
+  Link forger(intruder, "t", "intruder");
+  forger.send("agg", MsgType::terminate, TerminateMsg{"fake", 1, "completed"});
+  REQUIRE(watt::test::eventually([&] { return of(a.aggregator("agg").messages, MsgType::terminate).forged == 1; }));
+  CHECK(a.aggregator("agg").bought.empty());
+  bess.send("agg", MsgType::terminate, TerminateMsg{"fake", 1, "no confirmation"});
+  REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").done; }));
+  const auto st = a.aggregator("agg");
+  CHECK(st.bought.empty());
+  CHECK(st.remaining_kwh == 5);
+  CHECK(st.given_up == std::vector<std::string>{"fake: terminated: no confirmation"});
 }
 
 TEST_CASE("bess and aggregator settings that make no sense are refused by name") {

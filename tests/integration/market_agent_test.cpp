@@ -100,6 +100,19 @@ TEST_CASE("ledger-copy: a participant's copy follows the market, catches up, and
   REQUIRE(verified);
   CHECK(std::get<0>(verified.value()));
   CHECK(cli.log("copy").find("refused an entry from 'intruder'") != std::string::npos);
+  CHECK(cli.watt({"ledger", "verify", "market", "copy"}).code == 0);
+  // The market's file loses its last entry: still a valid chain, but shorter
+  // than the copy, which `watt ledger verify` compares it with.
+  REQUIRE(cli.watt({"stop", "market"}).code == 0);
+  {
+    watt::sqlite::Database db((cli.home().path() / "data" / "market" / "ledger.db").string(), {});
+    db.exec("DELETE FROM entries WHERE seq = 3");
+  }
+  REQUIRE(cli.watt({"start", "market"}).code == 0);
+  REQUIRE(watt::test::eventually([&] { return static_cast<bool>(op.call("market", "key").get()); }));
+  const auto cut = cli.watt({"ledger", "verify", "market", "copy"});
+  CHECK(cut.code == 1);
+  CHECK(cut.out.find("market: 1 entries fewer than copy: its last entries are missing") != std::string::npos);
 }
 
 TEST_CASE("watt ledger verify: a good ledger verifies, an altered entry is named and the exit is 1") {

@@ -39,14 +39,15 @@ public:
                 "discovery_ms", "query_period_s", "register_period_s", "start"});
         !err.empty())
       throw Error(err);
-    market_ = c["market"].as<std::string>("lab");
+    market_ = text_setting(c["market"], "market", "lab");
     s_.required_kwh = setting(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
     s_.strategy.start_cents = setting(c["start_cents"], "start_cents", 5, 0, 1e6);
     s_.strategy.max_cents = setting(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
     s_.strategy.increments.clear();
+    if (c["increments"] && !c["increments"].IsSequence()) throw Error("'increments' must be a list of numbers");
     for (const auto& i : c["increments"]) s_.strategy.increments.push_back(setting(i, "increments", 0, 1e-9, 1e6));
     if (s_.strategy.increments.empty()) s_.strategy.increments = {1};
-    const auto choice = choice_named(c["choice"].as<std::string>("first"));
+    const auto choice = choice_named(text_setting(c["choice"], "choice", "first"));
     if (!choice) throw Error("'choice': first, cheapest or most_energy");
     choice_ = *choice;
     s_.counterpart_timeout =
@@ -55,7 +56,7 @@ public:
     query_period_ = setting(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
     register_period_ = setting(c["register_period_s"], "register_period_s",
                                spec(MsgType::register_participant).period_s, 0.001, 86400);
-    start_ = c["start"].as<bool>(true);
+    start_ = flag_setting(c["start"], "start", true);
   }
 
   void on_start() override {
@@ -98,20 +99,26 @@ private:
     link_->on<ResponseMsg>(MsgType::response, [this](const ResponseMsg& r) { on_response(r); });
     link_->on<RejectBidMsg>(MsgType::reject_bid, [this](const RejectBidMsg& r) { on_reject(r); });
     link_->on<AcceptBidMsg>(MsgType::accept_bid, [this](const AcceptBidMsg& a) { on_accept(a); });
+    // The BESS closes a sale it accounted with Terminate "completed": only
+    // then is the energy bought.
     link_->on<TerminateMsg>(MsgType::terminate, [this](const TerminateMsg& t) {
-      if (t.from == bidding_with() && t.reason != "completed") give_up("terminated: " + t.reason);
+      if (t.from != bidding_with()) return;
+      if (t.reason == "completed" && confirming_)
+        bought(*confirming_);
+      else if (t.reason != "completed")
+        give_up("terminated: " + t.reason, false);
     });
     link_->on<DeviceFailureMsg>(MsgType::device_failure, [this](const DeviceFailureMsg& f) {
-      failures_.push_back(f.from + ": " + f.fault);
+      keep(failures_, f.from + ": " + f.fault);
       log().warn("DEVICE FAILURE at {}: {}", f.from, f.fault);
-      if (f.from == bidding_with()) give_up("device failure: " + f.fault);
+      if (f.from == bidding_with()) give_up("device failure: " + f.fault, false);
     });
     link_->on<BessStatusMsg>(MsgType::bess_status, [](const BessStatusMsg&) {});  // counted by the link
     link_->on<RegisterMsg>(MsgType::register_participant, [](const RegisterMsg&) {});
     // A BESS whose connection closes is given up at once, not at the timeout.
     subscribe("platform/peers/left/+", [this](const Envelope& e) {
       const auto who = e.topic.substr(e.topic.rfind('/') + 1);
-      if (who == bidding_with()) give_up("left the bus");
+      if (who == bidding_with()) give_up("left the bus", false);
     });
   }
 
@@ -141,6 +148,8 @@ private:
   // Bids with the next BESS in line, if any is left.
   void next() {
     bidder_.reset();
+    confirming_.reset();
+    ++generation_;
     while (!candidates_.empty() && remaining_ > 0) {
       const auto r = candidates_.front();
       candidates_.erase(candidates_.begin());
@@ -168,13 +177,19 @@ private:
     if (!bidder_ || r.from != bess_) return;
     log().info("REJECTED by {}: {} cents/kWh ({})", r.from, r.price_cents, r.reason);
     if (auto b = bidder_->on_reject(r, now())) {
-      send_bid(*b);
-    } else if (r.reason == "sold_out") {
+      if (r.reason != "closed") return send_bid(*b);
+      // The BESS waits for another's confirmation: the same bid, in a while.
+      after(closed_retry, [this, bid = *b, g = generation_] {
+        if (g == generation_ && bidder_ && !bidder_->done()) send_bid(bid);
+      });
+    } else if (!bidder_->done()) {
+      return;  // stale: a reply to an earlier bid
+    } else if (r.reason == "sold_out" || r.reason == "invalid") {
       closed_.insert(bess_);
-      give_up("sold out");
+      give_up(r.reason == "invalid" ? "it finds the bid invalid" : "sold out", false);
     } else {
       closed_.insert(bess_);  // its maximum was refused: nothing to gain there
-      give_up("bowed out at " + lines::number(price_));
+      give_up("bowed out at " + lines::number(price_), false);
     }
   }
 
@@ -184,23 +199,48 @@ private:
     if (!c) return;
     link_->send(bess_, MsgType::bid_confirmation, *c);
     log().info("ACCEPTED by {}: {} kWh at {} cents/kWh; confirmed", a.from, a.energy_kwh, a.price_cents);
-    bought_.push_back({a.from, a.price_cents, a.energy_kwh});
-    history_.add({a.from, a.price_cents, a.energy_kwh});
-    std::filesystem::create_directories(history_file_.parent_path());
-    write_file_atomically(history_file_, history_.dump());
-    remaining_ = std::max(0.0, remaining_ - a.energy_kwh);
+    confirming_ = Purchase{a.from, a.price_cents, a.energy_kwh};
+    confirmed_at_ = now();
+  }
+
+  void bought(const Purchase& p) {
+    if (bought_.size() == kept) bought_.erase(bought_.begin());
+    bought_.push_back(p);
+    remaining_ = std::max(0.0, remaining_ - p.energy_kwh);
+    history_.add({p.bess, p.price_cents, p.energy_kwh});
+    try {
+      std::filesystem::create_directories(history_file_.parent_path());
+      write_file_atomically(history_file_, history_.dump());
+    } catch (const std::exception& e) {
+      // It goes on buying; the history is kept in memory and written next time.
+      log().error("{}: {}", history_file_.string(), e.what());
+      set_health(Health::bad, "cannot write its trading history: " + std::string(e.what()));
+    }
     next();
   }
 
-  void give_up(const std::string& why) {
+  // Gives the BESS up and goes on to the next; `withdraw` tells the BESS to
+  // drop its bid (it is alive, only slow or silent).
+  void give_up(const std::string& why, bool withdraw) {
     log().info("{}: {}; moving on", bess_, why);
-    given_up_.push_back(bess_ + ": " + why);
+    if (withdraw) link_->send(bess_, MsgType::terminate, TerminateMsg{identity(), 0, "withdrawn"});
+    keep(given_up_, bess_ + ": " + why);
     next();
   }
 
   void tick() {
-    if (bidder_ && bidder_->tick(now()))
-      give_up("silent for " + std::to_string(s_.counterpart_timeout.count()) + " ms");
+    const auto timeout = std::to_string(s_.counterpart_timeout.count()) + " ms";
+    if (confirming_ && now() - confirmed_at_ > s_.counterpart_timeout)
+      give_up("no word in " + timeout + " that the sale was accounted", true);
+    else if (!confirming_ && bidder_ && bidder_->tick(now()))
+      give_up("silent for " + timeout, true);
+  }
+
+  // The latest `kept` of a list the state shows: it may run for months.
+  static constexpr std::size_t kept = 100;
+  static void keep(std::vector<std::string>& list, std::string item) {
+    if (list.size() == kept) list.erase(list.begin());
+    list.push_back(std::move(item));
   }
 
   const std::string& bidding_with() const {
@@ -229,6 +269,10 @@ private:
   std::vector<ResponseMsg> responses_, candidates_;
   std::set<std::string> closed_;  // BESSs it bowed out of or that sold out
   std::optional<AggregatorBidder> bidder_;
+  std::optional<Purchase> confirming_;  // accepted and confirmed, not yet accounted by the BESS
+  Ms confirmed_at_{0};
+  std::uint64_t generation_ = 0;  // one per BESS bid with: a delayed resend checks it is still current
+  static constexpr Ms closed_retry{250};
   std::string bess_;
   std::vector<Purchase> bought_;
   std::vector<std::string> given_up_, failures_;

@@ -36,7 +36,7 @@ public:
                                       "window_ms", "confirm_timeout_ms", "status_period_s", "register_period_s"});
         !err.empty())
       throw Error(err);
-    market_ = c["market"].as<std::string>("lab");
+    market_ = text_setting(c["market"], "market", "lab");
     s_.total_kwh = number(c, "total_kwh", 13.5, 0, 1e9);
     s_.percent_for_sale = number(c, "percent_for_sale", 50, 0, 100);
     s_.reserve_cents = number(c, "reserve_cents", 12.5, 0, 1e6);
@@ -62,8 +62,16 @@ public:
     });
     link_->on<BidMsg>(MsgType::bid, [this](const BidMsg& b) { on_bid(b); });
     link_->on<BidConfirmationMsg>(MsgType::bid_confirmation, [this](const BidConfirmationMsg& c) { on_confirm(c); });
+    // A bidder that withdraws: its bids go, and a win it did not confirm.
     link_->on<TerminateMsg>(MsgType::terminate, [this](const TerminateMsg& t) {
-      log().info("{} ended auction {}: {}", t.from, t.auction, t.reason);
+      log().info("{} withdrew: {}", t.from, t.reason);
+      auction_->withdraw(t.from);
+    });
+    // Those that leave the bus are told nothing more.
+    subscribe("platform/peers/left/+", [this](const Envelope& e) {
+      const auto who = e.topic.substr(e.topic.rfind('/') + 1);
+      auction_->withdraw(who);
+      aggregators_.erase(who);
     });
     const auto registration = [this] {
       link_->multicast(MsgType::register_participant, RegisterMsg{identity(), "bess"});
@@ -74,7 +82,9 @@ public:
       for (const auto& a : aggregators_) link_->send(a, MsgType::bess_status, auction_->status());
     });
     // The bidding window and the confirmation timeout run on this clock.
-    every(std::chrono::milliseconds(10), [this] { handle(auction_->tick(now())); });
+    every(std::chrono::milliseconds(10), [this] {
+      if (!failed_) handle(auction_->tick(now()));
+    });
     export_methods();
   }
 
@@ -96,11 +106,14 @@ private:
       link_->send(b.from, MsgType::terminate, TerminateMsg{identity(), b.auction, "device failure"});
       return;
     }
-    bidders_.insert(b.from);
     handle(auction_->bid(b, now()));
   }
 
   void on_confirm(const BidConfirmationMsg& c) {
+    if (failed_) {
+      link_->send(c.from, MsgType::terminate, TerminateMsg{identity(), c.auction, "device failure"});
+      return;
+    }
     if (!auction_->confirm(c)) {
       log().warn("a Bid Confirmation from {} for auction {} that it did not win: ignored", c.from, c.auction);
       return;
@@ -108,7 +121,6 @@ private:
     say(lines::confirmed(c.from));
     say(lines::left(auction_->percent_left()));
     link_->send(c.from, MsgType::terminate, TerminateMsg{identity(), c.auction, "completed"});
-    bidders_.erase(c.from);
   }
 
   void handle(const BessAuction::Out& o) {
@@ -127,13 +139,13 @@ private:
   }
 
   // A fault: every aggregator it knows hears Device Failure at once, and
-  // those bidding are told the auction is over.
+  // those whose bids it held are told the auction is over; it sells nothing
+  // more.
   void fail(const std::string& fault) {
     failed_ = true;
     say("DEVICE FAILURE: " + fault);
     for (const auto& a : aggregators_) link_->send(a, MsgType::device_failure, DeviceFailureMsg{identity(), fault});
-    for (const auto& b : bidders_) link_->send(b, MsgType::terminate, TerminateMsg{identity(), 0, "device failure"});
-    bidders_.clear();
+    handle(auction_->abort("device failure"));  // those whose bids it held are told the auction is over
     set_health(Health::bad, "device failure: " + fault);
   }
 
@@ -162,7 +174,7 @@ private:
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::optional<BessAuction> auction_;
   std::unique_ptr<Link> link_;
-  std::set<std::string> aggregators_, bidders_;
+  std::set<std::string> aggregators_;
   static constexpr std::size_t kept_lines = 1000;
   std::deque<std::string> lines_;
   bool failed_ = false;

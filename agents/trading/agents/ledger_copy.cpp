@@ -48,6 +48,7 @@ public:
     lossless.delivery = Delivery::lossless;
     subscribe(
         "market/" + market_ + "/ledger", [this](const Envelope& e) { take(e); }, lossless);
+    export_method("head", [this] { return std::make_tuple(copy_->size(), copy_->head()); });
     export_method("verify", [this] {
       const auto p = copy_->verify();
       return p ? std::make_tuple(false, p->seq, p->what) : std::make_tuple(true, copy_->size(), std::string());

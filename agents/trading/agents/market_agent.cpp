@@ -179,6 +179,9 @@ void MarketAgent::export_methods() {
     return out.dump();
   });
   export_method("key", [this] { return key_.public_hex; });
+  // How long the ledger is and its last hash: copies compare by it (a copy
+  // cut short is a valid chain, only shorter).
+  export_method("head", [this] { return std::make_tuple(ledger_->size(), ledger_->head()); });
   export_method("verify", [this] {
     const auto p = ledger_->verify();
     return p ? std::make_tuple(false, p->seq, p->what) : std::make_tuple(true, ledger_->size(), std::string());

@@ -53,14 +53,19 @@ void each(Params& p, const char* section, F&& f) {
 }
 
 DerModel state_space(Params& p, const std::string& name) {
-  DerModel m{name, "state_space"};
+  DerModel m;
+  m.name = name;
+  m.kind = "state_space";
   p.use("inputs");
   if (const auto in = p.node()["inputs"]) {
     if (!in.IsSequence()) p.fail("inputs", "must be a list of series names");
     for (const auto& i : in) m.inputs.push_back(i.as<std::string>());
   }
   each(p, "states", [&](const std::string& n, Params& e, const std::string& where) {
-    State s{n, e.num("initial", 0), {e.limit("min", std::nullopt), e.limit("max", std::nullopt)}, {}};
+    State s;
+    s.name = n;
+    s.initial = e.num("initial", 0);
+    s.range = {e.limit("min", std::nullopt), e.limit("max", std::nullopt)};
     if (e.node()["threshold"]) s.threshold = e.num("threshold", 0);
     e.use("next");
     if (!e.node()["next"]) e.fail("next", "is required: the state at the next step");
@@ -73,7 +78,8 @@ DerModel state_space(Params& p, const std::string& name) {
     e.finish();
   });
   each(p, "switches", [&](const std::string& n, Params& e, const std::string&) {
-    Switch s{n};
+    Switch s;
+    s.name = n;
     e.switch_rules(s);
     e.use("exclusive_with");
     if (const auto x = e.node()["exclusive_with"])

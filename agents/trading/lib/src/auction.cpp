@@ -1,6 +1,7 @@
 #include <watt/trading/auction.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace watt::trading {
 
@@ -23,7 +24,9 @@ BessAuction::Out BessAuction::bid(const BidMsg& b, Ms now) {
     record({b.from, b.price_cents, "rejected", std::string(to_string(why))});
     out.rejects.emplace_back(b.from, RejectBidMsg{s_.id, auction_, b.price_cents, std::string(to_string(why))});
   };
-  if (percent_ <= 0) {
+  if (!std::isfinite(b.price_cents) || b.price_cents <= 0 || !std::isfinite(b.energy_kwh) || b.energy_kwh <= 0) {
+    reject(RejectReason::invalid);
+  } else if (percent_ <= 0) {
     reject(RejectReason::sold_out);
   } else if (accepted_) {
     reject(RejectReason::closed);  // waiting for the winner's confirmation
@@ -65,6 +68,27 @@ BessAuction::Out BessAuction::tick(Ms now) {
   return out;
 }
 
+void BessAuction::withdraw(const std::string& bidder) {
+  std::erase_if(gathered_, [&](const BidMsg& b) { return b.from == bidder; });
+  if (gathered_.empty()) window_end_.reset();
+  if (accepted_ && accepted_->from == bidder) {
+    record({bidder, accepted_->price_cents, "withdrawn", "terminated by the bidder"});
+    accepted_.reset();
+    ++auction_;
+  }
+}
+
+BessAuction::Out BessAuction::abort(const std::string& reason) {
+  Out out;
+  for (const auto& b : gathered_) out.terminates.emplace_back(b.from, TerminateMsg{s_.id, auction_, reason});
+  if (accepted_) out.terminates.emplace_back(accepted_->from, TerminateMsg{s_.id, auction_, reason});
+  gathered_.clear();
+  window_end_.reset();
+  accepted_.reset();
+  ++auction_;
+  return out;
+}
+
 bool BessAuction::confirm(const BidConfirmationMsg& c) {
   if (!accepted_ || c.from != accepted_->from || c.auction != auction_) return false;
   const double sold = std::min(accepted_->energy_kwh, energy_for_sale_kwh());
@@ -91,19 +115,24 @@ AggregatorBidder::AggregatorBidder(AggregatorSettings s) : s_(std::move(s)) {}
 std::optional<BidMsg> AggregatorBidder::on_response(const ResponseMsg& r, Ms now) {
   if (done_ || waiting_) return std::nullopt;
   const double available = r.total_kwh * r.percent_for_sale / 100.0;
-  if (available <= 0) return std::nullopt;
+  if (!std::isfinite(available) || available <= 0) return std::nullopt;
   bess_ = r.from;
   energy_ = std::min(s_.required_kwh, available);
   price_ = *s_.strategy.price(0);
   waiting_ = true;
   last_heard_ = now;
-  return BidMsg{s_.id, 0, energy_, price_, static_cast<std::uint32_t>(s_.counterpart_timeout.count())};
+  return current(0);
+}
+
+BidMsg AggregatorBidder::current(std::uint64_t auction) const {
+  return BidMsg{s_.id, auction, energy_, price_, static_cast<std::uint32_t>(s_.counterpart_timeout.count())};
 }
 
 std::optional<BidMsg> AggregatorBidder::on_reject(const RejectBidMsg& r, Ms now) {
-  if (done_ || r.from != bess_) return std::nullopt;
+  if (done_ || r.from != bess_ || r.price_cents != price_) return std::nullopt;
   last_heard_ = now;
-  if (r.reason == "sold_out") {
+  if (r.reason == "closed") return current(r.auction);
+  if (r.reason == "sold_out" || r.reason == "invalid") {
     done_ = true;
     return std::nullopt;
   }
@@ -113,14 +142,15 @@ std::optional<BidMsg> AggregatorBidder::on_reject(const RejectBidMsg& r, Ms now)
     return std::nullopt;
   }
   price_ = *next;
-  return BidMsg{s_.id, r.auction, energy_, price_, static_cast<std::uint32_t>(s_.counterpart_timeout.count())};
+  return current(r.auction);
 }
 
 std::optional<BidConfirmationMsg> AggregatorBidder::on_accept(const AcceptBidMsg& a, Ms now) {
-  if (done_ || a.from != bess_) return std::nullopt;
+  if (done_ || a.from != bess_ || a.price_cents != price_ || !std::isfinite(a.energy_kwh) || a.energy_kwh <= 0 ||
+      a.energy_kwh > energy_)
+    return std::nullopt;
   last_heard_ = now;
   won_ = done_ = true;
-  price_ = a.price_cents;
   return BidConfirmationMsg{s_.id, a.auction};
 }
 

@@ -22,7 +22,9 @@ std::string bid(const BidMsg& b) {
 }
 
 std::string rejected(std::string_view to, const RejectBidMsg& r) {
-  return "Bid too low, REJECTED: " + number(r.price_cents) + " cents/kWh (" + r.reason + ", " + std::string(to) + ")";
+  // The paper's wording is for a bid below the reserve; other reasons say theirs.
+  const char* head = r.reason == "below_reserve" ? "Bid too low, REJECTED: " : "Bid REJECTED: ";
+  return head + number(r.price_cents) + " cents/kWh (" + r.reason + ", " + std::string(to) + ")";
 }
 
 std::string accepted(std::string_view to, const AcceptBidMsg& a) {

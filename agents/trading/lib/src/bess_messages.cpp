@@ -55,6 +55,7 @@ std::string_view to_string(RejectReason r) noexcept {
     case RejectReason::sold_out: return "sold_out";
     case RejectReason::closed: return "closed";
     case RejectReason::not_enough_energy: return "not_enough_energy";
+    case RejectReason::invalid: return "invalid";
   }
   return "closed";
 }

@@ -26,9 +26,12 @@ struct TypeStats {
   std::uint32_t priority = 0;
   double max_delay_ms = 0;  // Table II
   std::uint64_t sent = 0, received = 0, undecodable = 0;
+  std::uint64_t forged = 0;                   // a body whose `from` is not its sender: dropped
+  std::uint64_t unsent = 0;                   // to an identity no topic can name: refused here
   std::uint64_t missed = 0;                   // arrived past the deadline: dropped unhandled
   double p50_ms = 0, p99_ms = 0, max_ms = 0;  // publish to handling, of those handled
-  MSGPACK_DEFINE_MAP(type, priority, max_delay_ms, sent, received, undecodable, missed, p50_ms, p99_ms, max_ms)
+  MSGPACK_DEFINE_MAP(type, priority, max_delay_ms, sent, received, undecodable, forged, unsent, missed, p50_ms, p99_ms,
+                     max_ms)
 };
 
 // Misses per type among counts by topic (Endpoint::missed_deadlines, the
@@ -61,6 +64,7 @@ class Link {
 public:
   // As participant `self` of market `market`, on `ep` (an agent, a client).
   Link(Endpoint& ep, std::string market, std::string self);
+  ~Link();
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
@@ -68,23 +72,30 @@ public:
   const std::string& market() const noexcept { return market_; }
 
   // To one participant (a multicast type goes to the group all the same).
+  // False, counted and logged, never thrown, when `to` cannot be a topic
+  // level: one bad identity must not stop a loop sending to many.
   template <class M>
-  void send(std::string_view to, MsgType t, const M& body) {
-    send_value(spec(t).multicast ? group_topic(market_, t) : unicast_topic(market_, to, t), t, Value::of(body));
+  bool send(std::string_view to, MsgType t, const M& body) {
+    return send_value(spec(t).multicast ? group_topic(market_, t) : unicast_topic(market_, to, t), t, Value::of(body));
   }
   template <class M>
-  void multicast(MsgType t, const M& body) {
-    send_value(group_topic(market_, t), t, Value::of(body));
+  bool multicast(MsgType t, const M& body) {
+    return send_value(group_topic(market_, t), t, Value::of(body));
   }
   // Handles type t: the group's messages for a multicast type (its own
   // left out), those addressed to this participant otherwise. A body that
-  // is not an M is counted and logged, never handled.
+  // is not an M, or whose `from` is not the peer that sent it (the broker
+  // stamps the sender), is counted and logged, never handled.
   template <class M>
   void on(MsgType t, std::function<void(const M&)> handler) {
     subscribe(t, [this, t, h = std::move(handler)](const Envelope& e) {
       M m;
       if (!decode_body(e, t, m)) {
         ++counters_[index(t)].undecodable;
+        return;
+      }
+      if (m.from != e.sender) {
+        forged(e, t, m.from);
         return;
       }
       h(m);
@@ -97,11 +108,12 @@ public:
 
 private:
   struct Counters {
-    std::uint64_t sent = 0, received = 0, undecodable = 0;
+    std::uint64_t sent = 0, received = 0, undecodable = 0, forged = 0, unsent = 0;
     LatencySamples latency;
   };
   static std::size_t index(MsgType t) { return static_cast<std::size_t>(t); }
-  void send_value(const std::string& topic, MsgType t, const Value& body);
+  bool send_value(const std::string& topic, MsgType t, const Value& body);
+  void forged(const Envelope& e, MsgType t, const std::string& from);
   void subscribe(MsgType t, std::function<void(const Envelope&)> handle);
   template <class M>
   bool decode_body(const Envelope& e, MsgType t, M& out);
@@ -109,6 +121,7 @@ private:
   Endpoint& ep_;
   std::string market_, self_;
   std::array<Counters, msg_types> counters_;
+  std::vector<SubscriptionId> subscriptions_;
   LogLimiter bad_;
 };
 

@@ -32,4 +32,19 @@ inline double setting(const YAML::Node& node, const std::string& what, double fa
   return v;
 }
 
+// `node`'s text, `fallback` when absent; a list or a map is refused by name.
+inline std::string text_setting(const YAML::Node& node, const std::string& what, const std::string& fallback) {
+  if (!node) return fallback;
+  if (!node.IsScalar() || node.Scalar().empty()) throw Error("'" + what + "' must be text");
+  return node.Scalar();
+}
+
+// `node`'s true or false, `fallback` when absent.
+inline bool flag_setting(const YAML::Node& node, const std::string& what, bool fallback) {
+  if (!node) return fallback;
+  bool v = false;
+  if (!YAML::convert<bool>::decode(node, v)) throw Error("'" + what + "' must be true or false");
+  return v;
+}
+
 }  // namespace watt::trading

@@ -39,7 +39,12 @@ public:
   static TradingHistory parse(std::string_view json);
   std::string dump() const;
 
-  void add(Trade t) { trades_.push_back(std::move(t)); }
+  // The latest `kept` trades: enough to rank by, bounded for months of them.
+  static constexpr std::size_t kept = 10000;
+  void add(Trade t) {
+    if (trades_.size() == kept) trades_.erase(trades_.begin());
+    trades_.push_back(std::move(t));
+  }
   const std::vector<Trade>& trades() const noexcept { return trades_; }
   // The lowest price it paid this BESS; nullopt if it never bought there.
   std::optional<double> lowest_price(std::string_view bess) const;

@@ -61,6 +61,11 @@ public:
   Out tick(Ms now);
   // The winner's confirmation: the energy is sold. False for anyone else's.
   bool confirm(const BidConfirmationMsg& c);
+  // A bidder that withdraws (its Terminate): its gathered bids are dropped,
+  // and if it was the winner waiting to confirm, the auction opens again.
+  void withdraw(const std::string& bidder);
+  // Everything under way is dropped (a device failure); the bidders are told.
+  Out abort(const std::string& reason);
   // The latest `kept_events` bids, oldest first: a BESS may run for months.
   const std::deque<AuctionEvent>& log() const noexcept { return log_; }
   static constexpr std::size_t kept_events = 10000;
@@ -105,8 +110,13 @@ public:
   // The first bid, after the BESS's response; nullopt when it has nothing
   // for sale.
   std::optional<BidMsg> on_response(const ResponseMsg& r, Ms now);
-  // The next bid, or nullopt when it bows out (then `done`).
+  // The next bid, or nullopt when it bows out (then `done`). A rejection
+  // of anything but the bid in flight is stale and ignored (nullopt, not
+  // done). `closed` (the BESS waits for another's confirmation) repeats the
+  // same bid: the caller sends it again after a pause.
   std::optional<BidMsg> on_reject(const RejectBidMsg& r, Ms now);
+  // The confirmation, for an acceptance of the bid in flight at its price
+  // for at most its energy; anything else is ignored.
   std::optional<BidConfirmationMsg> on_accept(const AcceptBidMsg& a, Ms now);
   // A BESS silent past the timeout: given up (then `done`, `timed_out`).
   bool tick(Ms now);
@@ -114,8 +124,10 @@ public:
   bool won() const noexcept { return won_; }
   bool timed_out() const noexcept { return timed_out_; }
   double price() const noexcept { return price_; }
+  const std::string& bess() const noexcept { return bess_; }
 
 private:
+  BidMsg current(std::uint64_t auction) const;
   AggregatorSettings s_;
   std::string bess_;
   std::size_t rejected_ = 0;

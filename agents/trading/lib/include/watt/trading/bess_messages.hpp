@@ -57,7 +57,8 @@ std::string unicast_topic(std::string_view market, std::string_view to, MsgType 
 std::optional<MsgType> type_of_topic(std::string_view market, std::string_view topic);
 
 // Why a bid was rejected.
-enum class RejectReason : std::uint8_t { below_reserve, outbid, sold_out, closed, not_enough_energy };
+// invalid: a price or energy that is not a positive, finite number.
+enum class RejectReason : std::uint8_t { below_reserve, outbid, sold_out, closed, not_enough_energy, invalid };
 std::string_view to_string(RejectReason r) noexcept;
 
 struct RegisterMsg {
