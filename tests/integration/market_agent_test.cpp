@@ -139,5 +139,6 @@ TEST_CASE("watt ledger verify: a good ledger verifies, an altered entry is named
   const auto refused = op.call("market", "open", std::string("C2"), 1.0, 1.0).get();
   REQUIRE_FALSE(refused);
   CHECK(refused.error().what().find("the ledger does not verify (entry 2: altered") != std::string::npos);
+  CHECK_FALSE(op.call("market", "accounts").get());
   CHECK(cli.watt({"ledger", "verify", "nobody"}).code != 0);
 }
