@@ -160,14 +160,14 @@ void MarketAgent::export_methods() {
     return fills;
   });
   export_method("accounts", [this] {
-    if (!broken_.empty()) throw Error(broken_);  // not an empty market: an unknown one
+    if (!broken_.empty()) throw Error(broken_);            // not an empty market: an unknown one
     std::map<std::string, std::pair<double, double>> out;  // cents, kWh
     for (const auto& [n, a] : market_->accounts())
       out[n] = {static_cast<double>(a.balance) / money_per_cent, kwh_of(a.energy)};
     return out;
   });
   export_method("posts", [this] {
-    if (!broken_.empty()) throw Error(broken_);  // not an empty market: an unknown one
+    if (!broken_.empty()) throw Error(broken_);                               // not an empty market: an unknown one
     std::vector<std::tuple<std::uint64_t, std::string, double, double>> out;  // id, seller, kWh, c/kWh
     for (const auto& p : market_->posts()) out.emplace_back(p.id, p.seller, kwh_of(p.amount), cents_per_kwh(p.price));
     return out;

@@ -4,6 +4,7 @@
 #include <watt/opt/solve.hpp>
 
 #include <CbcModel.hpp>
+#include <CbcSolver.hpp>
 #include <ClpSimplex.hpp>
 #include <CoinError.hpp>
 #include <OsiClpSolverInterface.hpp>
@@ -66,9 +67,15 @@ Solution solve_mip(const Model& model, const SolveOptions& o) {
   CbcModel cbc(osi);
   cbc.setLogLevel(0);
   cbc.messageHandler()->setLogLevel(0);
-  cbc.setAllowableFractionGap(o.mip_gap);
-  if (o.time_limit.count() > 0) cbc.setMaximumSeconds(seconds(o.time_limit));
-  cbc.branchAndBound();
+  // CBC as its own solver runs it: preprocessing, cut generators and
+  // primal heuristics. A bare branchAndBound() has none of them, and finds
+  // no feasible point in minutes on a scheduling MILP (docs/der.md) that
+  // this solves in milliseconds.
+  CbcMain0(cbc);
+  const std::string gap = std::to_string(o.mip_gap);
+  const std::string sec = std::to_string(o.time_limit.count() > 0 ? seconds(o.time_limit) : 1e9);
+  const char* args[] = {"watt", "-log", "0", "-ratioGap", gap.c_str(), "-seconds", sec.c_str(), "-solve", "-quit"};
+  CbcMain1(static_cast<int>(std::size(args)), args, cbc);
   Solution out;
   const double* best = cbc.bestSolution();
   if (cbc.isProvenOptimal() && best != nullptr) {

@@ -83,6 +83,7 @@ DerModel pv(Params& p, const std::string& name, double) {
   const auto forecast = p.text("forecast", name + "_kw");
   auto m = model(name, "pv");
   m.controls = {control("used", 0, unbounded)};
+  m.controls[0].safe_series = forecast;  // the safe schedule uses what it makes
   m.inputs = {forecast};
   m.outputs = {power(terms({}, {{"used", -1}})),
                at_most_zero("available", terms({}, {{"used", 1}}, {}, {{forecast, -1}}))};
@@ -107,6 +108,7 @@ DerModel thermal_zone(Params& p, const std::string& name, double v) {
   }
   m.states = {t};
   auto ac = on_off("ac"), heater = on_off("heater");
+  ac.duty_cycle = heater.duty_cycle = p.duty_cycle();
   ac.exclusive_with = {"heater"};
   ac.switching_weight = heater.switching_weight = p.num("switching_weight", 0, 0, 1e9);
   m.switches = {ac, heater};
@@ -134,6 +136,7 @@ DerModel thermostatic(Params& p, const std::string& name, double v, bool cooling
   m.states = {t};
   auto on = on_off("on");
   on.switching_weight = p.num("switching_weight", 0, 0, 1e9);
+  on.duty_cycle = p.duty_cycle();
   m.switches = {on};
   m.outputs = {power(terms({}, {}, {{"on", p.num("power_kw", kw, 0, 1e6)}}))};
   m.thermostats = {{"temperature", "on", cooling}};

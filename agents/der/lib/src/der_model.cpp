@@ -107,6 +107,8 @@ void check(const DerModel& m) {
     if (s.run_steps && !s.window) throw ModelError(where + "run_steps needs a window to run it in");
     if (s.max_run_steps && *s.max_run_steps < 1) throw ModelError(where + "max_run_steps must be >= 1");
     if (s.min_up_steps < 1 || s.min_down_steps < 1) throw ModelError(where + "minimum up and down times are >= 1 step");
+    if (s.duty_cycle && (s.run_steps || s.max_run_steps || s.min_up_steps > 1 || s.min_down_steps > 1 || s.window))
+      throw ModelError(where + "a duty cycle has no run constraints (they count whole steps on)");
     if (!std::isfinite(s.switching_weight) || s.switching_weight < 0)
       throw ModelError(where + "switching_weight must be a number >= 0");
   }

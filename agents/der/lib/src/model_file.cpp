@@ -74,7 +74,11 @@ DerModel state_space(Params& p, const std::string& name) {
     m.states.push_back(std::move(s));
   });
   each(p, "controls", [&](const std::string& n, Params& e, const std::string&) {
-    m.controls.push_back({n, {e.limit("min", 0.0), e.limit("max", std::nullopt)}, e.num("cost", 0)});
+    Control c;
+    c.name = n;
+    c.range = {e.limit("min", 0.0), e.limit("max", std::nullopt)};
+    c.cost = e.num("cost", 0);
+    m.controls.push_back(std::move(c));
     e.finish();
   });
   each(p, "switches", [&](const std::string& n, Params& e, const std::string&) {

@@ -32,7 +32,10 @@ Plan MpcBuilder::read(const opt::Solution& s) const {
       auto& c = mp.controls.emplace_back();
       for (int var : v.c[i]) c.push_back(at(var));
       auto& d = mp.switches.emplace_back();
-      for (int var : v.d[i]) d.push_back(std::round(at(var)));
+      for (std::size_t j = 0; j < v.d[i].size(); ++j) {
+        const double on = std::clamp(at(v.d[i][j]), 0.0, 1.0);
+        d.push_back(m.switches[j].duty_cycle ? on : std::round(on));
+      }
       const auto r = step(m, mp.states[i], c, d, [&] {
         std::vector<double> w;
         for (const auto& n : m.inputs) w.push_back(series(n, t));
@@ -49,6 +52,26 @@ Plan plan(const std::vector<DerModel>& models, const Forecasts& forecasts, int t
           const MpcSettings& settings) {
   const MpcBuilder b(models, forecasts, t0, step_h, settings);
   auto p = b.read(opt::solve(b.model(), settings.solve));
+  if (!p.at_fault.empty()) {
+    // The dynamics only carry a contradiction from step to step; the bands
+    // and limits are what binds, and what a user can change: named first.
+    // The peak limit first, then the states' bands (comfort, storage), then
+    // the rest.
+    const auto rank = [&](const std::string& what) {
+      if (what.find("peak_limit[") != std::string::npos) return 0;
+      for (const auto& m : models)
+        for (const auto& st : m.states)
+          for (const char* side : {".min[", ".max["})
+            if (what.find("'" + m.name + "." + st.name + side) != std::string::npos) return 1;
+      return what.find(".dynamics[") != std::string::npos ? 3 : 2;
+    };
+    std::stable_sort(p.at_fault.begin(), p.at_fault.end(),
+                     [&](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
+    std::string named;
+    for (std::size_t i = 0; i < p.at_fault.size() && i < 6; ++i) named += (i ? ", " : "") + p.at_fault[i];
+    if (p.at_fault.size() > 6) named += " and " + std::to_string(p.at_fault.size() - 6) + " more";
+    p.detail = "no plan holds every band and limit; what binds: " + named;
+  }
   if (!p.ok() && p.detail.empty()) p.detail = opt::to_string(p.status);
   return p;
 }
@@ -68,8 +91,10 @@ Plan safe_schedule(const std::vector<DerModel>& models, const Forecasts& forecas
   for (const auto& m : models) {
     ModelPlan mp{m.name, {{}}, {{}}, {{}}, {}};
     for (const auto& st : m.states) mp.states[0].push_back(st.initial);
-    for (const auto& c : m.controls)
-      mp.controls[0].push_back(std::clamp(0.0, value(c.range.lower, -unbounded), value(c.range.upper, unbounded)));
+    for (const auto& c : m.controls) {
+      const double wanted = c.safe_series.empty() ? 0.0 : value(Limit::of_series(c.safe_series), 0);
+      mp.controls[0].push_back(std::clamp(wanted, value(c.range.lower, -unbounded), value(c.range.upper, unbounded)));
+    }
     mp.switches[0].assign(m.switches.size(), 0);
     for (const auto& th : m.thermostats) {
       const auto i = m.state_index(th.state);

@@ -76,7 +76,8 @@ void MpcBuilder::add_variables(std::size_t k) {
     for (const auto& s : m.switches) {
       const int at = t0_ + t;
       const bool allowed = !s.window || (at >= s.window->first && at <= s.window->second);
-      d.push_back(lp_.add_var(row_name(k, s.name, t), 0, allowed ? 1 : 0, 0, opt::VarType::binary));
+      d.push_back(lp_.add_var(row_name(k, s.name, t), 0, allowed ? 1 : 0, 0,
+                              s.duty_cycle ? opt::VarType::continuous : opt::VarType::binary));
     }
     auto& x = v.x.emplace_back();
     for (const auto& st : m.states) {

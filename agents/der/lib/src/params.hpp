@@ -68,6 +68,17 @@ public:
     s.initially_on = num("initially_on", 0, 0, 1) > 0.5;
     s.initial_steps = static_cast<int>(num("initial_steps", 1000, 0, 1e9));
     s.steps_run = static_cast<int>(num("steps_run", 0, 0, 1e6));
+    s.duty_cycle = node_["duty_cycle"] && duty_cycle();
+  }
+  // Whether a thermostatic load runs a duty cycle (the default) or the
+  // paper's on/off steps.
+  bool duty_cycle() {
+    known_.insert("duty_cycle");
+    const auto n = node_["duty_cycle"];
+    if (!n) return true;
+    bool v = true;
+    if (!YAML::convert<bool>::decode(n, v)) fail("duty_cycle", "must be true or false");
+    return v;
   }
   const YAML::Node& node() const { return node_; }
   void use(const std::string& key) { known_.insert(key); }

@@ -58,10 +58,19 @@ struct Control {
   std::string name;
   Range range;
   double cost = 0;  // per unit per hour (a generator's fuel), besides the energy it draws
+  // Its value in the safe schedule: this series (PV uses what it produces);
+  // none, the value of its range nearest 0.
+  std::string safe_series;
 };
 
 struct Switch {
   std::string name;
+  // On for a fraction of each step (0..1), not on or off for all of it: how
+  // a thermostat that cycles within minutes runs over a half-hour step. The
+  // plan is then a MILP with few integers, which CBC solves in a fraction
+  // of a second where the paper's on/off form takes minutes (docs/der.md,
+  // Duty cycles). Not with run constraints, which count whole steps.
+  bool duty_cycle = false;
   // Run constraints, in steps; window as absolute steps [first, last].
   std::optional<std::pair<int, int>> window;
   std::optional<int> run_steps;              // required total time on (13)

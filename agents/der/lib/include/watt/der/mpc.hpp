@@ -67,7 +67,8 @@ Plan plan(const std::vector<DerModel>& models, const Forecasts& forecasts, int t
 // One step of the safe schedule at absolute step t0 (docs/der.md): each
 // thermostat keeps its band (on past the bound it guards, off past the
 // other, as it was in between: seed 004's (30)-(31)); every other switch is
-// off and every control at the bound nearest 0.
+// off and every control at the value of its range nearest 0, or at its safe
+// series (PV uses what it produces).
 Plan safe_schedule(const std::vector<DerModel>& models, const Forecasts& forecasts, int t0);
 
 }  // namespace watt::der
