@@ -2,30 +2,14 @@
 // every comfort bound and the peak limit hold at every applied step, the
 // washing machine runs as it must, the record carries each step's plan and
 // what came of it, and it costs less than thermostats alone.
+#include <watt/der/hub_forecasts.hpp>
 #include <watt/der/receding.hpp>
 
 #include <doctest/doctest.h>
 
-#include <cmath>
-
 using namespace watt::der;
 
 namespace {
-
-// A summer day twice over: time-of-use prices (cents/kWh), outdoor
-// temperature, PV, hot water and fridge use, per half hour.
-Forecasts days(int steps) {
-  Forecasts f;
-  for (int t = 0; t < steps; ++t) {
-    const double h = std::fmod(t * 0.5, 24);
-    f["price"].push_back(h < 7 ? 10 : h < 17 ? 20 : h < 21 ? 35 : 20);
-    f["outdoor_c"].push_back(22 + 8 * std::sin(2 * M_PI * (h - 9) / 24));
-    f["pv_kw"].push_back(h > 6 && h < 18 ? 3 * std::sin(M_PI * (h - 6) / 12) : 0);
-    f["hot_water_l_per_h"].push_back((h >= 7 && h < 8) || (h >= 19 && h < 20) ? 40 : 2);
-    f["fridge_use"].push_back(h >= 7 && h < 22 ? 0.5 : 0.1);
-  }
-  return f;
-}
 
 ModelSet hub(bool washing_machine) {
   auto set = load_models(std::string(WATT_TEST_SOURCE_DIR) + "/examples/energy-hub/hub.yml");
@@ -40,7 +24,7 @@ TEST_CASE("receding horizon: the hub keeps every band and the peak limit, and th
   s.horizon = 24;
   s.peak_kw = Limit::of(4);
   RecedingHorizon mpc(hub(true), s);
-  const auto f = days(48 + 24);
+  const auto f = hub_forecasts(48 + 24);
   for (int t = 0; t < 48; ++t) mpc.advance(f);
   int washing = 0;
   for (const auto& a : mpc.record()) {
@@ -69,7 +53,7 @@ TEST_CASE("receding horizon: the hub costs less than thermostats alone, and a pl
   MpcSettings s;
   s.horizon = 24;
   s.peak_kw = Limit::of(4);
-  const auto f = days(48 + 24);
+  const auto f = hub_forecasts(48 + 24);
   RecedingHorizon mpc(hub(false), s), thermostats(hub(false), s);
   for (int t = 0; t < 48; ++t) {
     mpc.advance(f);
