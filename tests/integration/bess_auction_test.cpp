@@ -43,6 +43,17 @@ struct Auction {
         0);
     REQUIRE(watt::test::eventually([&] { return op.call(id, "state").get().ok(); }));
   }
+  // b1 has more for sale (tried first) and holds bids for a minute; b2
+  // sells at once; the aggregator has queried them.
+  void two_bess_and_aggregator(int counterpart_timeout_ms) {
+    install("bess", "b1", "total_kwh: 30\nreserve_cents: 10\nwindow_ms: 60000\n");
+    install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
+    install("aggregator", "agg",
+            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
+            "counterpart_timeout_ms: " +
+                std::to_string(counterpart_timeout_ms) + "\ndiscovery_ms: 1000\n");
+    REQUIRE(op.call("agg", "query").get());
+  }
   AggregatorState aggregator(const std::string& id) { return op.call(id, "state").get_as<AggregatorState>().value(); }
   BessState bess(const std::string& id) { return op.call(id, "state").get_as<BessState>().value(); }
 };
@@ -111,13 +122,7 @@ TEST_CASE("a receiver stalled past the deadlines counts each type's misses") {
 
 TEST_CASE("a BESS that dies mid-auction is given up and the aggregator buys from the next") {
   Auction a;
-  // b1 has more for sale (tried first) and holds bids for a minute.
-  a.install("bess", "b1", "total_kwh: 20\nreserve_cents: 10\nwindow_ms: 60000\n");
-  a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
-  a.install("aggregator", "agg",
-            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
-            "counterpart_timeout_ms: 60000\ndiscovery_ms: 1000\n");
-  REQUIRE(a.op.call("agg", "query").get());
+  a.two_bess_and_aggregator(60000);
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").bidding_with == "b1"; }));
   const auto pid = watt::test::agent_pid(a.cli, "b1");
   REQUIRE(pid > 0);
@@ -139,13 +144,7 @@ TEST_CASE("a BESS that dies mid-auction is given up and the aggregator buys from
 
 TEST_CASE("a BESS that falls silent is timed out and told the bid is withdrawn, and the aggregator moves on") {
   Auction a;
-  // b1 has more for sale (tried first) and holds bids for a minute.
-  a.install("bess", "b1", "total_kwh: 30\nreserve_cents: 10\nwindow_ms: 60000\n");
-  a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
-  a.install("aggregator", "agg",
-            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
-            "counterpart_timeout_ms: 1000\ndiscovery_ms: 1000\n");
-  REQUIRE(a.op.call("agg", "query").get());
+  a.two_bess_and_aggregator(1000);
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").done; }));
   const auto st = a.aggregator("agg");
   REQUIRE(st.bought.size() == 1);
@@ -158,12 +157,7 @@ TEST_CASE("a BESS that falls silent is timed out and told the bid is withdrawn, 
 
 TEST_CASE("a BESS that fails mid-auction says so, and the aggregator moves on") {
   Auction a;
-  a.install("bess", "b1", "total_kwh: 30\nreserve_cents: 10\nwindow_ms: 60000\n");
-  a.install("bess", "b2", "total_kwh: 10\nreserve_cents: 10\nwindow_ms: 50\n");
-  a.install("aggregator", "agg",
-            "required_kwh: 5\nstart_cents: 12\nmax_cents: 20\nchoice: most_energy\nstart: false\n"
-            "counterpart_timeout_ms: 60000\ndiscovery_ms: 1000\n");
-  REQUIRE(a.op.call("agg", "query").get());
+  a.two_bess_and_aggregator(60000);
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").bidding_with == "b1"; }));
   REQUIRE(a.op.call("b1", "fail", std::string("overtemperature")).get());
   REQUIRE(watt::test::eventually([&] { return a.aggregator("agg").done; }));
