@@ -1,0 +1,157 @@
+// energy-hub: seed 004's residential energy hub as an end-user's
+// decision-making agent (docs/der.md, The energy-hub agent). Every step it
+// plans its models over the horizon (watt::der::RecedingHorizon), applies
+// the first step, sends each set-point to its device through the platform
+// driver (`set_point` RPCs), and publishes the step on hub/<identity>/step.
+// Its plant is its models, driven by its forecasts: the simulated hub of
+// examples/energy-hub. With `baseline: true` it runs the thermostats alone.
+#include <watt/der/hub_forecasts.hpp>
+#include <watt/der/receding.hpp>
+#include <watt/watt.hpp>
+#include <watt/yaml_keys.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace watt::der {
+namespace {
+
+// Where one switch or control of a model goes: a device's point.
+struct Target {
+  std::size_t model, index;
+  bool is_switch;
+  std::string device, point;
+};
+
+nlohmann::json step_json(const AppliedStep& a) {
+  nlohmann::json models = nlohmann::json::object();
+  for (const auto& m : a.models)
+    models[m.name] = {{"controls", m.controls}, {"switches", m.switches}, {"outputs", m.outputs},
+                      {"start", m.start},       {"end", m.end},           {"planned_end", m.planned_end}};
+  return {{"step", a.step},           {"safe", a.safe}, {"why", a.why},           {"import_kw", a.import_kw},
+          {"export_kw", a.export_kw}, {"cost", a.cost}, {"solve_ms", a.solve_ms}, {"models", models}};
+}
+
+}  // namespace
+
+class EnergyHub : public Agent {
+public:
+  void on_config(const std::string& name, ConfigAction action, const YAML::Node& c) override {
+    if (name != "config" || action == ConfigAction::remove) return;
+    if (hub_) throw Error("the hub's settings are fixed once it runs; restart it to change them");
+    if (auto err = watt::yaml::key_error(c, {"models", "horizon", "peak_kw", "step_ms", "steps", "baseline", "driver",
+                                             "devices", "energy_weight", "storage_weight", "switching_weight"});
+        !err.empty())
+      throw Error(err);
+    if (!c["models"]) throw Error("'models': the hub's model file is required");
+    try {
+      set_ = load_models(c["models"].as<std::string>());
+    } catch (const ModelError& e) {
+      throw Error(e.what());
+    }
+    settings_.horizon = c["horizon"].as<int>(96);
+    if (settings_.horizon < 1 || settings_.horizon > 2000) throw Error("'horizon' must be from 1 to 2000 steps");
+    if (c["peak_kw"]) settings_.peak_kw = Limit::of(c["peak_kw"].as<double>());
+    settings_.weights = {c["energy_weight"].as<double>(1), c["storage_weight"].as<double>(1),
+                         c["switching_weight"].as<double>(1)};
+    step_ms_ = c["step_ms"].as<long>(static_cast<long>(set_.step_h * 3600 * 1000));
+    if (step_ms_ < 1) throw Error("'step_ms' must be at least 1");
+    steps_ = c["steps"].as<int>(0);
+    baseline_ = c["baseline"].as<bool>(false);
+    driver_ = c["driver"].as<std::string>("platform-driver");
+    targets(c["devices"]);
+  }
+
+  void on_start() override {
+    if (!hub_) throw Error("no configuration: the hub needs at least its 'models'");
+    forecasts_ = hub_forecasts((steps_ > 0 ? steps_ : 48 * 60) + settings_.horizon + 1, HubDays{set_.step_h});
+    every(std::chrono::milliseconds(step_ms_), [this] { step(); });
+    export_method("record", [this](int from) {
+      nlohmann::json out = nlohmann::json::array();
+      for (std::size_t i = static_cast<std::size_t>(std::max(from, 0)); i < hub_->record().size(); ++i)
+        out.push_back(step_json(hub_->record()[i]));
+      return out.dump();
+    });
+    // Where each set-point goes, and the value sent last: the devices hold it.
+    export_method("targets", [this] {
+      std::vector<std::tuple<std::string, std::string, double>> out;  // device, point, value
+      for (const auto& t : targets_) {
+        double v = 0;
+        if (!hub_->record().empty()) {
+          const auto& m = hub_->record().back().models[t.model];
+          v = t.is_switch ? m.switches[t.index] : m.controls[t.index];
+        }
+        out.emplace_back(t.device, t.point, v);
+      }
+      return out;
+    });
+    export_method("status", [this] {
+      return std::make_tuple(hub_->step(), steps_ > 0 && hub_->step() >= steps_, hub_->total_cost(), failed_sets_);
+    });
+  }
+
+private:
+  void targets(const YAML::Node& devices) {
+    hub_ = std::make_unique<RecedingHorizon>(set_, settings_);
+    for (const auto& d : devices) {
+      // "fridge.on: {device: home/fridge, point: on}"
+      const auto key = d.first.as<std::string>();
+      const auto dot = key.find('.');
+      if (dot == std::string::npos) throw Error("devices: '" + key + "' must be <model>.<switch or control>");
+      const auto model = key.substr(0, dot), what = key.substr(dot + 1);
+      std::size_t k = 0;
+      while (k < set_.models.size() && set_.models[k].name != model) ++k;
+      if (k == set_.models.size()) throw Error("devices: no model '" + model + "'");
+      const auto& m = set_.models[k];
+      Target t{k, 0, true, d.second["device"].as<std::string>(""), d.second["point"].as<std::string>(what)};
+      if (t.device.empty()) throw Error("devices: '" + key + "' needs a device");
+      try {
+        t.index = m.switch_index(what);
+      } catch (const ModelError&) {
+        t.is_switch = false;
+        try {
+          t.index = m.control_index(what);
+        } catch (const ModelError&) {
+          throw Error("devices: model '" + model + "' has no switch or control '" + what + "'");
+        }
+      }
+      targets_.push_back(std::move(t));
+    }
+  }
+
+  void step() {
+    if (steps_ > 0 && hub_->step() >= steps_) return;
+    const auto& a = baseline_ ? hub_->advance_safe(forecasts_) : hub_->advance(forecasts_);
+    if (a.safe && !baseline_) log().warn("step {}: no plan, the safe schedule runs: {}", a.step, a.why);
+    for (const auto& t : targets_) {
+      const auto& m = a.models[t.model];
+      const double v = t.is_switch ? m.switches[t.index] : m.controls[t.index];
+      call(driver_, "set_point", t.device, t.point, v).then([this, t](Result<Value> r) {
+        if (r) return;
+        ++failed_sets_;
+        if (failed_sets_ == 1 || failed_sets_ % 100 == 0)
+          log().warn("set_point {} {} failed ({} so far): {}", t.device, t.point, failed_sets_, r.error().what());
+      });
+    }
+    publish("hub/" + identity() + "/step", step_json(a).dump());
+    if (steps_ > 0 && hub_->step() >= steps_)
+      log().info("{} steps done: cost {:.1f} cents", hub_->step(), hub_->total_cost());
+  }
+
+  ModelSet set_;
+  MpcSettings settings_;
+  long step_ms_ = 1800000;
+  int steps_ = 0;
+  bool baseline_ = false;
+  std::string driver_ = "platform-driver";
+  std::vector<Target> targets_;
+  std::unique_ptr<RecedingHorizon> hub_;
+  Forecasts forecasts_;
+  std::uint64_t failed_sets_ = 0;
+};
+
+}  // namespace watt::der
+
+WATT_AGENT(watt::der::EnergyHub)
