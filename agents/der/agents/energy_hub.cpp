@@ -10,6 +10,7 @@
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -24,6 +25,16 @@ struct Target {
   bool is_switch;
   std::string device, point;
 };
+
+// A number setting, refused by name when it is not one or out of range.
+double number(const YAML::Node& c, const char* key, double fallback, double low, double high) {
+  if (!c[key]) return fallback;
+  double v = 0;
+  if (!YAML::convert<double>::decode(c[key], v) || !(v >= low && v <= high))
+    throw Error(std::string("'") + key + "' must be a number from " + fmt::format("{}", low) + " to " +
+                fmt::format("{}", high));
+  return v;
+}
 
 nlohmann::json step_json(const AppliedStep& a) {
   nlohmann::json models = nlohmann::json::object();
@@ -51,15 +62,14 @@ public:
     } catch (const ModelError& e) {
       throw Error(e.what());
     }
-    settings_.horizon = c["horizon"].as<int>(96);
-    if (settings_.horizon < 1 || settings_.horizon > 2000) throw Error("'horizon' must be from 1 to 2000 steps");
-    if (c["peak_kw"]) settings_.peak_kw = Limit::of(c["peak_kw"].as<double>());
-    settings_.weights = {c["energy_weight"].as<double>(1), c["storage_weight"].as<double>(1),
-                         c["switching_weight"].as<double>(1)};
-    step_ms_ = c["step_ms"].as<long>(static_cast<long>(set_.step_h * 3600 * 1000));
-    if (step_ms_ < 1) throw Error("'step_ms' must be at least 1");
-    steps_ = c["steps"].as<int>(0);
-    baseline_ = c["baseline"].as<bool>(false);
+    settings_.horizon = static_cast<int>(number(c, "horizon", 96, 1, 2000));
+    if (c["peak_kw"]) settings_.peak_kw = Limit::of(number(c, "peak_kw", 0, 0, 1e9));
+    settings_.weights = {number(c, "energy_weight", 1, 0, 1e9), number(c, "storage_weight", 1, 0, 1e9),
+                         number(c, "switching_weight", 1, 0, 1e9)};
+    step_ms_ = static_cast<long>(number(c, "step_ms", set_.step_h * 3600 * 1000, 1, 1e9));
+    steps_ = static_cast<int>(number(c, "steps", 0, 0, 1e7));
+    if (c["baseline"] && !YAML::convert<bool>::decode(c["baseline"], baseline_))
+      throw Error("'baseline' must be true or false");
     driver_ = c["driver"].as<std::string>("platform-driver");
     targets(c["devices"]);
   }
