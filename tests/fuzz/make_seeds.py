@@ -188,3 +188,16 @@ put("fuzz_trading_inputs", "auction_fig6", b"a" + bytes([0, 0, 50, 0, 0, 70, 0, 
 # A bid of NaN kWh at an infinite price, between two good ones.
 put("fuzz_trading_inputs", "auction_bad_numbers", b"a" + bytes([0, 0, 150, 3, 1, 0])
     + struct.pack("<d", float("nan")) + struct.pack("<d", float("inf")) + bytes([0, 2, 160, 1, 0, 200]))
+
+put("fuzz_der_models", "hub", (root / "examples/energy-hub/hub.yml").read_text())
+put("fuzz_der_models", "state_space", """step_minutes: 15
+models:
+  - name: cellar
+    kind: state_space
+    states: {t: {initial: 12, min: 8, max: 16, next: {states: {t: 0.98}, switches: {fan: -0.5}, inputs: {out: 0.02}}}}
+    switches: {fan: {switching_weight: 0.01, exclusive_with: []}}
+    inputs: [out]
+    outputs: {power: {switches: {fan: 0.2}}, band: {states: {t: 1}, min: 8}}
+    thermostats: [{state: t, switch: fan, mode: cool}]
+""")
+put("fuzz_der_models", "bad_types", "models:\n  - {name: b, kind: battery, capacity_kwh: [1], window: {a: 1}}\n")
