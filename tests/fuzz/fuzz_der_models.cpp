@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& m : set.models) {
       std::vector<double> x;
       for (const auto& s : m.states) x.push_back(s.initial);
-      const auto r = watt::der::step(m, x, std::vector<double>(m.controls.size(), 0),
-                                     std::vector<double>(m.switches.size(), 0), std::vector<double>(m.inputs.size(), 0));
+      const auto r =
+          watt::der::step(m, x, std::vector<double>(m.controls.size(), 0), std::vector<double>(m.switches.size(), 0),
+                          std::vector<double>(m.inputs.size(), 0));
       WATT_FUZZ_CHECK(r.next.size() == m.states.size());
       WATT_FUZZ_CHECK(r.outputs.size() == m.outputs.size());
       (void)m.power();
