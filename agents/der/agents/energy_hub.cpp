@@ -71,12 +71,16 @@ public:
     if (c["baseline"] && !YAML::convert<bool>::decode(c["baseline"], baseline_))
       throw Error("'baseline' must be true or false");
     driver_ = c["driver"].as<std::string>("platform-driver");
-    targets(c["devices"]);
+    auto mapped = targets(c["devices"]);
+    check_series();
+    // Last: a refused configuration leaves the agent free to take the next.
+    targets_ = std::move(mapped);
+    hub_ = std::make_unique<RecedingHorizon>(set_, settings_);
   }
 
   void on_start() override {
     if (!hub_) throw Error("no configuration: the hub needs at least its 'models'");
-    forecasts_ = hub_forecasts((steps_ > 0 ? steps_ : 48 * 60) + settings_.horizon + 1, HubDays{set_.step_h});
+    forecasts_ = hub_forecasts((steps_ > 0 ? steps_ : 48 * 2) + settings_.horizon + 1, HubDays{set_.step_h});
     every(std::chrono::milliseconds(step_ms_), [this] { step(); });
     export_method("record", [this](int from) {
       nlohmann::json out = nlohmann::json::array();
@@ -103,8 +107,22 @@ public:
   }
 
 private:
-  void targets(const YAML::Node& devices) {
-    hub_ = std::make_unique<RecedingHorizon>(set_, settings_);
+  // Every series the models read is one the hub's days make.
+  void check_series() const {
+    const auto days = hub_forecasts(1, HubDays{set_.step_h});
+    const auto known = [&](const std::string& n) { return n.empty() || days.contains(n); };
+    for (const auto& m : set_.models) {
+      for (const auto& i : m.inputs)
+        if (!known(i)) throw Error("model '" + m.name + "' reads series '" + i + "', which the hub's days do not make");
+      for (const auto& st : m.states)
+        if (!known(st.range.lower.series) || !known(st.range.upper.series))
+          throw Error("model '" + m.name + "', state '" + st.name +
+                      "': a bound names a series the hub's days do not make");
+    }
+  }
+
+  std::vector<Target> targets(const YAML::Node& devices) const {
+    std::vector<Target> out;
     for (const auto& d : devices) {
       // "fridge.on: {device: home/fridge, point: on}"
       const auto key = d.first.as<std::string>();
@@ -127,13 +145,17 @@ private:
           throw Error("devices: model '" + model + "' has no switch or control '" + what + "'");
         }
       }
-      targets_.push_back(std::move(t));
+      out.push_back(std::move(t));
     }
+    return out;
   }
 
   void step() {
     if (steps_ > 0 && hub_->step() >= steps_) return;
-    const auto& a = baseline_ ? hub_->advance_safe(forecasts_) : hub_->advance(forecasts_);
+    // Running for ever: the days go on.
+    if (static_cast<std::size_t>(hub_->step() + settings_.horizon + 1) >= forecasts_["price"].size())
+      forecasts_ = hub_forecasts(static_cast<int>(forecasts_["price"].size()) * 2, HubDays{set_.step_h});
+    const auto& a = apply_step();
     if (a.safe && !baseline_) log().warn("step {}: no plan, the safe schedule runs: {}", a.step, a.why);
     for (const auto& t : targets_) {
       const auto& m = a.models[t.model];
@@ -148,6 +170,18 @@ private:
     publish("hub/" + identity() + "/step", step_json(a).dump());
     if (steps_ > 0 && hub_->step() >= steps_)
       log().info("{} steps done: cost {:.1f} cents", hub_->step(), hub_->total_cost());
+  }
+
+  // A plan that throws (a bound that contradicts itself over a series) is
+  // no reason to stop the house: the safe schedule runs.
+  const AppliedStep& apply_step() {
+    if (baseline_) return hub_->advance_safe(forecasts_);
+    try {
+      return hub_->advance(forecasts_);
+    } catch (const std::exception& e) {
+      log().error("step {}: {}; the safe schedule runs", hub_->step(), e.what());
+      return hub_->advance_safe(forecasts_);
+    }
   }
 
   ModelSet set_;

@@ -10,6 +10,9 @@
 #include <OsiClpSolverInterface.hpp>
 
 #include <algorithm>
+#include <locale>
+#include <mutex>
+#include <sstream>
 
 namespace watt::opt {
 
@@ -27,6 +30,14 @@ const char* to_string(Status s) noexcept {
 namespace {
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+// A number as CBC's command line reads it, whatever the locale: 1e-06, not 0.000001.
+std::string number_text(double v) {
+  std::ostringstream o;
+  o.imbue(std::locale::classic());
+  o << v;
+  return o.str();
+}
 
 Solution solve_lp(const Model& model, const SolveOptions& o) {
   detail::CoinProblem p(model);
@@ -71,10 +82,16 @@ Solution solve_mip(const Model& model, const SolveOptions& o) {
   // primal heuristics. A bare branchAndBound() has none of them, and finds
   // no feasible point in minutes on a scheduling MILP (docs/der.md) that
   // this solves in milliseconds.
+  // CBC's command interpreter keeps state in globals: one solve at a time
+  // in a process (the agents of a container share threads).
+  static std::mutex cbc_main;
+  const std::lock_guard lock(cbc_main);
   CbcMain0(cbc);
-  const std::string gap = std::to_string(o.mip_gap);
-  const std::string sec = std::to_string(o.time_limit.count() > 0 ? seconds(o.time_limit) : 1e9);
-  const char* args[] = {"watt", "-log", "0", "-ratioGap", gap.c_str(), "-seconds", sec.c_str(), "-solve", "-quit"};
+  const std::string gap = number_text(o.mip_gap);
+  const std::string sec = number_text(o.time_limit.count() > 0 ? seconds(o.time_limit) : 1e9);
+  // The time limit is wall-clock time (CBC counts CPU time unless told).
+  const char* args[] = {"watt",      "-log",     "0",         "-timeMode", "elapsed", "-ratioGap",
+                        gap.c_str(), "-seconds", sec.c_str(), "-solve",    "-quit"};
   CbcMain1(static_cast<int>(std::size(args)), args, cbc);
   Solution out;
   const double* best = cbc.bestSolution();

@@ -142,6 +142,16 @@ void MpcBuilder::add_grid() {
       constant += p.constant;
     }
     lp_.add_eq("balance[" + std::to_string(t0_ + t) + "]", balance, -constant);
+    // Where importing costs less than exporting earns (a negative price, a
+    // generous feed-in), both at once would pay without end: one or the other.
+    if (price < feed_in) {
+      const int importing =
+          lp_.add_var("grid.importing[" + std::to_string(t0_ + t) + "]", 0, 1, 0, opt::VarType::binary);
+      lp_.add_le("grid.import_or_export[" + std::to_string(t0_ + t) + "]", {{import_.back(), 1}, {importing, -big_kw}},
+                 0);
+      lp_.add_le("grid.export_or_import[" + std::to_string(t0_ + t) + "]", {{export_.back(), 1}, {importing, big_kw}},
+                 big_kw);
+    }
     if (!settings_.peak_kw.none)
       lp_.add_le("peak_limit[" + std::to_string(t0_ + t) + "]", {{import_.back(), 1}}, bound(settings_.peak_kw, t, 0));
   }

@@ -40,6 +40,9 @@ private:
   void add_outputs(std::size_t k);
   void add_switch_rules(std::size_t k, std::size_t j);
   void add_run_limits(std::size_t k, std::size_t j);
+  void add_required_run(std::size_t k, std::size_t j);
+  static constexpr double big_kw = 1e5;      // more than any home or microgrid draws or makes
+  static constexpr double short_cost = 1e6;  // a step of a required run not run: far above any price
   void add_grid();
 
   const std::vector<DerModel>& models_;

@@ -20,7 +20,8 @@ void MpcBuilder::add_switch_rules(std::size_t k, std::size_t j) {
       lp_.add_le(row_name(k, s.name + "+" + other + ".exclusive", t),
                  {{d(t), 1}, {v.d[static_cast<std::size_t>(t)][o], 1}}, 1);
   }
-  const double before = s.initially_on ? 1 : 0;
+  // A duty cycle changes from the level it ran at, not from on or off.
+  const double before = s.duty_cycle ? s.initial_level : (s.initially_on ? 1 : 0);
   const double weight = settings_.weights.switching * s.switching_weight;
   const bool rules = s.min_up_steps > 1 || s.min_down_steps > 1 || s.max_run_steps;
   v.up.resize(static_cast<std::size_t>(horizon_));
@@ -37,18 +38,28 @@ void MpcBuilder::add_switch_rules(std::size_t k, std::size_t j) {
     lp_.add_le(row_name(k, s.name + ".on_or_off", t), {{up, 1}, {down, 1}}, 1);
   }
   if (rules) add_run_limits(k, j);
-  if (s.run_steps) {
-    const int remaining = std::max(0, *s.run_steps - s.steps_run);
-    std::vector<opt::Term> all;
-    for (int t = 0; t < horizon_; ++t) all.push_back({d(t), 1});
-    // The whole window in sight: exactly what is left to run; otherwise at
-    // most that, the rest after the horizon.
-    const int last = s.window->second;  // check() requires a window with run_steps
-    if (last < t0_ + horizon_)
-      lp_.add_eq(row_name(k, s.name + ".run_steps", 0), all, remaining);
-    else
-      lp_.add_le(row_name(k, s.name + ".run_steps", 0), all, remaining);
-  }
+  if (s.run_steps) add_required_run(k, j);
+}
+
+// What is left of the required run (13): at most that within the horizon,
+// and at least what the window's steps after the horizon cannot hold. Soft:
+// a run that can no longer be completed (a safe-schedule step cut it short,
+// the window is nearly gone) costs `short_cost` a step short rather than
+// leaving no plan at all, and the plan says so (`.run_short`).
+void MpcBuilder::add_required_run(std::size_t k, std::size_t j) {
+  const auto& s = models_[k].switches[j];
+  const auto d = [&](int t) { return vars_[k].d[static_cast<std::size_t>(t)][j]; };
+  const int remaining = std::max(0, *s.run_steps - s.steps_run);
+  const int first = s.window->first, last = s.window->second;  // check() requires a window with run_steps
+  if (remaining == 0 || t0_ > last) return;
+  const int after = std::max(0, last - std::max(first, t0_ + horizon_) + 1);  // window steps past the horizon
+  std::vector<opt::Term> all;
+  for (int t = 0; t < horizon_; ++t) all.push_back({d(t), 1});
+  lp_.add_le(row_name(k, s.name + ".run_steps", 0), all, remaining);
+  if (remaining - after <= 0) return;
+  const int short_by = lp_.add_var(row_name(k, s.name + ".run_short", 0), 0, remaining - after, short_cost);
+  all.push_back({short_by, 1});
+  lp_.add_ge(row_name(k, s.name + ".run_due", 0), all, remaining - after);
 }
 
 void MpcBuilder::add_run_limits(std::size_t k, std::size_t j) {
@@ -68,8 +79,7 @@ void MpcBuilder::add_run_limits(std::size_t k, std::size_t j) {
   // Where it stands at the start binds the first steps.
   const int held = s.initially_on ? s.min_up_steps - s.initial_steps : s.min_down_steps - s.initial_steps;
   for (int t = 0; t < std::min(held, horizon_); ++t)
-    lp_.add_eq(row_name(k, s.name + (s.initially_on ? ".min_up" : ".min_down"), t), {{d(t), 1}},
-               s.initially_on ? 1 : 0);
+    lp_.add_eq(row_name(k, s.name + ".held", t), {{d(t), 1}}, s.initially_on ? 1 : 0);
   if (!s.max_run_steps) return;
   // At most Q steps on in any Q + 1 in a row ((14)), counting a run under way.
   const int q = *s.max_run_steps;

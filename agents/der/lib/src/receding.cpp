@@ -14,9 +14,11 @@ double at(const Forecasts& f, const std::string& name, int t) {
 
 // Where a switch stands after a step: on or off, for how long, how much of
 // its required run is done.
-void carry(Switch& s, bool on) {
+void carry(Switch& s, double level) {
+  const bool on = level > 0.5;
   s.initial_steps = on == s.initially_on ? s.initial_steps + 1 : 1;
   s.initially_on = on;
+  s.initial_level = level;
   if (on) ++s.steps_run;
 }
 
@@ -59,7 +61,7 @@ const AppliedStep& RecedingHorizon::apply(const Plan& p, const Forecasts& foreca
         m.name, mp.controls[0], mp.switches[0], r.outputs, x, r.next, mp.states.size() > 1 ? mp.states[1] : r.next};
     net += r.outputs.at(static_cast<std::size_t>(&m.power() - m.outputs.data()));
     for (std::size_t i = 0; i < m.states.size(); ++i) m.states[i].initial = r.next[i];
-    for (std::size_t j = 0; j < m.switches.size(); ++j) carry(m.switches[j], mp.switches[0][j] > 0.5);
+    for (std::size_t j = 0; j < m.switches.size(); ++j) carry(m.switches[j], mp.switches[0][j]);
     a.models.push_back(std::move(am));
   }
   // What the models draw in fact, not what the plan's grid variables said.

@@ -80,6 +80,7 @@ struct Switch {
   double switching_weight = 0;               // each change costs this much ((29))
   // Where it stands when the plan starts: on or off, and for how many steps.
   bool initially_on = false;
+  double initial_level = 0;  // a duty cycle's fraction on in the step before
   int initial_steps = 1000;
   int steps_run = 0;  // of run_steps, already run
 };

@@ -7,7 +7,7 @@
 // The objective is seed 004's (26): the energy cost (price times the energy
 // imported, less a feed-in price times the energy exported) weighted by
 // `energy`, the storage-threshold term (each kWh below a state's threshold,
-// each step) weighted by `storage`, and the switching term (each change of
+// each hour) weighted by `storage`, and the switching term (each change of
 // a switch, times its switching_weight) weighted by `switching`. The paper's
 // (28) and (29) are quadratic; they are linear here (what is below a
 // threshold, how often a switch changes), which keeps the problem a MILP
@@ -55,7 +55,11 @@ struct Plan {
   double objective = 0, energy_cost = 0;
   std::vector<double> import_kw, export_kw;
   std::vector<ModelPlan> models;
-  bool ok() const noexcept { return status == opt::Status::optimal || status == opt::Status::time_limit; }
+  // A plan to apply: optimal, or the best found by the time limit (not a
+  // time limit with nothing found).
+  bool ok() const noexcept {
+    return (status == opt::Status::optimal || status == opt::Status::time_limit) && !models.empty();
+  }
 };
 
 // Plans `models` (at their initial states and switch positions) from
