@@ -57,13 +57,18 @@ public:
     register_period_ = setting(c["register_period_s"], "register_period_s",
                                spec(MsgType::register_participant).period_s, 0.001, 86400);
     start_ = flag_setting(c["start"], "start", true);
+    // Read with the settings: a history it cannot read refuses the start.
+    history_file_ = std::filesystem::path(watt_home()) / "data" / identity() / "history.json";
+    load_history();
   }
 
   void on_start() override {
     s_.id = identity();
     remaining_ = s_.required_kwh;
-    history_file_ = std::filesystem::path(watt_home()) / "data" / identity() / "history.json";
-    load_history();
+    if (history_file_.empty()) {  // installed without settings: all defaults
+      history_file_ = std::filesystem::path(watt_home()) / "data" / identity() / "history.json";
+      load_history();
+    }
     link_ = std::make_unique<Link>(*this, market_, identity());
     listen();
     const auto registration = [this] {
