@@ -14,6 +14,7 @@
 #include "bench_common.hpp"
 #include "platform.hpp"
 
+#include <watt/platform/broker_stats.hpp>
 #include <watt/trading/auction.hpp>
 #include <watt/trading/link.hpp>
 
@@ -26,11 +27,6 @@ namespace {
 
 using namespace watt::trading;
 using Clock = std::chrono::steady_clock;
-
-struct BrokerExpired {
-  std::map<std::string, std::uint64_t> expired_topics;
-  MSGPACK_DEFINE_MAP(expired_topics)
-};
 
 struct Phase {
   std::vector<double> rounds_ms;
@@ -139,7 +135,7 @@ Phase run_phase(const watt::test::Platform& p, const std::string& market, std::s
     load.join();
     c->spin_for(std::chrono::milliseconds(200));  // what the loader sent last
     out.at_aggregator = link.stats();
-    const auto broker = c->call("broker", "stats").get_as<BrokerExpired>();
+    const auto broker = c->call("broker", "stats").get_as<watt::broker::BrokerStats>();
     if (broker) out.expired = misses_by_type(broker.value().expired_topics, market);
   }
   stop_bess = true;

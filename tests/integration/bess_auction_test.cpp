@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "platform.hpp"
 
+#include <watt/platform/broker_stats.hpp>
 #include <watt/trading/agent_state.hpp>
 #include <watt/trading/aggregator_plan.hpp>
 
@@ -22,11 +23,6 @@ using namespace watt::trading;
 namespace {
 
 const TypeStats& of(const std::vector<TypeStats>& all, MsgType t) { return all.at(static_cast<std::size_t>(t)); }
-
-struct BrokerExpired {
-  std::map<std::string, std::uint64_t> expired_topics;
-  MSGPACK_DEFINE_MAP(expired_topics)
-};
 
 // A platform with a BESS or two and an aggregator that waits to be told to
 // query; `bess` maps identities to their config lines.
@@ -78,7 +74,7 @@ TEST_CASE("a Device Failure (priority 0) is handled before 10,000 BESS Status me
   // the aggregator, or expired at the broker (their deadline is 2 s).
   const auto accounted = [&] {
     const auto st = agg.stats();
-    const auto broker = agg_client->call("broker", "stats").get_as<BrokerExpired>().value();
+    const auto broker = agg_client->call("broker", "stats").get_as<watt::broker::BrokerStats>().value();
     const auto expired = misses_by_type(broker.expired_topics, "t")[static_cast<std::size_t>(MsgType::bess_status)];
     return of(st, MsgType::bess_status).received + of(st, MsgType::bess_status).missed + expired;
   };

@@ -9,8 +9,8 @@
 #include <watt/der/receding.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
+#include <watt/yaml_settings.hpp>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -26,14 +26,8 @@ struct Target {
   std::string device, point;
 };
 
-// A number setting, refused by name when it is not one or out of range.
 double number(const YAML::Node& c, const char* key, double fallback, double low, double high) {
-  if (!c[key]) return fallback;
-  double v = 0;
-  if (!YAML::convert<double>::decode(c[key], v) || !(v >= low && v <= high))
-    throw Error(std::string("'") + key + "' must be a number from " + fmt::format("{}", low) + " to " +
-                fmt::format("{}", high));
-  return v;
+  return watt::yaml::number<Error>(c[key], key, fallback, low, high);
 }
 
 nlohmann::json step_json(const AppliedStep& a) {
@@ -68,8 +62,7 @@ public:
                          number(c, "switching_weight", 1, 0, 1e9)};
     step_ms_ = static_cast<long>(number(c, "step_ms", set_.step_h * 3600 * 1000, 1, 1e9));
     steps_ = static_cast<int>(number(c, "steps", 0, 0, 1e7));
-    if (c["baseline"] && !YAML::convert<bool>::decode(c["baseline"], baseline_))
-      throw Error("'baseline' must be true or false");
+    baseline_ = watt::yaml::flag<Error>(c["baseline"], "baseline", false);
     driver_ = c["driver"].as<std::string>("platform-driver");
     auto mapped = targets(c["devices"]);
     check_series();

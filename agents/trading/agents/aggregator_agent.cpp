@@ -9,9 +9,9 @@
 #include <watt/trading/agent_state.hpp>
 #include <watt/trading/aggregator_plan.hpp>
 #include <watt/trading/auction_lines.hpp>
-#include <watt/trading/settings.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
+#include <watt/yaml_settings.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -39,24 +39,26 @@ public:
                 "discovery_ms", "query_period_s", "register_period_s", "start"});
         !err.empty())
       throw Error(err);
-    market_ = text_setting(c["market"], "market", "lab");
-    s_.required_kwh = setting(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
-    s_.strategy.start_cents = setting(c["start_cents"], "start_cents", 5, 0, 1e6);
-    s_.strategy.max_cents = setting(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
+    market_ = watt::yaml::text<Error>(c["market"], "market", "lab");
+    s_.required_kwh = watt::yaml::number<Error>(c["required_kwh"], "required_kwh", 6.75, 0, 1e9);
+    s_.strategy.start_cents = watt::yaml::number<Error>(c["start_cents"], "start_cents", 5, 0, 1e6);
+    s_.strategy.max_cents = watt::yaml::number<Error>(c["max_cents"], "max_cents", 20, s_.strategy.start_cents, 1e6);
     s_.strategy.increments.clear();
     if (c["increments"] && !c["increments"].IsSequence()) throw Error("'increments' must be a list of numbers");
-    for (const auto& i : c["increments"]) s_.strategy.increments.push_back(setting(i, "increments", 0, 1e-9, 1e6));
+    for (const auto& i : c["increments"])
+      s_.strategy.increments.push_back(watt::yaml::number<Error>(i, "increments", 0, 1e-9, 1e6));
     if (s_.strategy.increments.empty()) s_.strategy.increments = {1};
-    const auto choice = choice_named(text_setting(c["choice"], "choice", "first"));
+    const auto choice = choice_named(watt::yaml::text<Error>(c["choice"], "choice", "first"));
     if (!choice) throw Error("'choice': first, cheapest or most_energy");
     choice_ = *choice;
-    s_.counterpart_timeout =
-        Ms(static_cast<long>(setting(c["counterpart_timeout_ms"], "counterpart_timeout_ms", 3000, 1, 3.6e6)));
-    discovery_ = Ms(static_cast<long>(setting(c["discovery_ms"], "discovery_ms", 500, 1, 3.6e6)));
-    query_period_ = setting(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
-    register_period_ = setting(c["register_period_s"], "register_period_s",
-                               spec(MsgType::register_participant).period_s, 0.001, 86400);
-    start_ = flag_setting(c["start"], "start", true);
+    s_.counterpart_timeout = Ms(static_cast<long>(
+        watt::yaml::number<Error>(c["counterpart_timeout_ms"], "counterpart_timeout_ms", 3000, 1, 3.6e6)));
+    discovery_ = Ms(static_cast<long>(watt::yaml::number<Error>(c["discovery_ms"], "discovery_ms", 500, 1, 3.6e6)));
+    query_period_ =
+        watt::yaml::number<Error>(c["query_period_s"], "query_period_s", spec(MsgType::query).period_s, 0.001, 86400);
+    register_period_ = watt::yaml::number<Error>(c["register_period_s"], "register_period_s",
+                                                 spec(MsgType::register_participant).period_s, 0.001, 86400);
+    start_ = watt::yaml::flag<Error>(c["start"], "start", true);
     // Read with the settings: a history it cannot read refuses the start.
     history_file_ = std::filesystem::path(watt_home()) / "data" / identity() / "history.json";
     load_history();
@@ -164,7 +166,6 @@ private:
       s.strategy = opening(s_.strategy, choice_, history_, r.from);
       bidder_.emplace(s);
       if (auto b = bidder_->on_response(r, now())) {
-        bess_ = r.from;
         send_bid(*b);
         return;
       }
@@ -173,13 +174,12 @@ private:
   }
 
   void send_bid(const BidMsg& b) {
-    price_ = b.price_cents;
-    log().info("BID to {}: {} cents/kWh for {} kWh", bess_, b.price_cents, b.energy_kwh);
-    link_->send(bess_, MsgType::bid, b);
+    log().info("BID to {}: {} cents/kWh for {} kWh", bess(), b.price_cents, b.energy_kwh);
+    link_->send(bess(), MsgType::bid, b);
   }
 
   void on_reject(const RejectBidMsg& r) {
-    if (!bidder_ || r.from != bess_) return;
+    if (!bidder_ || r.from != bess()) return;
     log().info("REJECTED by {}: {} cents/kWh ({})", r.from, r.price_cents, r.reason);
     if (auto b = bidder_->on_reject(r, now())) {
       if (r.reason != "closed") return send_bid(*b);
@@ -190,19 +190,19 @@ private:
     } else if (!bidder_->done()) {
       return;  // stale: a reply to an earlier bid
     } else if (r.reason == "sold_out" || r.reason == "invalid") {
-      closed_.insert(bess_);
+      closed_.insert(bess());
       give_up(r.reason == "invalid" ? "it finds the bid invalid" : "sold out", false);
     } else {
-      closed_.insert(bess_);  // its maximum was refused: nothing to gain there
-      give_up("bowed out at " + lines::number(price_), false);
+      closed_.insert(bess());  // its maximum was refused: nothing to gain there
+      give_up("bowed out at " + lines::number(bidder_->price()), false);
     }
   }
 
   void on_accept(const AcceptBidMsg& a) {
-    if (!bidder_ || a.from != bess_) return;
+    if (!bidder_ || a.from != bess()) return;
     const auto c = bidder_->on_accept(a, now());
     if (!c) return;
-    link_->send(bess_, MsgType::bid_confirmation, *c);
+    link_->send(bess(), MsgType::bid_confirmation, *c);
     log().info("ACCEPTED by {}: {} kWh at {} cents/kWh; confirmed", a.from, a.energy_kwh, a.price_cents);
     confirming_ = Purchase{a.from, a.price_cents, a.energy_kwh};
     confirmed_at_ = now();
@@ -227,9 +227,9 @@ private:
   // Gives the BESS up and goes on to the next; `withdraw` tells the BESS to
   // drop its bid (it is alive, only slow or silent).
   void give_up(const std::string& why, bool withdraw) {
-    log().info("{}: {}; moving on", bess_, why);
-    if (withdraw) link_->send(bess_, MsgType::terminate, TerminateMsg{identity(), 0, "withdrawn"});
-    keep(given_up_, bess_ + ": " + why);
+    log().info("{}: {}; moving on", bess(), why);
+    if (withdraw) link_->send(bess(), MsgType::terminate, TerminateMsg{identity(), 0, "withdrawn"});
+    keep(given_up_, bess() + ": " + why);
     next();
   }
 
@@ -248,15 +248,25 @@ private:
     list.push_back(std::move(item));
   }
 
+  // The BESS it bids with now (only while bidding).
+  const std::string& bess() const { return bidder_->bess(); }
+
   const std::string& bidding_with() const {
     static const std::string none;
-    return bidder_ ? bess_ : none;
+    return bidder_ ? bidder_->bess() : none;
   }
 
   AggregatorState state() const {
-    return {
-        identity(), s_.required_kwh, remaining_, bidding_with(), price_, remaining_ <= 0 || (!bidder_ && !round_open_),
-        bought_,    given_up_,       failures_,  link_->stats()};
+    return {identity(),
+            s_.required_kwh,
+            remaining_,
+            bidding_with(),
+            bidder_ ? bidder_->price() : 0.0,
+            remaining_ <= 0 || (!bidder_ && !round_open_),
+            bought_,
+            given_up_,
+            failures_,
+            link_->stats()};
   }
 
   std::string market_ = "lab";
@@ -269,7 +279,7 @@ private:
   std::filesystem::path history_file_;
   TradingHistory history_;
   std::unique_ptr<Link> link_;
-  double remaining_ = 0, price_ = 0;
+  double remaining_ = 0;
   bool round_open_ = false;
   std::vector<ResponseMsg> responses_, candidates_;
   std::set<std::string> closed_;  // BESSs it bowed out of or that sold out
@@ -278,7 +288,6 @@ private:
   Ms confirmed_at_{0};
   std::uint64_t generation_ = 0;  // one per BESS bid with: a delayed resend checks it is still current
   static constexpr Ms closed_retry{250};
-  std::string bess_;
   std::vector<Purchase> bought_;
   std::vector<std::string> given_up_, failures_;
 };

@@ -6,9 +6,9 @@
 // (RPC fail). RPC state: its auction and its message counts.
 #include <watt/trading/agent_state.hpp>
 #include <watt/trading/auction_lines.hpp>
-#include <watt/trading/settings.hpp>
 #include <watt/watt.hpp>
 #include <watt/yaml_keys.hpp>
+#include <watt/yaml_settings.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -21,7 +21,7 @@ namespace watt::trading {
 namespace {
 
 double number(const YAML::Node& c, const char* key, double fallback, double low, double high) {
-  return setting(c[key], key, fallback, low, high);
+  return watt::yaml::number<Error>(c[key], key, fallback, low, high);
 }
 
 }  // namespace
@@ -36,7 +36,7 @@ public:
                                       "window_ms", "confirm_timeout_ms", "status_period_s", "register_period_s"});
         !err.empty())
       throw Error(err);
-    market_ = text_setting(c["market"], "market", "lab");
+    market_ = watt::yaml::text<Error>(c["market"], "market", "lab");
     s_.total_kwh = number(c, "total_kwh", 13.5, 0, 1e9);
     s_.percent_for_sale = number(c, "percent_for_sale", 50, 0, 100);
     s_.reserve_cents = number(c, "reserve_cents", 12.5, 0, 1e6);

@@ -28,11 +28,6 @@ public:
     counts[std::string(counts.size() < max_topics ? topic : other)] += n;
   }
   const Counts& counts() const noexcept { return counts_; }
-  std::uint64_t total() const noexcept {
-    std::uint64_t sum = 0;
-    for (const auto& [topic, n] : counts_) sum += n;
-    return sum;
-  }
 
 private:
   std::size_t max_topics_;
