@@ -217,6 +217,10 @@ TEST_CASE("messages that pass their deadline while waiting are dropped and count
   CHECK(stats.expired_topics.size() == 1);
   CHECK(stats.expired_topics.count("load/x") == 1);
   CHECK(stats.expired_topics.begin()->second == expired);
+  // And `watt stats` says so, by topic.
+  const auto shown = p.cli({"stats"});
+  CHECK(shown.code == 0);
+  CHECK(shown.out.find("expired   load/x " + std::to_string(expired)) != std::string::npos);
   // Every message is accounted for: delivered, expired at the broker, or
   // missed at the receiver (it reached the subscriber too late).
   const auto missed = sub->missed_deadlines();
