@@ -57,6 +57,27 @@ Clearing clear(const std::vector<Offer>& bids, const std::vector<Offer>& asks, P
   return out;
 }
 
+Offers offers_from_curve(const std::string& who, std::vector<CurvePoint> curve) {
+  std::sort(curve.begin(), curve.end(), [](const CurvePoint& a, const CurvePoint& b) { return a.price < b.price; });
+  for (std::size_t k = 0; k < curve.size(); ++k)
+    if (curve[k].price < 0 || (k > 0 && curve[k].price == curve[k - 1].price))
+      throw ClearingError("the curve of '" + who + "': each price once, none negative");
+  for (std::size_t k = 1; k < curve.size(); ++k) curve[k].energy = std::min(curve[k].energy, curve[k - 1].energy);
+  Offers out;
+  // Demand falls with the price: what is drawn at p_k and not at p_k+1 is
+  // bid at p_k. Supply rises: what is delivered at p_k and not at p_k-1 is
+  // asked at p_k.
+  for (std::size_t k = 0; k < curve.size(); ++k) {
+    const Wh demand = std::max<Wh>(curve[k].energy, 0);
+    const Wh next_demand = k + 1 < curve.size() ? std::max<Wh>(curve[k + 1].energy, 0) : 0;
+    if (demand > next_demand) out.bids.push_back({who, demand - next_demand, curve[k].price});
+    const Wh supply = std::max<Wh>(-curve[k].energy, 0);
+    const Wh last_supply = k > 0 ? std::max<Wh>(-curve[k - 1].energy, 0) : 0;
+    if (supply > last_supply) out.asks.push_back({who, supply - last_supply, curve[k].price});
+  }
+  return out;
+}
+
 Money imbalance(Wh contracted, Wh actual, PriceCc price, double penalty) {
   const Wh short_by = contracted - actual;  // > 0: delivered less than promised
   const double rate = short_by > 0 ? 1 + penalty : 1 - penalty;

@@ -106,7 +106,7 @@ DerModel state_space(Params& p, const std::string& name) {
 
 }  // namespace
 
-ModelSet parse_models(std::string_view yaml, const std::string& source) {
+ModelSet parse_models(std::string_view yaml, const std::string& source, double step_h) {
   try {
     const auto root = YAML::Load(std::string(yaml));
     if (!root.IsMap()) throw ModelError("not a map with step_minutes and models");
@@ -114,7 +114,7 @@ ModelSet parse_models(std::string_view yaml, const std::string& source) {
     ModelSet set;
     const double minutes = root["step_minutes"].as<double>(30);
     if (!(minutes > 0 && minutes <= 24 * 60)) throw ModelError("'step_minutes' must be from 0 to 1440");
-    set.step_h = minutes / 60;
+    set.step_h = step_h > 0 ? step_h : minutes / 60;
     if (!root["models"] || !root["models"].IsSequence()) throw ModelError("'models' must be a list");
     std::set<std::string> names;
     for (const auto& n : root["models"]) {
@@ -138,12 +138,12 @@ ModelSet parse_models(std::string_view yaml, const std::string& source) {
   }
 }
 
-ModelSet load_models(const std::string& file) {
+ModelSet load_models(const std::string& file, double step_h) {
   std::ifstream in(file);
   if (!in) throw ModelError(file + ": cannot be read");
   std::stringstream text;
   text << in.rdbuf();
-  return parse_models(text.str(), file);
+  return parse_models(text.str(), file, step_h);
 }
 
 }  // namespace watt::der

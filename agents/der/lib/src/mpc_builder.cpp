@@ -1,5 +1,6 @@
 #include "mpc_builder.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace watt::der {
@@ -21,6 +22,7 @@ MpcBuilder::MpcBuilder(const std::vector<DerModel>& models, const Forecasts& for
     for (std::size_t j = 0; j < models_[k].switches.size(); ++j) add_switch_rules(k, j);
   }
   add_grid();
+  for (const auto& c : settings_.contracts) add_contract(c);
 }
 
 double MpcBuilder::series(const std::string& name, int t) const {
@@ -155,6 +157,24 @@ void MpcBuilder::add_grid() {
     if (!settings_.peak_kw.none)
       lp_.add_le("peak_limit[" + std::to_string(t0_ + t) + "]", {{import_.back(), 1}}, bound(settings_.peak_kw, t, 0));
   }
+}
+
+void MpcBuilder::add_contract(const Contract& c) {
+  if (c.steps < 1 || c.over_cost + c.under_cost < 0 || !std::isfinite(c.kwh) || !std::isfinite(c.done_kwh))
+    throw ModelError("contract from step " + std::to_string(c.first) +
+                     ": needs at least one step, finite energy and over_cost + under_cost >= 0");
+  std::vector<opt::Term> drawn;
+  for (int at = std::max(c.first, t0_); at < std::min(c.first + c.steps, t0_ + horizon_); ++at) {
+    const auto t = static_cast<std::size_t>(at - t0_);
+    drawn.push_back({import_[t], step_h_});
+    drawn.push_back({export_[t], -step_h_});
+  }
+  if (drawn.empty()) return;
+  // drawn - over + under = kwh - done: what is over or under costs.
+  const auto name = "contract[" + std::to_string(c.first) + "]";
+  drawn.push_back({lp_.add_var(name + ".over", 0, opt::inf, c.over_cost), -1});
+  drawn.push_back({lp_.add_var(name + ".under", 0, opt::inf, c.under_cost), 1});
+  lp_.add_eq(name, drawn, c.kwh - c.done_kwh);
 }
 
 }  // namespace watt::der

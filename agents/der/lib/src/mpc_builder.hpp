@@ -44,6 +44,7 @@ private:
   static constexpr double big_kw = 1e5;      // more than any home or microgrid draws or makes
   static constexpr double short_cost = 1e6;  // a step of a required run not run: far above any price
   void add_grid();
+  void add_contract(const Contract& c);
 
   const std::vector<DerModel>& models_;
   const Forecasts& forecasts_;

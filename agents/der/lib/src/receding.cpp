@@ -42,6 +42,10 @@ const AppliedStep& RecedingHorizon::advance_safe(const Forecasts& forecasts, con
   return apply(safe_schedule(set_.models, forecasts, step_), forecasts, actual ? *actual : forecasts, 0, "baseline");
 }
 
+const AppliedStep& RecedingHorizon::advance_by(const Plan& p, const Forecasts& forecasts, const Forecasts* actual) {
+  return apply(p, forecasts, actual ? *actual : forecasts, 0, p.safe ? "safe schedule" : std::string());
+}
+
 const AppliedStep& RecedingHorizon::apply(const Plan& p, const Forecasts& forecasts, const Forecasts& actual,
                                           double solve_ms, std::string why) {
   AppliedStep a;

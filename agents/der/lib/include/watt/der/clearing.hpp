@@ -53,6 +53,25 @@ struct ClearingError : std::invalid_argument {
 // cent.
 Clearing clear(const std::vector<Offer>& bids, const std::vector<Offer>& asks, PriceRule rule = PriceRule::midpoint);
 
+// A participant's curve, one point per price: at `price` it would draw
+// `energy` from the market (negative: deliver that much).
+struct CurvePoint {
+  PriceCc price = 0;
+  Wh energy = 0;
+};
+
+struct Offers {
+  std::vector<Offer> bids, asks;
+};
+
+// The bids and asks that say a curve (docs/der.md, Bids from a plan): at a
+// clearing price P the bids at or above P and the asks at or below it add
+// up to what the curve draws at the highest of its prices not above P. A
+// curve that draws more at a higher price (a plan is not always monotone)
+// is taken at the least it draws at any lower price. Points in any order;
+// a price twice, or a negative one, throws ClearingError.
+Offers offers_from_curve(const std::string& who, std::vector<CurvePoint> curve);
+
 // Real-time imbalance at a penalty: a party that delivered (or took) other
 // than its contract pays the difference at `price` times (1 + penalty) when
 // short, and is paid at `price` times (1 - penalty) when long. Positive:

@@ -29,8 +29,11 @@ struct ModelSet {
   std::vector<DerModel> models;
 };
 
-// Throws ModelError naming `source`, the model and the field.
-ModelSet parse_models(std::string_view yaml, const std::string& source);
-ModelSet load_models(const std::string& file);
+// Throws ModelError naming `source`, the model and the field. A step_h
+// above 0 overrides the file's step_minutes: the built-ins are made for
+// that step (a microgrid operator plans half-hours and runs 7.5-minute
+// epochs of the same models); run constraints still count steps.
+ModelSet parse_models(std::string_view yaml, const std::string& source, double step_h = 0);
+ModelSet load_models(const std::string& file, double step_h = 0);
 
 }  // namespace watt::der

@@ -31,6 +31,18 @@ struct Weights {
   double energy = 1, storage = 1, switching = 1;  // lambda_e, lambda_s, lambda_delta of (26)
 };
 
+// A contract to keep (seed 001's real-time tracking, docs/der.md,
+// Contracts): over `steps` steps from absolute step `first`, what is drawn
+// from the grid (imports less exports, kWh) should come to `kwh`, of which
+// `done_kwh` was drawn before the plan starts. Each kWh over costs
+// `over_cost`, each kWh under costs `under_cost` (negative: it earns that);
+// over_cost + under_cost must not be negative.
+struct Contract {
+  int first = 0, steps = 1;
+  double kwh = 0, done_kwh = 0;
+  double over_cost = 0, under_cost = 0;
+};
+
 struct MpcSettings {
   int horizon = 96;             // steps
   std::string price = "price";  // series: per kWh imported
@@ -38,6 +50,7 @@ struct MpcSettings {
   Limit peak_kw;                // P_max(t) of (27) on what is imported: a number, a series, or none
   Weights weights;
   opt::SolveOptions solve{std::chrono::milliseconds(10000), 1e-4};
+  std::vector<Contract> contracts;  // steps outside the horizon are left out
 };
 
 // One model's plan: per step, its controls, switches and outputs; its states

@@ -43,10 +43,18 @@ public:
   const AppliedStep& advance(const Forecasts& forecasts, const Forecasts* actual = nullptr);
   // The same, always by the safe schedule (a thermostat-only baseline).
   const AppliedStep& advance_safe(const Forecasts& forecasts, const Forecasts* actual = nullptr);
+  // Applies the first step of a plan made elsewhere (over the same models,
+  // perhaps at a longer step: a half-hour plan run in 7.5-minute epochs).
+  const AppliedStep& advance_by(const Plan& p, const Forecasts& forecasts, const Forecasts* actual = nullptr);
+
+  // What the next plans are made with: a tracker changes its contracts and
+  // horizon from step to step.
+  MpcSettings& settings() noexcept { return settings_; }
 
   int step() const noexcept { return step_; }
   double step_h() const noexcept { return set_.step_h; }
   const std::vector<DerModel>& models() const noexcept { return set_.models; }
+  std::vector<DerModel>& models() noexcept { return set_.models; }
   const std::vector<AppliedStep>& record() const noexcept { return record_; }
   double total_cost() const noexcept;
 
