@@ -75,6 +75,17 @@ TEST_CASE("microgrid: a contract in the plan is met, and what is off it costs it
   CHECK(p.objective == doctest::Approx(100 * (200 - 40 - 50)));  // the battery holds 50 more at most
   s.contracts = {{0, 2, 10, 0, -5, 1}};
   CHECK_THROWS_AS(plan(set.models, series, 0, set.step_h, s), ModelError);
+  // A terminal target: the battery ends at 80 kWh, each kWh short costing
+  // 100, when filling it costs 10 a kWh.
+  s.contracts.clear();
+  s.weights.energy = 1;
+  s.targets = {{"battery", "energy", 80, 100, 0}};
+  p = plan(set.models, series, 0, set.step_h, s);
+  REQUIRE(p.ok());
+  CHECK(p.models[1].states.back()[0] == doctest::Approx(80));
+  CHECK(p.objective == doctest::Approx(10 * (80 + 30)));  // the load's 80 kWh and 30 into the battery
+  s.targets = {{"roof", "energy", 80, 100, 0}};
+  CHECK_THROWS_WITH_AS(plan(set.models, series, 0, set.step_h, s), doctest::Contains("no model 'roof'"), ModelError);
 }
 
 TEST_CASE("microgrid: the day's series: forecasts, hour-ahead means and epochs agree") {
@@ -156,15 +167,27 @@ TEST_CASE("microgrid: with perfect forecasts the epochs meet the contract, and t
 
 TEST_CASE("microgrid: with forecast errors the epochs keep each interval near its contract") {
   Fixture f;
-  auto d = six_intervals(0.15);
-  Microgrid mg(f.file, microgrid_day(d), 4);
-  mg.set_terms(terms());
-  mg.set_contracts({20, 20, 20, 20, 20, 20}, {10, 10, 10, 40, 40, 40});
-  for (int t = 0; t < 6; ++t)
+  Microgrid mg(f.file, microgrid_day(six_intervals(0.15)), 4);
+  // One price all day: what the battery stores is worth what it costs, so
+  // the epochs make up every surprise with it.
+  mg.set_terms({std::vector<double>(6, 10), std::vector<double>(6, 2), 1, 0.5});
+  mg.set_contracts(std::vector<double>(6, 20), std::vector<double>(6, 10));
+  for (int t = 0; t < 6; ++t) {
+    // The real-time market takes the whole deviation, as the grid does.
+    mg.add_real_time(t, mg.real_time_position(t) - mg.record()[static_cast<std::size_t>(t)].contract_kwh);
     for (int e = 0; e < 4; ++e) mg.run_epoch(t, e);
-  // The battery absorbs every surprise but the last epoch's: at most the
-  // load's error in one epoch (40 kW x 30 % x 7.5 min).
-  for (const auto& r : mg.record()) CHECK(std::abs(r.drawn_kwh - r.contract_kwh) <= 40 * 0.3 * 0.125 + 1e-6);
+    mg.run_alone(t);
+  }
+  // Every surprise but the last epoch's is made up: at most the load's
+  // error in one epoch (40 kW x 30 % x 7.5 min); and the tracked plant
+  // spends no more energy than the same plant on its own.
+  double drawn = 0, alone = 0;
+  for (const auto& r : mg.record()) {
+    CHECK(std::abs(r.drawn_kwh - r.contract_kwh) <= 40 * 0.3 * 0.125 + 1e-6);
+    drawn += r.drawn_kwh;
+    alone += r.alone_kwh;
+  }
+  CHECK(drawn <= alone + 1);
 }
 
 TEST_CASE("microgrid: a model reading a series the day does not make is refused by name") {

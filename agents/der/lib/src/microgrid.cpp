@@ -18,6 +18,29 @@ double fuel(const RecedingHorizon& plant, const AppliedStep& a) {
   return sum;
 }
 
+// The energy it takes to move a state one unit toward what it stores, kWh,
+// signed: positive where storing raises the state (a battery's energy, a
+// heater's temperature), negative where it lowers it (a cooler's); 0 where
+// nothing that draws power moves it, or things move it both ways (an AC
+// and a heater).
+double storage_kwh_per_unit(const DerModel& m, std::size_t i, double step_h) {
+  const auto& next = m.states[i].next;
+  const auto& power = m.power().terms;
+  double best = 0;
+  const auto consider = [&](const std::map<std::string, double>& moves, const std::map<std::string, double>& draws) {
+    for (const auto& [name, b] : moves) {
+      const auto d = draws.find(name);
+      if (b == 0 || d == draws.end() || d->second <= 0) continue;
+      const double kwh = d->second * step_h / b;
+      if (best != 0 && (kwh > 0) != (best > 0)) return false;
+      if (best == 0 || std::abs(kwh) < std::abs(best)) best = kwh;
+    }
+    return true;
+  };
+  if (!consider(next.controls, power.controls) || !consider(next.switches, power.switches)) return 0;
+  return best;
+}
+
 // What a plan draws from the grid in its first step, kWh.
 double first_step_kwh(const Plan& p, double step_h) { return (p.import_kw.at(0) - p.export_kw.at(0)) * step_h; }
 
@@ -145,9 +168,38 @@ double Microgrid::real_time_position(int interval) {
   // What is off the contract trades in real time against the grid's
   // standing offers, at the tariff or better: the best plan for the rest of
   // the day is the one against the tariff, as on its own.
-  const auto p = tariff_plan(*plant_, interval);
+  reference_ = tariff_plan(*plant_, interval);
+  reference_at_ = interval;
   // No plan: keep to the contract, and let the epochs do what they can.
-  return p.ok() ? first_step_kwh(p, halves_.step_h) : contract_[static_cast<std::size_t>(interval)];
+  return reference_.ok() ? first_step_kwh(reference_, halves_.step_h) : contract_[static_cast<std::size_t>(interval)];
+}
+
+// Where the epochs' plan should leave what the microgrid stores: where the
+// interval's re-plan has it at the end of the epochs' horizon, each unit
+// short costing the energy to make it up at the imbalance's price over,
+// each unit more worth that energy at its price under.
+std::vector<StateTarget> Microgrid::storage_targets(int interval, int intervals_ahead) {
+  if (reference_at_ != interval) {  // it missed the gate: plans now
+    reference_ = tariff_plan(*plant_, interval);
+    reference_at_ = interval;
+  }
+  std::vector<StateTarget> out;
+  if (!reference_.ok()) return out;
+  const auto row = static_cast<std::size_t>(
+      std::min<int>(intervals_ahead, static_cast<int>(reference_.models[0].states.size()) - 1));
+  const auto at = static_cast<std::size_t>(std::min(interval + intervals_ahead, intervals() - 1));
+  const double over = price_.at(at) * (1 + terms_.penalty), under = price_[at] * (1 - terms_.penalty);
+  for (std::size_t k = 0; k < halves_.models.size(); ++k) {
+    const auto& m = halves_.models[k];
+    for (std::size_t i = 0; i < m.states.size(); ++i) {
+      const double kwh = storage_kwh_per_unit(m, i, halves_.step_h);
+      if (kwh == 0) continue;
+      const double short_cost = std::abs(kwh) * over, more_value = -std::abs(kwh) * under;
+      out.push_back({m.name, m.states[i].name, reference_.models[k].states[row][i], kwh > 0 ? short_cost : more_value,
+                     kwh > 0 ? more_value : short_cost});
+    }
+  }
+  return out;
 }
 
 void Microgrid::add_real_time(int interval, double kwh) {
@@ -163,16 +215,22 @@ double Microgrid::run_epoch(int interval, int epoch) {
   auto& s = plant_->settings();
   const bool next = interval + 1 < intervals();
   s.horizon = epochs_ - epoch + (next ? epochs_ : 0);
-  // Tracking first (each kWh off costs tracking_cost, far above any
-  // price); among ways to track, the cheapest at the tariff. Priced by what
-  // the imbalance costs instead, a plan this short sees no value in what it
-  // stores for later and lets the cars go uncharged; free energy, it would
-  // overcool and cycle the battery.
-  s.weights.energy = 1;
+  // The energy is bought; what is off the contract costs what the
+  // imbalance will (seed 001: minimize the imbalance cost), and
+  // tracking_cost more each way; what it stores for later is worth what
+  // the re-plan says it is. A tracker that minimized the kWh off the
+  // contract instead would soak up every surplus by overcooling and
+  // charging cars past their need; one without the targets would leave
+  // the cars uncharged, seeing no value past its two intervals.
+  s.weights.energy = 0;
   s.contracts.clear();
-  for (int t = interval; t <= interval + (next ? 1 : 0); ++t)
-    s.contracts.push_back({t * epochs_, epochs_, contract_.at(static_cast<std::size_t>(t)),
-                           t == interval ? r.drawn_kwh : 0, settings_.tracking_cost, settings_.tracking_cost});
+  for (int t = interval; t <= interval + (next ? 1 : 0); ++t) {
+    const auto i = static_cast<std::size_t>(t);
+    s.contracts.push_back({t * epochs_, epochs_, contract_.at(i), t == interval ? r.drawn_kwh : 0,
+                           price_.at(i) * (1 + terms_.penalty) + settings_.tracking_cost,
+                           -price_[i] * (1 - terms_.penalty) + settings_.tracking_cost});
+  }
+  s.targets = storage_targets(interval, next ? 2 : 1);
   const auto& a = plant_->advance(epoch_series(interval), &day_.actual);
   const double kwh = kwh_drawn(a, plant_->step_h());
   r.drawn_kwh += kwh;

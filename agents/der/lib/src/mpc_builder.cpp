@@ -23,6 +23,7 @@ MpcBuilder::MpcBuilder(const std::vector<DerModel>& models, const Forecasts& for
   }
   add_grid();
   for (const auto& c : settings_.contracts) add_contract(c);
+  for (const auto& t : settings_.targets) add_target(t);
 }
 
 double MpcBuilder::series(const std::string& name, int t) const {
@@ -175,6 +176,22 @@ void MpcBuilder::add_contract(const Contract& c) {
   drawn.push_back({lp_.add_var(name + ".over", 0, opt::inf, c.over_cost), -1});
   drawn.push_back({lp_.add_var(name + ".under", 0, opt::inf, c.under_cost), 1});
   lp_.add_eq(name, drawn, c.kwh - c.done_kwh);
+}
+
+void MpcBuilder::add_target(const StateTarget& t) {
+  std::size_t k = 0;
+  while (k < models_.size() && models_[k].name != t.model) ++k;
+  if (k == models_.size()) throw ModelError("target: no model '" + t.model + "'");
+  const auto i = models_[k].state_index(t.state);
+  if (t.below_cost + t.above_cost < 0 || !std::isfinite(t.value))
+    throw ModelError("target of " + t.model + "." + t.state + ": a finite value and below_cost + above_cost >= 0");
+  // x[H] + below - above = value.
+  const auto name = row_name(k, t.state + ".target", horizon_);
+  lp_.add_eq(name,
+             {{vars_[k].x.back()[i], 1},
+              {lp_.add_var(name + ".below", 0, opt::inf, t.below_cost), 1},
+              {lp_.add_var(name + ".above", 0, opt::inf, t.above_cost), -1}},
+             t.value);
 }
 
 }  // namespace watt::der

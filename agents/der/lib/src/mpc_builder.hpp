@@ -45,6 +45,7 @@ private:
   static constexpr double short_cost = 1e6;  // a step of a required run not run: far above any price
   void add_grid();
   void add_contract(const Contract& c);
+  void add_target(const StateTarget& t);
 
   const std::vector<DerModel>& models_;
   const Forecasts& forecasts_;

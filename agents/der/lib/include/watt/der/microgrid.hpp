@@ -13,9 +13,11 @@
 //   grid's prices or better), and offers the difference between that plan
 //   and its contract.
 // - In each of the interval's epochs: it plans what is left of the interval
-//   and the next one at epoch steps, minimizing the imbalance (each kWh off
-//   the contract costs tracking_cost), applies the first epoch to its plant
-//   with what really happens, and reports what it drew.
+//   and the next one at epoch steps, minimizing the imbalance's cost (each
+//   kWh off the contract costs what the settlement will charge, and
+//   tracking_cost more), with what it stores valued by the interval's
+//   re-plan (terminal targets); applies the first epoch to its plant with
+//   what really happens, and reports what it drew.
 // - Beside it, the same plant run without the market (a shadow): each
 //   interval planned against the tariff and applied over its epochs, for the
 //   cost of the microgrid on its own.
@@ -39,7 +41,7 @@ struct MarketTerms {
 };
 
 struct MicrogridSettings {
-  double tracking_cost = 1000;  // per kWh off the contract, in the epochs' plans
+  double tracking_cost = 1;  // per kWh off the contract in the epochs' plans, above the imbalance's price
   opt::SolveOptions solve{std::chrono::milliseconds(10000), 1e-4};
 };
 
@@ -84,6 +86,7 @@ public:
 private:
   Forecasts interval_series(int interval) const;
   Plan tariff_plan(const RecedingHorizon& from, int interval) const;
+  std::vector<StateTarget> storage_targets(int interval, int intervals_ahead);
   Forecasts epoch_series(int interval) const;
   ModelSet synced(const RecedingHorizon& from) const;
 
@@ -94,6 +97,8 @@ private:
   MarketTerms terms_;
   std::unique_ptr<RecedingHorizon> plant_, alone_;
   std::vector<double> contract_, price_;
+  Plan reference_;  // the interval's re-plan against the tariff
+  int reference_at_ = -1;
   std::vector<IntervalRecord> record_;
 };
 

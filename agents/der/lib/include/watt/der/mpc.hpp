@@ -43,6 +43,16 @@ struct Contract {
   double over_cost = 0, under_cost = 0;
 };
 
+// Where a state should stand at the end of the horizon (a terminal target,
+// docs/der.md, Contracts): each unit below `value` costs below_cost, each
+// unit above it above_cost (either may be negative: a value; their sum may
+// not). How a short plan values what it stores for after it: a longer
+// plan's state at that step is the target.
+struct StateTarget {
+  std::string model, state;
+  double value = 0, below_cost = 0, above_cost = 0;
+};
+
 struct MpcSettings {
   int horizon = 96;             // steps
   std::string price = "price";  // series: per kWh imported
@@ -51,6 +61,7 @@ struct MpcSettings {
   Weights weights;
   opt::SolveOptions solve{std::chrono::milliseconds(10000), 1e-4};
   std::vector<Contract> contracts;  // steps outside the horizon are left out
+  std::vector<StateTarget> targets;
 };
 
 // One model's plan: per step, its controls, switches and outputs; its states
