@@ -58,9 +58,15 @@ json call_json(watt::Client& c, const std::string& peer, const std::string& meth
   return json::parse(r.value());
 }
 
-bool done(watt::Client& c) {
-  auto s = c.call("market", "status").get_as<std::string>();
-  return s && json::parse(s.value()).at("phase") == "done";
+// Polls the market until it has settled its day.
+bool day_settled(watt::Client& c, std::chrono::seconds within) {
+  return watt::test::eventually(
+      [&] {
+        c.spin_for(std::chrono::milliseconds(50));
+        auto s = c.call("market", "status").get_as<std::string>();
+        return s && json::parse(s.value()).at("phase") == "done";
+      },
+      within);
 }
 
 }  // namespace
@@ -77,12 +83,7 @@ TEST_CASE("microgrids: a short day on the bus, cleared, tracked and settled to t
   const std::string contract = "bilateral: [{seller: sunny, buyer: shady, from: 2, to: 3, kw: 10, price_cents: 15}]\n";
   REQUIRE(install(cli, "microgrid-operator", "sunny", operator_config(m, 6, 60, 1, contract)).code == 0);
   REQUIRE(install(cli, "microgrid-operator", "shady", operator_config(m, 6, 0, 2, contract)).code == 0);
-  REQUIRE(watt::test::eventually(
-      [&] {
-        c.spin_for(std::chrono::milliseconds(50));
-        return done(c);
-      },
-      std::chrono::seconds(120)));
+  REQUIRE(day_settled(c, std::chrono::seconds(120)));
   const auto statements = call_json(c, "market", "statements");
   CHECK(statements.at("balance").at("day_ahead") == 0);
   CHECK(statements.at("balance").at("real_time") == 0);
@@ -114,12 +115,7 @@ TEST_CASE("microgrids: a participant that never answers is named, and the day go
               [&](const watt::Envelope& e) { settled = json::parse(e.body.as<std::string>()); });
   REQUIRE(install(cli, "market-operator", "market", market_config("only, ghost", 1, 300)).code == 0);
   REQUIRE(install(cli, "microgrid-operator", "only", operator_config(m, 1, 10, 1)).code == 0);
-  REQUIRE(watt::test::eventually(
-      [&] {
-        c.spin_for(std::chrono::milliseconds(50));
-        return done(c);
-      },
-      std::chrono::seconds(60)));
+  REQUIRE(day_settled(c, std::chrono::seconds(60)));
   // The settlement names the one with no reading; it is settled at its
   // contract. (On a loaded machine the other may be named too: its
   // readings, late, are settled when they come.)
