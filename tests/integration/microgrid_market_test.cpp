@@ -83,6 +83,14 @@ TEST_CASE("microgrids: a short day on the bus, cleared, tracked and settled to t
   const std::string contract = "bilateral: [{seller: sunny, buyer: shady, from: 2, to: 3, kw: 10, price_cents: 15}]\n";
   REQUIRE(install(cli, "microgrid-operator", "sunny", operator_config(m, 6, 60, 1, contract)).code == 0);
   REQUIRE(install(cli, "microgrid-operator", "shady", operator_config(m, 6, 0, 2, contract)).code == 0);
+  // Bad offers are refused, saying what is wrong, and the market goes on.
+  const auto refused = [&](const std::string& method, const std::string& body) {
+    auto r = c.call("market", method, body).get_as<std::string>();
+    return r ? std::string("accepted") : std::string(r.error().what());
+  };
+  CHECK(refused("day_ahead", "{").find("day_ahead: not JSON") != std::string::npos);
+  CHECK(refused("day_ahead", "[{\"bids\": [[1]]}]").find("must be [Wh, price]") != std::string::npos);
+  CHECK(refused("day_ahead", "[]").find("'test-dso' is not a participant") != std::string::npos);
   REQUIRE(day_settled(c, std::chrono::seconds(120)));
   const auto statements = call_json(c, "market", "statements");
   CHECK(statements.at("balance").at("day_ahead") == 0);
