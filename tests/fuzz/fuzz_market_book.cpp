@@ -55,8 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           break;
         }
         case 1:
-          book.add_bilateral(
-              {who, names[r.next(1) % 5], interval, static_cast<Wh>(r.next(2)), static_cast<PriceCc>(r.next(2))});
+          book.report_bilateral(who, {names[r.next(1) % 5], names[r.next(1) % 5], interval, static_cast<Wh>(r.next(2)),
+                                      static_cast<PriceCc>(r.next(2))});
           break;
         case 2: book.clear_day_ahead(); break;
         case 3: book.offer_real_time(who, interval, offers(r, who)); break;

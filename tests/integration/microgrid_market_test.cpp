@@ -79,6 +79,12 @@ TEST_CASE("microgrids: a short day on the bus, cleared, tracked and settled to t
   json reported;
   c.subscribe("market/market/dso/dso/bilateral",
               [&](const watt::Envelope& e) { reported = json::parse(e.body.as<std::string>()); });
+  std::vector<std::string> unmetered;
+  int settled = 0;
+  c.subscribe("market/market/settlement", [&](const watt::Envelope& e) {
+    ++settled;
+    for (const auto& who : json::parse(e.body.as<std::string>()).at("unmetered")) unmetered.push_back(who);
+  });
   REQUIRE(install(cli, "market-operator", "market", market_config("sunny, shady", 6, 60000)).code == 0);
   const std::string contract = "bilateral: [{seller: sunny, buyer: shady, from: 2, to: 3, kw: 10, price_cents: 15}]\n";
   REQUIRE(install(cli, "microgrid-operator", "sunny", operator_config(m, 6, 60, 1, contract)).code == 0);
@@ -100,11 +106,19 @@ TEST_CASE("microgrids: a short day on the bus, cleared, tracked and settled to t
   CHECK(reported[0].at("seller") == "sunny");
   CHECK(reported[0].at("energy") == 5000);
   CHECK(reported[1].at("interval") == 3);
-  // Each operator ran every epoch and reported it: its record has what it drew.
+  // Each operator ran every epoch and reported it before its interval was
+  // settled: no settlement named anyone unmetered, and each interval's
+  // record has what it drew (a 20 kW load draws).
+  c.spin_for(std::chrono::milliseconds(200));
+  CHECK(settled == 6);
+  CHECK(unmetered.empty());
   for (const char* id : {"sunny", "shady"}) {
     const auto record = call_json(c, id, "status").at("record");
     REQUIRE(record.size() == 6);
-    for (const auto& r : record) CHECK(r.at("safe_epochs") == 0);
+    for (const auto& r : record) {
+      CHECK(r.at("safe_epochs") == 0);
+      CHECK(r.at("drawn_kwh").get<double>() != 0);
+    }
   }
   // The sunny one sells what the shady one buys: the day-ahead lines say so.
   auto lines = c.call("market", "lines", std::string("shady")).get_as<std::string>();

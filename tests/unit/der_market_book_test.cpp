@@ -43,7 +43,12 @@ TEST_CASE("market: the day ahead clears between the operators first, the grid ta
   // Interval 1: only A sells 5 kWh from 10 c: the grid buys it.
   book.offer_day_ahead("A", {buy("A", 10000, 2500), sell("A", 5000, 1000)});
   book.offer_day_ahead("B", {sell("B", 4000, 1500), {}});
-  book.add_bilateral({"B", "A", 1, 2000, 2000});
+  book.report_bilateral("B", {"B", "A", 1, 2000, 2000});
+  book.report_bilateral("A", {"B", "A", 1, 2000, 2000});
+  book.report_bilateral("A", {"B", "A", 1, 2000, 2000});  // again: replaces, never adds
+  book.report_bilateral("A", {"A", "B", 0, 9000, 100});   // the other party never confirms it
+  REQUIRE(book.bilaterals().size() == 1);
+  REQUIRE(book.unconfirmed().size() == 1);
   book.clear_day_ahead();
   const auto& c0 = book.day_ahead(0);
   // A's 25 c bid takes B's 4 kWh at (25 + 15) / 2 = 20 c; the grid asks
@@ -63,7 +68,7 @@ TEST_CASE("market: the day ahead clears between the operators first, the grid ta
   CHECK(book.total("B", Settlement::day_ahead) == -4000 * 2000 + 4000 * 100 - 2000 * 2000 + 2000 * 100);
   CHECK(book.balance(Settlement::day_ahead) == 0);
   CHECK_THROWS_AS(book.offer_day_ahead("A", {{}, {}}), MarketError);
-  CHECK_THROWS_AS(book.add_bilateral({"A", "B", 0, 1, 1}), MarketError);
+  CHECK_THROWS_AS(book.report_bilateral("A", {"A", "B", 0, 1, 1}), MarketError);
 }
 
 TEST_CASE("market: real time trades the deviations, then the imbalance is settled at the penalty") {
@@ -102,6 +107,9 @@ TEST_CASE("market: a missing reading is settled as the contract, and a late one 
   REQUIRE(unmetered.size() == 1);
   CHECK(unmetered[0] == "A");
   CHECK(book.total("A", Settlement::real_time) == 0);
+  // A settled interval trades no more in real time.
+  CHECK_THROWS_AS(book.offer_real_time("B", 0, {}), MarketError);
+  CHECK_THROWS_AS(book.clear_real_time(0), MarketError);
   book.meter("A", 0, 9000);  // 1 kWh under its 10: long, paid 29 c x 0.5
   CHECK(book.total("A", Settlement::real_time) == -1000 * 1450);
   book.meter("A", 0, 2000);  // another epoch: 11 kWh, 1 over: pays 29 c x 1.5
@@ -130,7 +138,9 @@ TEST_CASE("market: random days balance to the unit") {
       }
       book.offer_day_ahead(w, offers);
     }
-    book.add_bilateral({"A", "B", u(0, 5), u(1, 9000), u(0, 4000)});
+    const Bilateral b{"A", "B", u(0, 5), u(1, 9000), u(0, 4000)};
+    book.report_bilateral("A", b);
+    book.report_bilateral("B", b);
     book.clear_day_ahead();
     for (int i = 0; i < 6; ++i) {
       for (const auto& w : who)
@@ -158,7 +168,15 @@ TEST_CASE("market: bad tariffs, parties and offers are refused by name") {
                        MarketError);
   CHECK_THROWS_AS(book.offer_day_ahead("A", {buy("A", 0, 1), {}}), MarketError);
   CHECK_THROWS_AS(book.offer_real_time("A", 0, {}), MarketError);  // before the day ahead
-  CHECK_THROWS_WITH_AS(book.add_bilateral({"A", "B", 2, 1, 1}), doctest::Contains("interval 2"), MarketError);
-  CHECK_THROWS_AS(book.add_bilateral({"A", "A", 0, 1, 1}), MarketError);
+  CHECK_THROWS_WITH_AS(book.report_bilateral("A", {"A", "B", 2, 1, 1}), doctest::Contains("interval 2"), MarketError);
+  CHECK_THROWS_AS(book.report_bilateral("A", {"A", "A", 0, 1, 1}), MarketError);
+  MarketBook three(two_intervals(), {"A", "B", "C"});
+  CHECK_THROWS_WITH_AS(three.report_bilateral("A", {"B", "C", 0, 1, 1}), doctest::Contains("'A' is no party"),
+                       MarketError);
+  book.report_bilateral("A", {"A", "B", 0, 1000, 1500});
+  CHECK_THROWS_WITH_AS(book.report_bilateral("B", {"A", "B", 0, 1000, 1400}),
+                       doctest::Contains("'B' reports 1000 Wh at 1400, the other party 1000 Wh at 1500"), MarketError);
+  CHECK_THROWS_AS(book.offer_day_ahead("A", {buy("A", max_energy + 1, 1), {}}), MarketError);
+  CHECK_THROWS_AS(book.offer_day_ahead("A", {buy("A", 1, max_price + 1), {}}), MarketError);
   CHECK_THROWS_AS(book.settle(0), MarketError);
 }

@@ -58,14 +58,13 @@ public:
   void on_config(const std::string& name, ConfigAction action, const YAML::Node& c) override {
     if (name != "config" || action == ConfigAction::remove) return;
     if (book_) throw Error("the market's settings are fixed once it runs; restart it to change them");
-    if (auto err = watt::yaml::key_error(c, {"participants", "intervals", "epochs", "retail_cents", "feed_in_cents",
+    if (auto err = watt::yaml::key_error(c, {"participants", "intervals", "retail_cents", "feed_in_cents",
                                              "grid_usage_cents", "penalty", "dso", "gate_timeout_ms", "pace_ms"});
         !err.empty())
       throw Error(err);
     if (!c["participants"] || !c["participants"].IsSequence() || c["participants"].size() == 0)
       throw Error("'participants': the microgrid operators' identities, a list, are required");
     const int intervals = static_cast<int>(watt::yaml::number<Error>(c["intervals"], "intervals", 48, 1, 10000));
-    epochs_ = static_cast<int>(watt::yaml::number<Error>(c["epochs"], "epochs", 4, 1, 60));
     Tariff t{cents_series(c["retail_cents"], "retail_cents", intervals),
              cents_series(c["feed_in_cents"], "feed_in_cents", intervals),
              static_cast<PriceCc>(
@@ -102,8 +101,13 @@ private:
       guarded([&] { book_->offer_day_ahead(caller(), std::move(per_interval)); });
       answered(Phase::day_ahead);
     });
-    export_method("bilateral", [this](const std::string& buyer, int interval, Wh energy, PriceCc price) {
-      guarded([&] { book_->add_bilateral({caller(), buyer, interval, energy, price}); });
+    export_method("bilateral",
+                  [this](const std::string& seller, const std::string& buyer, int interval, Wh energy, PriceCc price) {
+                    guarded([&] { book_->report_bilateral(caller(), {seller, buyer, interval, energy, price}); });
+                  });
+    export_method("results", [this] {
+      if (!book_->day_ahead_cleared()) throw Error("the day-ahead market is not cleared yet");
+      return day_ahead_results().dump();
     });
     export_method("real_time", [this](int interval, const std::string& offers) {
       const auto o = wire::offers_from(wire::parse(offers, "real_time"), caller());
@@ -111,7 +115,14 @@ private:
       if (phase_ == Phase::real_time && interval == interval_) answered(Phase::real_time);
     });
     export_method("meter", [this](int interval, int epoch, Wh drawn) {
+      if (epoch < 0 || epoch >= epochs)
+        throw Error("epoch " + std::to_string(epoch) + " is not one of an interval's " + std::to_string(epochs));
+      // Each epoch's reading once: a repeat would count twice.
+      if (metered_.contains({caller(), interval, epoch}))
+        throw Error("the reading of interval " + std::to_string(interval) + ", epoch " + std::to_string(epoch) +
+                    " is in already");
       guarded([&] { book_->meter(caller(), interval, drawn); });
+      metered_.insert({caller(), interval, epoch});
       if (phase_ == Phase::epoch && interval == interval_ && epoch == epoch_) answered(Phase::epoch);
     });
     export_method("status", [this] { return status().dump(); });
@@ -194,6 +205,9 @@ private:
   void advance() {
     switch (phase_) {
       case Phase::day_ahead: {
+        for (const auto& b : book_->unconfirmed())
+          log().warn("the bilateral contract of {} with {} in interval {} was reported by one party only; left out",
+                     b.seller, b.buyer, b.interval);
         book_->clear_day_ahead();
         publish(prefix_ + "day-ahead", day_ahead_results().dump());
         json report = json::array();
@@ -216,7 +230,7 @@ private:
         break;
       }
       case Phase::epoch:
-        if (++epoch_ < epochs_) {
+        if (++epoch_ < epochs) {
           open(Phase::epoch);
           break;
         }
@@ -250,7 +264,7 @@ private:
     for (auto p : t.retail) retail.push_back(static_cast<double>(p) / 100);
     for (auto p : t.feed_in) feed_in.push_back(static_cast<double>(p) / 100);
     return {{"intervals", book_->intervals()},
-            {"epochs", epochs_},
+            {"epochs", epochs},
             {"retail_cents", retail},
             {"feed_in_cents", feed_in},
             {"grid_usage_cents", static_cast<double>(t.grid_usage) / 100},
@@ -259,11 +273,14 @@ private:
   }
 
   json day_ahead_results() const {
-    json prices = json::array(), contracts = json::object();
-    for (int i = 0; i < book_->intervals(); ++i) prices.push_back(book_->day_ahead(i).price);
+    json prices = json::array(), cleared = json::array(), contracts = json::object();
+    for (int i = 0; i < book_->intervals(); ++i) {
+      prices.push_back(book_->day_ahead(i).price);
+      cleared.push_back(book_->day_ahead(i).cleared);
+    }
     for (const auto& p : book_->participants())
       for (int i = 0; i < book_->intervals(); ++i) contracts[p].push_back(book_->contract(p, i));
-    return {{"price", prices}, {"contracts", contracts}, {"market", market_data()}};
+    return {{"price", prices}, {"cleared", cleared}, {"contracts", contracts}, {"market", market_data()}};
   }
 
   json statements() const {
@@ -293,12 +310,13 @@ private:
   }
 
   std::unique_ptr<MarketBook> book_;
-  int epochs_ = 4;
+  static constexpr int epochs = 4;  // seed 001: four 7.5-minute epochs a half hour
   std::chrono::milliseconds gate_timeout_{60000}, pace_{0};
   std::string prefix_;
   Phase phase_ = Phase::day_ahead;
   int interval_ = 0, epoch_ = 0;
   std::set<std::string> answered_;
+  std::set<std::tuple<std::string, int, int>> metered_;  // who, interval, epoch
   Clock::time_point since_, last_data_;
 };
 

@@ -1,8 +1,9 @@
 // microgrid-operator: seed 001's MGO on the bus (docs/der.md, The microgrid
 // market on the bus). It owns its DER models and its day's forecasts
 // (watt::der::Microgrid) and follows the market operator's steps: on the
-// market data it reports the bilateral contracts it sells under and offers
-// its day-ahead curve; on the results it takes its contracts; at each
+// market data it reports its bilateral contracts (both parties do) and
+// offers its day-ahead curve; on the results it takes its contracts (one
+// that missed them asks for them); at each
 // real-time gate it offers what its re-plan says it will draw off its
 // contract; at each epoch it runs its plant, tracking the contract, and
 // reports what it drew. Beside it runs the same plant without the market,
@@ -137,13 +138,16 @@ private:
     if (offered_ || offering_) return;
     take_terms(d);
     std::vector<double> bought(static_cast<std::size_t>(mg_->intervals()), 0);
-    for (const auto& b : bilaterals()) {
+    for (const auto& b : bilaterals())
       bought[static_cast<std::size_t>(b.interval)] +=
           static_cast<double>(b.seller == identity() ? -b.energy : b.energy) / 1000;
-      if (b.seller == identity())
-        call(market_, "bilateral", b.buyer, b.interval, b.energy, b.price).then(failed("bilateral"));
-    }
     const auto offers = mg_->day_ahead_offers(identity(), bought);
+    // Each party reports its contracts, once (a report again would replace
+    // it, not add), before its offers: the day ahead closes on the offers.
+    if (!reported_)
+      for (const auto& b : bilaterals())
+        call(market_, "bilateral", b.seller, b.buyer, b.interval, b.energy, b.price).then(failed("bilateral"));
+    reported_ = true;
     json list = json::array();
     for (const auto& o : offers) list.push_back(wire::to_json(o));
     offering_ = true;
@@ -166,7 +170,7 @@ private:
       const int from = static_cast<int>(number(b, "from", 0, 0, mg_->intervals() - 1));
       const int to = static_cast<int>(number(b, "to", from, from, mg_->intervals() - 1));
       const double kw = number(b, "kw", 0, 0, 1e7);
-      const auto wh = static_cast<Wh>(std::llround(kw * 500));  // a half-hour interval
+      const auto wh = static_cast<Wh>(std::llround(kw * mg_->interval_h() * 1000));
       const auto price = static_cast<PriceCc>(std::llround(number(b, "price_cents", 0, 0, 1e6) * 100));
       for (int t = from; t <= to; ++t) out.push_back({seller, buyer, t, wh, price});
     }
@@ -183,16 +187,40 @@ private:
     for (const auto& wh : r.at("contracts").at(identity())) kwh.push_back(wh.get<double>() / 1000);
     for (const auto& cc : r.at("price")) price.push_back(cc.get<double>() / 100);
     // An interval nothing cleared in: its imbalance is priced at retail.
+    const auto& cleared = r.at("cleared");
     for (std::size_t t = 0; t < price.size(); ++t)
-      if (price[t] <= 0) price[t] = terms_.retail.at(t);
+      if (!cleared.at(t).get<bool>()) price[t] = terms_.retail.at(t);
     mg_->set_contracts(kwh, price);
     price_ = std::move(price);
     contracted_ = true;
   }
 
+  // An interval (and epoch) the market names, checked: a message from
+  // elsewhere on the bus must not reach past the day.
+  int interval_of(const json& j) const {
+    const int t = j.at("interval").get<int>();
+    if (t < 0 || t >= mg_->intervals()) throw Error("interval " + std::to_string(t) + " is not in the day");
+    return t;
+  }
+
+  // An operator that missed the day-ahead results asks for them.
+  bool contracted() {
+    if (contracted_ || fetching_) return contracted_;
+    fetching_ = true;
+    call(market_, "results").then([this](Result<Value> r) {
+      fetching_ = false;
+      try {
+        if (r) on_day_ahead(wire::parse(r.value().as<std::string>(), "results"));
+      } catch (const std::exception& e) {
+        log().error("the day-ahead results: {}", e.what());
+      }
+    });
+    return false;
+  }
+
   void on_gate(const json& g) {
-    if (!contracted_) return;
-    const int t = g.at("interval").get<int>();
+    if (!contracted()) return;
+    const int t = interval_of(g);
     const auto i = static_cast<std::size_t>(t);
     const double off = mg_->real_time_position(t) - mg_->record().at(i).contract_kwh;
     const auto wh = static_cast<Wh>(std::llround(off * 1000));
@@ -210,19 +238,21 @@ private:
 
   void on_real_time(const json& r) {
     const auto& awards = r.at("awards");
-    if (awards.contains(identity()))
-      mg_->add_real_time(r.at("interval").get<int>(), awards.at(identity()).get<double>() / 1000);
+    if (contracted_ && awards.contains(identity()))
+      mg_->add_real_time(interval_of(r), awards.at(identity()).get<double>() / 1000);
   }
 
   // Runs every epoch up to the announced one, reporting each.
   void on_epoch(const json& e) {
-    if (!contracted_) return;
-    const int target = e.at("interval").get<int>() * 4 + e.at("epoch").get<int>();
+    if (!contracted()) return;
+    const int epoch = e.at("epoch").get<int>();
+    if (epoch < 0 || epoch >= 4) throw Error("epoch " + std::to_string(epoch) + " is not one of an interval's 4");
+    const int target = interval_of(e) * 4 + epoch;
     while (mg_->plant().step() <= target) {
-      const int t = mg_->plant().step() / 4, epoch = mg_->plant().step() % 4;
-      if (epoch == 0) mg_->run_alone(t);
-      const double kwh = mg_->run_epoch(t, epoch);
-      call(market_, "meter", t, epoch, static_cast<Wh>(std::llround(kwh * 1000))).then(failed("meter reading"));
+      const int t = mg_->plant().step() / 4, at = mg_->plant().step() % 4;
+      if (at == 0) mg_->run_alone(t);
+      const double kwh = mg_->run_epoch(t, at);
+      call(market_, "meter", t, at, static_cast<Wh>(std::llround(kwh * 1000))).then(failed("meter reading"));
     }
   }
 
@@ -239,7 +269,7 @@ private:
   std::unique_ptr<Microgrid> mg_;
   MarketTerms terms_;
   std::vector<double> price_;  // per interval: the day-ahead price, cents per kWh
-  bool offered_ = false, offering_ = false, contracted_ = false;
+  bool offered_ = false, offering_ = false, contracted_ = false, reported_ = false, fetching_ = false;
 };
 
 }  // namespace watt::der

@@ -54,8 +54,9 @@ void MarketBook::check_offers(const std::string& who, const Offers& o) const {
   for (const auto* side : {&o.bids, &o.asks})
     for (const auto& offer : *side) {
       if (offer.who != who) throw MarketError("'" + who + "' offered in the name of '" + offer.who + "'");
-      if (offer.energy <= 0 || offer.price < 0)
-        throw MarketError("an offer of '" + who + "': energy must be > 0 and price >= 0");
+      if (offer.energy <= 0 || offer.energy > max_energy || offer.price < 0 || offer.price > max_price)
+        throw MarketError("an offer of '" + who +
+                          "': energy must be from 1 Wh to 1 GWh and price from 0 to $100 a kWh");
     }
 }
 
@@ -69,15 +70,34 @@ void MarketBook::offer_day_ahead(const std::string& who, std::vector<Offers> per
   day_ahead_offers_[who] = std::move(per_interval);
 }
 
-void MarketBook::add_bilateral(const Bilateral& b) {
+void MarketBook::report_bilateral(const std::string& who, const Bilateral& b) {
   check_party(b.seller);
   check_party(b.buyer);
   check_interval(b.interval);
-  if (b.seller == b.buyer || b.energy <= 0 || b.price < 0)
-    throw MarketError("a bilateral contract of '" + b.seller + "' with '" + b.buyer +
-                      "': two parties, energy > 0, price >= 0");
-  if (day_ahead_cleared()) throw MarketError("the day-ahead market is cleared; contracts are reported before it");
-  bilaterals_.push_back(b);
+  const auto what =
+      "the bilateral contract of '" + b.seller + "' with '" + b.buyer + "' in interval " + std::to_string(b.interval);
+  if (who != b.seller && who != b.buyer) throw MarketError("'" + who + "' is no party to " + what);
+  if (b.seller == b.buyer || b.energy <= 0 || b.energy > max_energy || b.price < 0 || b.price > max_price)
+    throw MarketError(what + ": two parties, energy from 1 Wh to 1 GWh, price from 0 to $100 a kWh");
+  if (day_ahead_cleared()) throw MarketError(what + ": contracts are reported before the day-ahead clearing");
+  auto& r = reported_[{b.seller, b.buyer, b.interval}];
+  const bool other = who == b.seller ? r.by_buyer : r.by_seller;
+  if (other && (r.terms.energy != b.energy || r.terms.price != b.price))
+    throw MarketError(what + ": '" + who + "' reports " + std::to_string(b.energy) + " Wh at " +
+                      std::to_string(b.price) + ", the other party " + std::to_string(r.terms.energy) + " Wh at " +
+                      std::to_string(r.terms.price) + " (Wh, 1/100 cent per kWh)");
+  r.terms = b;
+  (who == b.seller ? r.by_seller : r.by_buyer) = true;
+  bilaterals_.clear();
+  for (const auto& [key, x] : reported_)
+    if (x.by_seller && x.by_buyer) bilaterals_.push_back(x.terms);
+}
+
+std::vector<Bilateral> MarketBook::unconfirmed() const {
+  std::vector<Bilateral> out;
+  for (const auto& [key, x] : reported_)
+    if (!(x.by_seller && x.by_buyer)) out.push_back(x.terms);
+  return out;
 }
 
 void MarketBook::line(const std::string& who, int interval, Settlement s, const char* what, Wh energy, Money money) {
@@ -115,7 +135,6 @@ void MarketBook::clear_day_ahead() {
     day_ahead_.push_back(clear(bids, asks));
     add_awards(day_ahead_.back(), t, Settlement::day_ahead);
   }
-  Money fees = 0;
   for (const auto& b : bilaterals_) {
     contract_.at(b.buyer)[static_cast<std::size_t>(b.interval)] += b.energy;
     contract_.at(b.seller)[static_cast<std::size_t>(b.interval)] -= b.energy;
@@ -123,9 +142,9 @@ void MarketBook::clear_day_ahead() {
     line(b.seller, b.interval, Settlement::day_ahead, "bilateral", -b.energy, -b.energy * b.price);
     for (const auto* who : {&b.buyer, &b.seller})
       line(*who, b.interval, Settlement::day_ahead, "grid usage", 0, b.energy * tariff_.grid_usage);
-    fees += 2 * b.energy * tariff_.grid_usage;
+    if (tariff_.grid_usage != 0)
+      line(dso_, b.interval, Settlement::day_ahead, "grid usage", 0, -2 * b.energy * tariff_.grid_usage);
   }
-  if (fees != 0) line(dso_, 0, Settlement::day_ahead, "grid usage", 0, -fees);
 }
 
 const Clearing& MarketBook::day_ahead(int interval) const {
@@ -139,7 +158,7 @@ void MarketBook::offer_real_time(const std::string& who, int interval, const Off
   check_interval(interval);
   check_offers(who, o);
   if (!day_ahead_cleared()) throw MarketError("real-time offers come after the day-ahead clearing");
-  if (real_time_[static_cast<std::size_t>(interval)])
+  if (real_time_[static_cast<std::size_t>(interval)] || settled(interval))
     throw MarketError("interval " + std::to_string(interval) + ": the real-time market is cleared");
   real_time_offers_[static_cast<std::size_t>(interval)][who] = o;
 }
@@ -152,8 +171,9 @@ bool MarketBook::offered_real_time(const std::string& who, int interval) const {
 const Clearing& MarketBook::clear_real_time(int interval) {
   check_interval(interval);
   const auto i = static_cast<std::size_t>(interval);
-  if (!day_ahead_cleared() || real_time_[i])
-    throw MarketError("interval " + std::to_string(interval) + ": real time clears once, after the day ahead");
+  if (!day_ahead_cleared() || real_time_[i] || settled(interval))
+    throw MarketError("interval " + std::to_string(interval) +
+                      ": real time clears once, after the day ahead and before the settlement");
   std::vector<Offer> bids, asks;
   for (const auto& p : participants_)
     if (const auto it = real_time_offers_[i].find(p); it != real_time_offers_[i].end()) {
@@ -204,10 +224,15 @@ void MarketBook::add_imbalance(const std::string& who, int t, Wh drawn, const ch
 void MarketBook::meter(const std::string& who, int interval, Wh drawn) {
   check_party(who);
   check_interval(interval);
+  if (drawn < -max_energy || drawn > max_energy)
+    throw MarketError("a reading of '" + who + "': at most a GWh either way");
   auto& reading = drawn_.at(who)[static_cast<std::size_t>(interval)];
   // A first reading after the settlement replaces the contract it was
   // settled as.
   const Wh total = reading.value_or(0) + drawn;
+  if (total < -max_energy || total > max_energy)
+    throw MarketError("the readings of '" + who + "' for interval " + std::to_string(interval) +
+                      " add up to more than a GWh either way");
   if (settled(interval)) add_imbalance(who, interval, total, "late reading");
   reading = total;
 }

@@ -136,9 +136,13 @@ std::vector<Offers> Microgrid::day_ahead_offers(const std::string& who, const st
     // sold from feed-in plus it.
     const auto wh =
         static_cast<Wh>(std::llround(((p.import_kw[t] - p.export_kw[t]) * halves_.step_h - bilateral_kwh[t]) * 1000));
-    out.push_back(offers_from_curve(
-        who, {{static_cast<PriceCc>(std::llround((terms_.feed_in[t] + terms_.grid_usage) * 100)), wh},
-              {static_cast<PriceCc>(std::llround((terms_.retail[t] - terms_.grid_usage) * 100)), wh}}));
+    const auto low = static_cast<PriceCc>(std::llround((terms_.feed_in[t] + terms_.grid_usage) * 100));
+    const auto high = static_cast<PriceCc>(std::llround((terms_.retail[t] - terms_.grid_usage) * 100));
+    // No room between the grid's offers (feed-in plus twice the grid usage
+    // is retail): one point.
+    std::vector<CurvePoint> curve{{low, wh}};
+    if (high > low) curve.push_back({high, wh});
+    out.push_back(offers_from_curve(who, curve));
   }
   return out;
 }

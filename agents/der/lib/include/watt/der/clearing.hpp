@@ -65,8 +65,9 @@ struct Offers {
 };
 
 // The bids and asks that say a curve (docs/der.md, Bids from a plan): at a
-// clearing price P the bids at or above P and the asks at or below it add
-// up to what the curve draws at the highest of its prices not above P. A
+// clearing price P the bids at or above P add up to what the curve draws at
+// the lowest of its prices at or above P, the asks at or below P to what it
+// delivers at the highest of its prices at or below P. A
 // curve that draws more at a higher price (a plan is not always monotone)
 // is taken at the least it draws at any lower price. Points in any order;
 // a price twice, or a negative one, throws ClearingError.

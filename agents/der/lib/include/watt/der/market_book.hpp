@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace watt::der {
@@ -57,6 +58,11 @@ struct MarketError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// Bounds that keep every product and sum in 64 bits: an offer, a contract
+// or a reading of at most a GWh, at most $100 a kWh.
+inline constexpr Wh max_energy = 1'000'000'000;
+inline constexpr PriceCc max_price = 1'000'000;
+
 class MarketBook {
 public:
   // Throws MarketError for a tariff whose series differ in length, whose
@@ -72,14 +78,21 @@ public:
   // Day ahead: one Offers per interval, replacing what `who` offered before.
   void offer_day_ahead(const std::string& who, std::vector<Offers> per_interval);
   bool offered_day_ahead(const std::string& who) const { return day_ahead_offers_.contains(who); }
-  void add_bilateral(const Bilateral& b);
+  // A party's report of a bilateral contract (`who` is its seller or its
+  // buyer). It counts once both parties have reported the same terms; a
+  // party reporting again replaces its own report, never adds to it; terms
+  // that differ from the other party's are refused, naming both.
+  void report_bilateral(const std::string& who, const Bilateral& b);
+  // The contracts both parties reported, and those only one did (left out).
   const std::vector<Bilateral>& bilaterals() const noexcept { return bilaterals_; }
+  std::vector<Bilateral> unconfirmed() const;
   // Clears every interval (once) and settles the day-ahead trades.
   void clear_day_ahead();
   bool day_ahead_cleared() const noexcept { return !day_ahead_.empty(); }
   const Clearing& day_ahead(int interval) const;
 
-  // Real time, interval by interval, after the day ahead.
+  // Real time, interval by interval, after the day ahead, until the
+  // interval is settled.
   void offer_real_time(const std::string& who, int interval, const Offers& o);
   bool offered_real_time(const std::string& who, int interval) const;
   const Clearing& clear_real_time(int interval);
@@ -112,6 +125,11 @@ private:
   std::vector<std::string> participants_;
   std::string dso_;
   std::map<std::string, std::vector<Offers>> day_ahead_offers_;
+  struct Reported {
+    Bilateral terms;
+    bool by_seller = false, by_buyer = false;
+  };
+  std::map<std::tuple<std::string, std::string, int>, Reported> reported_;
   std::vector<Bilateral> bilaterals_;
   std::vector<Clearing> day_ahead_;
   std::vector<std::map<std::string, Offers>> real_time_offers_;

@@ -60,6 +60,7 @@ public:
   Microgrid(const std::string& models_file, DaySeries day, int epochs, MicrogridSettings s = {});
 
   int intervals() const noexcept { return day_.intervals; }
+  double interval_h() const noexcept { return halves_.step_h; }
   void set_terms(MarketTerms terms);
 
   // Day ahead; `bilateral_kwh` per interval: bought (positive) or sold
