@@ -83,7 +83,8 @@ TEST_CASE("microgrids: a short day on the bus, cleared, tracked and settled to t
   int settled = 0;
   c.subscribe("market/market/settlement", [&](const watt::Envelope& e) {
     ++settled;
-    for (const auto& who : json::parse(e.body.as<std::string>()).at("unmetered")) unmetered.push_back(who);
+    const auto body = json::parse(e.body.as<std::string>());  // not a temporary: the loop reads into it
+    for (const auto& who : body.at("unmetered")) unmetered.push_back(who);
   });
   REQUIRE(install(cli, "market-operator", "market", market_config("sunny, shady", 6, 60000)).code == 0);
   const std::string contract = "bilateral: [{seller: sunny, buyer: shady, from: 2, to: 3, kw: 10, price_cents: 15}]\n";
