@@ -52,6 +52,7 @@ void add_history_commands(CLI::App& app, Context& ctx);
 void add_container_commands(CLI::App& app, Context& ctx);
 void add_org_commands(CLI::App& app, Context& ctx);
 void add_ledger_commands(CLI::App& app, Context& ctx);
+void add_web_commands(CLI::App& app, Context& ctx);
 void add_log_command(CLI::App& app, Context& ctx);
 
 // Wraps a subcommand's body: a Failure or exception becomes one line on

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   add_container_commands(app, ctx);
   add_org_commands(app, ctx);
   add_ledger_commands(app, ctx);
+  add_web_commands(app, ctx);
   // Subcommand callbacks run inside parse().
   try {
     app.parse(argc, argv);

@@ -1,0 +1,108 @@
+#include "log_follower.hpp"
+
+#include <watt/container.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace watt::web {
+
+LogSource log_source(const fs::path& home, const std::string& identity, const std::string& container) {
+  if (container.empty()) return {home / "logs" / (identity + ".log"), {}};
+  return {home / "logs" / (container_identity(container) + ".log"), "[" + identity + "]"};
+}
+
+std::vector<std::string> log_tail(const LogSource& source, std::size_t count) {
+  count = std::min<std::size_t>(count, 10000);
+  std::deque<std::string> last;
+  std::ifstream in(source.file);
+  for (std::string l; std::getline(in, l);) {
+    if (!source.tag.empty() && l.find(source.tag) == std::string::npos) continue;
+    last.push_back(std::move(l));
+    if (last.size() > count) last.pop_front();
+  }
+  return {last.begin(), last.end()};
+}
+
+LogFollower::LogFollower(boost::asio::io_context& io, std::chrono::milliseconds period) : timer_(io), period_(period) {}
+
+void LogFollower::follow(const std::shared_ptr<StreamClient>& client, const std::string& id, const LogSource& source,
+                         std::size_t count) {
+  auto& f = followed_[id];
+  if (f.readers.empty()) {
+    f = Followed{source, 0, {}, {}};
+    std::error_code ec;
+    f.offset = fs::file_size(source.file, ec);
+    if (ec) f.offset = 0;
+  }
+  f.readers[client.get()] = client;
+  client->deliver(frame(id, log_tail(source, count)));
+  schedule();
+}
+
+void LogFollower::unfollow(const StreamClient* client, const std::string& id) {
+  const auto it = followed_.find(id);
+  if (it == followed_.end()) return;
+  it->second.readers.erase(client);
+  if (it->second.readers.empty()) followed_.erase(it);
+}
+
+void LogFollower::remove(const StreamClient* client) {
+  for (auto it = followed_.begin(); it != followed_.end();) {
+    it->second.readers.erase(client);
+    it = it->second.readers.empty() ? followed_.erase(it) : std::next(it);
+  }
+}
+
+void LogFollower::schedule() {
+  if (scheduled_ || followed_.empty()) return;
+  scheduled_ = true;
+  timer_.expires_after(period_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    scheduled_ = false;
+    if (ec) return;
+    look();
+    schedule();
+  });
+}
+
+void LogFollower::look() {
+  for (auto& [id, f] : followed_) {
+    std::error_code ec;
+    const auto size = fs::file_size(f.source.file, ec);
+    if (ec) continue;
+    if (size < f.offset) f.offset = 0;  // rotated
+    if (size == f.offset) continue;
+    std::ifstream in(f.source.file, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(f.offset));
+    std::string chunk(static_cast<std::size_t>(std::min<std::uintmax_t>(size - f.offset, 1U << 20)), '\0');
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    chunk.resize(static_cast<std::size_t>(in.gcount()));
+    f.offset += chunk.size();
+    f.carry += chunk;
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    for (auto nl = f.carry.find('\n'); nl != std::string::npos; nl = f.carry.find('\n', start)) {
+      auto line = f.carry.substr(start, nl - start);
+      if (f.source.tag.empty() || line.find(f.source.tag) != std::string::npos) lines.push_back(std::move(line));
+      start = nl + 1;
+    }
+    f.carry.erase(0, start);
+    if (lines.empty()) continue;
+    const auto text = frame(id, lines);
+    for (const auto& [key, reader] : f.readers)
+      if (auto c = reader.lock()) c->deliver(text);
+  }
+}
+
+std::string LogFollower::frame(const std::string& id, const std::vector<std::string>& lines) {
+  nlohmann::json j{{"type", "log"}, {"id", id}, {"lines", lines}};
+  // A log may hold bytes that are not UTF-8: shown replaced, never refused.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace watt::web
