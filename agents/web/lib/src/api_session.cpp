@@ -40,7 +40,7 @@ void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::s
     return respond(error_response(req, http::status::bad_request, R"(expected {"user": …, "password": …})"));
   }
   const std::string by_name = "user:" + name, by_address = "address:" + remote;
-  const auto wait = std::max(ctx->limiter.wait(by_name), ctx->limiter.wait(by_address));
+  const auto wait = std::max(ctx->limiter.wait(by_name), ctx->address_limiter.wait(by_address));
   if (wait.count() > 0) {
     auto res = error_response(req, http::status::too_many_requests,
                               "too many failed logins: try again in " + std::to_string(wait.count()) + " s");
@@ -59,13 +59,12 @@ void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::s
       if (!ok) {
         ++ctx->stats.failed_logins;
         ctx->limiter.failed(by_name);
-        ctx->limiter.failed(by_address);
+        ctx->address_limiter.failed(by_address);
         ctx->log->warn("failed web login as '{}' from {}", name, remote);
         return respond(error_response(*head, http::status::unauthorized, "wrong user name or password"));
       }
       ++ctx->stats.logins;
       ctx->limiter.succeeded(by_name);
-      ctx->limiter.succeeded(by_address);
       const auto token = ctx->sessions.open(user->name, user->role, user->hash);
       const auto* s = ctx->sessions.find(token);
       ctx->log->info("web login: {} ({}) from {}", user->name, to_string(user->role), remote);

@@ -36,7 +36,8 @@ struct Context {
   std::shared_ptr<spdlog::logger> log;
   StreamHub hub;
   Sessions sessions;
-  LoginLimiter limiter;
+  LoginLimiter limiter;          // per user name
+  LoginLimiter address_limiter;  // per remote address: four times as many, for people behind one NAT or proxy
   UserBook users;
   LogFollower logs;
   ProcStats procs;

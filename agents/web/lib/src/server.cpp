@@ -16,6 +16,8 @@ Context::Context(asio::io_context& io_, ServerOptions options_, Backend& backend
       hub(io_, options.hub, [this](const std::string& pattern, bool on) { backend.bus(pattern, on); }),
       sessions(options.session_idle),
       limiter(LoginLimiter::Limits{options.login_failures, std::chrono::seconds(300), options.login_lockout}),
+      address_limiter(
+          LoginLimiter::Limits{4 * options.login_failures, std::chrono::seconds(300), options.login_lockout}),
       users(users_file(options.home), log),
       logs(io_, std::chrono::milliseconds(250)),
       acceptor(io_),
