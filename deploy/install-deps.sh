@@ -25,7 +25,12 @@ packages=(
   clang-format                    # the format gate (deploy/check-format.sh)
   clang-tidy                      # the lint run of docs/development.md
   clang libclang-rt-14-dev        # libFuzzer, for the fuzz targets (tests/fuzz)
+  chromium                        # the web view's browser tests (tests/browser, Playwright drives it)
 )
+# Node.js and npm run the browser tests. A machine that has them already (say
+# from NodeSource, whose nodejs carries its own npm) keeps them: Debian's npm
+# would conflict with it.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, check the format, build with
-# warnings as errors, and run the unit, integration and fuzz-corpus tests.
+# warnings as errors, and run the unit, integration and fuzz-corpus tests,
+# then the web view's tests in a real browser.
 # With --sanitize (what CI runs) also:
 #   - AddressSanitizer + UndefinedBehaviorSanitizer: every test again (build-asan/);
 #   - ThreadSanitizer: the unit tests and the integration tests that use threads (build-tsan/);
@@ -81,6 +82,14 @@ build_tsan() (  # only what its tests need: the unit tests and the threaded inte
   build build-tsan -DWATT_SANITIZE=thread "${sanitizer_flags[@]}"
 )
 
+# The web view in a real browser (tests/browser): Playwright from npm at the
+# version its package-lock.json pins, driving Debian's Chromium.
+browser_tests() {
+  (cd tests/browser && npm ci --no-audit --no-fund --silent &&
+    WATT_BUILD=$PWD/../../build node --test --test-reporter=tap web.test.mjs) | tee "$summaries"
+  count "$(awk '/^# tests /{t=$3} /^# fail /{f=$3} END{print t+0, f+0}' "$summaries")"
+}
+
 fuzz_all() {
   local seconds=${WATT_FUZZ_SECONDS:-10} work
   work=$(mktemp -d)
@@ -101,6 +110,7 @@ stage "format check" deploy/check-format.sh
 stage "size check" deploy/check-size.sh
 stage "build" build build
 stage "tests" run_tests build
+stage "browser tests" browser_tests
 if $sanitize; then
   stage "build, ASan+UBSan" build build-asan -DWATT_SANITIZE=address,undefined "${sanitizer_flags[@]}"
   stage "tests, ASan+UBSan" run_tests build-asan

@@ -42,7 +42,7 @@ export function Dispatch() {
   return html`<section>
       <div class="row">
         <label>Run <select onChange=${(e) => setPicked(e.target.value)}>${names.map((n) => html`<option selected=${n === name}>${n}</option>`)}</select></label>
-        <span id="dispatch-status">iteration ${s.k ?? '–'} · ${s.alive ?? '–'} nodes ·
+        <span id="dispatch-status" data-points=${run.ks.length} data-first=${run.mismatch[0]}>iteration ${s.k ?? '–'} · ${s.alive ?? '–'} nodes ·
           mismatch <b id="mismatch">${s.mismatch_kw === undefined ? '–' : s.mismatch_kw.toFixed(3)}</b> kW ·
           λ ${s.lambda_min === undefined ? '–' : `${s.lambda_min.toFixed(4)} … ${s.lambda_max.toFixed(4)}`}</span>
         ${run.result && html`<b class="ok" id="dispatch-done">converged</b>`}
