@@ -33,6 +33,7 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+constexpr int browsers = 10;
 
 struct Web {
   explicit Web(const std::string& config) {
@@ -76,9 +77,37 @@ struct Reader {
   double seconds = 0;
 };
 
+void report(std::size_t messages, std::size_t topics, double rate, double pace, double published_s,
+            std::uint64_t base_count, const std::vector<Reader>& result, double cpu) {
+  double seconds = 0;
+  Reader sum;
+  for (const auto& r : result) {
+    seconds = std::max(seconds, r.seconds);
+    sum.updates += r.updates;
+    sum.entries += r.entries;
+    sum.frames += r.frames;
+    sum.bytes += r.bytes;
+  }
+  std::cout << "stream: " << messages << " messages on " << topics << " topics, "
+            << (pace > 0 ? "paced at " + bench::grouped(pace) + "/s" : std::string("unpaced")) << ", published in "
+            << bench::fixed(published_s, 2) << " s (" << bench::grouped(static_cast<double>(messages) / published_s)
+            << "/s)\n"
+            << "  baseline (a bus subscriber):  " << bench::grouped(static_cast<double>(base_count)) << " of "
+            << bench::grouped(static_cast<double>(messages)) << " received\n"
+            << "  each of 10 browsers at " << rate
+            << " frames/s: " << bench::grouped(static_cast<double>(sum.updates) / browsers / seconds) << " updates/s ("
+            << bench::grouped(static_cast<double>(sum.updates) / browsers) << " of "
+            << bench::grouped(static_cast<double>(messages)) << "), "
+            << bench::grouped(static_cast<double>(sum.entries) / browsers / seconds) << " messages/s after conflation, "
+            << bench::grouped(static_cast<double>(sum.frames) / browsers / seconds) << " frames/s, "
+            << bench::fixed(static_cast<double>(sum.bytes) / browsers / seconds / 1e6, 2) << " MB/s\n"
+            << "  all 10: " << bench::grouped(static_cast<double>(sum.updates) / seconds) << " updates/s in "
+            << bench::fixed(seconds, 2) << " s; web agent CPU " << bench::fixed(100 * cpu / seconds, 0)
+            << " % of one core\n";
+}
+
 void stream(std::size_t messages, std::size_t topics, double rate, double pace) {
   Web web("max_rate: 1000\n");
-  constexpr int browsers = 10;
   std::vector<std::unique_ptr<watt::test::WsClient>> ws;
   for (int i = 0; i < browsers; ++i) {
     ws.push_back(std::make_unique<watt::test::WsClient>(web.port, web.headers()));
@@ -146,32 +175,7 @@ void stream(std::size_t messages, std::size_t topics, double rate, double pace) 
   publisher.sync();
   base.join();
   for (auto& t : threads) t.join();
-  const double cpu = cpu_seconds(web.pid) - cpu0;
-  double seconds = 0;
-  Reader sum;
-  for (const auto& r : result) {
-    seconds = std::max(seconds, r.seconds);
-    sum.updates += r.updates;
-    sum.entries += r.entries;
-    sum.frames += r.frames;
-    sum.bytes += r.bytes;
-  }
-  std::cout << "stream: " << messages << " messages on " << topics << " topics, "
-            << (pace > 0 ? "paced at " + bench::grouped(pace) + "/s" : std::string("unpaced")) << ", published in "
-            << bench::fixed(published_s, 2) << " s (" << bench::grouped(static_cast<double>(messages) / published_s)
-            << "/s)\n"
-            << "  baseline (a bus subscriber):  " << bench::grouped(static_cast<double>(base_count)) << " of "
-            << bench::grouped(static_cast<double>(messages)) << " received\n"
-            << "  each of 10 browsers at " << rate
-            << " frames/s: " << bench::grouped(static_cast<double>(sum.updates) / browsers / seconds) << " updates/s ("
-            << bench::grouped(static_cast<double>(sum.updates) / browsers) << " of "
-            << bench::grouped(static_cast<double>(messages)) << "), "
-            << bench::grouped(static_cast<double>(sum.entries) / browsers / seconds) << " messages/s after conflation, "
-            << bench::grouped(static_cast<double>(sum.frames) / browsers / seconds) << " frames/s, "
-            << bench::fixed(static_cast<double>(sum.bytes) / browsers / seconds / 1e6, 2) << " MB/s\n"
-            << "  all 10: " << bench::grouped(static_cast<double>(sum.updates) / seconds) << " updates/s in "
-            << bench::fixed(seconds, 2) << " s; web agent CPU " << bench::fixed(100 * cpu / seconds, 0)
-            << " % of one core\n";
+  report(messages, topics, rate, pace, published_s, base_count, result, cpu_seconds(web.pid) - cpu0);
 }
 
 void clients(std::size_t count) {
