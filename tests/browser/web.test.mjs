@@ -139,6 +139,24 @@ test('a 16-node dispatch run converges live', async () => {
   await page.screenshot({ path: join(out, 'dispatch.png'), fullPage: true });
 });
 
+test('the peer-to-peer market: its order book, its trades live and its ledger verified', async () => {
+  platform.watt('install', join(lib, 'libmarket.so'), '--identity', 'market', '--config',
+    platform.file('market.yml', 'market: bit-energy\nlines: none\noperators: [operator]\n'), '--start');
+  const rpc = (...args) => platform.watt('--identity', 'operator', 'rpc', 'market', ...args);
+  rpc('open', '"P1"', '10000', '50');
+  rpc('open', '"C1"', '100000', '0');
+  await page.goto(`${platform.url}/#/trading`);
+  await page.waitForSelector('#accounts td:text-is("C1")');
+  await page.waitForSelector('header .stream.open');
+  rpc('post', '"P1"', '10', '9.5');
+  await page.waitForSelector('#order-book td:text-is("P1")');
+  rpc('buy', '"C1"', '4', '10');
+  await until(async () => (await page.locator('#ledger-entries tbody tr').count()) >= 2, 10000, 'the post and the buy');
+  await page.waitForSelector('#ledger-verified.ok');
+  assert.match(await page.textContent("#ledger-verified"), /ledger verified: 4 entries/);
+  await page.screenshot({ path: join(out, 'trading.png'), fullPage: true });
+});
+
 test('a viewer sees everything and changes nothing', async () => {
   const context = await browser.newContext();
   const viewer = await context.newPage();

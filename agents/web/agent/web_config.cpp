@@ -18,9 +18,10 @@ ServerOptions read_web_config(const YAML::Node& c, const std::filesystem::path& 
   o.pages = default_pages();
   if (!c || c.IsNull()) return o;
   if (!c.IsMap()) throw Error("the web agent's config must be a map");
-  if (auto err = yaml::key_error(c, {"listen", "port", "pages", "max_connections", "client_queue_kib",
-                                     "max_ws_message_kib", "session_idle_h", "secure_cookies", "allowed_origins",
-                                     "login_failures", "login_lockout_s", "max_rate", "linger_s", "cached_topics"});
+  if (auto err =
+          yaml::key_error(c, {"listen", "port", "pages", "max_connections", "client_queue_kib", "max_ws_message_kib",
+                              "session_idle_h", "secure_cookies", "allowed_origins", "login_failures",
+                              "login_lockout_s", "max_rate", "linger_s", "cached_topics", "viewer_methods"});
       !err.empty())
     throw Error(err);
   using yaml::number;
@@ -39,6 +40,11 @@ ServerOptions read_web_config(const YAML::Node& c, const std::filesystem::path& 
   if (const auto& a = c["allowed_origins"]) {
     if (!a.IsSequence()) throw Error("'allowed_origins' must be a list, e.g. [https://watt.example.org]");
     for (const auto& origin : a) o.allowed_origins.push_back(yaml::text<Error>(origin, "allowed_origins", ""));
+  }
+  if (const auto& m = c["viewer_methods"]) {
+    if (!m.IsSequence()) throw Error("'viewer_methods' must be a list of method names");
+    o.viewer_methods.clear();
+    for (const auto& name : m) o.viewer_methods.push_back(yaml::text<Error>(name, "viewer_methods", ""));
   }
   o.login_failures = static_cast<unsigned>(number<Error>(c["login_failures"], "login_failures", 5, 1, 1000));
   o.login_lockout =

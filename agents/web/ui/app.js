@@ -10,6 +10,10 @@ import { Charts } from './pages/charts.js';
 import { Config } from './pages/config.js';
 import { Logs } from './pages/logs.js';
 import { Dispatch } from './pages/dispatch.js';
+import { Trading } from './pages/trading.js';
+import { Orgs } from './pages/orgs.js';
+import { Hub } from './pages/hub.js';
+import { Microgrids } from './pages/microgrids.js';
 
 const pages = [
   ['overview', 'Overview', Overview],
@@ -18,6 +22,10 @@ const pages = [
   ['config', 'Configuration', Config],
   ['logs', 'Logs', Logs],
   ['dispatch', 'Dispatch', Dispatch],
+  ['trading', 'Trading', Trading],
+  ['orgs', 'Organizations', Orgs],
+  ['hub', 'Energy hub', Hub],
+  ['microgrids', 'Microgrids', Microgrids],
 ];
 
 function Login({ onIn, noUsers }) {

@@ -31,7 +31,11 @@ struct ServerOptions {
   std::chrono::seconds session_idle{8 * 3600};
   bool secure_cookies = false;               // behind TLS (a reverse proxy): cookies only over HTTPS
   std::vector<std::string> allowed_origins;  // besides the server's own, e.g. https://watt.example.org
-  unsigned login_failures = 5;               // per name or address, then a lockout
+  // Methods any logged-in user may call on any agent but the platform and
+  // the broker (GET /api/call/PEER/METHOD): those that only read.
+  std::vector<std::string> viewer_methods = {"accounts", "posts",  "verify",  "counters",  "state",
+                                             "status",   "record", "results", "statements"};
+  unsigned login_failures = 5;  // per name or address, then a lockout
   std::chrono::seconds login_lockout{60};
   HubLimits hub;
 };
