@@ -8,7 +8,7 @@ import { chromium } from '../tests/browser/node_modules/playwright-core/index.mj
 import { Platform } from '../tests/browser/platform.mjs';
 
 const loads = Number(process.argv[2] || 20);
-const platform = new Platform().start();
+const platform = new Platform().start().withAgents();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
   const context = await browser.newContext();

@@ -86,7 +86,7 @@ build_tsan() (  # only what its tests need: the unit tests and the threaded inte
 # version its package-lock.json pins, driving Debian's Chromium.
 browser_tests() {
   (cd tests/browser && npm ci --no-audit --no-fund --silent &&
-    WATT_BUILD=$PWD/../../build node --test --test-reporter=tap web.test.mjs) | tee "$summaries"
+    WATT_BUILD=$PWD/../../build node --test --test-reporter=tap web.test.mjs apps.test.mjs) | tee "$summaries"
   count "$(awk '/^# tests /{t=$3} /^# fail /{f=$3} END{print t+0, f+0}' "$summaries")"
 }
 

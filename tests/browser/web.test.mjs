@@ -35,7 +35,7 @@ async function until(check, ms, what) {
 
 before(async () => {
   mkdirSync(out, { recursive: true });
-  platform = new Platform().start();
+  platform = new Platform().start().withAgents();
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });

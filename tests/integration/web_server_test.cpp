@@ -33,7 +33,7 @@ TEST_CASE("web: a wrong password is refused, and past the limit of failures the 
   CHECK(log.find("argon2") == std::string::npos);
 }
 
-TEST_CASE("web: no session, no API; a change needs its CSRF token; another site's request is refused") {
+TEST_CASE("web: no session, no API, a change needs its CSRF token, and another site's request is refused") {
   WebPlatform w;
   const auto http = w.http();
   CHECK(http.request("GET", "/api/agents").status == 401);

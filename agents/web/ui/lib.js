@@ -103,7 +103,7 @@ export function JsonTable({ value, id, keyName = '' }) {
 
 // The running agents of a class (its C++ name's last part, e.g. MarketAgent).
 export function useAgentsOf(className) {
-  const agents = useApi('/api/agents');
+  const agents = useApi('/api/agents', 3000);  // agents come and go
   return (agents.data || []).filter((a) => a.class_name.split('::').pop() === className).map((a) => a.identity);
 }
 

@@ -59,6 +59,24 @@ json web_stats(const Context& ctx) {
           {"conflated", h.conflated}};
 }
 
+// The applications' pages read their agents' state through the methods
+// `viewer_methods` names: read-only by the agents' own word.
+void viewer_call(const std::shared_ptr<Context>& ctx, const Request& req, const std::string& peer,
+                 const std::string& method, Respond respond) {
+  const auto& allowed = ctx->options.viewer_methods;
+  const bool own = peer == "platform" || peer == "broker";
+  if (own || std::find(allowed.begin(), allowed.end(), method) == allowed.end())
+    return respond(error_response(req, http::status::forbidden,
+                                  "'" + method + "' is not a viewer's method (viewer_methods); use /api/rpc"));
+  std::string call_args = query_value(target_of(req), "args", "[]");
+  try {
+    if (!json::parse(call_args).is_array()) throw std::runtime_error("not an array");
+  } catch (const std::exception&) {
+    return respond(error_response(req, http::status::bad_request, "args: a JSON array"));
+  }
+  call_and_answer(ctx, req, peer, method, call_args, std::move(respond));
+}
+
 }  // namespace
 
 bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& caller, Respond& respond) {
@@ -85,22 +103,8 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
     call_and_answer(ctx, req, historian, "query", history_args(req), std::move(respond));
     return true;
   }
-  // The applications' pages read their agents' state through the methods
-  // `viewer_methods` names: read-only by the agents' own word.
   if (const auto seg = segments_after(path, "/api/call/"); seg.size() == 2) {
-    const auto& allowed = ctx->options.viewer_methods;
-    const bool own = seg[0] == "platform" || seg[0] == "broker";
-    if (own || std::find(allowed.begin(), allowed.end(), seg[1]) == allowed.end())
-      return respond(error_response(req, http::status::forbidden,
-                                    "'" + seg[1] + "' is not a viewer's method (viewer_methods); use /api/rpc")),
-             true;
-    std::string call_args = query_value(target_of(req), "args", "[]");
-    try {
-      if (!json::parse(call_args).is_array()) throw std::runtime_error("not an array");
-    } catch (const std::exception&) {
-      return respond(error_response(req, http::status::bad_request, "args: a JSON array")), true;
-    }
-    call_and_answer(ctx, req, seg[0], seg[1], call_args, std::move(respond));
+    viewer_call(ctx, req, seg[0], seg[1], std::move(respond));
     return true;
   }
   if (const auto seg = segments_after(path, "/api/agents/"); seg.size() == 1) {

@@ -5,6 +5,8 @@ import { useState } from '../vendor/hooks.js';
 import { Picker, html, parsed, useAgentsOf, useCall, useStream } from '../lib.js';
 import { Chart } from '../chart.js';
 
+const round = (xs) => (xs || []).map((v) => Number(Number(v).toFixed(3))).join(', ');
+
 export function Hub() {
   const hubs = useAgentsOf('EnergyHub');
   const [picked, setPicked] = useState('');
@@ -36,7 +38,7 @@ export function Hub() {
     </div>`}
     ${last && html`<h2>Step ${last.step}${last.safe ? html` <span class="error">safe schedule: ${last.why}</span>` : ''}</h2>
       <table id="hub-models"><thead><tr><th>model</th><th>switches</th><th>controls</th><th>state then</th><th>now</th><th>planned</th></tr></thead>
-      <tbody>${models.map((m) => { const x = last.models[m]; return html`<tr><td>${m}</td><td>${JSON.stringify(x.switches)}</td>
-        <td>${JSON.stringify(x.controls)}</td><td>${JSON.stringify(x.start)}</td><td>${JSON.stringify(x.end)}</td><td>${JSON.stringify(x.planned_end)}</td></tr>`; })}</tbody></table>`}
+      <tbody>${models.map((m) => { const x = last.models[m]; return html`<tr><td>${m}</td><td>${round(x.switches)}</td>
+        <td>${round(x.controls)}</td><td>${round(x.start)}</td><td>${round(x.end)}</td><td>${round(x.planned_end)}</td></tr>`; })}</tbody></table>`}
   </section>`;
 }
