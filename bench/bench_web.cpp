@@ -19,7 +19,6 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -206,11 +205,7 @@ int main(int argc, char** argv) {
   app.add_option("--clients", count, "idle browsers (clients)");
   app.add_option("--pace", pace, "messages a second published in the paced run (the other is as fast as it goes)");
   CLI11_PARSE(app, argc, argv);
-  rlimit r{};
-  if (::getrlimit(RLIMIT_NOFILE, &r) == 0) {
-    r.rlim_cur = r.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &r);
-  }
+  watt::test::raise_descriptor_limit();
   stream(messages, topics, rate, 0);
   stream(messages, topics, rate, pace);
   clients(count);

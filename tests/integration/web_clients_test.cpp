@@ -4,29 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/resource.h>
-
 #include <memory>
 #include <vector>
 
 using nlohmann::json;
 using watt::test::WebPlatform;
 
-namespace {
-
-// This test holds 500 sockets and more: the soft limit up to the hard one.
-void raise_descriptor_limit() {
-  rlimit r{};
-  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &r);
-  }
-}
-
-}  // namespace
-
 TEST_CASE("web: 500 connected clients that never read, while the bus and other clients carry on") {
-  raise_descriptor_limit();
+  watt::test::raise_descriptor_limit();  // this test holds 500 sockets and more
   WebPlatform w("client_queue_kib: 64\nmax_connections: 1000\n");
   const auto http = w.http();
   const auto ann = http.login("ann", "admin-password");

@@ -140,3 +140,30 @@ TEST_CASE("web: removing a user or changing a password ends their sessions at on
   CHECK(http.as(otto, "GET", "/api/agents").status == 401);
   CHECK(http.login("otto", "a-new-password").cookie.size() > 20);
 }
+
+TEST_CASE("web: bytes that are not UTF-8, another host's name, and a restart leave the server serving") {
+  WebPlatform w;
+  const auto http = w.http();
+  const auto ann = http.login("ann", "admin-password");
+  CHECK(http.as(ann, "GET", "/api/agents/%FF").status == 400);
+  CHECK(http.as(ann, "GET", "/api/logs/%FF").status == 400);
+  CHECK(http.as(ann, "GET", "/api/history?historian=%FF&topic=x").status == 400);
+  CHECK(http.as(ann, "GET", "/api/history?historian=broker&topic=x").status == 400);
+  const auto history = http.as(ann, "GET", "/api/history?topic=%FF%FE");  // no historian: an error, as JSON
+  CHECK(history.status >= 400);
+  CHECK(json::accept(history.body));
+  const auto sse = http.request("GET", "/api/events?pattern=%FF", {}, {{"Cookie", ann.cookie}});
+  CHECK(sse.status == 400);
+  // A page of another site whose name resolves here (DNS rebinding) is refused.
+  CHECK(http.request("GET", "/api/me", {}, {{"Cookie", ann.cookie}, {"Host", "evil.example:80"}}).status == 421);
+  CHECK(http.request("GET", "/", {}, {{"Host", "evil.example"}}).status == 421);
+  CHECK(http.as(ann, "GET", "/api/me").status == 200);
+  // A new configuration restarts the server on its new port.
+  const auto config = w.cli.home().path() / "web2.yml";
+  std::ofstream(config) << "port: 0\nsession_idle_h: 1\n";
+  REQUIRE(w.cli.watt({"config", "set", "web", "config", config.string()}).code == 0);
+  const auto url = watt::test::read_file(w.cli.home().path() / "run" / "web.endpoint");
+  const auto port = static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)));
+  CHECK(watt::test::WebClient(port).login("vic", "viewer-password").cookie.size() > 20);
+  CHECK(w.cli.watt({"status", "web"}).out.find("running") != std::string::npos);
+}

@@ -58,6 +58,10 @@ std::filesystem::path bin_dir();
 std::filesystem::path lib_dir();
 std::filesystem::path fixture_dir();
 
+// Raises this process's soft limit of open files to its hard limit: for the
+// tests and benchmarks that hold hundreds of sockets.
+void raise_descriptor_limit();
+
 // Polls `done` every few milliseconds until it holds or the timeout passes.
 bool eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));

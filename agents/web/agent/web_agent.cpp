@@ -11,6 +11,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <thread>
@@ -47,24 +48,27 @@ public:
 
   void call(const std::string& peer, const std::string& method, const std::string& args_json,
             std::chrono::milliseconds timeout, std::function<void(watt::web::CallResult)> done) override {
-    post([this, peer, method, args_json, timeout, done = std::move(done)]() mutable {
+    const auto gen = generation_.load();
+    post([this, gen, peer, method, args_json, timeout, done = std::move(done)]() mutable {
       watt::Value args;
       try {
         args = watt::Value::from_json(args_json);
       } catch (const watt::Error& e) {
-        return answer(std::move(done), {false, {}, "bad_args", e.what()});
+        return answer(gen, std::move(done), {false, {}, "bad_args", e.what()});
       }
       watt::CallOptions o;
       o.timeout = timeout;
-      call_value(o, peer, method, args).then([this, done = std::move(done)](watt::Result<watt::Value> r) mutable {
-        if (r) return answer(std::move(done), {true, r.value().to_json(), {}, {}});
-        answer(std::move(done), {false, {}, std::string(watt::to_string(r.error().code)), r.error().message});
+      call_value(o, peer, method, args).then([this, gen, done = std::move(done)](watt::Result<watt::Value> r) mutable {
+        if (r) return answer(gen, std::move(done), {true, r.value().to_json(), {}, {}});
+        answer(gen, std::move(done), {false, {}, std::string(watt::to_string(r.error().code)), r.error().message});
       });
     });
   }
 
   void bus(const std::string& pattern, bool on) override {
-    post([this, pattern, on] {
+    const auto gen = generation_.load();
+    post([this, gen, pattern, on] {
+      if (gen != generation_) return;  // asked by a server that has stopped since
       if (!on) {
         if (auto it = subscriptions_.find(pattern); it != subscriptions_.end()) {
           unsubscribe(it->second);
@@ -84,16 +88,20 @@ public:
 private:
   static std::filesystem::path home() { return watt::watt_home(); }
 
-  void answer(std::function<void(watt::web::CallResult)> done, watt::web::CallResult r) {
-    if (io_) asio::post(*io_, [done = std::move(done), r = std::move(r)] { done(r); });
+  // An answer for a server that has stopped since is dropped here, on the
+  // agent's thread: with it go the last references to that server's
+  // connections, and to the io_context they belong to, which no thread runs.
+  void answer(std::uint64_t gen, std::function<void(watt::web::CallResult)> done, watt::web::CallResult r) {
+    if (gen != generation_ || !io_) return;
+    asio::post(*io_, [done = std::move(done), r = std::move(r)] { done(r); });
   }
 
   // (Re)starts the server with the current options; a failure to listen
   // is the agent's failure, said in its health and log.
   void restart() {
     halt();
-    io_ = std::make_unique<asio::io_context>(1);
-    server_ = std::make_unique<watt::web::Server>(*io_, *options_, *this, log_handle());
+    io_ = std::make_shared<asio::io_context>(1);
+    server_ = std::make_unique<watt::web::Server>(io_, *options_, *this, log_handle());
     const auto url = "http://" + options_->address + ":" + std::to_string(server_->port());
     watt::write_file_atomically(home() / "run" / "web.endpoint", url + "\n", 0644);
     log().info("web view at {} (pages from {})", url, options_->pages.string());
@@ -108,12 +116,17 @@ private:
     for (const auto& [pattern, id] : subscriptions_) unsubscribe(id);
     subscriptions_.clear();
     if (!io_) return;
+    ++generation_;
     asio::post(*io_, [this] {
       server_->stop();
       io_->stop();
     });
     if (thread_.joinable()) thread_.join();
     server_.reset();
+    // What the stop left queued (closed sockets' handlers) runs out here, so
+    // that nothing in the queue keeps the old server alive.
+    io_->restart();
+    io_->poll();
     io_.reset();
   }
 
@@ -122,7 +135,8 @@ private:
   }
 
   std::optional<watt::web::ServerOptions> options_;
-  std::unique_ptr<asio::io_context> io_;
+  std::shared_ptr<asio::io_context> io_;
+  std::atomic<std::uint64_t> generation_{0};  // one per server started: answers for an older one are dropped
   std::unique_ptr<watt::web::Server> server_;
   std::thread thread_;
   std::map<std::string, watt::SubscriptionId> subscriptions_;

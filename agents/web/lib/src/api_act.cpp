@@ -1,6 +1,7 @@
 // POST and PUT /api/…: starting and stopping agents, editing configurations
 // and calling methods. Operators and admins only; the platform's and the
 // broker's own methods are for admins.
+#include "json_text.hpp"
 #include "router.hpp"
 
 #include <watt/identity.hpp>
@@ -23,7 +24,7 @@ bool refused(const Request& req, const Caller& caller, Role needed, Respond& res
 void agent_action(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& caller, const std::string& id,
                   const std::string& action, Respond respond) {
   ctx->log->info("web: {} asks to {} '{}'", caller.user, action, id);
-  const auto a = json::array({id}).dump();
+  const auto a = json_text(json::array({id}));
   if (action != "restart") return call_and_answer(ctx, req, "platform", action, a, std::move(respond));
   auto head = std::make_shared<Request>();
   head->version(req.version());
@@ -44,7 +45,7 @@ void rpc(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& 
     method = body.at("method").get<std::string>();
     if (body.contains("args")) {
       if (!body["args"].is_array()) throw std::runtime_error("args must be an array");
-      args = body["args"].dump();
+      args = json_text(body["args"]);
     }
     timeout_ms = body.value("timeout_ms", timeout_ms);
   } catch (const std::exception& e) {
@@ -63,7 +64,7 @@ void rpc(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& 
   ctx->backend.call(
       peer, method, args, std::chrono::milliseconds(timeout_ms), [head, respond = std::move(respond)](CallResult r) {
         if (r.ok) return respond(json_response(*head, http::status::ok, r.json));
-        respond(json_response(*head, http::status::ok, json{{"error", r.message}, {"code", r.code}}.dump()));
+        respond(json_response(*head, http::status::ok, json_text(json{{"error", r.message}, {"code", r.code}})));
       });
 }
 
@@ -87,13 +88,13 @@ bool act_api(const std::shared_ptr<Context>& ctx, const Request& req, const Call
     if (refused(req, caller, Role::operator_, respond)) return true;
     std::string args;
     try {
-      args = json::array({seg[0], seg[1], req.body()}).dump();
+      args = json::array({seg[0], seg[1], req.body()}).dump();  // strict: a configuration is text
     } catch (const json::exception&) {
       return respond(error_response(req, http::status::bad_request, "a configuration is UTF-8 text")), true;
     }
     ctx->log->info("web: {} sets configuration '{}' of '{}'", caller.user, seg[1], seg[0]);
     call_and_answer(ctx, req, "platform", "config_set", args, std::move(respond), [](const std::string& t) {
-      return json{{"result", json::parse(t)}}.dump();
+      return json_text(json{{"result", json::parse(t)}});
     });
     return true;
   }

@@ -1,5 +1,6 @@
 // GET /api/…: what the platform and its agents say, for any logged-in user
 // (configurations for operators and admins: they may hold credentials).
+#include "json_text.hpp"
 #include "router.hpp"
 
 #include <watt/identity.hpp>
@@ -23,7 +24,7 @@ void add_usage(Context& ctx, json& agent) {
   }
 }
 
-std::string args(const json& a) { return a.dump(); }
+std::string args(const json& a) { return json_text(a); }
 
 // The historian's query takes one map; the query string's names are its keys.
 std::string history_args(const Request& req) {
@@ -37,7 +38,7 @@ std::string history_args(const Request& req) {
   } catch (const std::exception&) {
     q["count"] = count;  // the historian names what is wrong with it
   }
-  return json::array({q}).dump();
+  return json_text(json::array({q}));
 }
 
 json web_stats(const Context& ctx) {
@@ -81,6 +82,12 @@ void viewer_call(const std::shared_ptr<Context>& ctx, const Request& req, const 
 
 bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& caller, Respond& respond) {
   const auto path = path_of(target_of(req));
+  // Every agent named in the path (or as the historian) must be one that can
+  // exist, and never the platform's own where a viewer may reach.
+  for (const char* prefix : {"/api/agents/", "/api/configs/", "/api/call/", "/api/logs/"})
+    if (const auto seg = segments_after(path, prefix); !seg.empty())
+      if (auto err = identity_error(seg[0]); !err.empty())
+        return respond(error_response(req, http::status::bad_request, err)), true;
   const auto platform_read = [&](const char* method) {
     call_and_answer(ctx, req, "platform", method, "[]", std::move(respond));
   };
@@ -88,7 +95,7 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
     call_and_answer(ctx, req, "platform", "list", "[]", std::move(respond), [ctx](const std::string& text) {
       auto agents = json::parse(text);
       for (auto& a : agents) add_usage(*ctx, a);
-      return agents.dump();
+      return json_text(agents);
     });
     return true;
   }
@@ -97,9 +104,13 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
   if (path == "/api/platform") return platform_read("platform_status"), true;
   if (path == "/api/containers") return platform_read("containers"), true;
   if (path == "/api/orgs") return platform_read("org_list"), true;
-  if (path == "/api/web") return respond(json_response(req, http::status::ok, web_stats(*ctx).dump())), true;
+  if (path == "/api/web") return respond(json_response(req, http::status::ok, json_text(web_stats(*ctx)))), true;
   if (path == "/api/history") {
     const auto historian = query_value(target_of(req), "historian", "historian");
+    if (auto err = identity_error(historian); !err.empty() || historian == "platform")
+      return respond(error_response(req, http::status::bad_request,
+                                    "historian: " + (err.empty() ? "not the platform" : err))),
+             true;
     call_and_answer(ctx, req, historian, "query", history_args(req), std::move(respond));
     return true;
   }
@@ -111,7 +122,7 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
     call_and_answer(ctx, req, "platform", "status", args({seg[0]}), std::move(respond), [ctx](const std::string& t) {
       auto a = json::parse(t);
       add_usage(*ctx, a);
-      return a.dump();
+      return json_text(a);
     });
     return true;
   }
@@ -141,7 +152,7 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
     else
       call_and_answer(ctx, req, "platform", "config_get", args({seg[0], seg[1]}), std::move(respond),
                       [](const std::string& t) {
-                        return json{{"text", json::parse(t)}}.dump();
+                        return json_text(json{{"text", json::parse(t)}});
                       });
     return true;
   }

@@ -1,4 +1,5 @@
 // POST /api/login and /api/logout.
+#include "json_text.hpp"
 #include "router.hpp"
 
 #include <boost/asio/post.hpp>
@@ -47,6 +48,10 @@ void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::s
     res.set(http::field::retry_after, std::to_string(wait.count()));
     return respond(std::move(res));
   }
+  // The attempt counts as a failure from now, before the hash is checked:
+  // guesses sent at once are held to the limit as those sent one by one.
+  ctx->limiter.failed(by_name);
+  ctx->address_limiter.failed(by_address);
   ctx->users.refresh(ctx->sessions);
   const auto user = ctx->users.find(name);
   auto head = std::make_shared<Request>();
@@ -56,21 +61,27 @@ void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::s
                            respond = std::move(respond)]() mutable {
     const bool ok = Users::verify(user ? *user : nobody(), password) && user.has_value();
     asio::post(ctx->io, [ctx, ok, user, head, name, remote, by_name, by_address, respond = std::move(respond)] {
-      if (!ok) {
+      // The users may have changed while the hash was checked: the session
+      // opens only for the user as they are now.
+      ctx->users.refresh(ctx->sessions);
+      const auto now = ctx->users.find(name);
+      if (!ok || !now || now->hash != user->hash || now->role != user->role) {
         ++ctx->stats.failed_logins;
-        ctx->limiter.failed(by_name);
-        ctx->address_limiter.failed(by_address);
-        ctx->log->warn("failed web login as '{}' from {}", name, remote);
+        // A name as typed may hold anything, even a password: logged only
+        // when it is a user's name.
+        ctx->log->warn("failed web login as {} from {}", now ? "'" + name + "'" : std::string("an unknown user"),
+                       remote);
         return respond(error_response(*head, http::status::unauthorized, "wrong user name or password"));
       }
       ++ctx->stats.logins;
       ctx->limiter.succeeded(by_name);
+      ctx->address_limiter.forgive(by_address);
       const auto token = ctx->sessions.open(user->name, user->role, user->hash);
       const auto* s = ctx->sessions.find(token);
       ctx->log->info("web login: {} ({}) from {}", user->name, to_string(user->role), remote);
       auto res = json_response(
           *head, http::status::ok,
-          nlohmann::json{{"user", user->name}, {"role", to_string(user->role)}, {"csrf", s->csrf}}.dump());
+          json_text(nlohmann::json{{"user", user->name}, {"role", to_string(user->role)}, {"csrf", s->csrf}}));
       res.set(http::field::set_cookie, set_cookie(*ctx, token, false));
       respond(std::move(res));
     });

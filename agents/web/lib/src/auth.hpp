@@ -27,6 +27,10 @@ std::optional<Caller> session_of(Context& ctx, const Request& req);
 bool origin_allowed(const Context& ctx, const Request& req);
 // True when the request's X-CSRF-Token is the session's.
 bool csrf_ok(const Caller& caller, const Request& req);
+// True when the request's Host names this server: localhost, its listen
+// address, or the host of one of allowed_origins. A page of another site
+// whose name was made to resolve to this machine (DNS rebinding) is refused.
+bool host_allowed(const Context& ctx, const Request& req);
 // Whether `role` includes `needed`.
 bool allows(Role role, Role needed);
 

@@ -28,8 +28,10 @@ public:
 };
 
 struct Context {
-  Context(boost::asio::io_context& io, ServerOptions options, Backend& backend, std::shared_ptr<spdlog::logger> log);
+  Context(std::shared_ptr<boost::asio::io_context> io, ServerOptions options, Backend& backend,
+          std::shared_ptr<spdlog::logger> log);
 
+  std::shared_ptr<boost::asio::io_context> io_owner;  // first: the last to go
   boost::asio::io_context& io;
   ServerOptions options;
   Backend& backend;

@@ -48,10 +48,18 @@ void HttpConnection::on_read(beast::error_code ec) {
   }
   if (ec) return close();  // the peer left, timed out or sent something that is not HTTP
   auto req = parser_->release();
-  const auto path = path_of(target_of(req));
-  if (websocket::is_upgrade(req)) return upgrade(std::move(req));
-  if (path == "/api/events" && req.method() == http::verb::get) return stream_events(std::move(req));
-  route(ctx_, std::move(req), remote_, [self = shared_from_this()](Response res) { self->answer(std::move(res)); });
+  // Nothing a request holds may end the io thread: whatever escapes is this
+  // request's failure alone.
+  try {
+    const auto path = path_of(target_of(req));
+    if (websocket::is_upgrade(req)) return upgrade(std::move(req));
+    if (path == "/api/events" && req.method() == http::verb::get) return stream_events(std::move(req));
+    route(ctx_, req, remote_, [self = shared_from_this()](Response res) { self->answer(std::move(res)); });
+  } catch (const std::exception& e) {
+    ctx_->log->error("web: {} {} failed: {}", std::string(req.method_string()),
+                     std::string(target_of(req).substr(0, 200)), e.what());
+    answer(error_response(req, http::status::internal_server_error, "the server failed to answer; see its log"));
+  }
 }
 
 void HttpConnection::answer(Response res) {
@@ -69,7 +77,7 @@ void HttpConnection::answer(Response res) {
 void HttpConnection::upgrade(Request req) {
   ++ctx_->stats.requests;
   if (path_of(target_of(req)) != "/ws") return answer(error_response(req, http::status::not_found, "WebSocket: /ws"));
-  if (!origin_allowed(*ctx_, req))
+  if (!host_allowed(*ctx_, req) || !origin_allowed(*ctx_, req))
     return answer(error_response(req, http::status::forbidden, "cross-origin WebSocket refused"));
   ctx_->users.refresh(ctx_->sessions);
   auto caller = session_of(*ctx_, req);
@@ -82,6 +90,8 @@ void HttpConnection::upgrade(Request req) {
 // WebSocket's, as Server-Sent Events, for curl and scripts.
 void HttpConnection::stream_events(Request req) {
   ++ctx_->stats.requests;
+  if (!host_allowed(*ctx_, req))
+    return answer(error_response(req, http::status::misdirected_request, "this server does not answer for that host"));
   ctx_->users.refresh(ctx_->sessions);
   auto caller = session_of(*ctx_, req);
   if (!caller) return answer(error_response(req, http::status::unauthorized, "not logged in"));

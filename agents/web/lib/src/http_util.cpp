@@ -1,4 +1,5 @@
 #include "http_util.hpp"
+#include "json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +31,7 @@ Response json_response(const Request& req, http::status status, std::string json
 }
 
 Response error_response(const Request& req, http::status status, const std::string& message) {
-  return json_response(req, status, nlohmann::json{{"error", message}}.dump());
+  return json_response(req, status, json_text(nlohmann::json{{"error", message}}));
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }

@@ -1,5 +1,7 @@
 #include "log_follower.hpp"
 
+#include "json_text.hpp"
+
 #include <watt/container.hpp>
 
 #include <nlohmann/json.hpp>
@@ -18,9 +20,16 @@ LogSource log_source(const fs::path& home, const std::string& identity, const st
 
 std::vector<std::string> log_tail(const LogSource& source, std::size_t count) {
   count = std::min<std::size_t>(count, 10000);
+  std::ifstream in(source.file, std::ios::binary);
+  if (!in) return {};
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  const std::streamoff window = 8 << 20;
+  in.seekg(std::max<std::streamoff>(0, size - window));
+  std::string l;
+  if (size > window) std::getline(in, l);  // a line cut by the window
   std::deque<std::string> last;
-  std::ifstream in(source.file);
-  for (std::string l; std::getline(in, l);) {
+  while (std::getline(in, l)) {
     if (!source.tag.empty() && l.find(source.tag) == std::string::npos) continue;
     last.push_back(std::move(l));
     if (last.size() > count) last.pop_front();
@@ -30,9 +39,12 @@ std::vector<std::string> log_tail(const LogSource& source, std::size_t count) {
 
 LogFollower::LogFollower(boost::asio::io_context& io, std::chrono::milliseconds period) : timer_(io), period_(period) {}
 
-void LogFollower::follow(const std::shared_ptr<StreamClient>& client, const std::string& id, const LogSource& source,
-                         std::size_t count) {
-  auto& f = followed_[id];
+std::string LogFollower::follow(const std::shared_ptr<StreamClient>& client, const std::string& id,
+                                const LogSource& source, std::size_t count) {
+  std::size_t mine = 0;
+  for (const auto& [key, f] : followed_) mine += f.readers.count(client.get());
+  if (mine >= 16) return "too many logs followed: at most 16 for one client";
+  auto& f = followed_[{id, source.file}];
   if (f.readers.empty()) {
     f = Followed{source, 0, {}, {}};
     std::error_code ec;
@@ -42,13 +54,14 @@ void LogFollower::follow(const std::shared_ptr<StreamClient>& client, const std:
   f.readers[client.get()] = client;
   client->deliver(frame(id, log_tail(source, count)));
   schedule();
+  return {};
 }
 
 void LogFollower::unfollow(const StreamClient* client, const std::string& id) {
-  const auto it = followed_.find(id);
-  if (it == followed_.end()) return;
-  it->second.readers.erase(client);
-  if (it->second.readers.empty()) followed_.erase(it);
+  for (auto it = followed_.begin(); it != followed_.end();) {
+    if (it->first.first == id) it->second.readers.erase(client);
+    it = it->second.readers.empty() ? followed_.erase(it) : std::next(it);
+  }
 }
 
 void LogFollower::remove(const StreamClient* client) {
@@ -71,7 +84,8 @@ void LogFollower::schedule() {
 }
 
 void LogFollower::look() {
-  for (auto& [id, f] : followed_) {
+  for (auto& [key, f] : followed_) {
+    const auto& id = key.first;
     std::error_code ec;
     const auto size = fs::file_size(f.source.file, ec);
     if (ec) continue;
@@ -92,17 +106,17 @@ void LogFollower::look() {
       start = nl + 1;
     }
     f.carry.erase(0, start);
+    if (f.carry.size() > (1U << 20)) lines.push_back(std::exchange(f.carry, {}));  // a "line" that never ends
     if (lines.empty()) continue;
     const auto text = frame(id, lines);
-    for (const auto& [key, reader] : f.readers)
+    for (const auto& [client, reader] : f.readers)
       if (auto c = reader.lock()) c->deliver(text);
   }
 }
 
 std::string LogFollower::frame(const std::string& id, const std::vector<std::string>& lines) {
-  nlohmann::json j{{"type", "log"}, {"id", id}, {"lines", lines}};
   // A log may hold bytes that are not UTF-8: shown replaced, never refused.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(nlohmann::json{{"type", "log"}, {"id", id}, {"lines", lines}});
 }
 
 }  // namespace watt::web

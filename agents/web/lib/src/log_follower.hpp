@@ -23,7 +23,8 @@ struct LogSource {
   std::string tag;  // only lines holding it; empty = every line
 };
 LogSource log_source(const std::filesystem::path& home, const std::string& identity, const std::string& container);
-// The last `count` lines of a source (at most 10,000).
+// The last `count` lines of a source (at most 10,000), read from its last
+// 8 MiB: a long log costs no more than a short one.
 std::vector<std::string> log_tail(const LogSource& source, std::size_t count);
 
 class LogFollower {
@@ -31,9 +32,10 @@ public:
   LogFollower(boost::asio::io_context& io, std::chrono::milliseconds period);
 
   // Sends the last `count` lines, then the new ones, as
-  // {"type":"log","id":…,"lines":[…]} frames.
-  void follow(const std::shared_ptr<StreamClient>& client, const std::string& id, const LogSource& source,
-              std::size_t count);
+  // {"type":"log","id":…,"lines":[…]} frames. Empty, or why not (a client
+  // follows at most 16 logs).
+  std::string follow(const std::shared_ptr<StreamClient>& client, const std::string& id, const LogSource& source,
+                     std::size_t count);
   void unfollow(const StreamClient* client, const std::string& id);
   void remove(const StreamClient* client);
 
@@ -51,7 +53,7 @@ private:
   boost::asio::steady_timer timer_;
   std::chrono::milliseconds period_;
   bool scheduled_ = false;
-  std::map<std::string, Followed> followed_;
+  std::map<std::pair<std::string, std::filesystem::path>, Followed> followed_;  // by agent and file
 };
 
 }  // namespace watt::web

@@ -1,4 +1,5 @@
 #include "router.hpp"
+#include "json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,8 +42,8 @@ void call_and_answer(const std::shared_ptr<Context>& ctx, const Request& req, co
       peer, method, args_json, std::chrono::milliseconds(10000),
       [head, respond = std::move(respond), shape = std::move(shape)](CallResult r) {
         if (!r.ok) {
-          auto res =
-              json_response(*head, status_of(r.code), nlohmann::json{{"error", r.message}, {"code", r.code}}.dump());
+          auto res = json_response(*head, status_of(r.code),
+                                   json_text(nlohmann::json{{"error", r.message}, {"code", r.code}}));
           respond(std::move(res));
           return;
         }
@@ -54,16 +55,18 @@ void call_and_answer(const std::shared_ptr<Context>& ctx, const Request& req, co
       });
 }
 
-void route(const std::shared_ptr<Context>& ctx, Request req, const std::string& remote, Respond respond) {
+void route(const std::shared_ptr<Context>& ctx, const Request& req, const std::string& remote, Respond respond) {
   ++ctx->stats.requests;
   const auto path = path_of(target_of(req));
   const auto method = req.method();
+  if (!host_allowed(*ctx, req))
+    return respond(error_response(req, http::status::misdirected_request, "this server does not answer for that host"));
   if (path.substr(0, 5) != "/api/") {
-    if (method != http::verb::get && method != http::verb::head)
+    if (method != http::verb::get)
       return respond(error_response(req, http::status::method_not_allowed, "only GET here"));
     return respond(static_file(*ctx, req));
   }
-  const bool changes = method != http::verb::get && method != http::verb::head;
+  const bool changes = method != http::verb::get;
   // A browser always names its origin on a change: another site's page is
   // refused here, whatever cookie it carries.
   if (changes && !origin_allowed(*ctx, req))
@@ -74,7 +77,7 @@ void route(const std::shared_ptr<Context>& ctx, Request req, const std::string& 
   if (!caller) {
     nlohmann::json body{{"error", "not logged in"}};
     if (ctx->users.empty()) body["no_users"] = true;
-    return respond(json_response(req, http::status::unauthorized, body.dump()));
+    return respond(json_response(req, http::status::unauthorized, json_text(body)));
   }
   if (changes && !csrf_ok(*caller, req))
     return respond(error_response(req, http::status::forbidden, "missing or wrong X-CSRF-Token"));
@@ -82,7 +85,7 @@ void route(const std::shared_ptr<Context>& ctx, Request req, const std::string& 
   if (path == "/api/me" && method == http::verb::get)
     return respond(json_response(
         req, http::status::ok,
-        nlohmann::json{{"user", caller->user}, {"role", to_string(caller->role)}, {"csrf", caller->csrf}}.dump()));
+        json_text(nlohmann::json{{"user", caller->user}, {"role", to_string(caller->role)}, {"csrf", caller->csrf}})));
   if (!changes && read_api(ctx, req, *caller, respond)) return;
   if (changes && act_api(ctx, req, *caller, respond)) return;
   respond(error_response(req, http::status::not_found, "no such API: " + std::string(path)));

@@ -11,7 +11,7 @@ namespace watt::web {
 
 using Respond = std::function<void(Response)>;
 
-void route(const std::shared_ptr<Context>& ctx, Request req, const std::string& remote, Respond respond);
+void route(const std::shared_ptr<Context>& ctx, const Request& req, const std::string& remote, Respond respond);
 
 // The parts of the API, each in its own file.
 void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::string& remote, Respond respond);

@@ -8,20 +8,22 @@ namespace watt::web {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Context::Context(asio::io_context& io_, ServerOptions options_, Backend& backend_, std::shared_ptr<spdlog::logger> log_)
-    : io(io_),
+Context::Context(std::shared_ptr<asio::io_context> owner, ServerOptions options_, Backend& backend_,
+                 std::shared_ptr<spdlog::logger> log_)
+    : io_owner(std::move(owner)),
+      io(*io_owner),
       options(std::move(options_)),
       backend(backend_),
       log(std::move(log_)),
-      hub(io_, options.hub, [this](const std::string& pattern, bool on) { backend.bus(pattern, on); }),
+      hub(io, options.hub, [this](const std::string& pattern, bool on) { backend.bus(pattern, on); }),
       sessions(options.session_idle),
       limiter(LoginLimiter::Limits{options.login_failures, std::chrono::seconds(300), options.login_lockout}),
       address_limiter(
           LoginLimiter::Limits{4 * options.login_failures, std::chrono::seconds(300), options.login_lockout}),
       users(users_file(options.home), log),
-      logs(io_, std::chrono::milliseconds(250)),
-      acceptor(io_),
-      refresh(io_) {}
+      logs(io, std::chrono::milliseconds(250)),
+      acceptor(io),
+      refresh(io) {}
 
 namespace {
 
@@ -49,6 +51,7 @@ void refresh_users(const std::shared_ptr<Context>& ctx) {
   ctx->refresh.async_wait([ctx](boost::system::error_code ec) {
     if (ec || ctx->stopped) return;
     ctx->users.refresh(ctx->sessions);
+    ctx->sessions.close_if([](const Session&) { return false; });  // the idle ones go
     for (auto* c : std::set<Connection*>(ctx->live)) c->recheck();
     refresh_users(ctx);
   });
@@ -56,8 +59,9 @@ void refresh_users(const std::shared_ptr<Context>& ctx) {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, ServerOptions options, Backend& backend, std::shared_ptr<spdlog::logger> log)
-    : ctx_(std::make_shared<Context>(io, std::move(options), backend, std::move(log))) {
+Server::Server(std::shared_ptr<asio::io_context> io, ServerOptions options, Backend& backend,
+               std::shared_ptr<spdlog::logger> log)
+    : ctx_(std::make_shared<Context>(std::move(io), std::move(options), backend, std::move(log))) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(ctx_->options.address, ec);
   if (ec) throw Error("web: bad listen address '" + ctx_->options.address + "': " + ec.message());

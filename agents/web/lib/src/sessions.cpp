@@ -37,6 +37,11 @@ const Session* Sessions::find(const std::string& token) {
   return &it->second;
 }
 
+bool Sessions::alive(const std::string& token) const {
+  const auto it = sessions_.find(token);
+  return it != sessions_.end() && it->second.expires > Clock::now();
+}
+
 void Sessions::close(const std::string& token) { sessions_.erase(token); }
 
 void Sessions::close_if(const std::function<bool(const Session&)>& ended) {
@@ -62,6 +67,11 @@ void LoginLimiter::failed(const std::string& key) {
 }
 
 void LoginLimiter::succeeded(const std::string& key) { records_.erase(key); }
+
+void LoginLimiter::forgive(const std::string& key) {
+  const auto it = records_.find(key);
+  if (it != records_.end() && it->second.failures > 0) --it->second.failures;
+}
 
 // Records past their window and lockout go, so a stream of made-up names
 // cannot grow the map without end.

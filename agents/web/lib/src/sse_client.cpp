@@ -1,4 +1,5 @@
 #include "sse_client.hpp"
+#include "json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,7 @@ void SseClient::start(const Request& req, const std::vector<std::string>& patter
   watch();
   for (const auto& p : patterns)
     if (auto err = ctx_->hub.subscribe(shared_from_this(), p, rate); !err.empty())
-      deliver(nlohmann::json{{"type", "error"}, {"op", "subscribe"}, {"message", err}}.dump());
+      deliver(json_text(nlohmann::json{{"type", "error"}, {"op", "subscribe"}, {"message", err}}));
 }
 
 // An event stream sends nothing back: a read ends only when the reader leaves.
@@ -66,7 +67,7 @@ void SseClient::write_next() {
 }
 
 void SseClient::recheck() {
-  if (!ctx_->sessions.find(caller_.token)) close();
+  if (!ctx_->sessions.alive(caller_.token)) close();
 }
 
 void SseClient::close() {

@@ -1,5 +1,6 @@
 #include <watt/topic.hpp>
 #include <watt/web/stream_hub.hpp>
+#include "json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,8 @@ std::string StreamHub::subscribe(const std::shared_ptr<StreamClient>& client, co
   if (!(rate > 0) || rate > limits_.max_rate)
     return "bad rate " + std::to_string(rate) + " for '" + pattern + "': more than 0, at most " +
            std::to_string(limits_.max_rate) + " frames a second";
+  if (patterns_.count(pattern) == 0 && patterns_.size() >= limits_.patterns)
+    return "the server watches too many patterns already (" + std::to_string(limits_.patterns) + ")";
   auto [it, fresh] = patterns_.try_emplace(pattern);
   auto& p = it->second;
   const bool had = p.feeds.count(client.get()) != 0;
@@ -36,7 +39,7 @@ std::string StreamHub::subscribe(const std::shared_ptr<StreamClient>& client, co
     feed.timer = std::make_unique<asio::steady_timer>(io_);
   }
   feed.period = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(1.0 / rate));
-  client->deliver(R"({"type":"subscribed","pattern":)" + nlohmann::json(pattern).dump() + "}");
+  client->deliver(R"({"type":"subscribed","pattern":)" + json_text(nlohmann::json(pattern)) + "}");
   if (!p.last.empty()) {
     std::map<std::string, Pending> cached;
     for (const auto& [topic, message] : p.last) cached.emplace(topic, Pending{message, 1});
@@ -123,7 +126,7 @@ void StreamHub::flush(const std::string& pattern, Feed& feed) {
 std::string StreamHub::frame(const std::string& pattern, const std::map<std::string, Pending>& messages,
                              bool cached) const {
   // The messages are JSON already: spliced in, not parsed again.
-  std::string out = R"({"type":"messages","pattern":)" + nlohmann::json(pattern).dump();
+  std::string out = R"({"type":"messages","pattern":)" + json_text(nlohmann::json(pattern));
   out += cached ? R"(,"cached":true,"messages":[)" : R"(,"messages":[)";
   bool first = true;
   for (const auto& [topic, m] : messages) {

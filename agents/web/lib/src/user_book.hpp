@@ -28,8 +28,15 @@ private:
   std::filesystem::path file_;
   std::shared_ptr<spdlog::logger> log_;
   Users users_;
-  std::filesystem::file_time_type seen_{};
-  bool present_ = false;
+  // What the file was when last read (or found unreadable): a write within
+  // one tick of the clock still changes its size or, renamed over it as
+  // `watt web user` writes it, its inode.
+  struct Stamp {
+    bool present = false;
+    std::int64_t mtime_ns = 0, size = 0, inode = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+  Stamp seen_;
 };
 
 }  // namespace watt::web

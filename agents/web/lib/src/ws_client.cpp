@@ -1,4 +1,5 @@
 #include "ws_client.hpp"
+#include "json_text.hpp"
 
 #include <watt/identity.hpp>
 
@@ -31,7 +32,7 @@ void WsClient::start(Request req) {
     if (ec) return self->leave();
     self->open_ = true;
     self->deliver(
-        json{{"type", "hello"}, {"user", self->caller_.user}, {"role", to_string(self->caller_.role)}}.dump());
+        json_text(json{{"type", "hello"}, {"user", self->caller_.user}, {"role", to_string(self->caller_.role)}}));
     self->read();
   });
 }
@@ -40,7 +41,7 @@ void WsClient::read() {
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     // An oversize message fails here (Beast closes with 1009), as does a
     // peer that left or a protocol error: in every case this client goes.
-    if (ec) return self->leave();
+    if (ec || self->left_) return self->leave();  // a read that was on its way when a write failed
     if (!self->ws_.got_text()) {
       self->buffer_.consume(self->buffer_.size());
       self->error("", "binary frames are not understood: send JSON text");
@@ -77,8 +78,9 @@ void WsClient::handle(const std::string& text) {
       if (auto err = identity_error(id); !err.empty()) return error(op, err);
       if (auto err = container.empty() ? "" : identity_error(container); !err.empty()) return error(op, err);
       if (op == "unfollow_log") return ctx_->logs.unfollow(this, id);
-      ctx_->logs.follow(shared_from_this(), id, log_source(ctx_->options.home, id, container),
-                        m.value("lines", std::size_t{200}));
+      const auto err = ctx_->logs.follow(shared_from_this(), id, log_source(ctx_->options.home, id, container),
+                                         m.value("lines", std::size_t{200}));
+      if (!err.empty()) error(op, err);
     } else if (op == "ping") {
       deliver(R"({"type":"pong"})");
     } else {
@@ -114,7 +116,7 @@ void WsClient::write_next() {
 }
 
 void WsClient::recheck() {
-  if (!ctx_->sessions.find(caller_.token)) close();
+  if (!ctx_->sessions.alive(caller_.token)) close();
 }
 
 void WsClient::close() {

@@ -77,7 +77,11 @@ class Server {
 public:
   // Binds and listens at once: throws watt::Error naming the address when it
   // cannot. Serves once the io_context runs.
-  Server(boost::asio::io_context& io, ServerOptions options, Backend& backend, std::shared_ptr<spdlog::logger> log);
+  // The server shares the io_context: what is still in flight when it stops
+  // (a call an agent has not answered yet) keeps it, and the sockets it
+  // serves, alive until it is done.
+  Server(std::shared_ptr<boost::asio::io_context> io, ServerOptions options, Backend& backend,
+         std::shared_ptr<spdlog::logger> log);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

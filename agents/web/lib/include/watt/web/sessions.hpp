@@ -29,6 +29,9 @@ public:
   std::string open(const std::string& user, Role role, const std::string& credential);
   // The live session of a token, its idle time restarted; null if none.
   const Session* find(const std::string& token);
+  // Whether a token's session is live, without restarting its idle time: an
+  // open page's check, which must not keep its session alive by itself.
+  bool alive(const std::string& token) const;
   void close(const std::string& token);
   // Ends every session for which `ended(session)` is true.
   void close_if(const std::function<bool(const Session&)>& ended);
@@ -55,6 +58,8 @@ public:
   std::chrono::seconds wait(const std::string& key);
   void failed(const std::string& key);
   void succeeded(const std::string& key);
+  // Takes back one failure: an attempt counted before its outcome was known.
+  void forgive(const std::string& key);
 
 private:
   struct Record {

@@ -32,6 +32,7 @@ struct HubLimits {
   std::size_t patterns_per_client = 64;  // more is refused, naming the limit
   std::size_t cached_topics = 2000;      // last values kept per pattern
   std::chrono::milliseconds linger{60000};
+  std::size_t patterns = 1000;  // on the bus at once, lingering ones included
 };
 
 struct HubStats {
