@@ -51,5 +51,8 @@ TEST_CASE("web: 500 connected clients that never read, while the bus and other c
   const auto agent = json::parse(http.as(ann, "GET", "/api/agents/web").body);
   MESSAGE("web agent: ", agent.at("rss_bytes").get<std::uint64_t>() >> 20, " MiB with 500 stalled clients, ",
           stats.at("dropped").get<std::uint64_t>(), " frames dropped");
+#if !defined(__SANITIZE_ADDRESS__)
+  // (AddressSanitizer keeps freed memory in quarantine: there the bound says nothing.)
   CHECK(agent.at("rss_bytes").get<std::uint64_t>() < (400ULL << 20));
+#endif
 }

@@ -98,6 +98,8 @@ void HttpConnection::stream_events(Request req) {
   const auto patterns = query_values(target_of(req), "pattern");
   if (patterns.empty())
     return answer(error_response(req, http::status::bad_request, "name at least one pattern: ?pattern=devices/%23"));
+  for (const auto& p : patterns)
+    if (auto err = pattern_problem(p); !err.empty()) return answer(error_response(req, http::status::bad_request, err));
   double rate = 10;
   try {
     rate = std::stod(query_value(target_of(req), "rate", "10"));

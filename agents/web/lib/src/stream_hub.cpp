@@ -9,13 +9,23 @@ namespace watt::web {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+std::string pattern_problem(const std::string& pattern) {
+  try {
+    (void)nlohmann::json(pattern).dump();  // strict: throws on bytes that are not UTF-8
+  } catch (const nlohmann::json::exception&) {
+    return "bad pattern: not UTF-8 text";
+  }
+  if (auto err = pattern_error(pattern); !err.empty()) return "bad pattern '" + pattern + "': " + err;
+  return {};
+}
+
 StreamHub::StreamHub(asio::io_context& io, HubLimits limits, std::function<void(const std::string&, bool)> bus)
     : io_(io), limits_(limits), bus_(std::move(bus)) {}
 
 StreamHub::~StreamHub() = default;
 
 std::string StreamHub::subscribe(const std::shared_ptr<StreamClient>& client, const std::string& pattern, double rate) {
-  if (auto err = pattern_error(pattern); !err.empty()) return "bad pattern '" + pattern + "': " + err;
+  if (auto err = pattern_problem(pattern); !err.empty()) return err;
   if (!(rate > 0) || rate > limits_.max_rate)
     return "bad rate " + std::to_string(rate) + " for '" + pattern + "': more than 0, at most " +
            std::to_string(limits_.max_rate) + " frames a second";

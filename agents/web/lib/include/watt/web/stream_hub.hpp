@@ -43,6 +43,10 @@ struct HubStats {
   std::uint64_t conflated = 0;  // messages replaced by a later one of the same topic before a frame went out
 };
 
+// Why a pattern cannot be watched from a page (not a valid pattern, or not
+// UTF-8 text), or empty.
+std::string pattern_problem(const std::string& pattern);
+
 class StreamHub {
 public:
   // `bus(pattern, on)` subscribes the bus to a pattern or leaves it.
