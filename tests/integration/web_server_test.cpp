@@ -3,6 +3,7 @@
 // WebSocket frames, a viewer reaching for an operator's action.
 #include "web_fixture.hpp"
 
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 using nlohmann::json;
@@ -166,4 +167,29 @@ TEST_CASE("web: bytes that are not UTF-8, another host's name, and a restart lea
   const auto port = static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)));
   CHECK(watt::test::WebClient(port).login("vic", "viewer-password").cookie.size() > 20);
   CHECK(w.cli.watt({"status", "web"}).out.find("running") != std::string::npos);
+}
+
+TEST_CASE("web: Server-Sent Events carry the same stream, for scripts") {
+  WebPlatform w;
+  const auto ann = w.http().login("ann", "admin-password");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), w.port});
+  const std::string request =
+      "GET /api/events?pattern=devices%2F%23&rate=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + ann.cookie + "\r\n\r\n";
+  boost::asio::write(s, boost::asio::buffer(request));
+  std::string got;
+  const auto read_until = [&](const std::string& needle) {
+    char buf[4096];
+    while (got.find(needle) == std::string::npos) {
+      const auto n = s.read_some(boost::asio::buffer(buf));
+      got.append(buf, n);
+    }
+  };
+  read_until(R"(data: {"type":"subscribed","pattern":"devices/#"})");
+  CHECK(got.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(got.find("Content-Type: text/event-stream") != std::string::npos);
+  REQUIRE(w.cli.watt({"publish", "devices/lab/sse", R"({"v": 7})"}).code == 0);
+  read_until(R"("topic":"devices/lab/sse")");
+  CHECK(got.find(R"("body":{"v":7})") != std::string::npos);
 }

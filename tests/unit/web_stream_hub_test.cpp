@@ -54,8 +54,11 @@ TEST_CASE(
   h.hub.unsubscribe(a.get(), "devices");
   h.hub.remove(b.get());
   CHECK(h.bus.size() == 1);  // lingering
+  CHECK(h.hub.stats().patterns == 1);
+  CHECK(h.hub.stats().feeds == 0);
   h.run_for(std::chrono::milliseconds(200));
   CHECK(h.bus == std::vector<std::string>{"+devices", "-devices"});
+  CHECK(h.hub.stats().patterns == 0);
 }
 
 TEST_CASE("web hub: a client back within the linger finds the last values at once") {

@@ -26,9 +26,7 @@ void agent_action(const std::shared_ptr<Context>& ctx, const Request& req, const
   ctx->log->info("web: {} asks to {} '{}'", caller.user, action, id);
   const auto a = json_text(json::array({id}));
   if (action != "restart") return call_and_answer(ctx, req, "platform", action, a, std::move(respond));
-  auto head = std::make_shared<Request>();
-  head->version(req.version());
-  head->keep_alive(req.keep_alive());
+  auto head = head_of(req);
   ctx->backend.call("platform", "stop", a, std::chrono::milliseconds(30000),
                     [ctx, head, a, respond = std::move(respond)](CallResult r) mutable {
                       if (!r.ok) return respond(error_response(*head, http::status::unprocessable_entity, r.message));
@@ -58,9 +56,7 @@ void rpc(const std::shared_ptr<Context>& ctx, const Request& req, const Caller& 
   const bool own = peer == "platform" || peer == "broker";
   if (refused(req, caller, own ? Role::admin : Role::operator_, respond)) return;
   ctx->log->info("web: {} calls {}/{}", caller.user, peer, method);
-  auto head = std::make_shared<Request>();
-  head->version(req.version());
-  head->keep_alive(req.keep_alive());
+  auto head = head_of(req);
   ctx->backend.call(
       peer, method, args, std::chrono::milliseconds(timeout_ms), [head, respond = std::move(respond)](CallResult r) {
         if (r.ok) return respond(json_response(*head, http::status::ok, r.json));

@@ -43,7 +43,7 @@ std::string history_args(const Request& req) {
 
 json web_stats(const Context& ctx) {
   const auto& s = ctx.stats;
-  const auto& h = ctx.hub.stats();
+  const auto h = ctx.hub.stats();
   return {{"connections", ctx.live.size()},
           {"websockets", s.websockets},
           {"streams", s.streams},
@@ -127,8 +127,6 @@ bool read_api(const std::shared_ptr<Context>& ctx, const Request& req, const Cal
     return true;
   }
   if (const auto seg = segments_after(path, "/api/logs/"); seg.size() == 1) {
-    if (auto err = identity_error(seg[0]); !err.empty())
-      return respond(error_response(req, http::status::bad_request, err)), true;
     const auto container = query_value(target_of(req), "container");
     if (auto err = container.empty() ? "" : identity_error(container); !err.empty())
       return respond(error_response(req, http::status::bad_request, err)), true;

@@ -54,9 +54,7 @@ void login(const std::shared_ptr<Context>& ctx, const Request& req, const std::s
   ctx->address_limiter.failed(by_address);
   ctx->users.refresh(ctx->sessions);
   const auto user = ctx->users.find(name);
-  auto head = std::make_shared<Request>();
-  head->version(req.version());
-  head->keep_alive(req.keep_alive());
+  auto head = head_of(req);
   asio::post(ctx->hasher, [ctx, user, password = std::move(password), head, name, remote, by_name, by_address,
                            respond = std::move(respond)]() mutable {
     const bool ok = Users::verify(user ? *user : nobody(), password) && user.has_value();

@@ -34,6 +34,13 @@ Response error_response(const Request& req, http::status status, const std::stri
   return json_response(req, status, json_text(nlohmann::json{{"error", message}}));
 }
 
+std::shared_ptr<const Request> head_of(const Request& req) {
+  auto head = std::make_shared<Request>();
+  head->version(req.version());
+  head->keep_alive(req.keep_alive());
+  return head;
+}
+
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool url_decode(std::string_view in, std::string& out) {

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ Response text_response(const Request& req, http::status status, std::string body
 Response json_response(const Request& req, http::status status, std::string json);
 // {"error": message}
 Response error_response(const Request& req, http::status status, const std::string& message);
+// What an answer given later needs of its request (HTTP version and
+// keep-alive), without its body.
+std::shared_ptr<const Request> head_of(const Request& req);
 // Headers every answer carries: no sniffing, no framing, a strict
 // content security policy, no referrer.
 void secure_headers(Response& res);

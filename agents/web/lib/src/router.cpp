@@ -35,9 +35,7 @@ std::vector<std::string> segments_after(std::string_view path, std::string_view 
 void call_and_answer(const std::shared_ptr<Context>& ctx, const Request& req, const std::string& peer,
                      const std::string& method, const std::string& args_json, Respond respond,
                      std::function<std::string(const std::string&)> shape) {
-  auto head = std::make_shared<Request>();
-  head->version(req.version());
-  head->keep_alive(req.keep_alive());
+  auto head = head_of(req);
   ctx->backend.call(
       peer, method, args_json, std::chrono::milliseconds(10000),
       [head, respond = std::move(respond), shape = std::move(shape)](CallResult r) {

@@ -86,12 +86,6 @@ unsigned short Server::port() const { return ctx_->acceptor.local_endpoint().por
 
 StreamHub& Server::hub() { return ctx_->hub; }
 
-ServerStats Server::stats() const {
-  auto s = ctx_->stats;
-  s.connections = ctx_->live.size();
-  return s;
-}
-
 void Server::stop() {
   ctx_->stopped = true;
   boost::system::error_code ec;

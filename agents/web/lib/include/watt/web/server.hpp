@@ -61,7 +61,6 @@ public:
 };
 
 struct ServerStats {
-  std::uint64_t connections = 0;  // open now: HTTP, WebSocket and SSE
   std::uint64_t websockets = 0;
   std::uint64_t streams = 0;  // SSE
   std::uint64_t refused = 0;  // over max_connections
@@ -88,7 +87,6 @@ public:
 
   unsigned short port() const;
   StreamHub& hub();
-  ServerStats stats() const;
   // Stops accepting and closes every connection; on the io thread.
   void stop();
 

@@ -63,7 +63,11 @@ public:
   // A bus message that came for `pattern`: `message` is its JSON view.
   void on_message(const std::string& pattern, const std::string& topic, const std::string& message);
 
-  const HubStats& stats() const { return stats_; }
+  HubStats stats() const {
+    auto s = stats_;
+    s.patterns = patterns_.size();
+    return s;
+  }
 
 private:
   struct Pending {
