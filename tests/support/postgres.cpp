@@ -70,26 +70,6 @@ void give_to_server_user(const fs::path& p) {
   if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) throw std::runtime_error("chown " + p.string() + " failed");
 }
 
-// A port nobody listens on now. Another process may take it before the
-// server binds it; launch() reports that and the constructor tries another.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  // The sockets API takes a sockaddr*; sockaddr_in is the documented way in.
-  auto* any = reinterpret_cast<sockaddr*>(&addr);
-  if (::bind(fd, any, sizeof addr) != 0 || ::getsockname(fd, any, &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("could not find a free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string random_password() {
   std::random_device rd;
   std::uniform_int_distribution<int> hex(0, 15);

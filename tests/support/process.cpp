@@ -1,10 +1,13 @@
 // Process: posix_spawn with output to files, and a kill on destruction.
 #include "process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,6 +147,24 @@ void raise_descriptor_limit() {
     r.rlim_cur = r.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &r);
   }
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  // The sockets API takes a sockaddr*; sockaddr_in is the documented way in.
+  auto* any = reinterpret_cast<sockaddr*>(&addr);
+  if (::bind(fd, any, sizeof addr) != 0 || ::getsockname(fd, any, &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("could not find a free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace watt::test

@@ -66,4 +66,8 @@ void raise_descriptor_limit();
 bool eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
+// A loopback TCP port nobody listens on now. Another process may take it
+// before the caller binds it; servers started on it say so and are retried.
+int free_port();
+
 }  // namespace watt::test

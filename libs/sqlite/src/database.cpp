@@ -35,6 +35,11 @@ Statement& Statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  if (sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
 Statement& Statement::bind(int i, const std::optional<double>& v) {
   if (v) return bind(i, *v);
   if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) db_->fail("bind");
@@ -68,6 +73,11 @@ void Statement::reset() {
 
 std::string Statement::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::string Statement::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 

@@ -42,6 +42,8 @@ public:
   Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Statement& bind(int i, const std::optional<double>& v);
   Statement& bind(int i, const std::optional<std::string>& v);
+  // Bytes kept as they are (any byte, NUL too), read back with blob().
+  Statement& bind_blob(int i, std::string_view v);
   // Steps once: true while a row is ready, false when done. Throws on error.
   bool step();
   // Steps to the end, then resets for the next use.
@@ -52,6 +54,7 @@ public:
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string text(int col) const;
+  std::string blob(int col) const;
   std::optional<double> optional_real(int col) const;
   std::optional<std::string> optional_text(int col) const;
 

@@ -1,0 +1,74 @@
+// One connection to an MQTT broker (Eclipse Paho's async client), made once:
+// a lost connection is not resumed by this object; its owner makes a new
+// Link, so that nothing of the old connection's in-flight state survives to
+// be sent twice. Events arrive through `post`, which must hand them to the
+// owner's thread (an agent's post()); none arrives after the Link is gone.
+#pragma once
+
+#include <watt/mqtt/settings.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mqtt {
+class async_client;
+}
+
+namespace watt::mqtt {
+
+struct LinkEvents {
+  // The broker took the connection; whether it still had the session, and
+  // how many QoS-1 messages it takes unacknowledged at once (MQTT 5's
+  // Receive Maximum; 65,535 when it sets none).
+  std::function<void(bool session_present, int receive_maximum)> connected;
+  // The connection could not be made, or was lost: why.
+  std::function<void(const std::string& why)> down;
+  std::function<void(const std::string& topic, std::string payload, int qos, bool retained)> message;
+  // The broker acknowledged what publish() sent with this tag (QoS 1), or
+  // the publish failed: refused by the broker (an MQTT 5 reason code), or
+  // not sent at all (the client's own limits, a lost connection).
+  std::function<void(std::int64_t tag)> acknowledged;
+  std::function<void(std::int64_t tag, const std::string& why, bool by_broker)> failed;
+  // A subscription the broker refused: the filter and its reason.
+  std::function<void(const std::string& filter, const std::string& why)> refused;
+};
+
+struct Subscription {
+  std::string filter;
+  int qos = 1;
+  bool no_local = false;  // MQTT 5: not the messages this client published
+};
+
+class Link {
+public:
+  using Post = std::function<void(std::function<void()>)>;
+  Link(const BrokerSettings& broker, LinkEvents events, Post post);
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  // Starts connecting; connected() or down() follows.
+  void connect();
+  // Subscribes to all at once; refusals come through refused().
+  void subscribe(const std::vector<Subscription>& subs);
+  // Sends a message; QoS 1 ends in acknowledged(tag) or failed(tag); QoS 0
+  // only in failed() when it could not be sent. Never throws.
+  void publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag);
+  // Says goodbye to the broker (the session stays), waiting at most `wait`.
+  void disconnect(std::chrono::milliseconds wait);
+
+private:
+  struct Listener;
+  struct Shared;
+  std::shared_ptr<Shared> shared_;  // what the Paho threads reach; outlives them
+  std::unique_ptr<Listener> publish_listener_;
+  std::unique_ptr<Listener> connect_listener_;
+  std::unique_ptr<Listener> subscribe_listener_;
+  BrokerSettings broker_;
+  std::unique_ptr<::mqtt::async_client> client_;
+};
+
+}  // namespace watt::mqtt

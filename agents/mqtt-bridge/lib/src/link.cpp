@@ -1,0 +1,236 @@
+#include <watt/mqtt/link.hpp>
+
+#include <mqtt/async_client.h>
+
+#include <cstdint>
+#include <mutex>
+
+namespace watt::mqtt {
+
+// What the Paho threads and the owner's thread share. Once the Link is gone
+// (`alive` false), nothing more is posted, and what was posted before does
+// nothing when it runs.
+struct Link::Shared : std::enable_shared_from_this<Link::Shared> {
+  std::mutex m;
+  bool alive = true;
+  LinkEvents events;
+  Post post;
+  std::string tls_error;  // OpenSSL's last word, for a failed connect
+
+  bool is_alive() {
+    std::lock_guard lock(m);
+    return alive;
+  }
+  // Runs fn on the owner's thread, unless the Link is gone by then.
+  void deliver(std::function<void()> fn) {
+    std::lock_guard lock(m);
+    if (!alive) return;
+    post([self = shared_from_this(), fn = std::move(fn)] {
+      if (self->is_alive()) fn();
+    });
+  }
+  std::string last_tls_error() {
+    std::lock_guard lock(m);
+    return tls_error;
+  }
+};
+
+namespace {
+
+std::string describe_failure(const ::mqtt::token& tok) {
+  // Paho keeps the C library's own words ("TCP/TLS connect failure") where
+  // only a completed token's check hands them out.
+  try {
+    (void)const_cast<::mqtt::token&>(tok).try_wait();
+  } catch (const ::mqtt::exception& e) {
+    if (!e.get_message().empty()) return e.get_message();
+  }
+  std::string why = ::mqtt::exception::error_str(tok.get_return_code());
+  if (tok.get_reason_code() != ::mqtt::SUCCESS)
+    why += " (" + ::mqtt::exception::reason_code_str(tok.get_reason_code()) + ")";
+  return why;
+}
+
+std::vector<std::string> filters_of(const ::mqtt::token& tok) {
+  std::vector<std::string> out;
+  if (const auto topics = tok.get_topics())
+    for (std::size_t i = 0; i < topics->size(); ++i) out.push_back((*topics)[i]);
+  return out;
+}
+
+}  // namespace
+
+struct Link::Listener : ::mqtt::iaction_listener {
+  enum class Kind { publish, connect, subscribe };
+  Listener(std::shared_ptr<Shared> s, Kind k) : sh(std::move(s)), kind(k) {}
+
+  void on_success(const ::mqtt::token& tok) override {
+    auto s = sh;
+    if (kind == Kind::publish) {
+      const auto tag = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(tok.get_user_context()));
+      if (tag >= 0) s->deliver([s, tag] { s->events.acknowledged(tag); });
+    } else if (kind == Kind::connect) {
+      const auto rsp = tok.get_connect_response();
+      const bool present = rsp.is_session_present();
+      int receive_maximum = 65535;
+      if (rsp.get_properties().contains(::mqtt::property::RECEIVE_MAXIMUM))
+        receive_maximum = ::mqtt::get<uint16_t>(rsp.get_properties(), ::mqtt::property::RECEIVE_MAXIMUM);
+      s->deliver([s, present, receive_maximum] { s->events.connected(present, receive_maximum); });
+    } else {
+      // MQTT 5 answers each filter with a reason code; 0x80 and up refuse it.
+      // (MQTT 3.1.1's 0x80 comes through as a failure instead.)
+      const auto codes = tok.get_subscribe_response().get_reason_codes();
+      const auto filters = filters_of(tok);
+      for (std::size_t i = 0; i < codes.size() && i < filters.size(); ++i) {
+        if (codes[i] < 0x80) continue;
+        const auto why = ::mqtt::exception::reason_code_str(codes[i]);
+        s->deliver([s, f = filters[i], why] { s->events.refused(f, why); });
+      }
+    }
+  }
+
+  void on_failure(const ::mqtt::token& tok) override {
+    auto s = sh;
+    auto why = describe_failure(tok);
+    if (kind == Kind::publish) {
+      const auto tag = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(tok.get_user_context()));
+      const bool by_broker = tok.get_reason_code() >= 0x80;
+      s->deliver([s, tag, why, by_broker] { s->events.failed(tag, why, by_broker); });
+    } else if (kind == Kind::connect) {
+      if (const auto tls = s->last_tls_error(); !tls.empty()) why += ": " + tls;
+      s->deliver([s, why] { s->events.down(why); });
+    } else {
+      for (const auto& f : filters_of(tok)) s->deliver([s, f, why] { s->events.refused(f, why); });
+    }
+  }
+
+  std::shared_ptr<Shared> sh;
+  Kind kind;
+};
+
+namespace {
+
+::mqtt::ssl_options tls_options(const Tls& t, std::function<void(const std::string&)> on_error);
+
+}  // namespace
+
+Link::Link(const BrokerSettings& broker, LinkEvents events, Post post)
+    : shared_(std::make_shared<Shared>()), broker_(broker) {
+  shared_->events = std::move(events);
+  shared_->post = std::move(post);
+  publish_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::publish);
+  connect_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::connect);
+  subscribe_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::subscribe);
+  // No persistence of Paho's own: the bridge's queue is the one store, and a
+  // fresh client per connection holds nothing in flight from an older one.
+  client_ = std::make_unique<::mqtt::async_client>(
+      broker_.url, broker_.client_id,
+      ::mqtt::create_options(broker_.mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1), nullptr);
+  auto s = shared_;
+  client_->set_connection_lost_handler([s](const std::string& cause) {
+    s->deliver([s, cause] { s->events.down("connection lost" + (cause.empty() ? "" : ": " + cause)); });
+  });
+  client_->set_disconnected_handler([s](const ::mqtt::properties&, ::mqtt::ReasonCode code) {
+    const auto why = "the broker disconnected: " + ::mqtt::exception::reason_code_str(code);
+    s->deliver([s, why] { s->events.down(why); });
+  });
+  client_->set_message_callback([s](::mqtt::const_message_ptr msg) {
+    s->deliver(
+        [s, msg] { s->events.message(msg->get_topic(), msg->get_payload_str(), msg->get_qos(), msg->is_retained()); });
+  });
+}
+
+Link::~Link() {
+  {
+    std::lock_guard lock(shared_->m);
+    shared_->alive = false;
+  }
+  try {
+    if (client_->is_connected()) client_->disconnect(0)->wait_for(std::chrono::milliseconds(100));
+  } catch (const std::exception&) {
+    // going anyway
+  }
+  client_.reset();
+}
+
+void Link::connect() {
+  ::mqtt::connect_options_builder b;
+  b.mqtt_version(broker_.mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
+      .keep_alive_interval(broker_.keepalive)
+      .connect_timeout(broker_.connect_timeout)
+      .automatic_reconnect(false);  // the bridge reconnects, with a new Link
+  if (broker_.mqtt_version == 5) {
+    b.clean_start(broker_.session_expiry.count() == 0);
+    b.properties({{::mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int>(broker_.session_expiry.count())}});
+  } else {
+    b.clean_session(broker_.session_expiry.count() == 0);
+  }
+  if (!broker_.username.empty()) b.user_name(broker_.username);
+  if (!broker_.password.empty()) b.password(broker_.password);
+  if (broker_.tls.enabled) {
+    std::weak_ptr<Shared> weak = shared_;
+    b.ssl(tls_options(broker_.tls, [weak](const std::string& msg) {
+      if (auto s = weak.lock()) {
+        std::lock_guard lock(s->m);
+        s->tls_error = msg;
+      }
+    }));
+  }
+  try {
+    client_->connect(b.finalize(), nullptr, *connect_listener_);
+  } catch (const std::exception& e) {
+    auto s = shared_;
+    s->deliver([s, why = std::string(e.what())] { s->events.down(why); });
+  }
+}
+
+void Link::subscribe(const std::vector<Subscription>& subs) {
+  // One filter at a time: Paho 1.2 does not pass the options of a
+  // several-filter subscribe on (no_local among them).
+  for (const auto& sub : subs) {
+    try {
+      client_->subscribe(sub.filter, sub.qos, nullptr, *subscribe_listener_,
+                         ::mqtt::subscribe_options(broker_.mqtt_version == 5 && sub.no_local));
+    } catch (const std::exception& e) {
+      auto s = shared_;
+      s->deliver([s, f = sub.filter, why = std::string(e.what())] { s->events.refused(f, why); });
+    }
+  }
+}
+
+void Link::publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag) {
+  try {
+    auto msg = ::mqtt::message::create(topic, payload.data(), payload.size(), qos, retain);
+    client_->publish(msg, reinterpret_cast<void*>(static_cast<std::intptr_t>(tag)), *publish_listener_);
+  } catch (const std::exception& e) {
+    auto s = shared_;
+    s->deliver([s, tag, why = std::string(e.what())] { s->events.failed(tag, why, false); });
+  }
+}
+
+void Link::disconnect(std::chrono::milliseconds wait) {
+  try {
+    if (client_->is_connected()) client_->disconnect(static_cast<int>(wait.count()))->wait_for(wait);
+  } catch (const std::exception&) {
+    // already gone: the session is the broker's to keep either way
+  }
+}
+
+namespace {
+
+::mqtt::ssl_options tls_options(const Tls& t, std::function<void(const std::string&)> on_error) {
+  ::mqtt::ssl_options_builder b;
+  if (!t.ca.empty())
+    b.trust_store(t.ca);
+  else
+    b.ca_path("/etc/ssl/certs");  // the system's CAs
+  if (!t.cert.empty()) b.key_store(t.cert).private_key(t.key);
+  if (!t.key_password.empty()) b.private_keypassword(t.key_password);
+  b.enable_server_cert_auth(t.verify).verify(t.verify);
+  b.error_handler(std::move(on_error));
+  return b.finalize();
+}
+
+}  // namespace
+
+}  // namespace watt::mqtt

@@ -1,0 +1,49 @@
+// A platform driven through the CLI with an MQTT bridge agent ("mqtt") and a
+// mosquitto of its own, for the bridge's integration tests and benchmarks.
+#pragma once
+
+#include "cli.hpp"
+#include "mosquitto.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+namespace watt::test {
+
+struct BridgePlatform {
+  BridgePlatform() {
+    // Heartbeats every 100 ms, so that a change of health shows at once.
+    std::ofstream(cli.home().path() / "config.yml") << "agents:\n  heartbeat_ms: 100\n";
+    REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  }
+  // Installs and starts the bridge with this configuration; the exit of `watt install`.
+  Exit install(const std::string& yaml, const std::string& id = "mqtt") const {
+    const auto file = cli.home().path() / (id + ".yml");
+    std::ofstream(file) << yaml;
+    return cli.watt({"install", lib("mqtt-bridge"), "--identity", id, "--config", file.string(), "--start"});
+  }
+  nlohmann::json status(const std::string& id = "mqtt") const {
+    const auto r = cli.watt({"rpc", id, "status"});
+    return r.code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+  }
+  bool connected(const std::string& id = "mqtt") const {
+    const auto s = status(id);
+    return s.is_object() && s["connected"].get<bool>();
+  }
+  bool wait_connected(const std::string& id = "mqtt") const {
+    return eventually([&] { return connected(id); });
+  }
+  // The health column of `watt health` for `id`, with its context.
+  std::string health(const std::string& id = "mqtt") const {
+    const auto out = cli.watt({"health"}).out;
+    const auto at = out.find(id + " ");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  }
+
+  Cli cli;
+};
+
+}  // namespace watt::test
