@@ -78,8 +78,13 @@ TEST_CASE("a Device Failure (priority 0) is handled before 10,000 BESS Status me
     const auto expired = misses_by_type(broker.expired_topics, "t")[static_cast<std::size_t>(MsgType::bess_status)];
     return of(st, MsgType::bess_status).received + of(st, MsgType::bess_status).missed + expired;
   };
-  REQUIRE(agg_client->spin_until(
-      [&] { return accounted() == n && of(agg.stats(), MsgType::device_failure).received == 1; }, 60s));
+  const bool all = agg_client->spin_until(
+      [&] { return accounted() == n && of(agg.stats(), MsgType::device_failure).received == 1; }, 60s);
+  // What is missing, when something is: handled, missed, or expired.
+  REQUIRE_MESSAGE(all, "accounted " << accounted() << " of " << n << " (handled "
+                                    << of(agg.stats(), MsgType::bess_status).received << ", missed "
+                                    << of(agg.stats(), MsgType::bess_status).missed << "); Device Failures "
+                                    << of(agg.stats(), MsgType::device_failure).received);
   const auto pos = std::find(order.begin(), order.end(), "overtemperature") - order.begin();
   INFO("the Device Failure was handled at position " << pos << " of " << order.size());
   // What sat in socket buffers (first in, first out) comes first; it

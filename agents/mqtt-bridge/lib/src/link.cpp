@@ -1,4 +1,5 @@
 #include <watt/mqtt/link.hpp>
+#include <watt/mqtt/tls_probe.hpp>
 
 #include <mqtt/async_client.h>
 
@@ -15,7 +16,7 @@ struct Link::Shared : std::enable_shared_from_this<Link::Shared> {
   bool alive = true;
   LinkEvents events;
   Post post;
-  std::string tls_error;  // OpenSSL's last word, for a failed connect
+  std::function<std::string()> diagnose;  // why a TLS connect failed, or empty
 
   bool is_alive() {
     std::lock_guard lock(m);
@@ -28,10 +29,6 @@ struct Link::Shared : std::enable_shared_from_this<Link::Shared> {
     post([self = shared_from_this(), fn = std::move(fn)] {
       if (self->is_alive()) fn();
     });
-  }
-  std::string last_tls_error() {
-    std::lock_guard lock(m);
-    return tls_error;
   }
 };
 
@@ -91,14 +88,15 @@ struct Link::Listener : ::mqtt::iaction_listener {
 
   void on_failure(const ::mqtt::token& tok) override {
     auto s = sh;
-    auto why = describe_failure(tok);
+    const auto why = describe_failure(tok);
     if (kind == Kind::publish) {
       const auto tag = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(tok.get_user_context()));
       const bool by_broker = tok.get_reason_code() >= 0x80;
       s->deliver([s, tag, why, by_broker] { s->events.failed(tag, why, by_broker); });
     } else if (kind == Kind::connect) {
-      if (const auto tls = s->last_tls_error(); !tls.empty()) why += ": " + tls;
-      s->deliver([s, why] { s->events.down(why); });
+      // On Paho's thread, not the owner's: a handshake takes a moment.
+      const auto tls = s->diagnose ? s->diagnose() : std::string();
+      s->deliver([s, why = tls.empty() ? why : why + " (TLS: " + tls + ")"] { s->events.down(why); });
     } else {
       for (const auto& f : filters_of(tok)) s->deliver([s, f, why] { s->events.refused(f, why); });
     }
@@ -110,7 +108,7 @@ struct Link::Listener : ::mqtt::iaction_listener {
 
 namespace {
 
-::mqtt::ssl_options tls_options(const Tls& t, std::function<void(const std::string&)> on_error);
+::mqtt::ssl_options tls_options(const Tls& t);
 
 }  // namespace
 
@@ -118,6 +116,10 @@ Link::Link(const BrokerSettings& broker, LinkEvents events, Post post)
     : shared_(std::make_shared<Shared>()), broker_(broker) {
   shared_->events = std::move(events);
   shared_->post = std::move(post);
+  if (broker_.tls.enabled)
+    shared_->diagnose = [url = broker_.url, tls = broker_.tls, wait = broker_.connect_timeout] {
+      return tls_diagnosis(url, tls, wait);
+    };
   publish_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::publish);
   connect_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::connect);
   subscribe_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::subscribe);
@@ -167,15 +169,7 @@ void Link::connect() {
   }
   if (!broker_.username.empty()) b.user_name(broker_.username);
   if (!broker_.password.empty()) b.password(broker_.password);
-  if (broker_.tls.enabled) {
-    std::weak_ptr<Shared> weak = shared_;
-    b.ssl(tls_options(broker_.tls, [weak](const std::string& msg) {
-      if (auto s = weak.lock()) {
-        std::lock_guard lock(s->m);
-        s->tls_error = msg;
-      }
-    }));
-  }
+  if (broker_.tls.enabled) b.ssl(tls_options(broker_.tls));
   try {
     client_->connect(b.finalize(), nullptr, *connect_listener_);
   } catch (const std::exception& e) {
@@ -218,7 +212,10 @@ void Link::disconnect(std::chrono::milliseconds wait) {
 
 namespace {
 
-::mqtt::ssl_options tls_options(const Tls& t, std::function<void(const std::string&)> on_error) {
+// No error handler: Paho 1.2 hands it a pointer to the ssl_options it was
+// set on, which connect_options copies and leaves behind (a crash on the
+// first TLS error). The failed connect's own message says enough.
+::mqtt::ssl_options tls_options(const Tls& t) {
   ::mqtt::ssl_options_builder b;
   if (!t.ca.empty())
     b.trust_store(t.ca);
@@ -227,7 +224,6 @@ namespace {
   if (!t.cert.empty()) b.key_store(t.cert).private_key(t.key);
   if (!t.key_password.empty()) b.private_keypassword(t.key_password);
   b.enable_server_cert_auth(t.verify).verify(t.verify);
-  b.error_handler(std::move(on_error));
   return b.finalize();
 }
 

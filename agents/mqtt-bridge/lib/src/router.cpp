@@ -33,8 +33,7 @@ std::optional<Inward> Router::inward(std::string_view mqtt_topic, std::string_vi
     auto topic = map_topic(r, mqtt_topic);
     if (!topic) continue;
     if (auto err = topic_error(*topic); !err.empty())
-      throw RouteError(where(i) + ": MQTT topic '" + std::string(mqtt_topic) + "' maps to '" + *topic +
-                       "', not a bus topic: " + err);
+      throw RouteError(where(i) + ": MQTT topic '" + std::string(mqtt_topic) + "' maps to no bus topic: " + err);
     try {
       return Inward{i, std::move(*topic), from_payload(payload, r.format)};
     } catch (const PayloadError& e) {

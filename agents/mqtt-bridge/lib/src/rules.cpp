@@ -50,7 +50,7 @@ Format format_of(const YAML::Node& n, const std::string& where) {
 Rule parse_rule(const YAML::Node& n, const std::string& where) {
   if (!n.IsMap()) throw RuleError(where + ": a rule is a map (direction, bus, mqtt, qos, retain, format)");
   if (auto err = yaml::key_error(n, {"direction", "bus", "mqtt", "qos", "retain", "format"}, where + "."); !err.empty())
-    throw RuleError(where + ": " + err);
+    throw RuleError(err);
   Rule r;
   const auto direction = yaml::text<RuleError>(n["direction"], where + ".direction", "");
   if (direction == "out")

@@ -124,7 +124,7 @@ std::chrono::milliseconds Backoff::delay(unsigned attempt, double unit) const {
 }
 
 BridgeSettings parse_settings(const YAML::Node& config, const std::string& identity, const std::string& data_dir) {
-  if (config && !config.IsMap()) throw SettingsError("the configuration must be a map");
+  if (config && !config.IsMap() && !config.IsNull()) throw SettingsError("the configuration must be a map");
   if (auto err = key_error(config, {"broker", "reconnect", "queue", "rules"}); !err.empty()) throw SettingsError(err);
   BridgeSettings s;
   s.broker = parse_broker(config["broker"], identity);
