@@ -70,6 +70,21 @@ DeviceJob scrape_job(const Device& d) {
       [registry = d.registry](const Readings& r) { return readings_map(registry, r); });
 }
 
+namespace {
+struct PointInfo {
+  std::string units;
+  std::string type;
+  bool writable = false;
+  MSGPACK_DEFINE_MAP(units, type, writable)
+};
+}  // namespace
+
+Value device_points(const Device& d) {
+  std::map<std::string, PointInfo> out;
+  for (const auto& p : d.registry.points) out[p.name] = PointInfo{p.units, std::string(to_string(p.type)), p.writable};
+  return Value::of(out);
+}
+
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,
                      const std::map<std::string, std::string>& broken) {
   nlohmann::json out = nlohmann::json::object();

@@ -34,6 +34,9 @@ DeviceJob set_point_job(const Device& d, const std::string& point, const msgpack
 DeviceJob revert_point_job(const Device& d, const std::string& point);
 DeviceJob revert_device_job(const Device& d);
 DeviceJob scrape_job(const Device& d);
+// {point: {units, type, writable}} from the device's registry: what a
+// bridge needs to show the points elsewhere (Home Assistant's discovery).
+Value device_points(const Device& d);
 // {device: {state, driver_type, interval, published, failures, last_error}},
 // the numbers as numbers.
 Value devices_status(const std::map<std::string, std::unique_ptr<Device>>& devices,

@@ -66,6 +66,10 @@ public:
     export_device_method("revert_device", wd::revert_device_job);
     export_device_method("scrape_all", wd::scrape_job);
     export_raw("status", [this](const watt::Value&) { return status(); });
+    export_raw("points", [this](const watt::Value& a) {
+      const auto [device] = a.as<std::tuple<std::string>>();
+      return wd::device_points(device_arg(device));
+    });
     rebuild_all();
   }
 

@@ -3,6 +3,8 @@
 // acknowledges it; the connection is remade with backoff after any loss, on
 // a new client each time, and the broker subscriptions are made again on
 // every connection. Health is BAD while the broker cannot be reached.
+#include "home_assistant_side.hpp"
+
 #include <watt/log_limiter.hpp>
 #include <watt/mqtt/link.hpp>
 #include <watt/mqtt/outbox.hpp>
@@ -86,6 +88,9 @@ private:
       link_->publish(m.topic, m.payload, m.qos, m.retain, m.id);
     });
     router_ = std::make_unique<wm::Router>(s.rules);
+    if (s.home_assistant.enabled)
+      home_assistant_ = std::make_unique<wm::HomeAssistantSide>(s.home_assistant, *this,
+                                                                [this](wm::Outgoing m) { send(std::move(m)); });
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
       if (s.rules[i].direction != wm::Direction::out) continue;
       watt::SubscribeOptions o;
@@ -107,7 +112,12 @@ private:
     if (reconnect_timer_) cancel(*reconnect_timer_);
     reconnect_timer_.reset();
     if (sender_) sender_->flush();  // what was taken is in the queue before we go
-    if (link_ && connected_) link_->disconnect(1000ms);
+    if (link_ && connected_) {
+      // A clean goodbye sends no will: say "offline" ourselves.
+      if (home_assistant_) link_->publish(wm::availability_topic(settings_->home_assistant), "offline", 1, true, -1);
+      link_->disconnect(1000ms);
+    }
+    home_assistant_.reset();
     link_.reset();
     connected_ = false;
     sender_.reset();
@@ -147,11 +157,14 @@ private:
     refused_filters_.clear();
     ++connections_;
     // Every time: a broker that restarted without its store has forgotten them.
-    link_->subscribe(router_->subscriptions());
+    auto subs = router_->subscriptions();
+    if (home_assistant_) subs.push_back(home_assistant_->subscription());
+    link_->subscribe(subs);
     log().info("connected to {} (session {}); {} messages queued", settings_->broker.url,
                session_present ? "resumed" : "new", sender_->queued());
     set_health(watt::Health::good, "connected to " + settings_->broker.url);
     sender_->up(static_cast<std::size_t>(receive_maximum));
+    if (home_assistant_) home_assistant_->connected();
     schedule_flush();
   }
 
@@ -201,15 +214,18 @@ private:
       if (limiter_.count("out:" + std::to_string(rule))) log().warn("{} ({} so far)", err.what(), out_refused_);
       return;
     }
-    if (!m) return;
-    if (m->qos == 0) {
+    if (m) send(std::move(*m));
+  }
+
+  void send(wm::Outgoing m) {
+    if (m.qos == 0) {
       if (connected_)
-        link_->publish(m->topic, m->payload, 0, m->retain, -1);
+        link_->publish(m.topic, m.payload, 0, m.retain, -1);
       else
         ++qos0_lost_;  // QoS 0 is never queued: at most once
       return;
     }
-    sender_->take(std::move(*m));
+    sender_->take(std::move(m));
     if (sender_->pending() >= 512)
       flush();
     else
@@ -218,6 +234,7 @@ private:
 
   void inward(const std::string& topic, const std::string& payload) {
     ++in_.received;
+    if (home_assistant_ && home_assistant_->command(topic, payload)) return;
     std::optional<wm::Inward> m;
     try {
       m = router_->inward(topic, payload);
@@ -281,7 +298,10 @@ private:
               {"published", in_.published},
               {"unrouted", in_.unrouted},
               {"refused", in_.refused}}},
-            {"subscriptions_refused", refused}};
+            {"subscriptions_refused", refused},
+            {"home_assistant", home_assistant_ ? nlohmann::json{{"devices", home_assistant_->devices()},
+                                                                {"commands", home_assistant_->commands()}}
+                                               : nlohmann::json(nullptr)}};
   }
 
   std::optional<wm::BridgeSettings> settings_;
@@ -290,6 +310,7 @@ private:
   std::unique_ptr<wm::Sender> sender_;
   std::unique_ptr<wm::Router> router_;
   std::unique_ptr<wm::Link> link_;
+  std::unique_ptr<wm::HomeAssistantSide> home_assistant_;
   std::vector<watt::SubscriptionId> bus_subscriptions_;
   std::optional<watt::TimerId> reconnect_timer_;
   bool connected_ = false;

@@ -125,11 +125,17 @@ std::chrono::milliseconds Backoff::delay(unsigned attempt, double unit) const {
 
 BridgeSettings parse_settings(const YAML::Node& config, const std::string& identity, const std::string& data_dir) {
   if (config && !config.IsMap() && !config.IsNull()) throw SettingsError("the configuration must be a map");
-  if (auto err = key_error(config, {"broker", "reconnect", "queue", "rules"}); !err.empty()) throw SettingsError(err);
+  if (auto err = key_error(config, {"broker", "reconnect", "queue", "rules", "home_assistant"}); !err.empty())
+    throw SettingsError(err);
   BridgeSettings s;
   s.broker = parse_broker(config["broker"], identity);
   s.reconnect = parse_backoff(config["reconnect"]);
   s.queue = parse_queue(config["queue"], data_dir);
+  s.home_assistant = parse_home_assistant(config["home_assistant"], s.broker.client_id);
+  if (s.home_assistant.enabled) {
+    s.broker.will_topic = availability_topic(s.home_assistant);
+    s.broker.will_payload = "offline";
+  }
   try {
     s.rules = parse_rules(config["rules"]);
   } catch (const RuleError& e) {

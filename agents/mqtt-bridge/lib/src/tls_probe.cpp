@@ -77,7 +77,8 @@ std::string tls_diagnosis(const std::string& url, const Tls& tls, std::chrono::m
   if (fd < 0) return {};  // not TLS's doing: the connect's own failure says it
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
   SSL_set_fd(ssl.get(), fd);
-  SSL_set_tlsext_host_name(ssl.get(), hp.host.c_str());
+  // SSL_set_tlsext_host_name, without the macro's C cast.
+  SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(hp.host.c_str()));
   // The broker's certificate must name the host of the URL, as Paho checks it.
   if (tls.verify && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), hp.host.c_str()) != 1)
     SSL_set1_host(ssl.get(), hp.host.c_str());

@@ -3,6 +3,7 @@
 // names the key: "broker.tls.ca: cannot read /etc/x.pem".
 #pragma once
 
+#include <watt/mqtt/home_assistant.hpp>
 #include <watt/mqtt/outbox.hpp>
 #include <watt/mqtt/rules.hpp>
 
@@ -36,6 +37,11 @@ struct BrokerSettings {
   // How long the broker keeps the session (subscriptions, QoS-1 messages for
   // the bridge) while it is away; 0 starts clean each time.
   std::chrono::seconds session_expiry{7 * 24 * 3600};
+  // What the broker publishes for the bridge when it is gone without a word
+  // (retained, QoS 1); no will when the topic is empty. Home Assistant's
+  // availability sets it.
+  std::string will_topic;
+  std::string will_payload;
 };
 
 struct Backoff {
@@ -59,6 +65,7 @@ struct BridgeSettings {
   Backoff reconnect;
   QueueSettings queue;
   std::vector<Rule> rules;
+  HomeAssistant home_assistant;
 };
 
 struct SettingsError : std::runtime_error {
