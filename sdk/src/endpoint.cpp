@@ -30,6 +30,9 @@ void Endpoint::export_deferred_raw(std::string name, std::function<void(const Va
   rt_->export_deferred(std::move(name), std::move(handler));
 }
 const std::string& Endpoint::caller() const { return rt_->caller(); }
+void Endpoint::serve_remote_calls(std::function<void(const RemoteCall&, Reply)> handler) {
+  rt_->serve_remote_calls(std::move(handler));
+}
 
 TimerId Endpoint::every(std::chrono::nanoseconds period, std::function<void()> callback) {
   if (period.count() <= 0) throw Error("every: the period must be positive");

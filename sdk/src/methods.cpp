@@ -31,6 +31,10 @@ void Methods::serve(const IncomingRequest& r) {
     problems_.report("expired_request", "dropped requests whose caller had already timed out");
     return;
   }
+  if (remote_ && r.address.find('/') != std::string::npos) {
+    serve_remote(r);
+    return;
+  }
   auto it = methods_.find(r.method);
   if (it == methods_.end()) {
     answer_(r.caller, r.id,
@@ -68,6 +72,19 @@ void Methods::serve(const IncomingRequest& r) {
   } else if (failure) {
     answer_(r.caller, r.id, *failure);
   }
+}
+
+void Methods::serve_remote(const IncomingRequest& r) {
+  auto deferred = open_reply(r);
+  try {
+    remote_(RemoteCall{r.address, r.method, r.args, r.caller, r.deadline_ns}, Reply(deferred));
+  } catch (const std::exception& e) {
+    deferred->in_handler = false;
+    finish(*deferred, RpcError{ErrorCode::handler_threw, e.what()}, false);
+    return;
+  }
+  deferred->in_handler = false;
+  if (deferred->dropped) finish(*deferred, Value(), true);
 }
 
 std::shared_ptr<ReplyState> Methods::open_reply(const IncomingRequest& r) {

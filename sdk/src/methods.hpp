@@ -8,6 +8,7 @@
 #include "problems.hpp"
 #include "reply_state.hpp"
 
+#include <watt/endpoint.hpp>
 #include <watt/error.hpp>
 #include <watt/reply.hpp>
 #include <watt/value.hpp>
@@ -29,6 +30,8 @@ public:
   // `internal` allows the reserved "watt." names the SDK itself exports.
   void add(std::string name, std::function<Value(const Value&)> fn, bool internal = false);
   void add_deferred(std::string name, std::function<void(const Value&, Reply)> fn);
+  // Requests addressed to another platform's agent ("site/agent") go here.
+  void set_remote(std::function<void(const RemoteCall&, Reply)> fn) { remote_ = std::move(fn); }
 
   // Runs the method a request names and answers it (a deferred method
   // answers when its Reply completes).
@@ -48,12 +51,14 @@ private:
   };
   void check_name(const std::string& name, bool internal) const;
   std::shared_ptr<ReplyState> open_reply(const IncomingRequest& r);
+  void serve_remote(const IncomingRequest& r);
 
   std::string identity_;
   Problems& problems_;
   Answer answer_;
   std::shared_ptr<ReplyGate> gate_;
   std::unordered_map<std::string, Method> methods_;
+  std::function<void(const RemoteCall&, Reply)> remote_;
   std::string caller_;
   // Deferred replies not answered yet.
   std::unordered_map<std::uint64_t, std::weak_ptr<ReplyState>> open_;

@@ -70,7 +70,8 @@ void Receiver::handle_one(Incoming& f) {
       break;
     }
     case proto::Kind::request:
-      inbox_.push(h.pri, IncomingRequest{std::string(f.origin_view()), h.id, std::string(h.method), h.dl,
+      inbox_.push(h.pri, IncomingRequest{std::string(f.origin_view()), std::string(f.address_view()), h.id,
+                                         std::string(h.method), h.dl,
                                          Value::from_msgpack_unchecked(std::string(f.body_view()))});
       break;
     case proto::Kind::response:

@@ -251,6 +251,11 @@ void Runtime::export_deferred(std::string name, std::function<void(const Value&,
   methods_.add_deferred(std::move(name), std::move(fn));
 }
 
+void Runtime::serve_remote_calls(std::function<void(const RemoteCall&, Reply)> fn) {
+  check_thread("serve_remote_calls()");
+  methods_.set_remote(std::move(fn));
+}
+
 void Runtime::answer(const std::string& caller, std::uint64_t id, const Result<Value>& result) {
   if (!session_.is_open()) return;
   proto::Header h;

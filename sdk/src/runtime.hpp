@@ -87,6 +87,7 @@ public:
   // `internal` allows the reserved "watt." names the SDK itself exports.
   void export_method(std::string name, std::function<Value(const Value&)> fn, bool internal = false);
   void export_deferred(std::string name, std::function<void(const Value&, Reply)> fn);
+  void serve_remote_calls(std::function<void(const RemoteCall&, Reply)> fn);
   // A Reply's answer (or its drop), from any thread: handled here on the
   // runtime's thread, posted to it from another, ignored once it is gone.
   static void complete_reply(std::shared_ptr<ReplyState> state, Result<Value> result, bool dropped);

@@ -52,7 +52,8 @@ void HomeAssistantSide::on_all(const Envelope& e) {
   const auto known = points_.find(device);
   if (known == points_.end()) {
     if (asking_.insert(device).second)
-      bus_.call(ha_.driver, "points", device).then([this, device](Result<Value> r) {
+      bus_.call(ha_.driver, "points", device).then([this, device, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
+        if (alive.expired()) return;
         asking_.erase(device);
         if (r.ok())
           learn(device, r.value());
@@ -120,13 +121,15 @@ bool HomeAssistantSide::command(const std::string& topic, const std::string& pay
   ++commands_;
   const auto args = Value::from_json("[" + nlohmann::json(device).dump() + "," + nlohmann::json(point).dump() + "," +
                                      value->to_json() + "]");
-  bus_.call_value(CallOptions{}, ha_.driver, "set_point", args).then([this, device, point, pt = *p](Result<Value> r) {
-    if (!r.ok()) {
-      bus_.log().warn("home assistant: set_point {} {}: {}", device, point, r.error().message);
-      return;
-    }
-    send(state_topic(ha_, device, point), state_payload(pt, r.value().to_json()));
-  });
+  bus_.call_value(CallOptions{}, ha_.driver, "set_point", args)
+      .then([this, device, point, pt = *p, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
+        if (alive.expired()) return;
+        if (!r.ok()) {
+          bus_.log().warn("home assistant: set_point {} {}: {}", device, point, r.error().message);
+          return;
+        }
+        send(state_topic(ha_, device, point), state_payload(pt, r.value().to_json()));
+      });
   return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -51,6 +52,8 @@ private:
   std::set<std::string> asking_;                                  // devices whose points are being asked for
   std::uint64_t commands_ = 0;
   LogLimiter limiter_;
+  // Answers to calls made on the bus may come after this side is gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace watt::mqtt

@@ -3,6 +3,7 @@
 // acknowledges it; the connection is remade with backoff after any loss, on
 // a new client each time, and the broker subscriptions are made again on
 // every connection. Health is BAD while the broker cannot be reached.
+#include "federation_side.hpp"
 #include "home_assistant_side.hpp"
 
 #include <watt/log_limiter.hpp>
@@ -91,6 +92,14 @@ private:
     if (s.home_assistant.enabled)
       home_assistant_ = std::make_unique<wm::HomeAssistantSide>(s.home_assistant, *this,
                                                                 [this](wm::Outgoing m) { send(std::move(m)); });
+    if (s.federation.enabled)
+      federation_ = std::make_unique<wm::FederationSide>(
+          s.federation, s.broker.client_id, *this, [this](wm::Outgoing m) { send(std::move(m)); },
+          [this](const std::string& topic, const std::string& payload, const wm::MessageProps& props) {
+            if (!connected_) return false;
+            link_->publish(topic, payload, 1, false, -1, props);
+            return true;
+          });
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
       if (s.rules[i].direction != wm::Direction::out) continue;
       watt::SubscribeOptions o;
@@ -118,6 +127,7 @@ private:
       link_->disconnect(1000ms);
     }
     home_assistant_.reset();
+    federation_.reset();
     link_.reset();
     connected_ = false;
     sender_.reset();
@@ -132,7 +142,9 @@ private:
     wm::LinkEvents ev;
     ev.connected = [this](bool present, int receive_maximum) { on_up(present, receive_maximum); };
     ev.down = [this](const std::string& why) { on_down(why); };
-    ev.message = [this](const std::string& topic, std::string payload, int, bool) { inward(topic, payload); };
+    ev.message = [this](const std::string& topic, std::string payload, int, bool, const wm::MessageProps& props) {
+      inward(topic, payload, props);
+    };
     ev.acknowledged = [this](std::int64_t id) {
       sender_->acknowledged(id);
       schedule_flush();
@@ -159,6 +171,8 @@ private:
     // Every time: a broker that restarted without its store has forgotten them.
     auto subs = router_->subscriptions();
     if (home_assistant_) subs.push_back(home_assistant_->subscription());
+    if (federation_)
+      for (auto& sub : federation_->subscriptions()) subs.push_back(std::move(sub));
     link_->subscribe(subs);
     log().info("connected to {} (session {}); {} messages queued", settings_->broker.url,
                session_present ? "resumed" : "new", sender_->queued());
@@ -232,8 +246,9 @@ private:
       schedule_flush();
   }
 
-  void inward(const std::string& topic, const std::string& payload) {
+  void inward(const std::string& topic, const std::string& payload, const wm::MessageProps& props) {
     ++in_.received;
+    if (federation_ && federation_->take(topic, payload, props)) return;
     if (home_assistant_ && home_assistant_->command(topic, payload)) return;
     std::optional<wm::Inward> m;
     try {
@@ -299,9 +314,25 @@ private:
               {"unrouted", in_.unrouted},
               {"refused", in_.refused}}},
             {"subscriptions_refused", refused},
+            {"federation", federation_json()},
             {"home_assistant", home_assistant_ ? nlohmann::json{{"devices", home_assistant_->devices()},
                                                                 {"commands", home_assistant_->commands()}}
                                                : nlohmann::json(nullptr)}};
+  }
+
+  nlohmann::json federation_json() const {
+    if (!federation_) return nullptr;
+    const auto& c = federation_->counts();
+    return {{"platform", settings_->federation.platform},
+            {"exported", c.exported},
+            {"imported", c.imported},
+            {"expired", c.expired},
+            {"refused", c.refused},
+            {"calls_out", c.calls_out},
+            {"calls_in", c.calls_in},
+            {"answers", c.answers},
+            {"timeouts", c.timeouts},
+            {"pending_calls", federation_->pending_calls()}};
   }
 
   std::optional<wm::BridgeSettings> settings_;
@@ -311,6 +342,7 @@ private:
   std::unique_ptr<wm::Router> router_;
   std::unique_ptr<wm::Link> link_;
   std::unique_ptr<wm::HomeAssistantSide> home_assistant_;
+  std::unique_ptr<wm::FederationSide> federation_;
   std::vector<watt::SubscriptionId> bus_subscriptions_;
   std::optional<watt::TimerId> reconnect_timer_;
   bool connected_ = false;

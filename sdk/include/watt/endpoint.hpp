@@ -38,6 +38,16 @@ struct PeerInfo {
   MSGPACK_DEFINE_MAP(identity, connected_ns, pid, subscriptions, queued, dropped, received, queued_bytes)
 };
 
+// A call the broker routed to this peer for an agent of another platform
+// ("site/agent"): what a federation gateway serves (serve_remote_calls).
+struct RemoteCall {
+  std::string target;  // "site/agent"
+  std::string method;
+  Value args;
+  std::string caller;
+  std::int64_t deadline_ns = 0;  // 0 = none
+};
+
 // The body of platform/peers/joined/<identity> and platform/peers/left/<identity>.
 struct PeerEvent {
   std::string identity;
@@ -138,6 +148,11 @@ public:
   void export_deferred_raw(std::string name, std::function<void(const Value& args, Reply reply)> handler);
   // Identity of the peer whose request is being handled; empty outside one.
   const std::string& caller() const;
+
+  // Serves the calls to other platforms' agents that the broker routes here:
+  // a gateway (the MQTT bridge's federation) says so to the broker
+  // (`route_remote`, trusted local peers only) and answers through Reply.
+  void serve_remote_calls(std::function<void(const RemoteCall&, Reply)> handler);
 
   TimerId every(std::chrono::nanoseconds period, std::function<void()> callback);
   TimerId after(std::chrono::nanoseconds delay, std::function<void()> callback);

@@ -137,8 +137,15 @@ Link::Link(const BrokerSettings& broker, LinkEvents events, Post post)
     s->deliver([s, why] { s->events.down(why); });
   });
   client_->set_message_callback([s](::mqtt::const_message_ptr msg) {
-    s->deliver(
-        [s, msg] { s->events.message(msg->get_topic(), msg->get_payload_str(), msg->get_qos(), msg->is_retained()); });
+    s->deliver([s, msg] {
+      MessageProps props;
+      const auto& p = msg->get_properties();
+      if (p.contains(::mqtt::property::RESPONSE_TOPIC))
+        props.response_topic = ::mqtt::get<std::string>(p, ::mqtt::property::RESPONSE_TOPIC);
+      if (p.contains(::mqtt::property::CORRELATION_DATA))
+        props.correlation = ::mqtt::get<std::string>(p, ::mqtt::property::CORRELATION_DATA);
+      s->events.message(msg->get_topic(), msg->get_payload_str(), msg->get_qos(), msg->is_retained(), props);
+    });
   });
 }
 
@@ -194,9 +201,19 @@ void Link::subscribe(const std::vector<Subscription>& subs) {
   }
 }
 
-void Link::publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag) {
+void Link::publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag,
+                   const MessageProps& props) {
   try {
     auto msg = ::mqtt::message::create(topic, payload.data(), payload.size(), qos, retain);
+    if (broker_.mqtt_version == 5 &&
+        (!props.response_topic.empty() || !props.correlation.empty() || props.expiry.count() > 0)) {
+      ::mqtt::properties p;
+      if (!props.response_topic.empty()) p.add({::mqtt::property::RESPONSE_TOPIC, props.response_topic});
+      if (!props.correlation.empty()) p.add({::mqtt::property::CORRELATION_DATA, props.correlation});
+      if (props.expiry.count() > 0)
+        p.add({::mqtt::property::MESSAGE_EXPIRY_INTERVAL, static_cast<int>(props.expiry.count())});
+      msg->set_properties(p);
+    }
     client_->publish(msg, reinterpret_cast<void*>(static_cast<std::intptr_t>(tag)), *publish_listener_);
   } catch (const std::exception& e) {
     auto s = shared_;

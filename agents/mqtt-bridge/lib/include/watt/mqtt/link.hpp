@@ -6,6 +6,9 @@
 #pragma once
 
 #include <watt/mqtt/settings.hpp>
+#include <watt/mqtt/subscription.hpp>
+
+#include <chrono>
 
 #include <cstdint>
 #include <functional>
@@ -19,6 +22,13 @@ class async_client;
 
 namespace watt::mqtt {
 
+// MQTT 5's request/response properties of a message, and its expiry.
+struct MessageProps {
+  std::string response_topic;
+  std::string correlation;         // bytes
+  std::chrono::seconds expiry{0};  // 0 = none
+};
+
 struct LinkEvents {
   // The broker took the connection; whether it still had the session, and
   // how many QoS-1 messages it takes unacknowledged at once (MQTT 5's
@@ -26,7 +36,8 @@ struct LinkEvents {
   std::function<void(bool session_present, int receive_maximum)> connected;
   // The connection could not be made, or was lost: why.
   std::function<void(const std::string& why)> down;
-  std::function<void(const std::string& topic, std::string payload, int qos, bool retained)> message;
+  std::function<void(const std::string& topic, std::string payload, int qos, bool retained, const MessageProps& props)>
+      message;
   // The broker acknowledged what publish() sent with this tag (QoS 1), or
   // the publish failed: refused by the broker (an MQTT 5 reason code), or
   // not sent at all (the client's own limits, a lost connection).
@@ -34,12 +45,6 @@ struct LinkEvents {
   std::function<void(std::int64_t tag, const std::string& why, bool by_broker)> failed;
   // A subscription the broker refused: the filter and its reason.
   std::function<void(const std::string& filter, const std::string& why)> refused;
-};
-
-struct Subscription {
-  std::string filter;
-  int qos = 1;
-  bool no_local = false;  // MQTT 5: not the messages this client published
 };
 
 class Link {
@@ -56,7 +61,8 @@ public:
   void subscribe(const std::vector<Subscription>& subs);
   // Sends a message; QoS 1 ends in acknowledged(tag) or failed(tag); QoS 0
   // only in failed() when it could not be sent. Never throws.
-  void publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag);
+  void publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag,
+               const MessageProps& props = {});
   // Says goodbye to the broker (the session stays), waiting at most `wait`.
   void disconnect(std::chrono::milliseconds wait);
 

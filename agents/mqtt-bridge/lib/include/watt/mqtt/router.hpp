@@ -5,9 +5,9 @@
 // so later rules must not add copies). Refusals name the rule and the topic.
 #pragma once
 
-#include <watt/mqtt/link.hpp>
 #include <watt/mqtt/outbox.hpp>
 #include <watt/mqtt/rules.hpp>
+#include <watt/mqtt/subscription.hpp>
 #include <watt/value.hpp>
 
 #include <optional>

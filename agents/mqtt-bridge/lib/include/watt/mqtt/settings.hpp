@@ -3,6 +3,7 @@
 // names the key: "broker.tls.ca: cannot read /etc/x.pem".
 #pragma once
 
+#include <watt/mqtt/federation.hpp>
 #include <watt/mqtt/home_assistant.hpp>
 #include <watt/mqtt/outbox.hpp>
 #include <watt/mqtt/rules.hpp>
@@ -66,6 +67,7 @@ struct BridgeSettings {
   QueueSettings queue;
   std::vector<Rule> rules;
   HomeAssistant home_assistant;
+  Federation federation;
 };
 
 struct SettingsError : std::runtime_error {
