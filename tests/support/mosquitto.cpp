@@ -39,12 +39,13 @@ bool Mosquitto::launch() {
     // As root it would change to the mosquitto user, who cannot read our
     // temporary files; it stays who it is.
     if (::geteuid() == 0) out << "user root\n";
-    out << "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n";
+    out << "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type "
+           "subscribe\n";
     if (persistent_)
       out << "persistence true\npersistence_location " << dir_.str() << "/\n";
     else
       out << "persistence false\n";
-    out << "per_listener_settings false\nallow_anonymous true\nmax_queued_messages 1000000\n"
+    out << "per_listener_settings false\nallow_anonymous true\nmax_queued_messages 1000000\nset_tcp_nodelay true\n"
         << "listener " << port_ << " 127.0.0.1\n"
         << extra_ << "\n";
   }

@@ -26,7 +26,7 @@ struct FederationCounts {
 class FederationSide {
 public:
   using Send = std::function<void(Outgoing)>;
-  // Publishes at once, not queued (a call's answer, a request): QoS 1 with
+  // Publishes at once, not queued (a call's answer, a request): QoS 0 with
   // MQTT 5 properties; false when the broker is not connected.
   using SendNow = std::function<bool(const std::string& topic, const std::string& payload, const MessageProps&)>;
   FederationSide(Federation settings, std::string client_id, Endpoint& bus, Send send, SendNow send_now);

@@ -97,7 +97,10 @@ private:
           s.federation, s.broker.client_id, *this, [this](wm::Outgoing m) { send(std::move(m)); },
           [this](const std::string& topic, const std::string& payload, const wm::MessageProps& props) {
             if (!connected_) return false;
-            link_->publish(topic, payload, 1, false, -1, props);
+            // QoS 0: a call runs at most once (QoS 1 could run it twice
+            // after a reconnect), its timeout covers a loss, and with no
+            // PUBACK to write first no answer waits on Nagle's algorithm.
+            link_->publish(topic, payload, 0, false, -1, props);
             return true;
           });
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
@@ -200,6 +203,7 @@ private:
   void on_publish_failed(std::int64_t id, const std::string& why, bool by_broker) {
     if (id < 0) {
       ++qos0_lost_;
+      if (limiter_.count("qos0")) log().warn("a QoS-0 message was not sent ({} so far): {}", qos0_lost_, why);
       return;
     }
     if (!connected_) return;  // gone with the connection; sent again on the next

@@ -114,8 +114,8 @@ std::optional<FederationTopic> parse_topic(const Federation& f, std::string_view
 std::vector<Subscription> subscriptions(const Federation& f, std::string_view client_id) {
   std::vector<Subscription> out;
   for (const auto& i : f.imports) out.push_back({f.root + "/" + i.from + "/bus/" + i.topics, f.qos, true});
-  out.push_back({f.root + "/" + f.platform + "/call/+", 1, true});
-  out.push_back({reply_topic(f, client_id), 1, true});
+  out.push_back({f.root + "/" + f.platform + "/call/+", 0, true});
+  out.push_back({reply_topic(f, client_id), 0, true});
   return out;
 }
 

@@ -125,9 +125,11 @@ Link::Link(const BrokerSettings& broker, LinkEvents events, Post post)
   subscribe_listener_ = std::make_unique<Listener>(shared_, Listener::Kind::subscribe);
   // No persistence of Paho's own: the bridge's queue is the one store, and a
   // fresh client per connection holds nothing in flight from an older one.
-  client_ = std::make_unique<::mqtt::async_client>(
-      broker_.url, broker_.client_id,
-      ::mqtt::create_options(broker_.mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1), nullptr);
+  // Paho refuses a publish once this many wait to be written, even while
+  // connected (its default is 100): QoS-1 traffic is windowed by the Sender,
+  // and a burst of QoS 0 should meet the socket's pace, not this count.
+  const ::mqtt::create_options create(broker_.mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1, 100000);
+  client_ = std::make_unique<::mqtt::async_client>(broker_.url, broker_.client_id, create, nullptr);
   auto s = shared_;
   client_->set_connection_lost_handler([s](const std::string& cause) {
     s->deliver([s, cause] { s->events.down("connection lost" + (cause.empty() ? "" : ": " + cause)); });
