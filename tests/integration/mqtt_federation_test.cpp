@@ -31,7 +31,7 @@ struct Tap {
   std::size_t total() {
     c.spin_for(5ms);
     std::size_t n = 0;
-    for (const auto& [t, k] : seen) n += k;
+    for (const auto& [t, k] : seen) n += static_cast<std::size_t>(k);
     return n;
   }
   watt::Client c;
