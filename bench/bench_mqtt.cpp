@@ -3,8 +3,8 @@
 //    beside mosquitto_pub | mosquitto_sub through the same broker (the limit);
 //  - RPC latency from one platform to an agent on another, beside the same
 //    call on the agent's own platform;
-//  - the time from a broker's restart until a message queued meanwhile
-//    arrives, with the default backoff and a short one.
+//  - the time from a broker's restart until a message queued meanwhile is
+//    acknowledged, with the default backoff and a short one.
 #include "cli.hpp"
 #include "mosquitto.hpp"
 #include "numbers.hpp"
@@ -59,11 +59,22 @@ double raw_mosquitto(Mosquitto& broker, int n, int qos) {
 }
 
 // A client publishes n messages on the bus; one bridge takes them out, the
-// other brings them back in; the same client counts them: messages a second.
-double through_bridges(const Cli& cli, int n, int qos) {
+// other brings them back in; the same client counts them. Messages a second
+// to the last one back, and how many came back: all of them at QoS 1; at
+// QoS 0 the broker may drop some under a burst, as QoS 0 allows.
+struct Through {
+  double rate = 0;
+  int delivered = 0;
+};
+
+Through through_bridges(const Cli& cli, int n, int qos) {
   auto c = client(cli, "bench-" + std::to_string(qos));
   int got = 0;
-  c.subscribe("back/q" + std::to_string(qos), [&](const watt::Envelope&) { ++got; });
+  auto last = Clock::now();
+  c.subscribe("back/q" + std::to_string(qos), [&](const watt::Envelope&) {
+    ++got;
+    last = Clock::now();
+  });
   if (!c.sync()) throw std::runtime_error("no sync");
   const auto topic = "out/q" + std::to_string(qos) + "/n";
   const auto t0 = Clock::now();
@@ -71,11 +82,13 @@ double through_bridges(const Cli& cli, int n, int qos) {
     c.publish(topic, i);
     if (i % 256 == 255) c.spin_for(0ms);
   }
-  if (!c.spin_until([&] { return got >= n; }, 120s))
-    throw std::runtime_error("lost: " + std::to_string(got) +
-                             "\nout: " + cli.watt({"rpc", "bridge-out", "status"}).out +
-                             "\nin: " + cli.watt({"rpc", "bridge-in", "status"}).out);
-  return n / seconds_since(t0);
+  // Done when all came back, or (QoS 0) when nothing more came for 2 s.
+  (void)c.spin_until([&] { return got >= n || (qos == 0 && got > 0 && Clock::now() - last > 2s); }, 120s);
+  if (qos == 1 && got < n)
+    throw std::runtime_error("lost at QoS 1: " + std::to_string(n - got) + "\n" +
+                             cli.watt({"rpc", "bridge-out", "status"}).out +
+                             cli.watt({"rpc", "bridge-in", "status"}).out);
+  return {got / std::chrono::duration<double>(last - t0).count(), got};
 }
 
 void throughput(int n) {
@@ -91,12 +104,13 @@ void throughput(int n) {
           "broker: {url: '" + url +
               "'}\nrules:\n  - {direction: in, bus: back/q1/#, mqtt: m/q1/#, qos: 1}\n"
               "  - {direction: in, bus: back/q0/#, mqtt: m/q0/#, qos: 0}\n");
-  std::cout << "| path | QoS | messages | msg/s |\n|---|---|---|---|\n";
+  std::cout << "| path | QoS | sent | arrived | msg/s |\n|---|---|---|---|---|\n";
   for (int qos : {1, 0}) {
     std::cout << "| mosquitto_pub -l → mosquitto → mosquitto_sub (the limit) | " << qos << " | " << bench::grouped(n)
-              << " | " << bench::grouped(raw_mosquitto(broker, n, qos)) << " |\n";
+              << " | " << bench::grouped(n) << " | " << bench::grouped(raw_mosquitto(broker, n, qos)) << " |\n";
+    const auto t = through_bridges(cli, n, qos);
     std::cout << "| bus → bridge → mosquitto → bridge → bus | " << qos << " | " << bench::grouped(n) << " | "
-              << bench::grouped(through_bridges(cli, n, qos)) << " |\n";
+              << bench::grouped(t.delivered) << " | " << bench::grouped(t.rate) << " |\n";
   }
 }
 
@@ -136,24 +150,29 @@ void rpc(int n) {
             << " |\n";
 }
 
-// Broker down for `down`; then the time from its start to the arrival of a
-// message the bus published while it was away.
+// Broker down for `down`; then the time from its start until the bridge is
+// connected again and the broker has acknowledged the message the bus
+// published while it was away (its queue is empty). What a subscriber sees
+// after that is the broker's and the subscriber's own reconnecting.
 double recovery(const std::string& reconnect, std::chrono::milliseconds down) {
   Mosquitto broker({}, true);
   Cli cli;
   if (cli.watt({"platform", "start"}).code != 0) throw std::runtime_error("no platform");
   install(cli, "mqtt",
           "broker: {url: '" + broker.url() + "'}\n" + reconnect + "rules:\n  - {direction: out, bus: r}\n");
-  MqttProbe probe(broker.url(), "probe", {"r"}, 1, true);
-  if (!probe.ready()) throw std::runtime_error("no probe");
   broker.stop();
   auto c = client(cli, "bench-recovery");
   c.publish("r", 1);
   (void)c.sync();
+  const auto waiting = [&](const char* what) {
+    return cli.watt({"rpc", "mqtt", "status"}).out.find(what) != std::string::npos;
+  };
+  if (!eventually([&] { return waiting("\"waiting\":1"); })) throw std::runtime_error("not queued");
   std::this_thread::sleep_for(down);  // the outage itself, not a wait for a condition
   broker.start();
   const auto t0 = Clock::now();
-  if (!eventually([&] { return probe.count() >= 1; }, 120s)) throw std::runtime_error("nothing after the restart");
+  if (!eventually([&] { return waiting("\"connected\":true") && waiting("\"waiting\":0"); }, 120s))
+    throw std::runtime_error("not sent after the restart");
   return seconds_since(t0) * 1000;
 }
 
@@ -170,7 +189,7 @@ int main(int argc, char** argv) {
   if (messages > 0) throughput(messages);
   if (calls > 0) rpc(calls);
   if (!recover) return 0;
-  std::cout << "\n| reconnect | broker down | restart → first queued message, ms |\n|---|---|---|\n";
+  std::cout << "\n| reconnect | broker down | restart → queued message acknowledged, ms |\n|---|---|---|\n";
   for (const auto& [name, yaml] : {std::pair<std::string, std::string>{"default (0.5 s doubling to 30 s)", ""},
                                    {"first_ms: 50, most_ms: 1000", "reconnect: {first_ms: 50, most_ms: 1000}\n"}})
     for (const auto down : {1000ms, 10000ms})
