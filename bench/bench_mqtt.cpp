@@ -128,12 +128,14 @@ std::vector<double> call_times(watt::Client& c, const std::string& peer, int n) 
 void rpc(int n) {
   Mosquitto broker;
   Cli a, b;
-  for (const auto* cli : {&a, &b})
+  for (const auto* cli : {&a, &b}) {
+    std::ofstream(cli->home().path() / "config.yml") << "broker:\n  gateway: mqtt\n";
     if (cli->watt({"platform", "start"}).code != 0) throw std::runtime_error("no platform");
+  }
   for (const auto& [cli, id] : {std::pair{&a, "a"}, std::pair{&b, "b"}})
-    install(
-        *cli, "mqtt",
-        "broker: {url: '" + broker.url() + "', client_id: bridge-" + id + "}\nfederation: {platform: " + id + "}\n");
+    install(*cli, "mqtt",
+            "broker: {url: '" + broker.url() + "', client_id: bridge-" + id + "}\nfederation: {platform: " + id +
+                ", serve: [probe]}\n");
   if (b.watt({"install", fixture("probe_agent"), "--identity", "probe", "--start"}).code != 0)
     throw std::runtime_error("no probe");
   auto local = client(b, "bench-local");

@@ -20,6 +20,10 @@ struct BrokerConfig {
   // The control service, whose self-service methods (an agent's own
   // configurations, its start) every peer may call.
   std::string control_identity = "platform";
+  // The one identity that takes the calls to other platforms' agents
+  // ("site/agent"): the MQTT bridge the operator names in config.yml
+  // (broker.gateway). Empty: such calls are unknown_peer.
+  std::string gateway;
   std::size_t max_message_bytes = 1 << 20;  // larger messages get too_large
   std::size_t queue_limit = 10000;          // best-effort messages waiting per peer
   std::size_t lossless_high_water = 10000;  // lossless backlog that slows publishers

@@ -164,10 +164,11 @@ void Broker::on_routed(Peer& p, proto::Kind kind, std::string_view address, cons
   }
   if (kind == proto::Kind::error) ++stats_.request_errors;
   Peer* to = peers_.by_identity(target);
-  // "site/agent" is an agent of another platform: the gateway takes the call.
+  // "site/agent" is an agent of another platform (no local identity holds a
+  // '/'): the gateway config.yml names takes the call.
   if (to == nullptr && kind == proto::Kind::request && target.find('/') != std::string::npos &&
-      !own_methods_.gateway().empty())
-    to = peers_.by_identity(own_methods_.gateway());
+      !config_.gateway.empty())
+    to = peers_.by_identity(config_.gateway);
   if (to == nullptr) {
     if (kind == proto::Kind::request) {
       ++stats_.request_errors;

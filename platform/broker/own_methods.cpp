@@ -11,25 +11,12 @@ OwnMethods::Answer OwnMethods::serve(const Peer& caller, const proto::Header& h)
   if (h.method == "reload_auth" && caller.auth_name.empty()) return reload_auth(h);
   if (h.method == "reload_orgs" && caller.auth_name.empty()) return reload_orgs(h);
   if (h.method == "stats") return stats(h);
-  // A gateway for calls to other platforms: a local user, or an installed
-  // agent whose grants let it call broker/route_remote (all do by default).
-  const bool may_route = caller.auth_name.empty() || (caller.auth != nullptr && caller.auth->local &&
-                                                      may_call(*caller.auth, "broker", "route_remote"));
-  if (h.method == "route_remote" && may_route) {
-    gateway_ = caller.identity;
-    Answer a;
-    a.id = h.id;
-    a.body = std::string(1, '\xc3');  // msgpack true
-    return a;
-  }
   ++stats_.request_errors;
   Answer a;
   a.kind = proto::Kind::error;
   a.id = h.id;
   a.code = to_string(ErrorCode::unknown_method);
-  a.message =
-      "the broker exports only 'stats' (and 'reload_auth', 'reload_orgs' to local peers, 'route_remote' to those and "
-      "to agents granted it)";
+  a.message = "the broker exports only 'stats' (and 'reload_auth', 'reload_orgs' to local peers)";
   return a;
 }
 

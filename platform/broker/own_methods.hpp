@@ -1,8 +1,7 @@
 // The methods the broker itself answers, as the peer "broker": `stats` for
 // anyone, and `reload_auth` and `reload_orgs` for trusted local peers (the
 // control service calls them after `watt auth …` changed the allow-list file,
-// and `watt org …` the organizations), and `route_remote` for them too (a
-// federation bridge taking the calls to other platforms' agents).
+// and `watt org …` the organizations).
 #pragma once
 
 #include "allow_list.hpp"
@@ -44,10 +43,6 @@ public:
   Answer serve(const Peer& caller, const proto::Header& request);
   // Runs once the allow-list was reread.
   void on_reload(std::function<void()> handler) { on_reload_ = std::move(handler); }
-  // The peer that serves calls to identities of other platforms
-  // ("site/agent"): whoever of the trusted local peers last asked
-  // (`route_remote`), a federation bridge. Empty when none.
-  const std::string& gateway() const { return gateway_; }
 
 private:
   Answer reload_auth(const proto::Header& request);
@@ -61,7 +56,6 @@ private:
   SubscriptionIndex& subscriptions_;
   BrokerStats& stats_;
   std::function<void()> on_reload_;
-  std::string gateway_;
 };
 
 }  // namespace watt::broker

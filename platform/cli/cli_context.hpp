@@ -44,6 +44,7 @@ inline Value args(const auto&... a) { return Value::of(std::make_tuple(a...)); }
 std::vector<platform::AgentStatus> all_agents(const Context& ctx, Client& c);
 
 void add_platform_commands(CLI::App& app, Context& ctx);
+void add_init_command(CLI::App& app, Context& ctx);
 void add_agent_commands(CLI::App& app, Context& ctx);
 void add_bus_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   app.add_option("--server-key", ctx.server_key, "the platform's public key, for --connect tcp://…");
   app.add_option("--key-file", ctx.key_file, "this client's key file, for --connect tcp://…");
   app.add_option("--identity", ctx.identity, "the identity to claim on the bus (default: watt-cli-PID)");
+  add_init_command(app, ctx);
   add_platform_commands(app, ctx);
   add_agent_commands(app, ctx);
   add_bus_commands(app, ctx);

@@ -3,7 +3,9 @@
 #include "../broker/broker.hpp"
 #include "../control/control_agent.hpp"
 #include "platform_config.hpp"
+#include "service_manager.hpp"
 
+#include <watt/client.hpp>
 #include <watt/host.hpp>
 #include <watt/keys.hpp>
 #include <watt/log_format.hpp>
@@ -103,6 +105,36 @@ watt::platform::ControlOptions control_options(const watt::platform::PlatformCon
   return copts;
 }
 
+// Waits for a stop signal. Under a systemd watchdog it meanwhile says the
+// platform is alive, at half the interval, for as long as the broker answers
+// a call: a broker that is stuck stops the pings, and systemd restarts it.
+int wait_for_stop(const sigset_t& signals, const std::string& address) {
+  const auto interval = watt::platform::watchdog_interval();
+  int sig = 0;
+  if (!interval) {
+    sigwait(&signals, &sig);
+    return sig;
+  }
+  const auto half = *interval / 2;
+  const timespec period{static_cast<time_t>(half.count() / 1'000'000),
+                        static_cast<long>(half.count() % 1'000'000) * 1000};
+  std::unique_ptr<watt::Client> probe;
+  for (;;) {
+    sig = sigtimedwait(&signals, nullptr, &period);
+    if (sig > 0) return sig;
+    try {
+      if (!probe)
+        probe = std::make_unique<watt::Client>(
+            watt::ClientOptions{"wattd-watchdog", address, std::chrono::milliseconds(5000), {}, {}});
+      watt::CallOptions o;
+      o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(half);
+      if (probe->call_with(o, "broker", "stats").get()) watt::platform::notify_service_manager("WATCHDOG=1");
+    } catch (const std::exception&) {
+      probe.reset();  // no ping this time; connect again next time
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,9 +190,10 @@ int main(int argc, char** argv) {
     std::thread control_thread = guarded(control_error, [&control] { control.run(); });
 
     log->info("platform up (pid {}, home {})", ::getpid(), root.string());
-    int sig = 0;
-    sigwait(&signals, &sig);
+    watt::platform::notify_service_manager("READY=1\nSTATUS=platform up");
+    const int sig = wait_for_stop(signals, agent_address);
     log->info("stopping ({})", strsignal(sig));
+    watt::platform::notify_service_manager("STOPPING=1");
     control.stop();
     control_thread.join();
     broker.stop();

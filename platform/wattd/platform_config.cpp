@@ -38,12 +38,16 @@ void parse_broker(const YAML::Node& b, const std::string& w, PlatformConfig& c) 
   only_keys(b, w,
             {"tcp", "max_message_bytes", "queue_limit", "lossless_high_water", "socket_high_water", "batch_messages",
              "liveness_interval_ms", "max_owed_answers", "answer_window_ms", "peer_queue_bytes", "memory_limit",
-             "max_local_connections", "max_tcp_connections", "handshake_timeout_ms", "max_hosted"});
+             "max_local_connections", "max_tcp_connections", "handshake_timeout_ms", "max_hosted", "gateway"});
   if (b["tcp"]) {
     c.tcp = text(b["tcp"], w + ".tcp");
     if (c.tcp.rfind("tcp://", 0) != 0) throw Error(w + ".tcp must look like tcp://HOST:PORT (PORT may be *)");
   }
   auto& bc = c.broker;
+  if (b["gateway"]) {
+    bc.gateway = text(b["gateway"], w + ".gateway");
+    if (auto err = identity_error(bc.gateway); !err.empty()) throw Error(w + ".gateway: " + err);
+  }
   auto set = [&](const char* key, auto& out, auto min, auto max) {
     if (b[key]) out = number<std::decay_t<decltype(out)>>(b[key], w + "." + key, min, max);
   };

@@ -31,8 +31,15 @@ void Methods::serve(const IncomingRequest& r) {
     problems_.report("expired_request", "dropped requests whose caller had already timed out");
     return;
   }
-  if (remote_ && r.address.find('/') != std::string::npos) {
-    serve_remote(r);
+  if (r.address.find('/') != std::string::npos) {
+    // Another platform's agent: only a gateway that serves them answers, and
+    // never with its own methods.
+    if (remote_)
+      serve_remote(r);
+    else
+      answer_(r.caller, r.id,
+              RpcError{ErrorCode::unknown_peer,
+                       "'" + identity_ + "' serves no calls to other platforms ('" + r.address + "')"});
     return;
   }
   auto it = methods_.find(r.method);

@@ -14,7 +14,7 @@ namespace {
 std::string federated(const Mosquitto& broker, const std::string& platform) {
   return "broker: {url: '" + broker.url() + "', client_id: bridge-" + platform +
          "}\nreconnect: {first_ms: 50, most_ms: 500}\nfederation:\n  platform: " + platform +
-         "\n  export: [shared]\n  import: [{from: '+', topics: 'shared/#'}]\n";
+         "\n  export: [shared]\n  import: [{from: '+', topics: 'shared/#'}]\n  serve: [probe, ghost]\n";
 }
 
 // Counts the bus messages under `shared` on one platform, by topic.
@@ -86,12 +86,18 @@ TEST_CASE("federation: topics cross both ways between three platforms, once each
   // An agent's own call, through the SDK.
   CHECK(p.a.cli.watt({"rpc", "asker", "ask", "\"c/probe\""}).out == "\"probe\"\n");
   // Errors come back as the far side gave them.
-  const auto nobody = p.a.cli.watt({"rpc", "c/nobody", "whoami"});
-  CHECK(nobody.code != 0);
-  CHECK_MESSAGE(nobody.err.find("unknown_peer") != std::string::npos, nobody.err);
+  const auto ghost = p.a.cli.watt({"rpc", "c/ghost", "whoami"});
+  CHECK(ghost.code != 0);
+  CHECK_MESSAGE(ghost.err.find("unknown_peer") != std::string::npos, ghost.err);
   const auto method = p.a.cli.watt({"rpc", "c/probe", "nothing"});
   CHECK(method.err.find("unknown_method") != std::string::npos);
-  CHECK(p.c.status()["federation"]["calls_in"] == 4);
+  // Only the agents `serve` names, and never the platform's own services.
+  const auto control = p.a.cli.watt({"rpc", "c/platform", "list"});
+  CHECK_MESSAGE(control.err.find("unauthorized") != std::string::npos, control.err);
+  CHECK(p.a.cli.watt({"rpc", "c/asker", "whoami"}).err.find("unauthorized") != std::string::npos);
+  // A platform's own agents are not called through its bridge.
+  CHECK(p.a.cli.watt({"rpc", "a/asker", "whoami"}).err.find("unknown_peer") != std::string::npos);
+  CHECK(p.c.status()["federation"]["calls_in"] == 6);
 }
 
 TEST_CASE("federation: a broker restart and a platform restart lose no QoS-1 message and double none") {

@@ -15,8 +15,9 @@ namespace watt::test {
 
 struct BridgePlatform {
   BridgePlatform() {
-    // Heartbeats every 100 ms, so that a change of health shows at once.
-    std::ofstream(cli.home().path() / "config.yml") << "agents:\n  heartbeat_ms: 100\n";
+    // Heartbeats every 100 ms, so that a change of health shows at once;
+    // the bridge "mqtt" takes the calls to other platforms.
+    std::ofstream(cli.home().path() / "config.yml") << "agents:\n  heartbeat_ms: 100\nbroker:\n  gateway: mqtt\n";
     REQUIRE(cli.watt({"platform", "start"}).code == 0);
   }
   // Installs and starts the bridge with this configuration; the exit of `watt install`.

@@ -129,3 +129,21 @@ TEST_CASE("mqtt sender: a refused message is dropped, one not sent goes again") 
   CHECK(s.counts().retried == 1);
   CHECK(q.size() == 3);
 }
+
+TEST_CASE("mqtt sender: what was acknowledged before a reconnect is not sent again, its removal still pending") {
+  watt::test::TempDir dir("mqtt-sender");
+  Outbox q((dir.path() / "q.sqlite").string(), 1000, WhenFull::drop_oldest);
+  Wire wire;
+  Sender s(q, 10, wire.send());
+  for (auto& m : messages(0, 3)) s.take(m);
+  s.flush();
+  s.up(65535);
+  REQUIRE(wire.sent.size() == 3);
+  s.acknowledged(wire.sent[1].id);  // its removal waits for the next flush
+  s.down();
+  wire.sent.clear();
+  s.up(65535);
+  REQUIRE(wire.sent.size() == 2);
+  CHECK(wire.sent[0].payload == "0");
+  CHECK(wire.sent[1].payload == "2");
+}

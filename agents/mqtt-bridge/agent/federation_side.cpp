@@ -3,6 +3,9 @@
 #include <watt/mqtt/payload.hpp>
 #include <watt/topic.hpp>
 
+#include <charconv>
+#include <random>
+
 namespace watt::mqtt {
 namespace {
 
@@ -26,17 +29,19 @@ FederationSide::FederationSide(Federation settings, std::string client_id, Endpo
       bus_(bus),
       send_(std::move(send)),
       send_now_(std::move(send_now)) {
+  // A random prefix per instance: an answer meant for a call made before a
+  // restart or a change of configuration never completes a newer one, and
+  // nobody on the broker can guess the next correlation.
+  std::random_device rd;
+  instance_ = std::to_string((static_cast<std::uint64_t>(rd()) << 32) | rd()) + "-";
   SubscribeOptions o;
   o.delivery = fed_.qos == 1 ? Delivery::lossless : Delivery::best_effort;
   for (const auto& pattern : fed_.exports)
     exports_.push_back(bus_.subscribe(
         pattern, [this](const Envelope& e) { on_local(e); }, o));
+  // The broker sends calls to "<platform>/<agent>" here when config.yml
+  // names this bridge its gateway (broker.gateway).
   bus_.serve_remote_calls([this](const RemoteCall& c, Reply r) { call_out(c, std::move(r)); });
-  // The broker sends calls to "<platform>/<agent>" here from now on.
-  bus_.call("broker", "route_remote").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
-    if (!alive.expired() && !r.ok())
-      bus_.log().error("federation: the broker will not route calls to other platforms here: {}", r.error().message);
-  });
 }
 
 FederationSide::~FederationSide() {
@@ -143,18 +148,17 @@ void FederationSide::call_out(const RemoteCall& call, Reply reply) {
   const auto platform = call.target.substr(0, slash);
   const auto agent = call.target.substr(slash + 1);
   const auto left = remaining(call.deadline_ns, fed_.call_timeout);
-  if (platform == fed_.platform) {  // this platform's own: straight to the agent
-    CallOptions o;
-    o.timeout = left;
-    bus_.call_value(o, agent, call.method, call.args)
-        .then([r = std::make_shared<Reply>(std::move(reply))](Result<Value> v) { r->complete(std::move(v)); });
+  if (platform == fed_.platform) {
+    // Not relayed: the call would reach the agent as the bridge's, with the
+    // bridge's grants. A local caller calls the agent itself.
+    reply.fail(ErrorCode::unknown_peer, "'" + call.target + "' is this platform's own: call '" + agent + "'");
     return;
   }
   const auto id = ++next_id_;
   WireCall c{call.method, call.args.bytes(), fed_.platform + "/" + call.caller, now_ns() + left.count() * 1'000'000};
   MessageProps props;
   props.response_topic = reply_topic(fed_, client_id_);
-  props.correlation = std::to_string(id);
+  props.correlation = instance_ + std::to_string(id);
   props.expiry = std::chrono::seconds(left.count() / 1000 + 1);  // not run long after its caller gave up
   if (!send_now_(call_topic(fed_, platform, agent), pack(c), props)) {
     reply.fail(ErrorCode::disconnected, "no connection to the MQTT broker: no call reaches platform " + platform);
@@ -172,12 +176,13 @@ void FederationSide::call_out(const RemoteCall& call, Reply reply) {
 }
 
 void FederationSide::on_answer(const std::string& payload, const MessageProps& props) {
+  // Ours: this instance's random prefix, then the number, and nothing else.
   std::uint64_t id = 0;
-  try {
-    id = std::stoull(props.correlation);
-  } catch (const std::exception&) {
-    return;  // not one of ours
-  }
+  const std::string_view c = props.correlation;
+  if (!c.starts_with(instance_)) return;
+  const auto* end = c.data() + c.size();
+  const auto r = std::from_chars(c.data() + instance_.size(), end, id);
+  if (r.ec != std::errc() || r.ptr != end) return;
   auto it = pending_.find(id);
   if (it == pending_.end()) return;  // timed out already
   bus_.cancel(it->second.timer);

@@ -62,6 +62,7 @@ private:
   std::vector<SubscriptionId> exports_;
   std::map<std::uint64_t, Pending> pending_;  // by correlation
   std::uint64_t next_id_ = 0;
+  std::string instance_;  // the correlations' random prefix
   FederationCounts counts_;
   LogLimiter limiter_;
   // Answers to calls made on the bus may come after this side is gone (a

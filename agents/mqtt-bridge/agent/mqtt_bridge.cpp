@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -123,7 +124,7 @@ private:
     bus_subscriptions_.clear();
     if (reconnect_timer_) cancel(*reconnect_timer_);
     reconnect_timer_.reset();
-    if (sender_) sender_->flush();  // what was taken is in the queue before we go
+    if (sender_) flush();  // what was taken is in the queue before we go (flush() logs, never throws)
     if (link_ && connected_) {
       // A clean goodbye sends no will: say "offline" ourselves.
       if (home_assistant_) link_->publish(wm::availability_topic(settings_->home_assistant), "offline", 1, true, -1);
@@ -132,6 +133,7 @@ private:
     home_assistant_.reset();
     federation_.reset();
     link_.reset();
+    retired_.clear();
     connected_ = false;
     sender_.reset();
     outbox_.reset();
@@ -190,8 +192,12 @@ private:
     connected_ = false;
     sender_->down();
     last_error_ = why;
-    // The old client goes; a new one comes with the next attempt.
-    link_.reset();
+    // The old client goes, but not at once: Paho is still inside the event
+    // that told us (it removes its token after our callback returns).
+    retired_.push_back(std::move(link_));
+    after(2s, [this] {
+      if (!retired_.empty()) retired_.pop_front();
+    });
     const auto wait = settings_->reconnect.delay(attempt_++, std::uniform_real_distribution<double>(0, 1)(random_));
     const auto context = (was_up ? "lost " : "cannot reach ") + settings_->broker.url + ": " + why + "; again in " +
                          std::to_string(wait.count()) + " ms";
@@ -345,6 +351,7 @@ private:
   std::unique_ptr<wm::Sender> sender_;
   std::unique_ptr<wm::Router> router_;
   std::unique_ptr<wm::Link> link_;
+  std::deque<std::unique_ptr<wm::Link>> retired_;  // lost connections' clients, gone in a moment
   std::unique_ptr<wm::HomeAssistantSide> home_assistant_;
   std::unique_ptr<wm::FederationSide> federation_;
   std::vector<watt::SubscriptionId> bus_subscriptions_;

@@ -149,9 +149,10 @@ public:
   // Identity of the peer whose request is being handled; empty outside one.
   const std::string& caller() const;
 
-  // Serves the calls to other platforms' agents that the broker routes here:
-  // a gateway (the MQTT bridge's federation) says so to the broker
-  // (`route_remote`, trusted local peers only) and answers through Reply.
+  // Serves the calls to other platforms' agents ("site/agent") that the
+  // broker routes here, to the gateway config.yml names (broker.gateway):
+  // the MQTT bridge's federation. Answer through Reply. Without a handler
+  // such calls are answered unknown_peer.
   void serve_remote_calls(std::function<void(const RemoteCall&, Reply)> handler);
 
   TimerId every(std::chrono::nanoseconds period, std::function<void()> callback);

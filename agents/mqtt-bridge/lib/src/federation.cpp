@@ -120,6 +120,7 @@ std::vector<Subscription> subscriptions(const Federation& f, std::string_view cl
 }
 
 bool serves(const Federation& f, std::string_view agent) {
+  if (agent == "platform" || agent == "broker" || !identity_error(agent).empty()) return false;
   for (const auto& s : f.serve)
     if (s == "*" || s == agent) return true;
   return false;

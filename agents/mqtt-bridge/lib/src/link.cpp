@@ -91,7 +91,11 @@ struct Link::Listener : ::mqtt::iaction_listener {
     const auto why = describe_failure(tok);
     if (kind == Kind::publish) {
       const auto tag = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(tok.get_user_context()));
-      const bool by_broker = tok.get_reason_code() >= 0x80;
+      // Refusals that the same message would meet again: not authorized,
+      // a bad topic name, too large, a bad payload format. Others (quota
+      // exceeded, the broker's own trouble) are worth another try.
+      const auto code = tok.get_reason_code();
+      const bool by_broker = code == 0x87 || code == 0x90 || code == 0x95 || code == 0x99;
       s->deliver([s, tag, why, by_broker] { s->events.failed(tag, why, by_broker); });
     } else if (kind == Kind::connect) {
       // On Paho's thread, not the owner's: a handshake takes a moment.

@@ -25,12 +25,25 @@ Outbox::Outbox(const std::string& file, std::int64_t capacity, WhenFull when_ful
   select_one_ = sqlite::Statement(db_, "SELECT id, topic, payload, qos, retain FROM outbox WHERE id = ?");
   delete_ = sqlite::Statement(db_, "DELETE FROM outbox WHERE id = ?");
   drop_oldest_ = sqlite::Statement(db_, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)");
+  recount();
+}
+
+void Outbox::recount() {
   sqlite::Statement count(db_, "SELECT count(*) FROM outbox");
-  if (count.step()) size_ = count.integer(0);
+  size_ = count.step() ? count.integer(0) : 0;
 }
 
 std::uint64_t Outbox::push(const std::vector<Outgoing>& batch) {
   if (batch.empty()) return 0;
+  try {
+    return push_rows(batch);
+  } catch (...) {
+    recount();  // rolled back: the count must say what the file holds
+    throw;
+  }
+}
+
+std::uint64_t Outbox::push_rows(const std::vector<Outgoing>& batch) {
   std::uint64_t dropped = 0;
   sqlite::Transaction tx(db_);
   for (const auto& m : batch) {
@@ -79,12 +92,15 @@ std::optional<Outgoing> Outbox::get(std::int64_t id) {
 
 void Outbox::remove(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
-  sqlite::Transaction tx(db_);
-  for (const auto id : ids) {
-    delete_.bind(1, id).run();
-    size_ -= db_.changes();
+  try {
+    sqlite::Transaction tx(db_);
+    for (const auto id : ids) delete_.bind(1, id).run();
+    tx.commit();
+  } catch (...) {
+    recount();
+    throw;
   }
-  tx.commit();
+  recount();
 }
 
 }  // namespace watt::mqtt

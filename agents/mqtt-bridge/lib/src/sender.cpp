@@ -70,6 +70,8 @@ void Sender::pump() {
     if (batch.empty()) return;
     for (const auto& m : batch) {
       cursor_ = m.id;
+      // Acknowledged on an earlier connection, its removal not yet written.
+      if (std::find(acked_.begin(), acked_.end(), m.id) != acked_.end()) continue;
       in_flight_.insert(m.id);
       ++counts_.sent;
       send_(m);

@@ -101,6 +101,7 @@ std::string tls_diagnosis(const std::string& url, const Tls& tls, std::chrono::m
   }
   SSL_shutdown(ssl.get());
   ::close(fd);
+  ERR_clear_error();  // this thread is Paho's: leave it no errors of ours
   return why;
 }
 

@@ -34,9 +34,10 @@ struct Federation {
   std::vector<std::string> exports;  // bus patterns
   std::vector<Import> imports;
   int qos = 1;
-  // Local agents other platforms may call ("*" for all), and how long a
-  // call may take when its caller set no deadline.
-  std::vector<std::string> serve = {"*"};
+  // Local agents other platforms may call ("*" for all but the platform's
+  // own services), none by default; and how long a call may take when its
+  // caller set no deadline.
+  std::vector<std::string> serve;
   std::chrono::milliseconds call_timeout{10000};
 };
 
@@ -94,7 +95,8 @@ std::optional<FederationTopic> parse_topic(const Federation& f, std::string_view
 // The broker subscriptions: imports, calls to this platform, answers to it.
 std::vector<Subscription> subscriptions(const Federation& f, std::string_view client_id);
 
-// Whether other platforms may call this local agent.
+// Whether other platforms may call this local agent: one `serve` names,
+// never the platform's control service ("platform") or its broker.
 bool serves(const Federation& f, std::string_view agent);
 
 }  // namespace watt::mqtt

@@ -46,6 +46,9 @@ public:
   const std::string& file() const { return db_.file(); }
 
 private:
+  std::uint64_t push_rows(const std::vector<Outgoing>& batch);
+  void recount();
+
   sqlite::Database db_;
   sqlite::Statement insert_, select_, select_one_, delete_, drop_oldest_;
   std::int64_t capacity_;
