@@ -19,7 +19,7 @@ namespace watt::detail {
 
 struct IncomingRequest {
   std::string caller;
-  std::string address;  // whom the caller called: this peer, or another platform's agent for a gateway
+  std::string address;  // another platform's agent ("site/agent") a gateway is asked for; empty otherwise
   std::uint64_t id = 0;
   std::string method;
   std::int64_t deadline_ns = 0;

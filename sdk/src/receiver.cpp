@@ -70,9 +70,14 @@ void Receiver::handle_one(Incoming& f) {
       break;
     }
     case proto::Kind::request:
-      inbox_.push(h.pri, IncomingRequest{std::string(f.origin_view()), std::string(f.address_view()), h.id,
-                                         std::string(h.method), h.dl,
-                                         Value::from_msgpack_unchecked(std::string(f.body_view()))});
+      // The address is kept only when it names another platform's agent
+      // (a gateway's call): every other request is for this peer.
+      inbox_.push(
+          h.pri,
+          IncomingRequest{
+              std::string(f.origin_view()),
+              f.address_view().find('/') == std::string_view::npos ? std::string() : std::string(f.address_view()),
+              h.id, std::string(h.method), h.dl, Value::from_msgpack_unchecked(std::string(f.body_view()))});
       break;
     case proto::Kind::response:
     case proto::Kind::peer_list:

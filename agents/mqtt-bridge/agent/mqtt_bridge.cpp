@@ -19,6 +19,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -143,7 +144,6 @@ private:
 
   void connect() {
     reconnect_timer_.reset();
-    ++generation_;
     wm::LinkEvents ev;
     ev.connected = [this](bool present, int receive_maximum) { on_up(present, receive_maximum); };
     ev.down = [this](const std::string& why) { on_down(why); };
@@ -359,7 +359,6 @@ private:
   bool connected_ = false;
   bool flush_scheduled_ = false;
   unsigned attempt_ = 0;
-  std::uint64_t generation_ = 0;
   std::uint64_t connections_ = 0;
   std::int64_t connected_since_ms_ = 0;
   std::string last_error_;

@@ -96,11 +96,12 @@ HomeAssistant parse_home_assistant(const YAML::Node& n, const std::string& clien
   ha.base = yaml::text<SettingsError>(n["base"], "home_assistant.base", "watt/" + ha.node_id);
   ha.devices = yaml::text<SettingsError>(n["devices"], "home_assistant.devices", ha.devices);
   ha.qos = static_cast<int>(yaml::number<SettingsError>(n["qos"], "home_assistant.qos", 1, 0, 1));
-  for (const auto* key : {"discovery_prefix", "base"}) {
-    const auto& v = std::string(key) == "base" ? ha.base : ha.discovery_prefix;
-    if (auto err = filter_error(v); !err.empty() || v.find_first_of("+#") != std::string::npos)
+  const auto plain_topic = [](const std::string& v, const char* key) {
+    if (!filter_error(v).empty() || v.find_first_of("+#") != std::string::npos)
       throw SettingsError("'home_assistant." + std::string(key) + "' must be an MQTT topic without wildcards");
-  }
+  };
+  plain_topic(ha.discovery_prefix, "discovery_prefix");
+  plain_topic(ha.base, "base");
   if (auto err = pattern_error(ha.devices); !err.empty()) throw SettingsError("'home_assistant.devices': " + err);
   return ha;
 }

@@ -92,15 +92,21 @@ std::optional<Outgoing> Outbox::get(std::int64_t id) {
 
 void Outbox::remove(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return;
+  // Counted as it goes, applied once committed: no count of the whole
+  // table on every flush, however long the queue.
+  std::int64_t removed = 0;
   try {
     sqlite::Transaction tx(db_);
-    for (const auto id : ids) delete_.bind(1, id).run();
+    for (const auto id : ids) {
+      delete_.bind(1, id).run();
+      removed += db_.changes();
+    }
     tx.commit();
   } catch (...) {
     recount();
     throw;
   }
-  recount();
+  size_ -= removed;
 }
 
 }  // namespace watt::mqtt
