@@ -39,7 +39,10 @@ double ms_between(std::int64_t from_ns, std::int64_t to_ns) { return static_cast
 // the default signal handling), output to `out` truncated; the child inherits
 // the environment (WATT_HOME) and no descriptor of ours (they are CLOEXEC).
 pid_t start_process(const std::vector<std::string>& argv, const std::string& out) {
-  return watt::platform::spawn(argv, {.output = out, .append = false});
+  watt::platform::SpawnOptions o;
+  o.output = out;
+  o.append = false;
+  return watt::platform::spawn(argv, o);
 }
 
 // Waits for a child without polling (a pidfd); SIGKILL after the timeout.

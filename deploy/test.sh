@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, check the format, build with
 # warnings as errors, and run the unit, integration and fuzz-corpus tests,
-# then the web view's tests in a real browser.
+# then the web view's tests in a real browser, then build the Debian packages
+# and install them (apt, as root or with sudo) to test them as installed.
 # With --sanitize (what CI runs) also:
 #   - AddressSanitizer + UndefinedBehaviorSanitizer: every test again (build-asan/);
 #   - ThreadSanitizer: the unit tests and the integration tests that use threads (build-tsan/);
@@ -90,6 +91,16 @@ browser_tests() {
   count "$(awk '/^# tests /{t=$3} /^# fail /{f=$3} END{print t+0, f+0}' "$summaries")"
 }
 
+# The Debian packages built from the tree, installed with apt on this machine,
+# an agent built against them and the service run as its unit says; purged
+# after (tests/integration/deb_install_test.sh). Needs root or sudo.
+packages() {
+  local debs
+  mapfile -t debs < <(deploy/package.sh)
+  tests/integration/deb_install_test.sh "${debs[@]}" .
+  count "1 0"
+}
+
 fuzz_all() {
   local seconds=${WATT_FUZZ_SECONDS:-10} work
   work=$(mktemp -d)
@@ -111,6 +122,7 @@ stage "size check" deploy/check-size.sh
 stage "build" build build
 stage "tests" run_tests build
 stage "browser tests" browser_tests
+stage "packages" packages
 if $sanitize; then
   stage "build, ASan+UBSan" build build-asan -DWATT_SANITIZE=address,undefined "${sanitizer_flags[@]}"
   stage "tests, ASan+UBSan" run_tests build-asan

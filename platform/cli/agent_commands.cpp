@@ -1,4 +1,5 @@
 // watt install | start | stop | restart | remove | list
+#include "agent_source.hpp"
 #include "cli_context.hpp"
 #include "install_file.hpp"
 #include "table.hpp"
@@ -171,7 +172,7 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
   };
   auto opts = std::make_shared<Install>();
   auto* install = app.add_subcommand("install", "install an agent library (or a folder holding one), or many at once");
-  install->add_option("library", opts->source, "agent .so, or a folder with one .so");
+  install->add_option("library", opts->source, "agent .so, a folder with one .so, or a bundled agent's name");
   install->add_option("--identity,-i", opts->identity, "its identity on the bus");
   install->add_option("--from", opts->from, "YAML file of many agents to install at once (docs/operations.md)")
       ->check(CLI::ExistingFile);
@@ -204,7 +205,7 @@ void add_agent_commands(CLI::App& app, Context& ctx) {
     }
     auto c = ctx.connect();
     platform::InstallRequest request;
-    request.source = fs::absolute(opts->source).string();
+    request.source = agent_source(opts->source, fs::current_path()).string();
     request.identity = opts->identity;
     request.config = config_text;
     request.restart = opts->restart;

@@ -31,7 +31,8 @@ std::string default_config(const std::string& tcp) {
       "#   restart_limit: 5\n"
       "#   heartbeat_ms: 10000\n"
       "#   log_max_bytes: 10485760\n"
-      "#   log_files: 5\n";
+      "#   log_files: 5\n"
+      "#   journal: auto   # the agents log to the journal too when wattd runs under systemd (off: files only)\n";
   return out;
 }
 

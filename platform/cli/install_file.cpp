@@ -1,5 +1,7 @@
 #include "install_file.hpp"
 
+#include "agent_source.hpp"
+
 #include <watt/error.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -48,7 +50,7 @@ platform::InstallRequest request_of(const YAML::Node& entry, const YAML::Node& d
   r.identity = entry["identity"].as<std::string>();
   const auto library = field(entry, defaults, "library");
   if (!library) throw Error("library is missing (give it here or under defaults)");
-  r.source = (folder / library->as<std::string>()).lexically_normal().string();
+  r.source = agent_source(library->as<std::string>(), folder).string();
   if (const auto n = field(entry, defaults, "container")) r.container = n->as<std::string>();
   if (const auto n = field(entry, defaults, "restart")) r.restart = n->as<std::string>();
   if (const auto n = field(entry, defaults, "config")) {

@@ -7,11 +7,30 @@
 #include <signal.h>
 #include <spawn.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
 
 extern char** environ;
 
 namespace watt::platform {
+namespace {
+
+// wattd's environment with each of `over` (NAME=VALUE) in place of its own.
+std::vector<std::string> environment(const std::vector<std::string>& over) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto name = entry.substr(0, entry.find('=') + 1);
+    const bool replaced =
+        std::any_of(over.begin(), over.end(), [&](const std::string& o) { return o.starts_with(name); });
+    if (!replaced) env.emplace_back(entry);
+  }
+  env.insert(env.end(), over.begin(), over.end());
+  return env;
+}
+
+}  // namespace
 
 pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   if (argv.empty()) throw Error("spawn: empty command");
@@ -39,8 +58,13 @@ pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const auto env = environment(options.environment);
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));  // posix_spawn's type; it does not write
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, raw[0], &files, &attr, raw.data(), environ);
+  const int rc = posix_spawn(&pid, raw[0], &files, &attr, raw.data(), envp.data());
   posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw Error("cannot start " + argv[0] + ": " + std::strerror(rc));

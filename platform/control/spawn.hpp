@@ -13,6 +13,8 @@ namespace watt::platform {
 struct SpawnOptions {
   std::filesystem::path output;  // stdout and stderr go here
   bool append = true;            // false: truncate the file first
+  // NAME=VALUE: set in the child's environment, over wattd's own.
+  std::vector<std::string> environment;
 };
 
 // The child gets its own process group (a Ctrl-C at wattd's terminal is

@@ -83,6 +83,7 @@ void Supervisor::spawn_process(ProcessInfo& p) {
   const auto& s = p.spec;
   SpawnOptions o;
   o.output = s.log_file;  // stray prints and crash reports; the agent logs here itself too
+  o.environment = {"WATT_JOURNAL=" + options_.journal};  // set or cleared, never inherited
   p.pid = spawn(arguments(s), o);
   p.state = AgentState::starting;
   p.adopted = false;

@@ -64,6 +64,9 @@ struct SupervisorOptions {
   std::chrono::milliseconds backoff_max{60000};
   int restart_limit = 5;  // restarts within the window before FAILED
   std::chrono::milliseconds restart_window{60000};
+  // The journal's socket, for the agents to log to as well as their files
+  // (their $WATT_JOURNAL); empty: their files only.
+  std::string journal;
 };
 
 class Supervisor {

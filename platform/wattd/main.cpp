@@ -101,6 +101,7 @@ watt::platform::ControlOptions control_options(const watt::platform::PlatformCon
   copts.heartbeat = config.heartbeat;
   copts.log_max_bytes = config.log_max_bytes;
   copts.log_files = config.log_files;
+  copts.supervisor.journal = watt::platform::journal_socket(config);
   copts.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
   return copts;
 }
@@ -143,6 +144,9 @@ int main(int argc, char** argv) {
   app.add_option("--home", home, "platform home (default: $WATT_HOME or ~/.watt)");
   CLI11_PARSE(app, argc, argv);
   if (!home.empty()) ::setenv("WATT_HOME", fs::absolute(home).c_str(), 1);
+  // $WATT_JOURNAL is what wattd tells its agents (config.yml agents.journal);
+  // its own log goes to its stderr, which under systemd is the journal already.
+  ::unsetenv("WATT_JOURNAL");
   const fs::path root = watt::watt_home();
 
   auto log = std::make_shared<spdlog::logger>("wattd", std::make_shared<spdlog::sinks::stdout_color_sink_mt>());

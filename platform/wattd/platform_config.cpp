@@ -6,6 +6,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <set>
 
 namespace watt::platform {
@@ -92,7 +95,7 @@ PlatformConfig parse_platform_config(const YAML::Node& root, const std::string& 
     const std::string w = f + ": agents";
     only_keys(a, w,
               {"stop_timeout_ms", "restart_backoff_ms", "restart_backoff_max_ms", "restart_limit", "restart_window_ms",
-               "heartbeat_ms", "log_max_bytes", "log_files"});
+               "heartbeat_ms", "log_max_bytes", "log_files", "journal"});
     auto ms = [&](const char* key, std::chrono::milliseconds& out, int min, int max) {
       if (a[key]) out = std::chrono::milliseconds(number<int>(a[key], w + "." + key, min, max));
     };
@@ -105,10 +108,27 @@ PlatformConfig parse_platform_config(const YAML::Node& root, const std::string& 
     if (a["log_max_bytes"])
       c.log_max_bytes = number<std::size_t>(a["log_max_bytes"], w + ".log_max_bytes", 4096, std::size_t{1} << 34);
     if (a["log_files"]) c.log_files = number<std::size_t>(a["log_files"], w + ".log_files", 1, 1000);
+    if (a["journal"]) {
+      c.journal = text(a["journal"], w + ".journal");
+      if (c.journal != "auto" && c.journal != "off" && !c.journal.starts_with('/'))
+        throw Error(w + ".journal must be auto, off or the absolute path of a journal socket, not '" + c.journal + "'");
+    }
     if (a["restart_limit"]) sv.restart_limit = number<int>(a["restart_limit"], w + ".restart_limit", 0, 1000);
     if (sv.backoff_max < sv.backoff_initial) throw Error(w + ".restart_backoff_max_ms is below restart_backoff_ms");
   }
   return c;
+}
+
+std::string journal_socket(const PlatformConfig& config) {
+  if (config.journal == "off") return {};
+  if (config.journal != "auto") return config.journal;
+  // systemd says where a service's output goes in $JOURNAL_STREAM
+  // ("device:inode"); it is the journal if that is still our stderr.
+  const char* stream = std::getenv("JOURNAL_STREAM");  // NOLINT(concurrency-mt-unsafe): before any thread
+  struct stat st {};
+  if (stream == nullptr || ::fstat(2, &st) != 0) return {};
+  const std::string ours = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  return ours == stream ? "/run/systemd/journal/socket" : std::string();
 }
 
 }  // namespace watt::platform

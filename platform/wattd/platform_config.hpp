@@ -20,7 +20,15 @@ struct PlatformConfig {
   std::chrono::milliseconds heartbeat{10000};
   std::size_t log_max_bytes = 10 << 20;
   std::size_t log_files = 5;
+  // The agents log to the journal as well as their files: "auto" (when
+  // wattd's own output is the journal: under systemd), "off", or the path of
+  // a journal socket.
+  std::string journal = "auto";
 };
+
+// The journal socket the agents log to, by the config's `journal` and where
+// wattd's own output goes; empty for none.
+std::string journal_socket(const PlatformConfig& config);
 
 // A missing file means all defaults. Throws watt::Error naming the file and key.
 PlatformConfig load_platform_config(const std::filesystem::path& file);

@@ -1,5 +1,6 @@
 // AgentHost and AgentLibrary: load an agent, run its lifecycle.
 #include "lifecycle.hpp"
+#include "log_sinks.hpp"
 #include "runtime.hpp"
 
 #include <watt/config_names.hpp>
@@ -7,8 +8,6 @@
 #include <watt/host.hpp>
 #include <watt/paths.hpp>
 #include <watt/plugin.hpp>
-
-#include <spdlog/sinks/rotating_file_sink.h>
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -64,14 +63,7 @@ AgentLibrary::AgentPtr AgentLibrary::create(detail::Runtime* rt) const {
 
 namespace {
 
-spdlog::sink_ptr log_sink(const HostOptions& o) {
-  if (o.log_file.empty()) return nullptr;
-  try {
-    return std::make_shared<spdlog::sinks::rotating_file_sink_mt>(o.log_file, o.log_max_bytes, o.log_files);
-  } catch (const spdlog::spdlog_ex& e) {
-    throw Error("cannot open the log file " + o.log_file + ": " + e.what());
-  }
-}
+spdlog::sink_ptr log_sink(const HostOptions& o) { return detail::log_sinks(o.log_file, o.log_max_bytes, o.log_files); }
 
 }  // namespace
 

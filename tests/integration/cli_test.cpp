@@ -164,6 +164,20 @@ TEST_CASE("an agent installs from a folder holding its library, and a folder wit
   CHECK(two.err.find("expected exactly one") != std::string::npos);
 }
 
+TEST_CASE("an agent that comes with Watt installs by its name, and an unknown name lists those there are") {
+  Cli cli;
+  REQUIRE(cli.watt({"platform", "start"}).code == 0);
+  // From the build tree, as from an installed one: found next to the watt program.
+  const auto ok = cli.watt({"install", "listener", "-i", "heard", "--start"});
+  CHECK_MESSAGE(ok.code == 0, ok.err);
+  CHECK(cli.watt({"list"}).out.find("heard") != std::string::npos);
+  const auto unknown = cli.watt({"install", "lisener", "-i", "x"});
+  CHECK(unknown.code != 0);
+  CHECK(unknown.err.find("no agent 'lisener' comes with Watt") != std::string::npos);
+  CHECK(unknown.err.find("listener, ") != std::string::npos);
+  CHECK(unknown.err.find("mqtt-bridge") != std::string::npos);
+}
+
 TEST_CASE("an identity that would name a hidden folder, or . or .., is refused at install") {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);

@@ -153,7 +153,8 @@ TEST_CASE("mqtt: QoS-1 messages wait out a broker restart and arrive once each")
 
   broker.start();
   REQUIRE(probe.ready());
-  REQUIRE(eventually([&] { return probe.count() >= 1200; }, 30s));
+  REQUIRE_MESSAGE(eventually([&] { return probe.count() >= 1200; }, 30s), probe.count(), p.status().dump(),
+                  p.cli.log("mqtt"), broker.log());
   // The probe's own QoS-1 session may get again what it had before the stop
   // (its PUBACK not saved by the broker in time): that is the broker's and
   // the probe's. What the bridge queued meanwhile comes once.
@@ -223,7 +224,8 @@ TEST_CASE("mqtt: a full queue drops its oldest and says so") {
   CHECK(eventually([&] { return p.status()["out"]["dropped_queue_full"] == 50; }));
   broker.start();
   REQUIRE(probe.ready());
-  REQUIRE(eventually([&] { return probe.count() >= 100; }, 30s));
+  REQUIRE_MESSAGE(eventually([&] { return probe.count() >= 100; }, 30s), probe.count(), p.status().dump(),
+                  p.cli.log("mqtt"), broker.log());
   const auto [seen, twice] = numbers(probe);
   CHECK(seen.size() == 100);
   CHECK(*seen.begin() == 50);  // the newest kept

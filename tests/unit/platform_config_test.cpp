@@ -6,6 +6,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <fstream>
 
 using watt::platform::load_platform_config;
@@ -76,4 +79,27 @@ TEST_CASE("identities are short words of letters, digits and . _ - @ :, not star
   for (const char* hidden : {".", "..", ".meter"})
     CHECK(watt::identity_error(hidden) == "identity '" + std::string(hidden) + "' may not start with '.'");
   CHECK(watt::identity_error("meter.1").empty());
+}
+
+TEST_CASE("agents.journal: auto follows where wattd's own output goes, off is none, a path is that socket") {
+  watt::test::TempDir dir;
+  using watt::platform::journal_socket;
+  CHECK(load(dir, "").journal == "auto");
+  CHECK(journal_socket(load(dir, "agents:\n  journal: off\n")).empty());
+  CHECK(journal_socket(load(dir, "agents:\n  journal: /run/j.sock\n")) == "/run/j.sock");
+  CHECK_THROWS_WITH_AS(load(dir, "agents:\n  journal: syslog\n"), doctest::Contains("agents.journal must be auto"),
+                       watt::Error);
+  CHECK_THROWS_WITH_AS(load(dir, "agents:\n  journal: [a]\n"), doctest::Contains("agents.journal must be a string"),
+                       watt::Error);
+  // systemd's $JOURNAL_STREAM names the device and inode of the output it
+  // gave the service: auto means the journal only while that is our stderr.
+  struct stat st {};
+  REQUIRE(::fstat(2, &st) == 0);
+  const auto auto_config = load(dir, "agents:\n  journal: auto\n");
+  ::setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)).c_str(), 1);
+  CHECK(journal_socket(auto_config) == "/run/systemd/journal/socket");
+  ::setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1)).c_str(), 1);
+  CHECK(journal_socket(auto_config).empty());  // stderr redirected since: not the journal
+  ::unsetenv("JOURNAL_STREAM");
+  CHECK(journal_socket(auto_config).empty());
 }

@@ -2,6 +2,7 @@
 // thread that calls run()), the scheduler's pool (which reads the shared
 // connection for everyone, with the run() thread standing in while the pool
 // is busy), and the agents.
+#include "../log_sinks.hpp"
 #include "container_port.hpp"
 #include "hosted_agent.hpp"
 
@@ -9,8 +10,6 @@
 #include <watt/container.hpp>
 #include <watt/identity.hpp>
 #include <watt/paths.hpp>
-
-#include <spdlog/sinks/rotating_file_sink.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,14 +27,7 @@ struct ContainerHost::Impl {
     if (auto err = identity_error(container_identity(options.name)); !err.empty())
       throw Error("container name '" + options.name + "': " + err);
     if (options.address.empty()) options.address = default_address();
-    if (!options.log_file.empty()) {
-      try {
-        sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options.log_file, options.log_max_bytes,
-                                                                      options.log_files);
-      } catch (const spdlog::spdlog_ex& e) {
-        throw Error("cannot open the log file " + options.log_file + ": " + e.what());
-      }
-    }
+    sink = detail::log_sinks(options.log_file, options.log_max_bytes, options.log_files);
     threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     scheduler = std::make_unique<detail::Scheduler>(threads);
     auto port = std::make_unique<detail::ContainerPort>(mux, *scheduler);
