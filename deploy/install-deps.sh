@@ -27,6 +27,7 @@ packages=(
   clang libclang-rt-14-dev        # libFuzzer, for the fuzz targets (tests/fuzz)
   mosquitto mosquitto-clients     # the MQTT bridge's tests and benchmarks (a broker on loopback)
   libpaho-mqtt-dev libpaho-mqttpp-dev  # the MQTT bridge's client (MQTT 3.1.1 and 5, TLS, QoS 1)
+  libprotobuf-dev protobuf-compiler   # the MQTT bridge's Sparkplug B payloads (the specification's .proto)
   chromium                        # the web view's browser tests (tests/browser, Playwright drives it)
 )
 # Node.js and npm run the browser tests. A machine that has them already (say

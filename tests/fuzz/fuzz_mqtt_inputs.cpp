@@ -1,7 +1,7 @@
 // What reaches the MQTT bridge from outside: its configuration, messages
 // from the broker (any topic, any payload, through the rules), bus bodies
 // going out, federation messages, calls and answers, Home Assistant command
-// topics. Each is taken or refused with the bridge's own error naming what
+// topics, Sparkplug B commands. Each is taken or refused with the bridge's own error naming what
 // is wrong; nothing else escapes. The first byte picks the input.
 #include "fuzz.hpp"
 
@@ -10,7 +10,10 @@
 #include <watt/mqtt/payload.hpp>
 #include <watt/mqtt/router.hpp>
 #include <watt/mqtt/settings.hpp>
+#include <watt/mqtt/sparkplug.hpp>
 #include <watt/topic.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -78,16 +81,32 @@ void federation(const std::string& bytes) {
   if (const auto c = parse_command(ha, bytes)) WATT_FUZZ_CHECK(!c->first.empty() && !c->second.empty());
 }
 
+// A Sparkplug B command's payload: decoded, or refused by name; each value
+// it yields for a point is JSON a driver takes.
+void sparkplug(const std::string& bytes) {
+  try {
+    for (const auto& m : decode_sparkplug(bytes).metrics) {
+      WATT_FUZZ_CHECK(!m.name.empty());
+      for (const auto* type : {"float", "int", "bool"})
+        if (const auto v = sparkplug_command_value(m, type))
+          WATT_FUZZ_CHECK(!nlohmann::json::parse(*v, nullptr, false).is_discarded());
+    }
+  } catch (const SparkplugError& e) {
+    WATT_FUZZ_CHECK(*e.what() != '\0');
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string rest(watt::fuzz::text(data + 1, size - 1));
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0: settings(rest); break;
     case 1: inward(rest); break;
     case 2: outward(rest); break;
-    default: federation(rest); break;
+    case 3: federation(rest); break;
+    default: sparkplug(rest); break;
   }
   return 0;
 }

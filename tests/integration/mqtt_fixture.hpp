@@ -47,4 +47,34 @@ struct BridgePlatform {
   Cli cli;
 };
 
+// A fake device of the platform driver: a read-only temperature, a writable
+// set point and a relay, scraped every 0.2 s.
+inline const char* registry =
+    "Point Name,Volttron Point Name,Units,Units Details,Writable,Starting Value,Type,Notes\n"
+    "Temp,temp,degC,,FALSE,20.5,float,\n"
+    "SetPoint,setpoint,degC,,TRUE,21.5,float,\n"
+    "Relay,relay,,,TRUE,0,bool,\n";
+
+inline void driver_with_device(const BridgePlatform& p) {
+  const auto home = p.cli.home().path();
+  std::ofstream(home / "driver.yml") << "{}\n";
+  std::ofstream(home / "fake.csv") << registry;
+  std::ofstream(home / "ahu.yml") << "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n";
+  REQUIRE(p.cli
+              .watt({"install", lib("platform-driver"), "-i", "platform-driver", "-c", (home / "driver.yml").string(),
+                     "--start"})
+              .code == 0);
+  REQUIRE(p.cli.watt({"config", "set", "platform-driver", "fake.csv", (home / "fake.csv").string()}).code == 0);
+  REQUIRE(p.cli.watt({"config", "set", "platform-driver", "devices/campus/b1/ahu", (home / "ahu.yml").string()}).code ==
+          0);
+}
+
+// The last payload the probe received on `topic`; empty if none.
+inline std::string last(MqttProbe& probe, const std::string& topic) {
+  std::string out;
+  for (const auto& m : probe.received())
+    if (m.topic == topic) out = m.payload;
+  return out;
+}
+
 }  // namespace watt::test

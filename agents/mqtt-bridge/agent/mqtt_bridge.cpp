@@ -5,6 +5,7 @@
 // every connection. Health is BAD while the broker cannot be reached.
 #include "federation_side.hpp"
 #include "home_assistant_side.hpp"
+#include "sparkplug_side.hpp"
 
 #include <watt/log_limiter.hpp>
 #include <watt/mqtt/link.hpp>
@@ -105,6 +106,11 @@ private:
             link_->publish(topic, payload, 0, false, -1, props);
             return true;
           });
+    if (s.sparkplug.enabled) {
+      std::filesystem::create_directories(data_dir());
+      sparkplug_ = std::make_unique<wm::SparkplugSide>(
+          s.sparkplug, s.broker, s.reconnect, (std::filesystem::path(data_dir()) / "sparkplug-bdseq").string(), *this);
+    }
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
       if (s.rules[i].direction != wm::Direction::out) continue;
       watt::SubscribeOptions o;
@@ -133,6 +139,7 @@ private:
     }
     home_assistant_.reset();
     federation_.reset();
+    sparkplug_.reset();
     link_.reset();
     retired_.clear();
     connected_ = false;
@@ -325,6 +332,7 @@ private:
               {"refused", in_.refused}}},
             {"subscriptions_refused", refused},
             {"federation", federation_json()},
+            {"sparkplug", sparkplug_ ? sparkplug_->status() : nlohmann::json(nullptr)},
             {"home_assistant", home_assistant_ ? nlohmann::json{{"devices", home_assistant_->devices()},
                                                                 {"commands", home_assistant_->commands()}}
                                                : nlohmann::json(nullptr)}};
@@ -354,6 +362,7 @@ private:
   std::deque<std::unique_ptr<wm::Link>> retired_;  // lost connections' clients, gone in a moment
   std::unique_ptr<wm::HomeAssistantSide> home_assistant_;
   std::unique_ptr<wm::FederationSide> federation_;
+  std::unique_ptr<wm::SparkplugSide> sparkplug_;
   std::vector<watt::SubscriptionId> bus_subscriptions_;
   std::optional<watt::TimerId> reconnect_timer_;
   bool connected_ = false;

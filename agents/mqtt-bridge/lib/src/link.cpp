@@ -181,7 +181,8 @@ void Link::connect() {
     b.clean_session(broker_.session_expiry.count() == 0);
   }
   if (!broker_.will_topic.empty())
-    b.will(::mqtt::message(broker_.will_topic, broker_.will_payload.data(), broker_.will_payload.size(), 1, true));
+    b.will(::mqtt::message(broker_.will_topic, broker_.will_payload.data(), broker_.will_payload.size(), 1,
+                           broker_.will_retain));
   if (!broker_.username.empty()) b.user_name(broker_.username);
   if (!broker_.password.empty()) b.password(broker_.password);
   if (broker_.tls.enabled) b.ssl(tls_options(broker_.tls));

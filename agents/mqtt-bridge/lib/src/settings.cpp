@@ -125,7 +125,8 @@ std::chrono::milliseconds Backoff::delay(unsigned attempt, double unit) const {
 
 BridgeSettings parse_settings(const YAML::Node& config, const std::string& identity, const std::string& data_dir) {
   if (config && !config.IsMap() && !config.IsNull()) throw SettingsError("the configuration must be a map");
-  if (auto err = key_error(config, {"broker", "reconnect", "queue", "rules", "home_assistant", "federation"});
+  if (auto err =
+          key_error(config, {"broker", "reconnect", "queue", "rules", "home_assistant", "federation", "sparkplug"});
       !err.empty())
     throw SettingsError(err);
   BridgeSettings s;
@@ -134,6 +135,7 @@ BridgeSettings parse_settings(const YAML::Node& config, const std::string& ident
   s.queue = parse_queue(config["queue"], data_dir);
   s.home_assistant = parse_home_assistant(config["home_assistant"], s.broker.client_id);
   s.federation = parse_federation(config["federation"]);
+  s.sparkplug = parse_sparkplug(config["sparkplug"], s.broker.client_id);
   if (s.federation.enabled && s.broker.mqtt_version != 5)
     throw SettingsError("'federation' needs 'broker.mqtt_version' 5 (its calls are MQTT 5 requests)");
   if (s.home_assistant.enabled) {

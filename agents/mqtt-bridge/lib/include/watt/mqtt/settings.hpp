@@ -7,6 +7,7 @@
 #include <watt/mqtt/home_assistant.hpp>
 #include <watt/mqtt/outbox.hpp>
 #include <watt/mqtt/rules.hpp>
+#include <watt/mqtt/sparkplug.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -39,10 +40,11 @@ struct BrokerSettings {
   // the bridge) while it is away; 0 starts clean each time.
   std::chrono::seconds session_expiry{7 * 24 * 3600};
   // What the broker publishes for the bridge when it is gone without a word
-  // (retained, QoS 1); no will when the topic is empty. Home Assistant's
-  // availability sets it.
+  // (QoS 1); no will when the topic is empty. Home Assistant's availability
+  // sets it (retained); Sparkplug's NDEATH is the will of its own connection.
   std::string will_topic;
   std::string will_payload;
+  bool will_retain = true;
 };
 
 struct Backoff {
@@ -68,6 +70,7 @@ struct BridgeSettings {
   std::vector<Rule> rules;
   HomeAssistant home_assistant;
   Federation federation;
+  Sparkplug sparkplug;
 };
 
 struct SettingsError : std::runtime_error {

@@ -1,0 +1,308 @@
+#include "sparkplug_side.hpp"
+
+#include <chrono>
+#include <fstream>
+
+namespace watt::mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* rebirth = "Node Control/Rebirth";
+
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+SpMetric text_metric(std::string name, std::string value) {
+  SpMetric m;
+  m.name = std::move(name);
+  m.type = SpType::string;
+  m.value = std::move(value);
+  return m;
+}
+
+std::string agent_metric(const std::string& identity) { return "Agents/" + identity + "/Health"; }
+
+}  // namespace
+
+SparkplugSide::SparkplugSide(Sparkplug settings, const BrokerSettings& broker, Backoff reconnect,
+                             std::string bd_seq_file, Endpoint& bus)
+    : sp_(std::move(settings)),
+      broker_(broker),
+      reconnect_(reconnect),
+      bus_(bus),
+      driver_(sp_.driver, sp_.devices, "sparkplug", bus,
+              {[this](const std::string& device) { device_birth(device); },
+               [this](const std::string& device, const nlohmann::json& values) { scraped(device, values); }}),
+      bd_seq_file_(std::move(bd_seq_file)) {
+  // Sparkplug's own rules for an edge node's connection.
+  broker_.client_id = sp_.client_id;
+  broker_.session_expiry = 0s;
+  broker_.will_topic = sparkplug_topic(sp_, SpMessage::ndeath);
+  broker_.will_retain = false;
+  alerts_ = bus_.subscribe("alerts/#", [this](const Envelope& e) { on_alert(e); });
+  connect();
+}
+
+SparkplugSide::~SparkplugSide() {
+  bus_.unsubscribe(alerts_);
+  if (link_ && connected_) {
+    // A clean goodbye sends no will: say NDEATH ourselves.
+    link_->publish(broker_.will_topic, death(), 1, false, -1);
+    link_->disconnect(1000ms);
+  }
+}
+
+std::string SparkplugSide::death() const {
+  SpMetric bd;
+  bd.name = "bdSeq";
+  bd.type = SpType::uint64;
+  bd.value = bd_seq_;
+  return encode_sparkplug(SpPayload{now_ms(), std::nullopt, {bd}}, false);
+}
+
+void SparkplugSide::connect() {
+  // Each connection's will names its own bdSeq, one more than the last.
+  if (!bd_seq_last_) {
+    std::uint64_t v = 0;
+    if (std::ifstream in(bd_seq_file_); in >> v) bd_seq_last_ = v % 256;
+  }
+  bd_seq_ = bd_seq_last_ ? (*bd_seq_last_ + 1) % 256 : 0;
+  bd_seq_last_ = bd_seq_;
+  if (std::ofstream out(bd_seq_file_, std::ios::trunc); !(out << bd_seq_ << "\n") && limiter_.count("bdseq"))
+    bus_.log().warn("sparkplug: cannot keep bdSeq in {}", bd_seq_file_);
+  broker_.will_payload = death();
+  LinkEvents ev;
+  ev.connected = [this](bool, int) { on_up(); };
+  ev.down = [this](const std::string& why) { on_down(why); };
+  ev.message = [this](const std::string& topic, std::string payload, int, bool, const MessageProps&) {
+    on_message(topic, payload);
+  };
+  ev.acknowledged = [](std::int64_t) {};
+  ev.failed = [this](std::int64_t, const std::string& why, bool) {
+    if (limiter_.count("send")) bus_.log().warn("sparkplug: a message was not sent: {}", why);
+  };
+  ev.refused = [this](const std::string& filter, const std::string& why) {
+    bus_.log().error("sparkplug: the broker refused the subscription to '{}': {}", filter, why);
+  };
+  link_ = std::make_unique<Link>(broker_, std::move(ev), [this, alive = std::weak_ptr<int>(alive_)](auto fn) {
+    bus_.post([alive, fn = std::move(fn)] {
+      if (!alive.expired()) fn();
+    });
+  });
+  link_->connect();
+}
+
+void SparkplugSide::on_up() {
+  connected_ = true;
+  attempt_ = 0;
+  last_error_.clear();
+  link_->subscribe({Subscription{sparkplug_topic(sp_, SpMessage::ncmd), 1, false},
+                    Subscription{sparkplug_topic(sp_, SpMessage::dcmd) + "/+", 1, false}});
+  bus_.log().info("sparkplug: edge node {}/{} connected to {} (bdSeq {})", sp_.group_id, sp_.edge_node_id, broker_.url,
+                  bd_seq_);
+  birth();
+}
+
+void SparkplugSide::on_down(const std::string& why) {
+  const bool was_up = connected_;
+  connected_ = false;
+  born_ = false;
+  last_error_ = why;
+  retired_.push_back(std::move(link_));
+  bus_.after(2s, [this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired() && !retired_.empty()) retired_.pop_front();
+  });
+  const auto wait = reconnect_.delay(attempt_++, std::uniform_real_distribution<double>(0, 1)(random_));
+  if (was_up || attempt_ == 1 || limiter_.count("down"))
+    bus_.log().warn("sparkplug: {} {}: {}; again in {} ms", was_up ? "lost" : "cannot reach", broker_.url, why,
+                    wait.count());
+  bus_.after(wait, [this, alive = std::weak_ptr<int>(alive_)] {
+    if (!alive.expired()) connect();
+  });
+}
+
+void SparkplugSide::birth() {
+  // The agents' health first: it is the node's metrics, which NBIRTH names.
+  bus_.call("platform", "health").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
+    if (alive.expired() || !connected_) return;
+    nlohmann::json rows = nlohmann::json::array();
+    if (r.ok())
+      rows = nlohmann::json::parse(r.value().to_json(), nullptr, false);
+    else
+      bus_.log().warn("sparkplug: the agents' health is unknown: {}", r.error().message);
+    node_birth(rows);
+  });
+}
+
+void SparkplugSide::node_birth(const nlohmann::json& rows) {
+  if (rows.is_array())
+    for (const auto& row : rows)
+      if (row.is_object() && row.contains("identity") && row.contains("status"))
+        health_[row["identity"].get<std::string>()] = row["status"].get<std::string>();
+  SpMetric bd;
+  bd.name = "bdSeq";
+  bd.type = SpType::uint64;
+  bd.value = bd_seq_;
+  SpMetric reb;
+  reb.name = rebirth;
+  reb.type = SpType::boolean;
+  reb.value = false;
+  reb.writable = true;
+  std::vector<SpMetric> metrics = {bd, reb};
+  for (const auto& [identity, status] : health_) metrics.push_back(text_metric(agent_metric(identity), status));
+  seq_ = 0;
+  link_->publish(sparkplug_topic(sp_, SpMessage::nbirth), encode_sparkplug(SpPayload{now_ms(), 0, metrics}, true), 0,
+                 false, -1);
+  ++counts_.births;
+  born_ = true;
+  for (const auto& [device, points] : driver_.devices()) device_birth(device);
+}
+
+void SparkplugSide::device_birth(const std::string& device) {
+  const auto id = sparkplug_device_id(device);
+  if (const auto other = device_of_id_.find(id); other != device_of_id_.end() && other->second != device) {
+    if (limiter_.count("id:" + id))
+      bus_.log().error("sparkplug: devices {} and {} are both device {}: {} is left out", other->second, device, id,
+                       device);
+    return;
+  }
+  device_of_id_[id] = device;
+  if (!born_) return;  // the node's birth brings the devices'
+  std::vector<SpMetric> metrics;
+  const auto& last = last_[device];
+  for (const auto& [point, p] : driver_.devices().at(device)) {
+    SpMetric m;
+    if (const auto it = last.find(point); it != last.end())
+      m = it->second;
+    else
+      m = sparkplug_metric(point, p.type, "null").value();
+    m.units = p.units;
+    m.writable = p.writable;
+    metrics.push_back(std::move(m));
+  }
+  publish(SpMessage::dbirth, id, metrics);
+  ++counts_.births;
+}
+
+void SparkplugSide::scraped(const std::string& device, const nlohmann::json& values) {
+  auto& last = last_[device];
+  std::vector<SpMetric> changed;  // report by exception: what changed since the last
+  for (const auto& [point, value] : values.items()) {
+    const auto* p = driver_.find(device, point);
+    if (p == nullptr) continue;
+    auto m = sparkplug_metric(point, p->type, value.dump());
+    if (!m) continue;
+    const auto it = last.find(point);
+    if (it != last.end() && it->second.value == m->value) continue;
+    last[point] = *m;
+    changed.push_back(std::move(*m));
+  }
+  if (!born_ || changed.empty() || !device_of_id_.contains(sparkplug_device_id(device))) return;
+  publish(SpMessage::ddata, sparkplug_device_id(device), changed);
+  ++counts_.data;
+}
+
+void SparkplugSide::on_alert(const Envelope& e) {
+  if (e.sender != "platform") return;  // only the platform's word on health
+  const auto body = nlohmann::json::parse(e.body.to_json(), nullptr, false);
+  if (!body.is_object() || !body.contains("identity") || !body.contains("status")) return;
+  const auto identity = body["identity"].get<std::string>();
+  const auto status = body["status"].get<std::string>();
+  const bool known = health_.contains(identity);
+  health_[identity] = status;
+  if (!born_) return;
+  if (!known) {
+    birth();  // a new metric: Sparkplug wants it in a birth
+    return;
+  }
+  publish(SpMessage::ndata, {}, {text_metric(agent_metric(identity), status)});
+  ++counts_.data;
+}
+
+void SparkplugSide::on_message(const std::string& topic, const std::string& payload) {
+  SpPayload p;
+  try {
+    p = decode_sparkplug(payload);
+  } catch (const SparkplugError& e) {
+    refuse("payload", topic + ": " + e.what());
+    return;
+  }
+  const auto dcmd = sparkplug_topic(sp_, SpMessage::dcmd) + "/";
+  if (topic == sparkplug_topic(sp_, SpMessage::ncmd))
+    node_command(p);
+  else if (topic.starts_with(dcmd))
+    device_command(topic.substr(dcmd.size()), p);
+}
+
+void SparkplugSide::node_command(const SpPayload& p) {
+  for (const auto& m : p.metrics) {
+    if (m.name == rebirth && std::holds_alternative<bool>(m.value)) {
+      ++counts_.commands;
+      if (std::get<bool>(m.value) && connected_) birth();
+      continue;
+    }
+    refuse("node", "NCMD: metric '" + m.name + "' is not one the node takes (Node Control/Rebirth, a boolean)");
+  }
+}
+
+void SparkplugSide::device_command(const std::string& id, const SpPayload& p) {
+  const auto d = device_of_id_.find(id);
+  if (d == device_of_id_.end()) {
+    refuse("device", "DCMD for device '" + id + "', which this node does not have");
+    return;
+  }
+  const auto device = d->second;
+  for (const auto& m : p.metrics) {
+    const auto* point = driver_.find(device, m.name);
+    if (point == nullptr || !point->writable) {
+      refuse("point", "DCMD " + id + ": no writable point '" + m.name + "'");
+      continue;
+    }
+    const auto value = sparkplug_command_value(m, point->type);
+    if (!value) {
+      refuse("value", "DCMD " + id + ": metric '" + m.name + "' is not a " + point->type + " value");
+      continue;
+    }
+    ++counts_.commands;
+    driver_.set_point(device, m.name, *value, [this, device, name = m.name, type = point->type](Result<Value> r) {
+      if (!r.ok()) {
+        bus_.log().warn("sparkplug: set_point {} {}: {}", device, name, r.error().message);
+        return;
+      }
+      // The value the point has now, as data: a host sees its write land.
+      scraped(device, nlohmann::json{{name, nlohmann::json::parse(r.value().to_json(), nullptr, false)}});
+    });
+  }
+}
+
+void SparkplugSide::refuse(const char* kind, const std::string& what) {
+  ++counts_.refused;
+  if (limiter_.count(kind)) bus_.log().warn("sparkplug: {} ({} refused so far)", what, counts_.refused);
+}
+
+void SparkplugSide::publish(SpMessage m, const std::string& device, const std::vector<SpMetric>& metrics) {
+  if (!connected_) return;
+  seq_ = (seq_ + 1) % 256;
+  const bool is_birth = m == SpMessage::nbirth || m == SpMessage::dbirth;
+  // QoS 0, not retained, as the specification says of births and data.
+  link_->publish(sparkplug_topic(sp_, m, device), encode_sparkplug(SpPayload{now_ms(), seq_, metrics}, is_birth), 0,
+                 false, -1);
+}
+
+nlohmann::json SparkplugSide::status() const {
+  return {{"edge_node", sp_.group_id + "/" + sp_.edge_node_id},
+          {"connected", connected_},
+          {"bd_seq", bd_seq_},
+          {"devices", device_of_id_.size()},
+          {"births", counts_.births},
+          {"data", counts_.data},
+          {"commands", counts_.commands},
+          {"refused", counts_.refused},
+          {"last_error", last_error_}};
+}
+
+}  // namespace watt::mqtt

@@ -1,0 +1,94 @@
+// The bridge's Sparkplug B side (docs/mqtt.md, "Sparkplug B"): the platform
+// as an edge node on a connection of its own (a clean session, NDEATH as its
+// will, as the specification wants), the platform driver's devices as
+// Sparkplug devices. On each connection: NBIRTH (bdSeq, Node Control/Rebirth,
+// each agent's health), then a DBIRTH per device; then DDATA for what each
+// scrape changed, NDATA when an agent's health changes; NCMD's Rebirth
+// publishes the births again, and DCMD writes become set_point calls. Runs
+// on the agent's thread.
+#pragma once
+
+#include "driver_devices.hpp"
+
+#include <watt/endpoint.hpp>
+#include <watt/log_limiter.hpp>
+#include <watt/mqtt/link.hpp>
+#include <watt/mqtt/settings.hpp>
+#include <watt/mqtt/sparkplug.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace watt::mqtt {
+
+class SparkplugSide {
+public:
+  // Connects at once, with the bridge's broker, credentials and TLS.
+  // `bd_seq_file` keeps the last connection's bdSeq across restarts, so that
+  // a late NDEATH of a previous run never matches the new birth.
+  SparkplugSide(Sparkplug settings, const BrokerSettings& broker, Backoff reconnect, std::string bd_seq_file,
+                Endpoint& bus);
+  // Says NDEATH and goes.
+  ~SparkplugSide();
+  SparkplugSide(const SparkplugSide&) = delete;
+  SparkplugSide& operator=(const SparkplugSide&) = delete;
+
+  nlohmann::json status() const;
+
+private:
+  struct Counts {
+    std::uint64_t births = 0;    // NBIRTH and DBIRTH
+    std::uint64_t data = 0;      // NDATA and DDATA
+    std::uint64_t commands = 0;  // NCMD and DCMD metrics acted on
+    std::uint64_t refused = 0;   // commands refused
+  };
+
+  void connect();
+  void on_up();
+  void on_down(const std::string& why);
+  void birth();
+  void node_birth(const nlohmann::json& health_rows);
+  void device_birth(const std::string& device);
+  void scraped(const std::string& device, const nlohmann::json& values);
+  void on_alert(const Envelope& e);
+  void on_message(const std::string& topic, const std::string& payload);
+  void node_command(const SpPayload& p);
+  void device_command(const std::string& device, const SpPayload& p);
+  void refuse(const char* kind, const std::string& what);  // logged once in a while per kind
+  void publish(SpMessage m, const std::string& device, const std::vector<SpMetric>& metrics);
+  std::string death() const;
+
+  Sparkplug sp_;
+  BrokerSettings broker_;
+  Backoff reconnect_;
+  Endpoint& bus_;
+  DriverDevices driver_;
+  SubscriptionId alerts_ = 0;
+  // What was last published of each device's points, births' values.
+  std::map<std::string, std::map<std::string, SpMetric>> last_;
+  std::map<std::string, std::string> device_of_id_;  // Sparkplug device id -> the driver's device
+  std::map<std::string, std::string> health_;        // agent -> its health, the node's metrics
+  std::unique_ptr<Link> link_;
+  std::deque<std::unique_ptr<Link>> retired_;  // lost connections' clients, gone in a moment
+  bool connected_ = false;
+  bool born_ = false;
+  std::string bd_seq_file_;
+  std::optional<std::uint64_t> bd_seq_last_;  // of the previous connection, this run's or the last run's
+  std::uint64_t bd_seq_ = 0;                  // of the current connection (its will's)
+  std::uint64_t seq_ = 0;                     // of the last message sent
+  unsigned attempt_ = 0;
+  std::string last_error_;
+  Counts counts_;
+  LogLimiter limiter_;
+  std::mt19937 random_{std::random_device{}()};
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // timers and answers may outlive this side
+};
+
+}  // namespace watt::mqtt

@@ -1,0 +1,146 @@
+// Sparkplug B end to end: the platform driver's fake device, the bridge as an
+// edge node and a real mosquitto; a probe in a SCADA host's place reads the
+// births and data, sends a rebirth and writes, and sees NDEATH when the
+// bridge dies.
+#include "mqtt_fixture.hpp"
+
+#include <watt/mqtt/sparkplug.hpp>
+
+#include <csignal>
+
+using namespace watt::test;
+using namespace watt::mqtt;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string node = "spBv1.0/plant/";
+const std::string device = "campus.b1.ahu";
+
+// Every payload the probe got on `topic`, decoded.
+std::vector<SpPayload> on(MqttProbe& probe, const std::string& topic) {
+  std::vector<SpPayload> out;
+  for (const auto& m : probe.received())
+    if (m.topic == topic) out.push_back(decode_sparkplug(m.payload));
+  return out;
+}
+
+const SpMetric* metric(const SpPayload& p, const std::string& name) {
+  for (const auto& m : p.metrics)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+std::string command(const std::string& name, SpType type, decltype(SpMetric::value) value) {
+  SpMetric m;
+  m.name = name;
+  m.type = type;
+  m.value = std::move(value);
+  return encode_sparkplug(SpPayload{1, std::nullopt, {m}}, false);
+}
+
+// A platform with the driver's fake device and a bridge as edge node b1 of
+// group plant, and a probe in a SCADA host's place, once the device is born.
+struct Site {
+  Site() {
+    driver_with_device(p);
+    REQUIRE(host.ready());
+    REQUIRE(p.install("broker: {url: '" + broker.url() +
+                      "'}\nreconnect: {first_ms: 50, most_ms: 500}\nsparkplug: {group_id: plant, edge_node_id: b1}\n")
+                .code == 0);
+    REQUIRE_MESSAGE(eventually([&] { return !on(host, node + "DBIRTH/b1/" + device).empty(); }), p.cli.log("mqtt"));
+  }
+  std::uint64_t bd_seq(std::size_t birth) {
+    return std::get<std::uint64_t>(metric(on(host, node + "NBIRTH/b1").at(birth), "bdSeq")->value);
+  }
+
+  Mosquitto broker;
+  BridgePlatform p;
+  MqttProbe host{broker.url(), "scada-host", {"spBv1.0/#"}, 0};
+};
+
+}  // namespace
+
+TEST_CASE("mqtt sparkplug: births with each metric's type, units and writability, data by exception, writes") {
+  Site site;
+  auto& host = site.host;
+  // NBIRTH: seq 0, bdSeq, the rebirth control and each agent's health; then
+  // the device's DBIRTH with its points.
+  const auto births = on(host, node + "NBIRTH/b1");
+  REQUIRE(births.size() == 1);
+  CHECK(births[0].seq == 0);
+  CHECK(metric(births[0], "bdSeq")->type == SpType::uint64);
+  CHECK(metric(births[0], "Node Control/Rebirth")->type == SpType::boolean);
+  REQUIRE(metric(births[0], "Agents/platform-driver/Health") != nullptr);
+  CHECK(std::get<std::string>(metric(births[0], "Agents/platform-driver/Health")->value) == "GOOD");
+  const auto dbirth = on(host, node + "DBIRTH/b1/" + device)[0];
+  CHECK(dbirth.seq == 1);
+  REQUIRE(metric(dbirth, "setpoint") != nullptr);
+  CHECK(metric(dbirth, "setpoint")->type == SpType::float64);
+  CHECK(metric(dbirth, "relay")->type == SpType::boolean);
+  CHECK(metric(dbirth, "temp")->units == "degC");
+  CHECK_FALSE(metric(dbirth, "temp")->writable);
+  CHECK(metric(dbirth, "setpoint")->writable);
+
+  // The fake device's values are steady: data come as they first arrive, and
+  // then only what changes. A write through DCMD lands on the device and
+  // comes back as DDATA.
+  REQUIRE(eventually([&] { return !on(host, node + "DDATA/b1/" + device).empty(); }));
+  host.publish(node + "DCMD/b1/" + device, command("setpoint", SpType::float64, 23.5), 0);
+  host.publish(node + "DCMD/b1/" + device, command("relay", SpType::boolean, true), 0);
+  CHECK(eventually([&] {
+    return site.p.cli.watt({"rpc", "platform-driver", "get_point", "\"campus/b1/ahu\"", "\"setpoint\""}).out ==
+           "23.5\n";
+  }));
+  CHECK(eventually([&] {
+    for (const auto& d : on(host, node + "DDATA/b1/" + device))
+      if (const auto* m = metric(d, "relay"); m != nullptr && std::get<bool>(m->value)) return true;
+    return false;
+  }));
+  std::uint64_t previous = 0;
+  for (const auto& msg : host.received()) {  // seq counts up by one from the birth, whatever the message
+    if (msg.topic.find("CMD/") != std::string::npos) continue;
+    const auto s = decode_sparkplug(msg.payload).seq;
+    REQUIRE(s.has_value());
+    if (*s != 0) CHECK(*s == previous + 1);
+    previous = *s;
+  }
+}
+
+TEST_CASE("mqtt sparkplug: bad commands refused by name, a rebirth on request, NDEATH with the birth's bdSeq") {
+  Site site;
+  auto& host = site.host;
+  // Refused by name: a write to a read-only point, of the wrong kind, to no
+  // device, and bytes that are not Sparkplug.
+  host.publish(node + "DCMD/b1/" + device, command("temp", SpType::float64, 99.0), 0);
+  host.publish(node + "DCMD/b1/" + device, command("setpoint", SpType::string, std::string("warm")), 0);
+  host.publish(node + "DCMD/b1/nowhere", command("x", SpType::boolean, true), 0);
+  host.publish(node + "NCMD/b1", "not protobuf", 0);
+  CHECK(eventually([&] { return site.p.status()["sparkplug"]["refused"] == 4; }));
+  const auto log = site.p.cli.log("mqtt");
+  CHECK(log.find("no writable point 'temp'") != std::string::npos);
+  CHECK(log.find("metric 'setpoint' is not a float value") != std::string::npos);
+  CHECK(log.find("DCMD for device 'nowhere'") != std::string::npos);
+  CHECK(log.find("not a Sparkplug B payload") != std::string::npos);
+
+  // A host's rebirth request: the births again, on the same bdSeq.
+  host.publish(node + "NCMD/b1", command("Node Control/Rebirth", SpType::boolean, true), 0);
+  REQUIRE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 2; }));
+  CHECK(on(host, node + "NBIRTH/b1")[1].seq == 0);
+  CHECK(site.bd_seq(1) == site.bd_seq(0));
+  CHECK(eventually([&] { return on(host, node + "DBIRTH/b1/" + device).size() == 2; }));
+
+  // Killed: the broker says NDEATH with the birth's bdSeq; restarted by the
+  // platform, it is born again on the next bdSeq.
+  ::kill(static_cast<pid_t>(agent_pid(site.p.cli, "mqtt")), SIGKILL);
+  REQUIRE(eventually([&] { return !on(host, node + "NDEATH/b1").empty(); }));
+  const auto death = on(host, node + "NDEATH/b1")[0];
+  CHECK(std::get<std::uint64_t>(metric(death, "bdSeq")->value) == site.bd_seq(0));
+  CHECK_FALSE(death.seq.has_value());
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 3; }, 30s), site.p.cli.log("mqtt"));
+  CHECK(site.bd_seq(2) == (site.bd_seq(0) + 1) % 256);
+
+  // Stopped: it says NDEATH itself.
+  REQUIRE(site.p.cli.watt({"stop", "mqtt"}).code == 0);
+  CHECK(eventually([&] { return on(host, node + "NDEATH/b1").size() == 2; }));
+}
