@@ -51,7 +51,8 @@ struct Site {
     REQUIRE_MESSAGE(eventually([&] { return !on(host, node + "DBIRTH/b1/" + device).empty(); }), p.cli.log("mqtt"));
   }
   std::uint64_t bd_seq(std::size_t birth) {
-    return std::get<std::uint64_t>(metric(on(host, node + "NBIRTH/b1").at(birth), "bdSeq")->value);
+    return static_cast<std::uint64_t>(
+        std::get<std::int64_t>(metric(on(host, node + "NBIRTH/b1").at(birth), "bdSeq")->value));
   }
 
   Mosquitto broker;
@@ -69,7 +70,7 @@ TEST_CASE("mqtt sparkplug: births with each metric's type, units and writability
   const auto births = on(host, node + "NBIRTH/b1");
   REQUIRE(births.size() == 1);
   CHECK(births[0].seq == 0);
-  CHECK(metric(births[0], "bdSeq")->type == SpType::uint64);
+  CHECK(metric(births[0], "bdSeq")->type == SpType::int64);
   CHECK(metric(births[0], "Node Control/Rebirth")->type == SpType::boolean);
   REQUIRE(metric(births[0], "Agents/platform-driver/Health") != nullptr);
   CHECK(std::get<std::string>(metric(births[0], "Agents/platform-driver/Health")->value) == "GOOD");
@@ -135,7 +136,7 @@ TEST_CASE("mqtt sparkplug: bad commands refused by name, a rebirth on request, N
   ::kill(static_cast<pid_t>(agent_pid(site.p.cli, "mqtt")), SIGKILL);
   REQUIRE(eventually([&] { return !on(host, node + "NDEATH/b1").empty(); }));
   const auto death = on(host, node + "NDEATH/b1")[0];
-  CHECK(std::get<std::uint64_t>(metric(death, "bdSeq")->value) == site.bd_seq(0));
+  CHECK(static_cast<std::uint64_t>(std::get<std::int64_t>(metric(death, "bdSeq")->value)) == site.bd_seq(0));
   CHECK_FALSE(death.seq.has_value());
   REQUIRE_MESSAGE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 3; }, 30s), site.p.cli.log("mqtt"));
   CHECK(site.bd_seq(2) == (site.bd_seq(0) + 1) % 256);

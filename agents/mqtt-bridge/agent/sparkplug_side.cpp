@@ -56,12 +56,17 @@ SparkplugSide::~SparkplugSide() {
   }
 }
 
-std::string SparkplugSide::death() const {
+// Int64, as Eclipse Tahu's edge nodes send it and hosts read it.
+SpMetric SparkplugSide::bd_seq_metric() const {
   SpMetric bd;
   bd.name = "bdSeq";
-  bd.type = SpType::uint64;
-  bd.value = bd_seq_;
-  return encode_sparkplug(SpPayload{now_ms(), std::nullopt, {bd}}, false);
+  bd.type = SpType::int64;
+  bd.value = static_cast<std::int64_t>(bd_seq_);
+  return bd;
+}
+
+std::string SparkplugSide::death() const {
+  return encode_sparkplug(SpPayload{now_ms(), std::nullopt, {bd_seq_metric()}}, false);
 }
 
 void SparkplugSide::connect() {
@@ -143,16 +148,12 @@ void SparkplugSide::node_birth(const nlohmann::json& rows) {
     for (const auto& row : rows)
       if (row.is_object() && row.contains("identity") && row.contains("status"))
         health_[row["identity"].get<std::string>()] = row["status"].get<std::string>();
-  SpMetric bd;
-  bd.name = "bdSeq";
-  bd.type = SpType::uint64;
-  bd.value = bd_seq_;
   SpMetric reb;
   reb.name = rebirth;
   reb.type = SpType::boolean;
   reb.value = false;
   reb.writable = true;
-  std::vector<SpMetric> metrics = {bd, reb};
+  std::vector<SpMetric> metrics = {bd_seq_metric(), reb};
   for (const auto& [identity, status] : health_) metrics.push_back(text_metric(agent_metric(identity), status));
   seq_ = 0;
   link_->publish(sparkplug_topic(sp_, SpMessage::nbirth), encode_sparkplug(SpPayload{now_ms(), 0, metrics}, true), 0,

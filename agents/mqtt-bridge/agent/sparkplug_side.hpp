@@ -63,6 +63,7 @@ private:
   void device_command(const std::string& device, const SpPayload& p);
   void refuse(const char* kind, const std::string& what);  // logged once in a while per kind
   void publish(SpMessage m, const std::string& device, const std::vector<SpMetric>& metrics);
+  SpMetric bd_seq_metric() const;
   std::string death() const;
 
   Sparkplug sp_;
