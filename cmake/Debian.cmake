@@ -2,9 +2,13 @@
 #   watt      the platform, the CLI, the agent hosts, every agent and tool, the
 #             web view's pages, and wattd's systemd unit;
 #   watt-dev  the SDK's headers, the CMake package and watt_add_agent.
-# The packages install under /usr, so configure with -DCMAKE_INSTALL_PREFIX=/usr
-# (the web agent finds its pages where the prefix says).
-install(FILES deploy/systemd/wattd.service DESTINATION lib/systemd/system COMPONENT runtime)
+# deploy/package.sh builds them in a tree of their own (build-deb/),
+# configured with -DCMAKE_INSTALL_PREFIX=/usr -DWATT_PACKAGING=ON: the web
+# agent then finds its pages where the prefix says, and only the package
+# installs the unit (its paths are /usr's).
+if(WATT_PACKAGING)
+  install(FILES deploy/systemd/wattd.service DESTINATION lib/systemd/system COMPONENT runtime)
+endif()
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME watt)
@@ -26,13 +30,18 @@ view, MQTT bridge, dispatch, organizations, trading and the energy hub. wattd
 runs as a systemd service (wattd.service) as the watt user, its home in
 /var/lib/watt.")
 # The libraries the programs link, found by dpkg-shlibdeps; adduser for the
-# postinst's system user.
+# postinst's system user, init-system-helpers for its unit handling.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "adduser")
+# libwatt.so.0's shlibs entry (CPack 3.25 reads this one per generator, not
+# per component; watt-dev has no library of its own), and the ldconfig
+# trigger for it (deploy/debian/triggers: CPack adds none where the package
+# has its own postinst).
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "adduser, init-system-helpers")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "mosquitto, postgresql")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/deploy/debian/postinst ${PROJECT_SOURCE_DIR}/deploy/debian/prerm
-  ${PROJECT_SOURCE_DIR}/deploy/debian/postrm)
+  ${PROJECT_SOURCE_DIR}/deploy/debian/postrm ${PROJECT_SOURCE_DIR}/deploy/debian/triggers)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME watt-dev)

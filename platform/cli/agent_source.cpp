@@ -13,13 +13,15 @@ namespace watt::cli {
 namespace {
 
 // Where the bundled agents are, seen from the folder of the watt program:
-// the installed layout (WATT_AGENTS_FROM_BINDIR: CMake's relative path from
-// bin to lib/<arch>/watt/agents) and the build tree's.
+// in a build tree (a CMakeCache.txt above bin/), its lib/; installed, the
+// layout's (WATT_AGENTS_FROM_BINDIR: CMake's relative path from bin to
+// lib/<arch>/watt/agents), never all of /usr/lib.
 std::vector<fs::path> bundle_dirs() {
   std::error_code ec;
   const auto bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
   if (ec) return {};
-  return {(bin / WATT_AGENTS_FROM_BINDIR).lexically_normal(), (bin / ".." / "lib").lexically_normal()};
+  if (fs::exists(bin.parent_path() / "CMakeCache.txt", ec)) return {bin.parent_path() / "lib"};
+  return {(bin / WATT_AGENTS_FROM_BINDIR).lexically_normal()};
 }
 
 bool bare_name(const std::string& s) {

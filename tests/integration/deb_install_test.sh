@@ -8,8 +8,10 @@
 #      of the package install by name (the web view with its pages), and the
 #      service stops on SIGTERM saying STOPPING=1;
 #   4. apt purges both packages, and what the test made goes with them.
-# Needs root (or sudo without a password) and a machine without Watt
-# installed: it refuses to touch an installation of someone's.
+# Needs root (or sudo without a password) and a machine with no Watt on it
+# (no package, no watt user, no /var/lib/watt, no wattd unit) and no systemd
+# running (whose postinst start of the service would be a second wattd on
+# the same home): CI's. Anywhere else it refuses, touching nothing.
 # Usage: deb_install_test.sh WATT_DEB WATT_DEV_DEB SOURCE_DIR
 set -euo pipefail
 watt_deb=$(realpath "$1")
@@ -20,27 +22,37 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo -n true 2>/dev/null || { echo "deb_install_test: needs root or sudo without a password" >&2; exit 1; }
   as_root=(sudo -n)
 fi
+refuse() {
+  echo "deb_install_test: $*; not touching this machine" >&2
+  exit 1
+}
 for p in watt watt-dev; do
-  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    echo "deb_install_test: package $p is installed here already; not touching it" >&2
-    exit 1
-  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && refuse "package $p is installed"
 done
 home=/var/lib/watt
-had_user=false had_home=false
-getent passwd watt >/dev/null && had_user=true
-[ -e "$home" ] && had_home=true
+getent passwd watt >/dev/null && refuse "there is a watt user"
+[ -e "$home" ] && refuse "$home exists"
+for unit in /etc/systemd/system/wattd.service /lib/systemd/system/wattd.service /usr/lib/systemd/system/wattd.service \
+  /usr/local/lib/systemd/system/wattd.service; do
+  [ -e "$unit" ] && refuse "$unit exists"
+done
+[ -d /run/systemd/system ] && refuse "systemd runs here (the package would start its own wattd)"
 
 scratch=$(mktemp -d /tmp/watt-deb-XXXXXX)
 chmod 0755 "$scratch"
 wattd_pid=""
 notify_pid=""
 cleanup() {
-  [ -n "$wattd_pid" ] && kill "$wattd_pid" 2>/dev/null && wait "$wattd_pid" 2>/dev/null
+  set +e  # every step, whatever the one before did
+  if [ -n "$wattd_pid" ]; then
+    kill "$wattd_pid" 2>/dev/null
+    wait "$wattd_pid" 2>/dev/null
+  fi
   [ -n "$notify_pid" ] && kill "$notify_pid" 2>/dev/null
-  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get purge -y -qq watt watt-dev >/dev/null 2>&1 || true
-  $had_home || "${as_root[@]}" rm -rf "$home"
-  $had_user || "${as_root[@]}" deluser --system --quiet watt >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get purge -y -qq watt watt-dev >/dev/null 2>&1
+  # What the package keeps on purge (the home, the user) was made here: it goes.
+  "${as_root[@]}" rm -rf "$home"
+  "${as_root[@]}" deluser --system --quiet watt >/dev/null 2>&1
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -83,7 +95,8 @@ user=$(value User)
 socat -u "UNIX-RECV:$scratch/notify,perm=0666" "OPEN:$scratch/notify.log,creat,append" &
 notify_pid=$!
 wait_for 10 test -S "$scratch/notify" || fail "socat made no notify socket"
-# setpriv execs the command itself, so the pid is wattd's, as systemd's would be.
+# setpriv and env exec the command, so as root the pid is wattd's, as under
+# systemd (with sudo it is sudo's, which passes the signal on).
 as_watt=("${as_root[@]}" setpriv --reuid="$user" --regid="$user" --init-groups -- env "$(value Environment)")
 # shellcheck disable=SC2046  # the unit's command lines, split as systemd splits them (no quotes in them)
 "${as_watt[@]}" $(value ExecStartPre) >"$scratch/init.log" 2>&1 || { cat "$scratch/init.log"; fail "ExecStartPre failed"; }

@@ -194,11 +194,14 @@ TEST_CASE("ed: a node SIGKILLed mid-run is noticed by its neighbours and the oth
   const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
 
   Progress progress(cli, "ed16");
-  // Paced, so that the run is still going when the node dies.
-  const auto monitor = launch(cli, run_file, {"--pace-ms", "20"});
-  progress.wait_for(5);
+  // Paced, so that the run is still going when the node dies; its pid taken
+  // early, so that the kill follows iteration 5 at once (a `watt list` can
+  // take longer than the rest of a run on a loaded machine).
+  const auto monitor = launch(cli, run_file, {"--pace-ms", "40"});
+  progress.wait_for(1);
   const long pid = agent_pid(cli, "ed16-L7");
   REQUIRE(pid > 0);
+  progress.wait_for(5);
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
 
   const auto r = wait_result(cli, monitor);

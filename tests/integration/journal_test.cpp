@@ -140,7 +140,7 @@ TEST_CASE("journal: off keeps the agents' lines in their files only") {
   TempDir dir("watt-journal");
   FakeJournal journal(dir);
   Cli cli;
-  // wattd's own environment says otherwise: the config wins.
+  // wattd's own environment names a journal: its agents do not inherit it.
   ::setenv("WATT_JOURNAL", journal.path().c_str(), 1);
   std::ofstream(cli.home().path() / "config.yml") << "agents:\n  journal: 'off'\n";
   const auto started = cli.watt({"platform", "start"});

@@ -151,8 +151,11 @@ TEST_CASE("mqtt: QoS-1 messages wait out a broker restart and arrive once each")
   REQUIRE(eventually([&] { return p.status()["queue"]["waiting"] == 1000; }));
   CHECK_FALSE(p.connected());
 
-  broker.start();
-  REQUIRE(probe.ready());
+  {
+    Paused sender(p.cli, "mqtt");
+    broker.start();
+    REQUIRE(probe.ready());
+  }
   REQUIRE_MESSAGE(eventually([&] { return probe.count() >= 1200; }, 30s), probe.count(), p.status().dump(),
                   p.cli.log("mqtt"), broker.log());
   // The probe's own QoS-1 session may get again what it had before the stop
@@ -222,8 +225,11 @@ TEST_CASE("mqtt: a full queue drops its oldest and says so") {
   publish_numbers(p.cli, "n", 0, 150);
   REQUIRE(eventually([&] { return p.status()["out"]["queued"] == 150; }));
   CHECK(eventually([&] { return p.status()["out"]["dropped_queue_full"] == 50; }));
-  broker.start();
-  REQUIRE(probe.ready());
+  {
+    Paused sender(p.cli, "mqtt");
+    broker.start();
+    REQUIRE(probe.ready());
+  }
   REQUIRE_MESSAGE(eventually([&] { return probe.count() >= 100; }, 30s), probe.count(), p.status().dump(),
                   p.cli.log("mqtt"), broker.log());
   const auto [seen, twice] = numbers(probe);

@@ -113,7 +113,11 @@ TEST_CASE("federation: a broker restart and a platform restart lose no QoS-1 mes
   broker.stop();
   REQUIRE(eventually([&] { return !p.a.connected(); }));
   publish_n(p.a.cli, "shared/while-the-broker-is-away", 100);
-  broker.start();
+  {
+    Paused sender(p.a.cli, "mqtt");
+    broker.start();
+    REQUIRE(eventually([&] { return p.b.connected() && p.c.connected(); }));
+  }
   REQUIRE(eventually([&] { return tb.total() == 100 && tc.total() == 100; }, 30s));
 
   // Platform b goes away; what a sends meanwhile waits in b's session.

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <fstream>
 
 namespace watt::test {
@@ -45,6 +46,22 @@ struct BridgePlatform {
   }
 
   Cli cli;
+};
+
+// Holds an agent's process still (SIGSTOP) until it goes (SIGCONT). A
+// mosquitto that restarts from its store queues nothing for a persistent
+// session until that client is back (mosquitto issue 769): a test that counts
+// what reaches a subscriber across a broker restart holds the sender until
+// the subscribers are back.
+struct Paused {
+  Paused(const Cli& cli, const std::string& id) : pid(static_cast<pid_t>(agent_pid(cli, id))) {
+    REQUIRE(pid > 0);
+    ::kill(pid, SIGSTOP);
+  }
+  ~Paused() { ::kill(pid, SIGCONT); }
+  Paused(const Paused&) = delete;
+  Paused& operator=(const Paused&) = delete;
+  pid_t pid;
 };
 
 // A fake device of the platform driver: a read-only temperature, a writable

@@ -98,11 +98,13 @@ TEST_CASE("mqtt sparkplug: births with each metric's type, units and writability
       if (const auto* m = metric(d, "relay"); m != nullptr && std::get<bool>(m->value)) return true;
     return false;
   }));
+  // seq: 0 on NBIRTH and there only, then one more on each message, whatever it is.
   std::uint64_t previous = 0;
-  for (const auto& msg : host.received()) {  // seq counts up by one from the birth, whatever the message
+  for (const auto& msg : host.received()) {
     if (msg.topic.find("CMD/") != std::string::npos) continue;
     const auto s = decode_sparkplug(msg.payload).seq;
     REQUIRE(s.has_value());
+    CHECK((*s == 0) == (msg.topic.find("/NBIRTH/") != std::string::npos));
     if (*s != 0) CHECK(*s == previous + 1);
     previous = *s;
   }
@@ -141,7 +143,9 @@ TEST_CASE("mqtt sparkplug: bad commands refused by name, a rebirth on request, N
   REQUIRE_MESSAGE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 3; }, 30s), site.p.cli.log("mqtt"));
   CHECK(site.bd_seq(2) == (site.bd_seq(0) + 1) % 256);
 
-  // Stopped: it says NDEATH itself.
+  // Stopped: it says NDEATH itself, then leaves cleanly (the broker sends
+  // no will after a DISCONNECT).
   REQUIRE(site.p.cli.watt({"stop", "mqtt"}).code == 0);
   CHECK(eventually([&] { return on(host, node + "NDEATH/b1").size() == 2; }));
+  CHECK(eventually([&] { return site.broker.log().find("Client mqtt-sparkplug disconnected.") != std::string::npos; }));
 }

@@ -179,4 +179,10 @@ TEST_CASE("sparkplug: a driver value becomes a metric of its point's type, and a
   CHECK(sparkplug_command_value(metric("b", SpType::boolean, true), "bool") == "true");
   CHECK(sparkplug_command_value(metric("b", SpType::int32, std::int64_t{1}), "bool") == std::nullopt);
   CHECK(sparkplug_command_value(metric("t", SpType::string, std::string("19")), "float") == std::nullopt);
+  // Out of an int's range, or past a double's exactness: refused or kept exact, never wrapped.
+  CHECK(sparkplug_command_value(metric("n", SpType::float64, 1e300), "int") == std::nullopt);
+  CHECK(sparkplug_command_value(metric("n", SpType::uint64, std::uint64_t{18446744073709551615u}), "int") ==
+        std::nullopt);
+  CHECK(sparkplug_command_value(metric("n", SpType::int64, std::int64_t{1} << 60), "int") == "1152921504606846976");
+  CHECK_FALSE(sparkplug_metric("n", "int", "18446744073709551615").has_value());
 }

@@ -98,6 +98,7 @@ TEST_CASE("agents.journal: auto follows where wattd's own output goes, off is no
   const auto auto_config = load(dir, "agents:\n  journal: auto\n");
   ::setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)).c_str(), 1);
   CHECK(journal_socket(auto_config) == "/run/systemd/journal/socket");
+  CHECK(journal_socket(load(dir, "agents:\n  journal: off\n")).empty());  // under systemd too
   ::setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1)).c_str(), 1);
   CHECK(journal_socket(auto_config).empty());  // stderr redirected since: not the journal
   ::unsetenv("JOURNAL_STREAM");

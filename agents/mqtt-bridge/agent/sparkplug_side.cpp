@@ -1,6 +1,7 @@
 #include "sparkplug_side.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
 namespace watt::mqtt {
@@ -77,14 +78,21 @@ void SparkplugSide::connect() {
   }
   bd_seq_ = bd_seq_last_ ? (*bd_seq_last_ + 1) % 256 : 0;
   bd_seq_last_ = bd_seq_;
-  if (std::ofstream out(bd_seq_file_, std::ios::trunc); !(out << bd_seq_ << "\n") && limiter_.count("bdseq"))
-    bus_.log().warn("sparkplug: cannot keep bdSeq in {}", bd_seq_file_);
+  // Written aside and renamed over: a crash mid-write never leaves it empty.
+  const auto aside = bd_seq_file_ + ".new";
+  bool kept = static_cast<bool>(std::ofstream(aside, std::ios::trunc) << bd_seq_ << "\n");
+  kept = kept && std::rename(aside.c_str(), bd_seq_file_.c_str()) == 0;
+  if (!kept && limiter_.count("bdseq")) bus_.log().warn("sparkplug: cannot keep bdSeq in {}", bd_seq_file_);
   broker_.will_payload = death();
   LinkEvents ev;
   ev.connected = [this](bool, int) { on_up(); };
   ev.down = [this](const std::string& why) { on_down(why); };
-  ev.message = [this](const std::string& topic, std::string payload, int, bool, const MessageProps&) {
-    on_message(topic, payload);
+  ev.message = [this](const std::string& topic, std::string payload, int, bool retained, const MessageProps&) {
+    // A retained command would be carried out again at every connection.
+    if (retained)
+      refuse("retained", topic + ": a retained command, not carried out (commands are never retained)");
+    else
+      on_message(topic, payload);
   };
   ev.acknowledged = [](std::int64_t) {};
   ev.failed = [this](std::int64_t, const std::string& why, bool) {
@@ -131,9 +139,16 @@ void SparkplugSide::on_down(const std::string& why) {
 }
 
 void SparkplugSide::birth() {
+  // No data until the births are out: they come after NBIRTH, never between
+  // a rebirth's request and its NBIRTH. One birth at a time.
+  born_ = false;
+  if (birthing_) return;
+  birthing_ = true;
   // The agents' health first: it is the node's metrics, which NBIRTH names.
   bus_.call("platform", "health").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
-    if (alive.expired() || !connected_) return;
+    if (alive.expired()) return;
+    birthing_ = false;
+    if (!connected_) return;
     nlohmann::json rows = nlohmann::json::array();
     if (r.ok())
       rows = nlohmann::json::parse(r.value().to_json(), nullptr, false);
@@ -146,7 +161,8 @@ void SparkplugSide::birth() {
 void SparkplugSide::node_birth(const nlohmann::json& rows) {
   if (rows.is_array())
     for (const auto& row : rows)
-      if (row.is_object() && row.contains("identity") && row.contains("status"))
+      if (row.is_object() && row.value("identity", nlohmann::json()).is_string() &&
+          row.value("status", nlohmann::json()).is_string())
         health_[row["identity"].get<std::string>()] = row["status"].get<std::string>();
   SpMetric reb;
   reb.name = rebirth;
@@ -202,7 +218,8 @@ void SparkplugSide::scraped(const std::string& device, const nlohmann::json& val
     last[point] = *m;
     changed.push_back(std::move(*m));
   }
-  if (!born_ || changed.empty() || !device_of_id_.contains(sparkplug_device_id(device))) return;
+  const auto id = device_of_id_.find(sparkplug_device_id(device));
+  if (!born_ || changed.empty() || id == device_of_id_.end() || id->second != device) return;  // born, and as itself
   publish(SpMessage::ddata, sparkplug_device_id(device), changed);
   ++counts_.data;
 }
@@ -210,7 +227,9 @@ void SparkplugSide::scraped(const std::string& device, const nlohmann::json& val
 void SparkplugSide::on_alert(const Envelope& e) {
   if (e.sender != "platform") return;  // only the platform's word on health
   const auto body = nlohmann::json::parse(e.body.to_json(), nullptr, false);
-  if (!body.is_object() || !body.contains("identity") || !body.contains("status")) return;
+  if (!body.is_object() || !body.value("identity", nlohmann::json()).is_string() ||
+      !body.value("status", nlohmann::json()).is_string())
+    return;
   const auto identity = body["identity"].get<std::string>();
   const auto status = body["status"].get<std::string>();
   const bool known = health_.contains(identity);

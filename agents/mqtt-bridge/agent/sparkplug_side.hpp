@@ -80,6 +80,7 @@ private:
   std::deque<std::unique_ptr<Link>> retired_;  // lost connections' clients, gone in a moment
   bool connected_ = false;
   bool born_ = false;
+  bool birthing_ = false;  // a birth waits for the agents' health
   std::string bd_seq_file_;
   std::optional<std::uint64_t> bd_seq_last_;  // of the previous connection, this run's or the last run's
   std::uint64_t bd_seq_ = 0;                  // of the current connection (its will's)

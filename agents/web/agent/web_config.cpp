@@ -7,8 +7,12 @@
 namespace watt::web {
 
 std::filesystem::path default_pages() {
-  for (const char* dir : {WATT_WEB_SOURCE_PAGES, WATT_WEB_INSTALLED_PAGES})
-    if (std::filesystem::exists(std::filesystem::path(dir) / "index.html")) return dir;
+  // A build tree serves the checkout's pages; a package (WATT_PACKAGING)
+  // knows no checkout and serves only the installed ones.
+#ifdef WATT_WEB_SOURCE_PAGES
+  if (std::filesystem::exists(std::filesystem::path(WATT_WEB_SOURCE_PAGES) / "index.html"))
+    return WATT_WEB_SOURCE_PAGES;
+#endif
   return WATT_WEB_INSTALLED_PAGES;
 }
 

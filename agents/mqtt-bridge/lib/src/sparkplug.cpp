@@ -113,8 +113,24 @@ SpMetric decode_metric(const pb::Payload_Metric& m) {
   return out;
 }
 
+// A command's value as an int64 exactly, when it is one.
+std::optional<std::int64_t> integer_of(const SpMetric& m) {
+  if (const auto* i = std::get_if<std::int64_t>(&m.value)) return *i;
+  if (const auto* u = std::get_if<std::uint64_t>(&m.value)) {
+    if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(*u);
+  }
+  if (const auto* d = std::get_if<double>(&m.value)) {
+    // Within int64's range (2^63 is exact as a double) and whole.
+    if (!std::isfinite(*d) || *d != std::round(*d) || *d < -9.2233720368547758e18 || *d >= 9.2233720368547758e18)
+      return std::nullopt;
+    return static_cast<std::int64_t>(*d);
+  }
+  return std::nullopt;
+}
+
 std::optional<double> number_of(const SpMetric& m) {
-  if (const auto* d = std::get_if<double>(&m.value)) return *d;
+  if (const auto* d = std::get_if<double>(&m.value)) return std::isfinite(*d) ? std::optional(*d) : std::nullopt;
   if (const auto* i = std::get_if<std::int64_t>(&m.value)) return static_cast<double>(*i);
   if (const auto* u = std::get_if<std::uint64_t>(&m.value)) return static_cast<double>(*u);
   return std::nullopt;
@@ -211,6 +227,9 @@ std::optional<SpMetric> sparkplug_metric(std::string name, std::string_view poin
     m.value = v.is_boolean() ? v.get<bool>() : v.get<double>() != 0;
   } else if (m.type == SpType::int64) {
     if (!v.is_number_integer()) return std::nullopt;
+    if (v.is_number_unsigned() &&
+        v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return std::nullopt;
     m.value = v.get<std::int64_t>();
   } else {
     if (!v.is_number()) return std::nullopt;
@@ -224,12 +243,13 @@ std::optional<std::string> sparkplug_command_value(const SpMetric& m, std::strin
     if (const auto* b = std::get_if<bool>(&m.value)) return *b ? "true" : "false";
     return std::nullopt;
   }
-  const auto n = number_of(m);
-  if (!n || !std::isfinite(*n)) return std::nullopt;
   if (point_type == "int") {
-    if (*n != std::round(*n)) return std::nullopt;
-    return nlohmann::json(static_cast<std::int64_t>(*n)).dump();
+    const auto i = integer_of(m);
+    if (!i) return std::nullopt;
+    return nlohmann::json(*i).dump();
   }
+  const auto n = number_of(m);
+  if (!n) return std::nullopt;
   return nlohmann::json(*n).dump();
 }
 
