@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  file                            # CPack's Debian packages (deploy/package.sh) sort the files by type with it
   libzmq3-dev cppzmq-dev          # the bus
   libmsgpack-cxx-dev              # message bodies and headers
   libyaml-cpp-dev                 # configuration
