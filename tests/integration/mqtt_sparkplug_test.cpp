@@ -149,3 +149,28 @@ TEST_CASE("mqtt sparkplug: bad commands refused by name, a rebirth on request, N
   CHECK(eventually([&] { return on(host, node + "NDEATH/b1").size() == 2; }));
   CHECK(eventually([&] { return site.broker.log().find("Client mqtt-sparkplug disconnected.") != std::string::npos; }));
 }
+
+TEST_CASE("mqtt sparkplug: the agents' health as node metrics: a new agent brings a rebirth, a change an NDATA") {
+  Site site;
+  auto& host = site.host;
+  // An agent the last NBIRTH did not name: the births again, naming it.
+  REQUIRE(site.p.cli.watt({"install", lib("listener"), "--identity", "heard", "--start"}).code == 0);
+  REQUIRE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 2; }));
+  const auto* heard = metric(on(host, node + "NBIRTH/b1")[1], "Agents/heard/Health");
+  REQUIRE(heard != nullptr);
+  CHECK(heard->type == SpType::string);
+  // Held still, it misses its heartbeats: the platform says so, and the node
+  // tells the host in NDATA; let go, it is well again.
+  const auto health_in_ndata = [&](const std::string& status) {
+    for (const auto& d : on(host, node + "NDATA/b1"))
+      if (const auto* m = metric(d, "Agents/heard/Health"); m != nullptr && std::get<std::string>(m->value) == status)
+        return true;
+    return false;
+  };
+  {
+    Paused still(site.p.cli, "heard");
+    REQUIRE_MESSAGE(eventually([&] { return health_in_ndata("BAD"); }), site.p.cli.log("mqtt"));
+  }
+  CHECK(eventually([&] { return health_in_ndata("GOOD"); }));
+  CHECK(on(host, node + "NBIRTH/b1").size() == 2);  // a change of a known agent is data, not a birth
+}

@@ -39,6 +39,10 @@ SparkplugSide::SparkplugSide(Sparkplug settings, const BrokerSettings& broker, B
               {[this](const std::string& device) { device_birth(device); },
                [this](const std::string& device, const nlohmann::json& values) { scraped(device, values); }}),
       bd_seq_file_(std::move(bd_seq_file)) {
+  // The last run's bdSeq, so that the first connection takes the next one;
+  // with none kept, 255, whose next is 0.
+  if (std::ifstream in(bd_seq_file_); !(in >> bd_seq_)) bd_seq_ = 255;
+  bd_seq_ %= 256;
   // Sparkplug's own rules for an edge node's connection.
   broker_.client_id = sp_.client_id;
   broker_.session_expiry = 0s;
@@ -72,12 +76,7 @@ std::string SparkplugSide::death() const {
 
 void SparkplugSide::connect() {
   // Each connection's will names its own bdSeq, one more than the last.
-  if (!bd_seq_last_) {
-    std::uint64_t v = 0;
-    if (std::ifstream in(bd_seq_file_); in >> v) bd_seq_last_ = v % 256;
-  }
-  bd_seq_ = bd_seq_last_ ? (*bd_seq_last_ + 1) % 256 : 0;
-  bd_seq_last_ = bd_seq_;
+  bd_seq_ = (bd_seq_ + 1) % 256;
   // Written aside and renamed over: a crash mid-write never leaves it empty.
   const auto aside = bd_seq_file_ + ".new";
   bool kept = static_cast<bool>(std::ofstream(aside, std::ios::trunc) << bd_seq_ << "\n");
@@ -288,7 +287,7 @@ void SparkplugSide::device_command(const std::string& id, const SpPayload& p) {
       continue;
     }
     ++counts_.commands;
-    driver_.set_point(device, m.name, *value, [this, device, name = m.name, type = point->type](Result<Value> r) {
+    driver_.set_point(device, m.name, *value, [this, device, name = m.name](Result<Value> r) {
       if (!r.ok()) {
         bus_.log().warn("sparkplug: set_point {} {}: {}", device, name, r.error().message);
         return;

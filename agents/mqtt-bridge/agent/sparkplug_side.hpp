@@ -82,9 +82,8 @@ private:
   bool born_ = false;
   bool birthing_ = false;  // a birth waits for the agents' health
   std::string bd_seq_file_;
-  std::optional<std::uint64_t> bd_seq_last_;  // of the previous connection, this run's or the last run's
-  std::uint64_t bd_seq_ = 0;                  // of the current connection (its will's)
-  std::uint64_t seq_ = 0;                     // of the last message sent
+  std::uint64_t bd_seq_ = 0;  // of the current connection (its will's); before the first, the last run's
+  std::uint64_t seq_ = 0;     // of the last message sent
   unsigned attempt_ = 0;
   std::string last_error_;
   Counts counts_;
