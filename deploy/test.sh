@@ -4,9 +4,11 @@
 # then the web view's tests in a real browser, then build the Debian packages
 # and install them (apt, as root or with sudo) to test them as installed.
 # With --sanitize (what CI runs) also:
-#   - AddressSanitizer + UndefinedBehaviorSanitizer: every test again (build-asan/);
+#   - AddressSanitizer + UndefinedBehaviorSanitizer: every test again but the
+#     long ones (label `long`: whole examples, runs at scale, builds), whose
+#     code paths shorter tests take too (build-asan/);
 #   - ThreadSanitizer: the unit tests and the integration tests that use threads (build-tsan/);
-#   - libFuzzer: each fuzz target for $WATT_FUZZ_SECONDS (default 10) from its corpus (build-fuzz/).
+#   - libFuzzer: each fuzz target for $WATT_FUZZ_SECONDS (default 5) from its corpus (build-fuzz/).
 # Each stage's time is printed as it ends and again at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,8 +69,10 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/t
 # which and why); the TSan tree builds them alone, as watt-threaded-tests.
 mapfile -t threaded_sources < <(grep -E '^[a-z_]+$' tests/threaded_tests.txt)
 threaded_test_file() {  # the test cases of one integration test file, under TSan
+  local start=$SECONDS
   build-tsan/bin/watt-threaded-tests --source-file="*$1.cpp" >"build-tsan/tsan-$1.log" 2>&1 ||
     { cat "build-tsan/tsan-$1.log"; return 1; }
+  echo "  $1: $((SECONDS - start)) s"
 }
 threaded_tests() {  # one process per file, as many at once as there are cores
   export -f threaded_test_file
@@ -113,7 +117,7 @@ packages() {
 }
 
 fuzz_all() {
-  local seconds=${WATT_FUZZ_SECONDS:-10} work
+  local seconds=${WATT_FUZZ_SECONDS:-5} work
   work=$(mktemp -d)
   for target in build-fuzz/fuzz/fuzz_*; do
     local name
@@ -136,7 +140,7 @@ stage "browser tests" browser_tests
 stage "packages" packages
 if $sanitize; then
   stage "build, ASan+UBSan" build build-asan -DWATT_SANITIZE=address,undefined "${sanitizer_flags[@]}"
-  stage "tests, ASan+UBSan" run_tests build-asan
+  stage "tests, ASan+UBSan" run_tests build-asan -LE long
   stage "build, TSan" build_tsan
   stage "unit tests, TSan" run_tests build-tsan -L unit
   stage "threaded integration tests, TSan" threaded_tests

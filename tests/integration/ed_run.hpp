@@ -101,11 +101,15 @@ inline void start_monitor(const Cli& cli, const Plan& plan) {
   REQUIRE_MESSAGE(r.code == 0, r.err);
 }
 
+inline void install_nodes(const Cli& cli, const Plan& plan) {
+  for (const auto& [id, file] : plan.hosts) install_node_agent(cli, id, file);
+}
+
 // Plans the run, installs every node agent and then the monitor (which starts
 // the run); returns the monitor's identity.
 inline std::string launch(const Cli& cli, const fs::path& run_file, std::vector<std::string> plan_args = {}) {
   const auto plan = plan_run(cli, run_file, std::move(plan_args));
-  for (const auto& [id, file] : plan.hosts) install_node_agent(cli, id, file);
+  install_nodes(cli, plan);
   start_monitor(cli, plan);
   return plan.monitor;
 }

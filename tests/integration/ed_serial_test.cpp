@@ -159,12 +159,13 @@ TEST_CASE(
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   auto run = watt::ed::load_run_file(ed_test::ed16_path());
-  run.neighbour_timeout = 600ms;
+  // Long enough that no node on a loaded machine looks lost but the one cut.
+  run.neighbour_timeout = 2000ms;
   const auto run_file = write(cli, "ed16.yml", watt::ed::to_yaml(run));
   Progress progress(cli, "ed16");
 
   // Paced, so that the run is still going when the cable is pulled.
-  SerialLab lab(cli, run_file, {"--pace-ms", "20"});
+  SerialLab lab(cli, run_file, {"--pace-ms", "50"});
   lab.run();
   progress.wait_for(5);
   lab.lines.at("L7").socat->stop();  // both ends hang up, and the device names go

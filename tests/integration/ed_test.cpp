@@ -158,7 +158,7 @@ watt::ed::RunConfig random100_run(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process") {
+TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process" * doctest::test_suite("long")) {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   const auto run = random100_run("r100");
@@ -169,8 +169,8 @@ TEST_CASE("ed: a 100-node random run converges with 25 nodes per agent process")
   CHECK(r["iterations"].get<std::uint64_t>() == sim.iterations);
 }
 
-TEST_CASE(
-    "ed: the 100-node run with every node an agent of its own, in two containers, gives the simulation's result") {
+TEST_CASE("ed: the 100-node run with every node an agent of its own, in two containers, gives the simulation's result" *
+          doctest::test_suite("long")) {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   const auto run = random100_run("c100");
@@ -195,18 +195,19 @@ TEST_CASE("ed: a node SIGKILLed mid-run is noticed by its neighbours and the oth
 
   Progress progress(cli, "ed16");
   // Paced, so that the run is still going when the node dies; its pid taken
-  // early, so that the kill follows iteration 5 at once (a `watt list` can
-  // take longer than the rest of a run on a loaded machine).
-  const auto monitor = launch(cli, run_file, {"--pace-ms", "40"});
-  progress.wait_for(1);
+  // before the run starts, so that the kill follows iteration 5 at once (a
+  // `watt list` can take longer than the rest of a run on a loaded machine).
+  const auto plan = plan_run(cli, run_file, {"--pace-ms", "40"});
+  install_nodes(cli, plan);
   const long pid = agent_pid(cli, "ed16-L7");
   REQUIRE(pid > 0);
+  start_monitor(cli, plan);
   progress.wait_for(5);
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
 
-  const auto r = wait_result(cli, monitor);
-  // When none is lost, what the run and the killed node's neighbours said.
-  REQUIRE_MESSAGE(r["lost"].size() == 1, r.dump(), cli.log("ed16-L7"), cli.watt({"list"}).out);
+  const auto r = wait_result(cli, plan.monitor);
+  // When none is lost, what the run and the killed node said.
+  REQUIRE_MESSAGE(r["lost"].size() == 1, r.dump(), cli.log("ed16-L7"));
   CHECK(r["lost"][0]["id"] == "L7");
   CHECK(r["lost"][0]["detected_by"] != "monitor");
   CHECK(r["lost"][0]["iteration"].get<int>() >= 5);
@@ -293,17 +294,19 @@ TEST_CASE("ed: a run whose graph falls apart when a process dies stops with an e
   const auto run_file = write(cli, "grid.yml", watt::ed::to_yaml(run));
 
   Progress progress(cli, "ed16");
-  const auto monitor = launch(cli, run_file, {"--per-agent", "4", "--pace-ms", "20"});
-  progress.wait_for(5);
-  const long pid = agent_pid(cli, "ed16-group-1");
+  const auto plan = plan_run(cli, run_file, {"--per-agent", "4", "--pace-ms", "20"});
+  install_nodes(cli, plan);
+  const long pid = agent_pid(cli, "ed16-group-1");  // before the run: see the SIGKILL test above
   REQUIRE(pid > 0);
+  start_monitor(cli, plan);
+  progress.wait_for(5);
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
 
-  const auto r = wait_result(cli, monitor);
+  const auto r = wait_result(cli, plan.monitor);
   CHECK(r["status"] == "error");
   CHECK_MESSAGE(r["error"].get<std::string>().find("graph is disconnected") != std::string::npos, r.dump());
   std::set<std::string> lost;
   for (const auto& l : r["lost"]) lost.insert(l["id"].get<std::string>());
   CHECK(lost == std::set<std::string>{"L5", "L6", "L7", "L8"});
-  CHECK(eventually([&] { return cli.watt({"status", monitor}).out.find("BAD") != std::string::npos; }));
+  CHECK(eventually([&] { return cli.watt({"status", plan.monitor}).out.find("BAD") != std::string::npos; }));
 }

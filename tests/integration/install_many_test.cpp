@@ -44,7 +44,8 @@ fs::path store(const Cli& cli) { return cli.home().path() / "agents" / ".librari
 
 }  // namespace
 
-TEST_CASE("install --from: fifty agents in one request share one library file and start with their container") {
+TEST_CASE("install --from: fifty agents in one request share one library file and start with their container" *
+          doctest::test_suite("long")) {
   Cli cli;
   REQUIRE(cli.watt({"platform", "start"}).code == 0);
   const auto r = cli.watt({"install", "--from", agents_file(cli, 50).string(), "--start"});

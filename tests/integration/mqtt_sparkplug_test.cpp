@@ -156,7 +156,8 @@ TEST_CASE("mqtt sparkplug: the agents' health as node metrics: a new agent bring
   // An agent the last NBIRTH did not name: the births again, naming it.
   REQUIRE(site.p.cli.watt({"install", lib("listener"), "--identity", "heard", "--start"}).code == 0);
   REQUIRE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 2; }));
-  const auto* heard = metric(on(host, node + "NBIRTH/b1")[1], "Agents/heard/Health");
+  const auto rebirth = on(host, node + "NBIRTH/b1")[1];
+  const auto* heard = metric(rebirth, "Agents/heard/Health");
   REQUIRE(heard != nullptr);
   CHECK(heard->type == SpType::string);
   // Held still, it misses its heartbeats: the platform says so, and the node

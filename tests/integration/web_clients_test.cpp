@@ -10,7 +10,8 @@
 using nlohmann::json;
 using watt::test::WebPlatform;
 
-TEST_CASE("web: 500 connected clients that never read, while the bus and other clients carry on") {
+TEST_CASE("web: 500 connected clients that never read, while the bus and other clients carry on" *
+          doctest::test_suite("long")) {
   watt::test::raise_descriptor_limit();  // this test holds 500 sockets and more
   WebPlatform w("client_queue_kib: 64\nmax_connections: 1000\n");
   const auto http = w.http();
