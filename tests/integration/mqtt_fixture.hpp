@@ -72,9 +72,9 @@ inline const char* registry =
     "SetPoint,setpoint,degC,,TRUE,21.5,float,\n"
     "Relay,relay,,,TRUE,0,bool,\n";
 
-inline void driver_with_device(const BridgePlatform& p) {
+inline void driver_with_device(const BridgePlatform& p, const std::string& driver_settings = "{}") {
   const auto home = p.cli.home().path();
-  std::ofstream(home / "driver.yml") << "{}\n";
+  std::ofstream(home / "driver.yml") << driver_settings << "\n";
   std::ofstream(home / "fake.csv") << registry;
   std::ofstream(home / "ahu.yml") << "driver_type: fake\nregistry_config: fake.csv\ninterval: 0.2\n";
   REQUIRE(p.cli

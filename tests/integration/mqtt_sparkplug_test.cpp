@@ -4,6 +4,8 @@
 // bridge dies.
 #include "mqtt_fixture.hpp"
 
+#include "testing/modbus_test_server.hpp"
+
 #include <watt/mqtt/sparkplug.hpp>
 
 #include <csignal>
@@ -174,4 +176,124 @@ TEST_CASE("mqtt sparkplug: the agents' health as node metrics: a new agent bring
   }
   CHECK(eventually([&] { return health_in_ndata("GOOD"); }));
   CHECK(on(host, node + "NBIRTH/b1").size() == 2);  // a change of a known agent is data, not a birth
+}
+
+TEST_CASE("mqtt sparkplug: a device that stops answering gets DDEATH, and DBIRTH with its values when it is back") {
+  watt::driver::testing::ModbusTestServer plc;
+  plc.set_holding(0, 215);  // 21.5 at scale 0.1
+  plc.start();
+  Mosquitto broker;
+  BridgePlatform p;
+  // The driver retries a silent device every 0.1 to 0.4 s, so it is seen back at once.
+  driver_with_device(p, "{retry_interval: 0.1, retry_interval_max: 0.4}");
+  const auto home = p.cli.home().path();
+  std::ofstream(home / "plc.csv") << "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data "
+                                     "Type,Scale\ntemperature,degC,TRUE,20,0,holding,int16,0.1\n";
+  std::ofstream(home / "plc1.yml") << "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
+                                      "driver_config: {host: 127.0.0.1, port: "
+                                   << plc.port() << ", response_timeout: 0.2}\n";
+  REQUIRE(p.cli.watt({"config", "set", "platform-driver", "plc.csv", (home / "plc.csv").string()}).code == 0);
+  REQUIRE(
+      p.cli.watt({"config", "set", "platform-driver", "devices/campus/b1/plc1", (home / "plc1.yml").string()}).code ==
+      0);
+  MqttProbe host{broker.url(), "scada-host", {"spBv1.0/#"}, 0};
+  REQUIRE(host.ready());
+  REQUIRE(p.install("broker: {url: '" + broker.url() +
+                    "'}\nsparkplug: {group_id: plant, edge_node_id: b1, device_check_ms: 60000}\n")
+              .code == 0);
+  const std::string plc1 = "campus.b1.plc1";
+  REQUIRE_MESSAGE(eventually([&] { return !on(host, node + "DBIRTH/b1/" + plc1).empty(); }), p.cli.log("mqtt"));
+
+  // Unplugged: the driver's health turns BAD, the node asks it which device
+  // fails (no need to wait for the minute's check) and says DDEATH for that
+  // one only. Asked for a rebirth meanwhile, it births the others, not it.
+  plc.stop();
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "DDEATH/b1/" + plc1).size() == 1; }), p.cli.log("mqtt"));
+  CHECK(on(host, node + "DDEATH/b1/" + device).empty());
+  CHECK(on(host, node + "DDEATH/b1/" + plc1)[0].metrics.empty());
+  CHECK(p.status()["sparkplug"]["dead_devices"] == nlohmann::json::array({"campus/b1/plc1"}));
+  host.publish(node + "NCMD/b1", command("Node Control/Rebirth", SpType::boolean, true), 0);
+  REQUIRE(eventually([&] { return on(host, node + "DBIRTH/b1/" + device).size() == 2; }));
+  CHECK(on(host, node + "DBIRTH/b1/" + plc1).size() == 1);
+
+  // Plugged back: a birth again, with the value it has now, then data as usual.
+  plc.set_holding(0, 230);
+  plc.start();
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "DBIRTH/b1/" + plc1).size() == 2; }), p.cli.log("mqtt"));
+  const auto reborn = on(host, node + "DBIRTH/b1/" + plc1)[1];
+  REQUIRE(metric(reborn, "temperature") != nullptr);
+  CHECK(std::get<double>(metric(reborn, "temperature")->value) == doctest::Approx(23.0));
+  const auto s = p.status()["sparkplug"];
+  CHECK(s["dead_devices"].empty());
+  CHECK(s["deaths"] == 1);
+  // A death is a message of the node like any other: seq counts on through it.
+  std::uint64_t previous = 0;
+  for (const auto& msg : host.received()) {
+    if (msg.topic.find("CMD/") != std::string::npos) continue;
+    const auto seq = decode_sparkplug(msg.payload).seq;
+    REQUIRE(seq.has_value());
+    if (*seq != 0) CHECK(*seq == (previous + 1) % 256);
+    previous = *seq;
+  }
+}
+
+TEST_CASE(
+    "mqtt sparkplug: with a primary host, births wait for its STATE online, and its going offline sends the node "
+    "away") {
+  Mosquitto broker;
+  BridgePlatform p;
+  driver_with_device(p);
+  MqttProbe host{broker.url(), "scada-1", {"spBv1.0/plant/#"}, 1};
+  REQUIRE(host.ready());
+  const std::string state = "spBv1.0/STATE/scada-1";
+  const auto say = [&](bool online, std::uint64_t timestamp) {
+    host.publish(state, nlohmann::json{{"online", online}, {"timestamp", timestamp}}.dump(), 1, true);
+  };
+  REQUIRE(p.install("broker: {url: '" + broker.url() +
+                    "'}\nreconnect: {first_ms: 50, most_ms: 500}\n"
+                    "sparkplug: {group_id: plant, edge_node_id: b1, primary_host: scada-1}\n")
+              .code == 0);
+  const auto sparkplug = [&] { return p.status()["sparkplug"]; };
+  // Connected, and silent: the host has not said it is there.
+  REQUIRE(eventually([&] { return sparkplug().value("connected", false); }));
+  CHECK(sparkplug()["primary_host"] == nlohmann::json{{"id", "scada-1"}, {"online", false}});
+  CHECK(sparkplug()["births"] == 0);
+  CHECK(on(host, node + "NBIRTH/b1").empty());
+
+  say(true, 2000);
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 1; }), p.cli.log("mqtt"));
+  REQUIRE(eventually([&] { return !on(host, node + "DBIRTH/b1/" + device).empty(); }));
+  // An older word of the host is ignored: a rebirth asked after it still
+  // comes, on the same connection (same bdSeq), and no NDEATH.
+  say(false, 1000);
+  host.publish(node + "NCMD/b1", command("Node Control/Rebirth", SpType::boolean, true), 1);
+  REQUIRE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 2; }));
+  CHECK(on(host, node + "NDEATH/b1").empty());
+  const auto bd_seq = [&](std::size_t birth) {
+    return std::get<std::int64_t>(metric(on(host, node + "NBIRTH/b1").at(birth), "bdSeq")->value);
+  };
+  CHECK(bd_seq(1) == bd_seq(0));
+  CHECK(sparkplug()["refused"] == 0);
+
+  // Offline: NDEATH with the birth's bdSeq, and no birth until it is back;
+  // then one on a new connection, with the next bdSeq.
+  say(false, 3000);
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "NDEATH/b1").size() == 1; }), p.cli.log("mqtt"));
+  CHECK(std::get<std::int64_t>(metric(on(host, node + "NDEATH/b1")[0], "bdSeq")->value) == bd_seq(1));
+  REQUIRE(eventually([&] {
+    const auto s = sparkplug();
+    return s.value("connected", false) && s["primary_host"]["online"] == false;
+  }));
+  CHECK(on(host, node + "NBIRTH/b1").size() == 2);
+  say(true, 4000);
+  REQUIRE(eventually([&] { return on(host, node + "NBIRTH/b1").size() == 3; }));
+  CHECK(bd_seq(2) == (bd_seq(1) + 1) % 256);
+
+  // Sparkplug 2.2's bare word is not a STATE of 3.0: refused by name.
+  host.publish(state, "OFFLINE", 1, true);
+  REQUIRE(eventually([&] { return sparkplug()["refused"] == 1; }));
+  CHECK(p.cli.log("mqtt").find("spBv1.0/STATE/scada-1: not a STATE of Sparkplug 3.0") != std::string::npos);
+  // One NDEATH: the node said goodbye after it, so the broker sent no will.
+  CHECK_MESSAGE(on(host, node + "NDEATH/b1").size() == 1, broker.log());
+  CHECK(broker.log().find("Client mqtt-sparkplug disconnected.") != std::string::npos);
 }

@@ -95,6 +95,31 @@ TEST_CASE("sparkplug: settings, with defaults from the bridge's client id, and b
                        SettingsError);
   CHECK_THROWS_WITH_AS(parse_sparkplug(YAML::Load("{devices: 'a/#/b'}"), "c"), doctest::Contains("sparkplug.devices"),
                        SettingsError);
+  CHECK(sp.device_check == std::chrono::milliseconds(5000));
+  CHECK(parse_sparkplug(YAML::Load("{device_check_ms: 0}"), "c").device_check.count() == 0);
+  CHECK(parse_sparkplug(YAML::Load("{device_check_ms: 250}"), "c").device_check.count() == 250);
+  for (const auto* bad : {"{device_check_ms: 50}", "{device_check_ms: -1}", "{device_check_ms: often}"})
+    CHECK_THROWS_WITH_AS(parse_sparkplug(YAML::Load(bad), "c"), doctest::Contains("sparkplug.device_check_ms"),
+                         SettingsError);
+  CHECK(sp.primary_host.empty());
+  const auto hosted = parse_sparkplug(YAML::Load("{primary_host: scada-1}"), "c");
+  CHECK(hosted.primary_host == "scada-1");
+  CHECK(sparkplug_state_topic(hosted) == "spBv1.0/STATE/scada-1");
+  for (const auto* bad : {"{primary_host: ''}", "{primary_host: 'a/b'}", "{primary_host: [a]}"})
+    CHECK_THROWS_WITH_AS(parse_sparkplug(YAML::Load(bad), "c"), doctest::Contains("sparkplug.primary_host"),
+                         SettingsError);
+}
+
+TEST_CASE("sparkplug: a host's STATE is Sparkplug 3.0's JSON, and nothing else") {
+  const auto online = parse_host_state(R"({"online": true, "timestamp": 1700000000000})");
+  REQUIRE(online.has_value());
+  CHECK(online->online);
+  CHECK(online->timestamp == 1700000000000U);
+  CHECK_FALSE(parse_host_state(R"({"online": false, "timestamp": 5})")->online);
+  // Sparkplug 2.2's bare words, a missing or negative timestamp, a string for the flag, no JSON.
+  for (const auto* bad : {"ONLINE", "OFFLINE", R"({"online": true})", R"({"online": true, "timestamp": -1})",
+                          R"({"online": "true", "timestamp": 5})", R"([true, 5])", "", "{"})
+    CHECK_FALSE(parse_host_state(bad).has_value());
 }
 
 TEST_CASE("sparkplug: topics are spBv1.0/group/TYPE/node[/device], device ids without '/'") {

@@ -3,12 +3,12 @@
 // acknowledges it; the connection is remade with backoff after any loss, on
 // a new client each time, and the broker subscriptions are made again on
 // every connection. Health is BAD while the broker cannot be reached.
+#include "broker_connection.hpp"
 #include "federation_side.hpp"
 #include "home_assistant_side.hpp"
 #include "sparkplug_side.hpp"
 
 #include <watt/log_limiter.hpp>
-#include <watt/mqtt/link.hpp>
 #include <watt/mqtt/outbox.hpp>
 #include <watt/mqtt/router.hpp>
 #include <watt/mqtt/sender.hpp>
@@ -18,12 +18,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -89,7 +87,7 @@ private:
     std::filesystem::create_directories(std::filesystem::path(s.queue.file).parent_path());
     outbox_ = std::make_unique<wm::Outbox>(s.queue.file, s.queue.capacity, s.queue.when_full);
     sender_ = std::make_unique<wm::Sender>(*outbox_, s.queue.in_flight, [this](const wm::Outgoing& m) {
-      link_->publish(m.topic, m.payload, m.qos, m.retain, m.id);
+      connection_->link().publish(m.topic, m.payload, m.qos, m.retain, m.id);
     });
     router_ = std::make_unique<wm::Router>(s.rules);
     if (s.home_assistant.enabled)
@@ -103,7 +101,7 @@ private:
             // QoS 0: a call runs at most once (QoS 1 could run it twice
             // after a reconnect), its timeout covers a loss, and with no
             // PUBACK to write first no answer waits on Nagle's algorithm.
-            link_->publish(topic, payload, 0, false, -1, props);
+            connection_->link().publish(topic, payload, 0, false, -1, props);
             return true;
           });
     if (s.sparkplug.enabled) {
@@ -121,7 +119,7 @@ private:
           s.rules[i].bus, [this, i](const watt::Envelope& e) { outward(i, e); }, o));
     }
     if (outbox_->size() > 0) log().info("{} messages wait in {} from before", outbox_->size(), outbox_->file());
-    attempt_ = 0;
+    connection_ = std::make_unique<wm::BrokerConnection>(*this, s.reconnect, "");
     set_health(watt::Health::starting, "connecting to " + s.broker.url);
     connect();
   }
@@ -129,19 +127,17 @@ private:
   void close() {
     for (const auto id : bus_subscriptions_) unsubscribe(id);
     bus_subscriptions_.clear();
-    if (reconnect_timer_) cancel(*reconnect_timer_);
-    reconnect_timer_.reset();
     if (sender_) flush();  // what was taken is in the queue before we go (flush() logs, never throws)
-    if (link_ && connected_) {
+    if (connection_ && connection_->has_link() && connected_) {
       // A clean goodbye sends no will: say "offline" ourselves.
-      if (home_assistant_) link_->publish(wm::availability_topic(settings_->home_assistant), "offline", 1, true, -1);
-      link_->disconnect(1000ms);
+      if (home_assistant_)
+        connection_->link().publish(wm::availability_topic(settings_->home_assistant), "offline", 1, true, -1);
+      connection_->link().disconnect(1000ms);
     }
     home_assistant_.reset();
     federation_.reset();
     sparkplug_.reset();
-    link_.reset();
-    retired_.clear();
+    connection_.reset();
     connected_ = false;
     sender_.reset();
     outbox_.reset();
@@ -150,7 +146,6 @@ private:
   // --- the connection --------------------------------------------------------
 
   void connect() {
-    reconnect_timer_.reset();
     wm::LinkEvents ev;
     ev.connected = [this](bool present, int receive_maximum) { on_up(present, receive_maximum); };
     ev.down = [this](const std::string& why) { on_down(why); };
@@ -168,15 +163,13 @@ private:
       log().error("the broker refused the subscription to '{}': {}", filter, why);
       refused_filters_[filter] = why;
     };
-    link_ = std::make_unique<wm::Link>(settings_->broker, std::move(ev),
-                                       [this](std::function<void()> fn) { post(std::move(fn)); });
-    link_->connect();
+    connection_->open(settings_->broker, std::move(ev));
   }
 
   void on_up(bool session_present, int receive_maximum) {
     connected_ = true;
     connected_since_ms_ = now_ms();
-    attempt_ = 0;
+    connection_->up();
     last_error_.clear();
     refused_filters_.clear();
     ++connections_;
@@ -185,7 +178,7 @@ private:
     if (home_assistant_) subs.push_back(home_assistant_->subscription());
     if (federation_)
       for (auto& sub : federation_->subscriptions()) subs.push_back(std::move(sub));
-    link_->subscribe(subs);
+    connection_->link().subscribe(subs);
     log().info("connected to {} (session {}); {} messages queued", settings_->broker.url,
                session_present ? "resumed" : "new", sender_->queued());
     set_health(watt::Health::good, "connected to " + settings_->broker.url);
@@ -199,18 +192,7 @@ private:
     connected_ = false;
     sender_->down();
     last_error_ = why;
-    // The old client goes, but not at once: Paho is still inside the event
-    // that told us (it removes its token after our callback returns).
-    retired_.push_back(std::move(link_));
-    after(2s, [this] {
-      if (!retired_.empty()) retired_.pop_front();
-    });
-    const auto wait = settings_->reconnect.delay(attempt_++, std::uniform_real_distribution<double>(0, 1)(random_));
-    const auto context = (was_up ? "lost " : "cannot reach ") + settings_->broker.url + ": " + why + "; again in " +
-                         std::to_string(wait.count()) + " ms";
-    if (was_up || attempt_ == 1 || limiter_.count("down")) log().warn("{}", context);
-    set_health(watt::Health::bad, context);
-    reconnect_timer_ = after(wait, [this] { connect(); });
+    set_health(watt::Health::bad, connection_->down(was_up, settings_->broker.url, why, [this] { connect(); }));
   }
 
   void on_publish_failed(std::int64_t id, const std::string& why, bool by_broker) {
@@ -251,7 +233,7 @@ private:
   void send(wm::Outgoing m) {
     if (m.qos == 0) {
       if (connected_)
-        link_->publish(m.topic, m.payload, 0, m.retain, -1);
+        connection_->link().publish(m.topic, m.payload, 0, m.retain, -1);
       else
         ++qos0_lost_;  // QoS 0 is never queued: at most once
       return;
@@ -313,7 +295,7 @@ private:
             {"connected", connected_},
             {"connected_since_ms", connected_ ? connected_since_ms_ : 0},
             {"connections", connections_},
-            {"attempts", attempt_},
+            {"attempts", connection_->attempts()},
             {"last_error", last_error_},
             {"queue", {{"file", outbox_->file()}, {"waiting", sender_->queued()}, {"in_flight", sender_->in_flight()}}},
             {"out",
@@ -358,16 +340,13 @@ private:
   std::unique_ptr<wm::Outbox> outbox_;
   std::unique_ptr<wm::Sender> sender_;
   std::unique_ptr<wm::Router> router_;
-  std::unique_ptr<wm::Link> link_;
-  std::deque<std::unique_ptr<wm::Link>> retired_;  // lost connections' clients, gone in a moment
+  std::unique_ptr<wm::BrokerConnection> connection_;
   std::unique_ptr<wm::HomeAssistantSide> home_assistant_;
   std::unique_ptr<wm::FederationSide> federation_;
   std::unique_ptr<wm::SparkplugSide> sparkplug_;
   std::vector<watt::SubscriptionId> bus_subscriptions_;
-  std::optional<watt::TimerId> reconnect_timer_;
   bool connected_ = false;
   bool flush_scheduled_ = false;
-  unsigned attempt_ = 0;
   std::uint64_t connections_ = 0;
   std::int64_t connected_since_ms_ = 0;
   std::string last_error_;
@@ -376,7 +355,6 @@ private:
   std::uint64_t qos0_lost_ = 0;
   InCounts in_;
   watt::LogLimiter limiter_;
-  std::mt19937 random_{std::random_device{}()};
 };
 
 WATT_AGENT(MqttBridge)

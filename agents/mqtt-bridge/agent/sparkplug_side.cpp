@@ -33,8 +33,8 @@ SparkplugSide::SparkplugSide(Sparkplug settings, const BrokerSettings& broker, B
                              std::string bd_seq_file, Endpoint& bus)
     : sp_(std::move(settings)),
       broker_(broker),
-      reconnect_(reconnect),
       bus_(bus),
+      connection_(bus, reconnect, "sparkplug: "),
       driver_(sp_.driver, sp_.devices, "sparkplug", bus,
               {[this](const std::string& device) { device_birth(device); },
                [this](const std::string& device, const nlohmann::json& values) { scraped(device, values); }}),
@@ -49,15 +49,17 @@ SparkplugSide::SparkplugSide(Sparkplug settings, const BrokerSettings& broker, B
   broker_.will_topic = sparkplug_topic(sp_, SpMessage::ndeath);
   broker_.will_retain = false;
   alerts_ = bus_.subscribe("alerts/#", [this](const Envelope& e) { on_alert(e); });
+  if (sp_.device_check.count() > 0) check_timer_ = bus_.every(sp_.device_check, [this] { check_devices(); });
   connect();
 }
 
 SparkplugSide::~SparkplugSide() {
   bus_.unsubscribe(alerts_);
-  if (link_ && connected_) {
+  if (check_timer_) bus_.cancel(*check_timer_);
+  if (connection_.has_link() && connected_) {
     // A clean goodbye sends no will: say NDEATH ourselves.
-    link_->publish(broker_.will_topic, death(), 1, false, -1);
-    link_->disconnect(1000ms);
+    connection_.link().publish(broker_.will_topic, death(), 1, false, -1);
+    connection_.link().disconnect(1000ms);
   }
 }
 
@@ -87,8 +89,11 @@ void SparkplugSide::connect() {
   ev.connected = [this](bool, int) { on_up(); };
   ev.down = [this](const std::string& why) { on_down(why); };
   ev.message = [this](const std::string& topic, std::string payload, int, bool retained, const MessageProps&) {
-    // A retained command would be carried out again at every connection.
-    if (retained)
+    // A retained command would be carried out again at every connection;
+    // the host's STATE is retained on purpose.
+    if (!sp_.primary_host.empty() && topic == sparkplug_state_topic(sp_))
+      host_state(payload);
+    else if (retained)
       refuse("retained", topic + ": a retained command, not carried out (commands are never retained)");
     else
       on_message(topic, payload);
@@ -100,23 +105,50 @@ void SparkplugSide::connect() {
   ev.refused = [this](const std::string& filter, const std::string& why) {
     bus_.log().error("sparkplug: the broker refused the subscription to '{}': {}", filter, why);
   };
-  link_ = std::make_unique<Link>(broker_, std::move(ev), [this, alive = std::weak_ptr<int>(alive_)](auto fn) {
-    bus_.post([alive, fn = std::move(fn)] {
-      if (!alive.expired()) fn();
-    });
-  });
-  link_->connect();
+  connection_.open(broker_, std::move(ev));
 }
 
 void SparkplugSide::on_up() {
   connected_ = true;
-  attempt_ = 0;
+  connection_.up();
   last_error_.clear();
-  link_->subscribe({Subscription{sparkplug_topic(sp_, SpMessage::ncmd), 1, false},
-                    Subscription{sparkplug_topic(sp_, SpMessage::dcmd) + "/+", 1, false}});
-  bus_.log().info("sparkplug: edge node {}/{} connected to {} (bdSeq {})", sp_.group_id, sp_.edge_node_id, broker_.url,
-                  bd_seq_);
+  std::vector<Subscription> subs = {Subscription{sparkplug_topic(sp_, SpMessage::ncmd), 1, false},
+                                    Subscription{sparkplug_topic(sp_, SpMessage::dcmd) + "/+", 1, false}};
+  // The host's STATE is retained: it comes at once if the host ever spoke.
+  host_online_ = false;
+  if (!sp_.primary_host.empty()) subs.push_back(Subscription{sparkplug_state_topic(sp_), 1, false});
+  connection_.link().subscribe(subs);
+  bus_.log().info("sparkplug: edge node {}/{} connected to {} (bdSeq {}){}", sp_.group_id, sp_.edge_node_id,
+                  broker_.url, bd_seq_,
+                  sp_.primary_host.empty() ? "" : "; the births wait for primary host " + sp_.primary_host);
   birth();
+}
+
+// The primary host's word: online lets the births go; offline, once born,
+// means leave this broker (the specification's rule, so that a node is never
+// stranded where its host cannot hear it) and come back to wait.
+void SparkplugSide::host_state(const std::string& payload) {
+  const auto state = parse_host_state(payload);
+  if (!state) {
+    refuse("state",
+           sparkplug_state_topic(sp_) + ": not a STATE of Sparkplug 3.0 ({\"online\": bool, \"timestamp\": ms})");
+    return;
+  }
+  if (host_timestamp_ && state->timestamp < *host_timestamp_) return;  // older than what the host last said
+  host_timestamp_ = state->timestamp;
+  host_online_ = state->online;
+  if (host_online_) {
+    birth();
+    return;
+  }
+  if (!born_ && !birthing_) return;
+  bus_.log().warn("sparkplug: primary host {} is offline: leaving {} until it is back", sp_.primary_host, broker_.url);
+  connection_.link().publish(broker_.will_topic, death(), 1, false, -1);
+  connection_.link().disconnect(1000ms);
+  connected_ = false;
+  born_ = false;
+  last_error_ = "primary host " + sp_.primary_host + " is offline";
+  connection_.down(true, broker_.url, last_error_, [this] { connect(); });
 }
 
 void SparkplugSide::on_down(const std::string& why) {
@@ -124,30 +156,20 @@ void SparkplugSide::on_down(const std::string& why) {
   connected_ = false;
   born_ = false;
   last_error_ = why;
-  retired_.push_back(std::move(link_));
-  bus_.after(2s, [this, alive = std::weak_ptr<int>(alive_)] {
-    if (!alive.expired() && !retired_.empty()) retired_.pop_front();
-  });
-  const auto wait = reconnect_.delay(attempt_++, std::uniform_real_distribution<double>(0, 1)(random_));
-  if (was_up || attempt_ == 1 || limiter_.count("down"))
-    bus_.log().warn("sparkplug: {} {}: {}; again in {} ms", was_up ? "lost" : "cannot reach", broker_.url, why,
-                    wait.count());
-  bus_.after(wait, [this, alive = std::weak_ptr<int>(alive_)] {
-    if (!alive.expired()) connect();
-  });
+  connection_.down(was_up, broker_.url, why, [this] { connect(); });
 }
 
 void SparkplugSide::birth() {
   // No data until the births are out: they come after NBIRTH, never between
   // a rebirth's request and its NBIRTH. One birth at a time.
   born_ = false;
-  if (birthing_) return;
+  if (birthing_ || !connected_ || !host_lets_birth()) return;
   birthing_ = true;
   // The agents' health first: it is the node's metrics, which NBIRTH names.
   bus_.call("platform", "health").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
     if (alive.expired()) return;
     birthing_ = false;
-    if (!connected_) return;
+    if (!connected_ || !host_lets_birth()) return;  // it went offline meanwhile
     nlohmann::json rows = nlohmann::json::array();
     if (r.ok())
       rows = nlohmann::json::parse(r.value().to_json(), nullptr, false);
@@ -171,8 +193,8 @@ void SparkplugSide::node_birth(const nlohmann::json& rows) {
   std::vector<SpMetric> metrics = {bd_seq_metric(), reb};
   for (const auto& [identity, status] : health_) metrics.push_back(text_metric(agent_metric(identity), status));
   seq_ = 0;
-  link_->publish(sparkplug_topic(sp_, SpMessage::nbirth), encode_sparkplug(SpPayload{now_ms(), 0, metrics}, true), 0,
-                 false, -1);
+  connection_.link().publish(sparkplug_topic(sp_, SpMessage::nbirth),
+                             encode_sparkplug(SpPayload{now_ms(), 0, metrics}, true), 0, false, -1);
   ++counts_.births;
   born_ = true;
   for (const auto& [device, points] : driver_.devices()) device_birth(device);
@@ -187,7 +209,7 @@ void SparkplugSide::device_birth(const std::string& device) {
     return;
   }
   device_of_id_[id] = device;
-  if (!born_) return;  // the node's birth brings the devices'
+  if (!born_ || dead_.contains(device)) return;  // the node's birth brings the devices'; a dead one waits
   std::vector<SpMetric> metrics;
   const auto& last = last_[device];
   for (const auto& [point, p] : driver_.devices().at(device)) {
@@ -205,6 +227,8 @@ void SparkplugSide::device_birth(const std::string& device) {
 }
 
 void SparkplugSide::scraped(const std::string& device, const nlohmann::json& values) {
+  const bool revived = dead_.erase(device) > 0;    // it answers: a birth with its values, not data
+  if (checking_) heard_meanwhile_.insert(device);  // newer news than the driver's answer on its way
   auto& last = last_[device];
   std::vector<SpMetric> changed;  // report by exception: what changed since the last
   for (const auto& [point, value] : values.items()) {
@@ -218,9 +242,52 @@ void SparkplugSide::scraped(const std::string& device, const nlohmann::json& val
     changed.push_back(std::move(*m));
   }
   const auto id = device_of_id_.find(sparkplug_device_id(device));
-  if (!born_ || changed.empty() || id == device_of_id_.end() || id->second != device) return;  // born, and as itself
-  publish(SpMessage::ddata, sparkplug_device_id(device), changed);
-  ++counts_.data;
+  if (!born_ || id == device_of_id_.end() || id->second != device) return;  // born, and as itself
+  if (revived) {
+    device_birth(device);
+  } else if (!changed.empty()) {
+    publish(SpMessage::ddata, sparkplug_device_id(device), changed);
+    ++counts_.data;
+  }
+}
+
+// Which devices the driver says answer. Its `all` messages stop when a device
+// does, but silence alone cannot tell a dead device from a slow interval.
+void SparkplugSide::check_devices() {
+  if (checking_ || !born_) return;
+  checking_ = true;
+  bus_.call(sp_.driver, "status").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
+    if (alive.expired()) return;
+    checking_ = false;
+    std::set<std::string> heard;
+    heard.swap(heard_meanwhile_);
+    if (!r.ok()) return;  // the driver itself is away: its health says so, in NDATA
+    const auto rows = nlohmann::json::parse(r.value().to_json(), nullptr, false);
+    if (!rows.is_object()) return;
+    std::vector<std::string> devices;
+    for (const auto& [device, points] : driver_.devices())
+      if (!heard.contains(device)) devices.push_back(device);
+    for (const auto& device : devices) {
+      const auto row = rows.find(device);
+      // Gone from the driver, or failing: dead. Starting again counts as alive.
+      const bool answers = row != rows.end() && row->is_object() && row->value("state", "") != "not answering" &&
+                           row->value("state", "") != "not configured";
+      device_answers(device, answers);
+    }
+  });
+}
+
+void SparkplugSide::device_answers(const std::string& device, bool answers) {
+  if (answers) {
+    if (dead_.erase(device) > 0) device_birth(device);
+    return;
+  }
+  if (!dead_.insert(device).second) return;
+  const auto id = device_of_id_.find(sparkplug_device_id(device));
+  if (!born_ || id == device_of_id_.end() || id->second != device) return;
+  publish(SpMessage::ddeath, id->first, {});
+  ++counts_.deaths;
+  bus_.log().info("sparkplug: device {} does not answer the driver: DDEATH", id->first);
 }
 
 void SparkplugSide::on_alert(const Envelope& e) {
@@ -231,6 +298,7 @@ void SparkplugSide::on_alert(const Envelope& e) {
     return;
   const auto identity = body["identity"].get<std::string>();
   const auto status = body["status"].get<std::string>();
+  if (identity == sp_.driver) check_devices();  // a device may have stopped answering, or started again
   const bool known = health_.contains(identity);
   health_[identity] = status;
   if (!born_) return;
@@ -308,20 +376,25 @@ void SparkplugSide::publish(SpMessage m, const std::string& device, const std::v
   seq_ = (seq_ + 1) % 256;
   const bool is_birth = m == SpMessage::nbirth || m == SpMessage::dbirth;
   // QoS 0, not retained, as the specification says of births and data.
-  link_->publish(sparkplug_topic(sp_, m, device), encode_sparkplug(SpPayload{now_ms(), seq_, metrics}, is_birth), 0,
-                 false, -1);
+  connection_.link().publish(sparkplug_topic(sp_, m, device),
+                             encode_sparkplug(SpPayload{now_ms(), seq_, metrics}, is_birth), 0, false, -1);
 }
 
 nlohmann::json SparkplugSide::status() const {
-  return {{"edge_node", sp_.group_id + "/" + sp_.edge_node_id},
-          {"connected", connected_},
-          {"bd_seq", bd_seq_},
-          {"devices", device_of_id_.size()},
-          {"births", counts_.births},
-          {"data", counts_.data},
-          {"commands", counts_.commands},
-          {"refused", counts_.refused},
-          {"last_error", last_error_}};
+  return {
+      {"edge_node", sp_.group_id + "/" + sp_.edge_node_id},
+      {"connected", connected_},
+      {"bd_seq", bd_seq_},
+      {"devices", device_of_id_.size()},
+      {"births", counts_.births},
+      {"deaths", counts_.deaths},
+      {"dead_devices", dead_},
+      {"data", counts_.data},
+      {"commands", counts_.commands},
+      {"refused", counts_.refused},
+      {"primary_host", sp_.primary_host.empty() ? nlohmann::json(nullptr)
+                                                : nlohmann::json{{"id", sp_.primary_host}, {"online", host_online_}}},
+      {"last_error", last_error_}};
 }
 
 }  // namespace watt::mqtt

@@ -230,7 +230,14 @@ void Link::publish(const std::string& topic, const std::string& payload, int qos
 
 void Link::disconnect(std::chrono::milliseconds wait) {
   try {
-    if (client_->is_connected()) client_->disconnect(static_cast<int>(wait.count()))->wait_for(wait);
+    if (!client_->is_connected()) return;
+    // What was published goes out first, then the goodbye. Paho's own wait
+    // for outstanding work (a disconnect with a timeout) never completes
+    // while a publish is still queued: the goodbye was never sent, and the
+    // broker later sent the will too (a second NDEATH, an "offline").
+    const auto end = std::chrono::steady_clock::now() + wait;
+    for (const auto& token : client_->get_pending_delivery_tokens()) token->wait_until(end);
+    client_->disconnect(0)->wait_until(end);
   } catch (const std::exception&) {
     // already gone: the session is the broker's to keep either way
   }

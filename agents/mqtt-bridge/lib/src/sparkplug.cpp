@@ -144,8 +144,10 @@ Sparkplug parse_sparkplug(const YAML::Node& n, const std::string& client_id) {
   sp.client_id = client_id + "-sparkplug";
   if (!n || n.IsNull()) return sp;  // no section: no Sparkplug
   if (!n.IsMap()) throw SettingsError("'sparkplug' must be a map");
-  if (auto err =
-          yaml::key_error(n, {"enabled", "group_id", "edge_node_id", "client_id", "driver", "devices"}, "sparkplug.");
+  if (auto err = yaml::key_error(
+          n,
+          {"enabled", "group_id", "edge_node_id", "client_id", "driver", "devices", "device_check_ms", "primary_host"},
+          "sparkplug.");
       !err.empty())
     throw SettingsError(err);
   sp.enabled = yaml::flag<SettingsError>(n["enabled"], "sparkplug.enabled", true);
@@ -154,8 +156,14 @@ Sparkplug parse_sparkplug(const YAML::Node& n, const std::string& client_id) {
   sp.client_id = yaml::text<SettingsError>(n["client_id"], "sparkplug.client_id", sp.client_id);
   sp.driver = yaml::text<SettingsError>(n["driver"], "sparkplug.driver", sp.driver);
   sp.devices = yaml::text<SettingsError>(n["devices"], "sparkplug.devices", sp.devices);
+  sp.device_check = std::chrono::milliseconds(static_cast<long>(yaml::number<SettingsError>(
+      n["device_check_ms"], "sparkplug.device_check_ms", static_cast<double>(sp.device_check.count()), 0, 3.6e6)));
+  if (sp.device_check.count() > 0 && sp.device_check.count() < 100)
+    throw SettingsError("'sparkplug.device_check_ms' must be 0 (never) or at least 100");
+  sp.primary_host = yaml::text<SettingsError>(n["primary_host"], "sparkplug.primary_host", sp.primary_host);
   check_id(sp.group_id, "group_id");
   check_id(sp.edge_node_id, "edge_node_id");
+  if (n["primary_host"]) check_id(sp.primary_host, "primary_host");
   if (sp.client_id.empty()) throw SettingsError("'sparkplug.client_id' must not be empty");
   if (sp.client_id == client_id)
     throw SettingsError("'sparkplug.client_id' must differ from the bridge's own client id: it is a second connection");
@@ -181,6 +189,16 @@ std::string sparkplug_topic(const Sparkplug& sp, SpMessage m, std::string_view d
   std::string t = "spBv1.0/" + sp.group_id + "/" + to_string(m) + "/" + sp.edge_node_id;
   if (!device.empty()) t.append("/").append(device);
   return t;
+}
+
+std::string sparkplug_state_topic(const Sparkplug& sp) { return "spBv1.0/STATE/" + sp.primary_host; }
+
+std::optional<HostState> parse_host_state(std::string_view payload) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object() || !j.contains("online") || !j["online"].is_boolean() || !j.contains("timestamp") ||
+      !j["timestamp"].is_number_unsigned())
+    return std::nullopt;
+  return HostState{j["online"].get<bool>(), j["timestamp"].get<std::uint64_t>()};
 }
 
 std::string sparkplug_device_id(std::string_view device) {

@@ -64,7 +64,8 @@ public:
   // only in failed() when it could not be sent. Never throws.
   void publish(const std::string& topic, const std::string& payload, int qos, bool retain, std::int64_t tag,
                const MessageProps& props = {});
-  // Says goodbye to the broker (the session stays), waiting at most `wait`.
+  // Says goodbye to the broker (the session stays) once what was published
+  // is out, waiting at most `wait` in all.
   void disconnect(std::chrono::milliseconds wait);
 
 private:

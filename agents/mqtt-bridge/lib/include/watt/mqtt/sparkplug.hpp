@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,14 @@ struct Sparkplug {
   std::string client_id;                   // default: <bridge client id>-sparkplug
   std::string driver = "platform-driver";  // whose devices are shown
   std::string devices = "devices/#";       // the driver's `all` messages to follow (a bus pattern)
+  // How often the driver is asked which devices answer (and at once when
+  // its health changes): one that stops gets DDEATH, and DBIRTH when it
+  // answers again. 0: only when its health changes.
+  std::chrono::milliseconds device_check{5000};
+  // A primary host application's id (empty: none). The births wait for its
+  // STATE to say online, and a node born when it goes offline leaves the
+  // broker (NDEATH, DISCONNECT) and comes back to wait for it.
+  std::string primary_host;
 };
 
 // Reads the `sparkplug` section; throws SettingsError naming the key.
@@ -34,6 +43,16 @@ Sparkplug parse_sparkplug(const YAML::Node& n, const std::string& client_id);
 
 enum class SpMessage { nbirth, ndeath, dbirth, ddeath, ndata, ddata, ncmd, dcmd };
 const char* to_string(SpMessage m);
+
+// spBv1.0/STATE/<primary host>: where the primary host says whether it is online.
+std::string sparkplug_state_topic(const Sparkplug& sp);
+// Sparkplug 3.0's STATE payload, {"online": bool, "timestamp": ms}; nullopt
+// when it is not one.
+struct HostState {
+  bool online = false;
+  std::uint64_t timestamp = 0;
+};
+std::optional<HostState> parse_host_state(std::string_view payload);
 
 // spBv1.0/<group>/<type>/<node>, and /<device> for the device messages.
 std::string sparkplug_topic(const Sparkplug& sp, SpMessage m, std::string_view device = {});
