@@ -208,8 +208,10 @@ private:
       if (limiter_.count("refused"))
         log().error("the broker refused a message ({} so far): {}", sender_->counts().refused, why);
     } else {
-      sender_->retry(id);
-      if (limiter_.count("retry"))
+      if (!sender_->retry(id)) {
+        log().error("a message the client would not send {} times is given up ({} refused so far): {}",
+                    wm::Sender::retries, sender_->counts().refused, why);
+      } else if (limiter_.count("retry"))
         log().warn("a message was not sent, sending it again ({} so far): {}", sender_->counts().retried, why);
     }
     schedule_flush();
