@@ -297,7 +297,7 @@ private:
             {"connected", connected_},
             {"connected_since_ms", connected_ ? connected_since_ms_ : 0},
             {"connections", connections_},
-            {"attempts", connection_->attempts()},
+            {"attempts", connection_ ? connection_->attempts() : 0U},
             {"last_error", last_error_},
             {"queue", {{"file", outbox_->file()}, {"waiting", sender_->queued()}, {"in_flight", sender_->in_flight()}}},
             {"out",
