@@ -130,35 +130,6 @@ TEST_CASE("mqtt sender: a refused message is dropped, one not sent goes again") 
   CHECK(q.size() == 3);
 }
 
-TEST_CASE("mqtt sender: a message the client never takes is given up after its retries, and the rest flow") {
-  watt::test::TempDir dir("mqtt-sender");
-  Outbox q((dir.path() / "q.sqlite").string(), 1000, WhenFull::drop_oldest);
-  Wire wire;
-  Sender s(q, 1, wire.send());
-  for (auto& m : messages(0, 3)) s.take(m);
-  s.flush();
-  s.up(65535);
-  for (unsigned i = 1; i < Sender::retries; ++i) {
-    REQUIRE(wire.sent.back().payload == "0");
-    CHECK(s.retry(wire.sent.back().id));
-    s.flush();
-  }
-  REQUIRE(wire.sent.back().payload == "0");
-  CHECK_FALSE(s.retry(wire.sent.back().id));  // the last straw: out of the queue
-  s.flush();
-  CHECK(wire.sent.back().payload == "1");
-  CHECK(s.counts().refused == 1);
-  CHECK(s.counts().retried == Sender::retries - 1);
-  CHECK(q.size() == 2);
-  // A failure now and then is forgiven by the acknowledgement that follows.
-  CHECK(s.retry(wire.sent.back().id));
-  s.flush();
-  s.acknowledged(wire.sent.back().id);
-  s.flush();
-  CHECK(wire.sent.back().payload == "2");
-  CHECK(q.size() == 1);
-}
-
 TEST_CASE("mqtt sender: what was acknowledged before a reconnect is not sent again, its removal still pending") {
   watt::test::TempDir dir("mqtt-sender");
   Outbox q((dir.path() / "q.sqlite").string(), 1000, WhenFull::drop_oldest);

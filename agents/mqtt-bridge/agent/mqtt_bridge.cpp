@@ -156,8 +156,8 @@ private:
       sender_->acknowledged(id);
       schedule_flush();
     };
-    ev.failed = [this](std::int64_t id, const std::string& why, bool by_broker) {
-      on_publish_failed(id, why, by_broker);
+    ev.failed = [this](std::int64_t id, const std::string& why, bool for_good) {
+      on_publish_failed(id, why, for_good);
     };
     ev.refused = [this](const std::string& filter, const std::string& why) {
       log().error("the broker refused the subscription to '{}': {}", filter, why);
@@ -195,23 +195,22 @@ private:
     set_health(watt::Health::bad, connection_->down(was_up, settings_->broker.url, why, [this] { connect(); }));
   }
 
-  void on_publish_failed(std::int64_t id, const std::string& why, bool by_broker) {
+  void on_publish_failed(std::int64_t id, const std::string& why, bool for_good) {
     if (id < 0) {
       ++qos0_lost_;
       if (limiter_.count("qos0")) log().warn("a QoS-0 message was not sent ({} so far): {}", qos0_lost_, why);
       return;
     }
     if (!connected_) return;  // gone with the connection; sent again on the next
-    if (by_broker) {
-      // MQTT 5: not authorized, a bad topic…: the same again would meet the same answer.
+    if (for_good) {
+      // MQTT 5's not authorized, a bad topic…, or a topic the client can never
+      // send: the same again would meet the same answer.
       sender_->refused(id);
       if (limiter_.count("refused"))
-        log().error("the broker refused a message ({} so far): {}", sender_->counts().refused, why);
+        log().error("a message was refused for good ({} so far): {}", sender_->counts().refused, why);
     } else {
-      if (!sender_->retry(id)) {
-        log().error("a message the client would not send {} times is given up ({} refused so far): {}",
-                    wm::Sender::retries, sender_->counts().refused, why);
-      } else if (limiter_.count("retry"))
+      sender_->retry(id);
+      if (limiter_.count("retry"))
         log().warn("a message was not sent, sending it again ({} so far): {}", sender_->counts().retried, why);
     }
     schedule_flush();

@@ -198,6 +198,7 @@ void SparkplugSide::node_birth(const nlohmann::json& rows) {
   ++counts_.births;
   born_ = true;
   for (const auto& [device, points] : driver_.devices()) device_birth(device);
+  check_devices();  // one that died since the last word of the driver
 }
 
 void SparkplugSide::device_birth(const std::string& device) {
@@ -251,37 +252,43 @@ void SparkplugSide::scraped(const std::string& device, const nlohmann::json& val
   }
 }
 
-// Which devices the driver says answer. Its `all` messages stop when a device
-// does, but silence alone cannot tell a dead device from a slow interval.
+// Which devices the driver says do not answer. Its `all` messages stop when
+// a device does, but silence alone cannot tell a dead device from a slow
+// interval. Asked whether the node is born or not, so that a birth never
+// names a device that died meanwhile; only a scrape brings one back (with
+// the values the DBIRTH then carries).
 void SparkplugSide::check_devices() {
-  if (checking_ || !born_) return;
+  if (checking_) {
+    recheck_ = true;  // news came while the question was out: ask again after
+    return;
+  }
   checking_ = true;
   bus_.call(sp_.driver, "status").then([this, alive = std::weak_ptr<int>(alive_)](Result<Value> r) {
     if (alive.expired()) return;
     checking_ = false;
     std::set<std::string> heard;
     heard.swap(heard_meanwhile_);
-    if (!r.ok()) return;  // the driver itself is away: its health says so, in NDATA
-    const auto rows = nlohmann::json::parse(r.value().to_json(), nullptr, false);
-    if (!rows.is_object()) return;
+    // The driver itself away: its health says so, in NDATA.
+    const auto rows = r.ok() ? nlohmann::json::parse(r.value().to_json(), nullptr, false) : nlohmann::json();
     std::vector<std::string> devices;
-    for (const auto& [device, points] : driver_.devices())
-      if (!heard.contains(device)) devices.push_back(device);
+    if (rows.is_object())
+      for (const auto& [device, points] : driver_.devices())
+        if (!heard.contains(device)) devices.push_back(device);
     for (const auto& device : devices) {
       const auto row = rows.find(device);
-      // Gone from the driver, or failing: dead. Starting again counts as alive.
-      const bool answers = row != rows.end() && row->is_object() && row->value("state", "") != "not answering" &&
-                           row->value("state", "") != "not configured";
-      device_answers(device, answers);
+      // Gone from the driver, or failing: dead.
+      if (row == rows.end() || !row->is_object() || row->value("state", "") == "not answering" ||
+          row->value("state", "") == "not configured")
+        device_dead(device);
+    }
+    if (recheck_) {
+      recheck_ = false;
+      check_devices();
     }
   });
 }
 
-void SparkplugSide::device_answers(const std::string& device, bool answers) {
-  if (answers) {
-    if (dead_.erase(device) > 0) device_birth(device);
-    return;
-  }
+void SparkplugSide::device_dead(const std::string& device) {
   if (!dead_.insert(device).second) return;
   const auto id = device_of_id_.find(sparkplug_device_id(device));
   if (!born_ || id == device_of_id_.end() || id->second != device) return;
@@ -298,7 +305,7 @@ void SparkplugSide::on_alert(const Envelope& e) {
     return;
   const auto identity = body["identity"].get<std::string>();
   const auto status = body["status"].get<std::string>();
-  if (identity == sp_.driver) check_devices();  // a device may have stopped answering, or started again
+  if (identity == sp_.driver) check_devices();  // a device may have stopped answering
   const bool known = health_.contains(identity);
   health_[identity] = status;
   if (!born_) return;

@@ -61,7 +61,7 @@ private:
   void device_birth(const std::string& device);
   void scraped(const std::string& device, const nlohmann::json& values);
   void check_devices();
-  void device_answers(const std::string& device, bool answers);
+  void device_dead(const std::string& device);
   void on_alert(const Envelope& e);
   void on_message(const std::string& topic, const std::string& payload);
   void node_command(const SpPayload& p);
@@ -84,6 +84,7 @@ private:
   std::set<std::string> dead_;  // devices the driver says do not answer: no births nor data until they do
   std::optional<TimerId> check_timer_;
   bool checking_ = false;                        // a question to the driver is out
+  bool recheck_ = false;                         // and news came meanwhile
   std::set<std::string> heard_meanwhile_;        // devices scraped since it went
   bool host_online_ = false;                     // the primary host's last word on this connection
   std::optional<std::uint64_t> host_timestamp_;  // and its time: an older word is ignored

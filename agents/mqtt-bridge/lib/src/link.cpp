@@ -95,8 +95,8 @@ struct Link::Listener : ::mqtt::iaction_listener {
       // a bad topic name, too large, a bad payload format. Others (quota
       // exceeded, the broker's own trouble) are worth another try.
       const auto code = tok.get_reason_code();
-      const bool by_broker = code == 0x87 || code == 0x90 || code == 0x95 || code == 0x99;
-      s->deliver([s, tag, why, by_broker] { s->events.failed(tag, why, by_broker); });
+      const bool for_good = code == 0x87 || code == 0x90 || code == 0x95 || code == 0x99;
+      s->deliver([s, tag, why, for_good] { s->events.failed(tag, why, for_good); });
     } else if (kind == Kind::connect) {
       // On Paho's thread, not the owner's: a handshake takes a moment.
       const auto tls = s->diagnose ? s->diagnose() : std::string();
@@ -222,6 +222,15 @@ void Link::publish(const std::string& topic, const std::string& payload, int qos
       msg->set_properties(p);
     }
     client_->publish(msg, reinterpret_cast<void*>(static_cast<std::intptr_t>(tag)), *publish_listener_);
+  } catch (const ::mqtt::exception& e) {
+    // A topic or QoS the client can never send is refused for good; its
+    // buffers full or the connection gone are worth another try.
+    const auto rc = e.get_return_code();
+    const bool for_good = rc == MQTTASYNC_BAD_UTF8_STRING || rc == MQTTASYNC_NULL_PARAMETER ||
+                          rc == MQTTASYNC_TOPICNAME_TRUNCATED || rc == MQTTASYNC_BAD_STRUCTURE ||
+                          rc == MQTTASYNC_BAD_QOS;
+    auto s = shared_;
+    s->deliver([s, tag, why = std::string(e.what()), for_good] { s->events.failed(tag, why, for_good); });
   } catch (const std::exception& e) {
     auto s = shared_;
     s->deliver([s, tag, why = std::string(e.what())] { s->events.failed(tag, why, false); });
@@ -235,8 +244,16 @@ void Link::disconnect(std::chrono::milliseconds wait) {
     // for outstanding work (a disconnect with a timeout) never completes
     // while a publish is still queued: the goodbye was never sent, and the
     // broker later sent the will too (a second NDEATH, an "offline").
+    // A token's wait throws on a PUBACK's reason code such as "no matching
+    // subscribers": each is waited for alone, and the goodbye goes anyway.
     const auto end = std::chrono::steady_clock::now() + wait;
-    for (const auto& token : client_->get_pending_delivery_tokens()) token->wait_until(end);
+    for (const auto& token : client_->get_pending_delivery_tokens()) {
+      try {
+        token->wait_until(end);
+      } catch (const std::exception&) {
+        // delivered, or not: either way its wait is over
+      }
+    }
     client_->disconnect(0)->wait_until(end);
   } catch (const std::exception&) {
     // already gone: the session is the broker's to keep either way

@@ -39,29 +39,20 @@ void Sender::down() {
 
 void Sender::acknowledged(std::int64_t id) {
   if (in_flight_.erase(id) == 0) return;  // from a connection before this one
-  failures_.erase(id);
   ++counts_.acknowledged;
   acked_.push_back(id);
 }
 
 void Sender::refused(std::int64_t id) {
   if (in_flight_.erase(id) == 0) return;
-  failures_.erase(id);
   ++counts_.refused;
   acked_.push_back(id);  // out of the queue: sending it again would be refused again
 }
 
-bool Sender::retry(std::int64_t id) {
-  if (in_flight_.erase(id) == 0) return true;
-  if (++failures_[id] >= retries) {
-    failures_.erase(id);
-    ++counts_.refused;
-    acked_.push_back(id);
-    return false;
-  }
+void Sender::retry(std::int64_t id) {
+  if (in_flight_.erase(id) == 0) return;
   ++counts_.retried;
   again_.insert(id);
-  return true;
 }
 
 void Sender::pump() {

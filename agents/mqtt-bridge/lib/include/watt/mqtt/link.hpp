@@ -39,11 +39,12 @@ struct LinkEvents {
   std::function<void(const std::string& topic, std::string payload, int qos, bool retained, const MessageProps& props)>
       message;
   // The broker acknowledged what publish() sent with this tag (QoS 1), or
-  // the publish failed: refused by the broker for good (MQTT 5's not
-  // authorized, bad topic name, too large, bad payload format), or not sent
-  // (the client's own limits, a lost connection, a refusal worth retrying).
+  // the publish failed: refused for good (by the broker: MQTT 5's not
+  // authorized, bad topic name, too large, bad payload format; or by the
+  // client: a topic or QoS it can never send), or not sent (the client's own
+  // limits, a lost connection, a refusal worth retrying).
   std::function<void(std::int64_t tag)> acknowledged;
-  std::function<void(std::int64_t tag, const std::string& why, bool by_broker)> failed;
+  std::function<void(std::int64_t tag, const std::string& why, bool for_good)> failed;
   // A subscription the broker refused: the filter and its reason.
   std::function<void(const std::string& filter, const std::string& why)> refused;
 };

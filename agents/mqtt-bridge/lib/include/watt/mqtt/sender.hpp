@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <set>
 #include <vector>
 
@@ -47,12 +46,8 @@ public:
   // would meet the same answer.
   void refused(std::int64_t id);
   // A message was not sent after all (the client's own limits): it goes
-  // again, ahead of the rest; but after `retries` such failures in a row it
-  // is given up as refused (one the client will never take, such as a packet
-  // over the broker's maximum, would otherwise go round for ever). False
-  // when given up.
-  bool retry(std::int64_t id);
-  static constexpr unsigned retries = 5;
+  // again, ahead of the rest.
+  void retry(std::int64_t id);
 
   std::size_t in_flight() const { return in_flight_.size(); }
   std::int64_t queued() const { return outbox_.size() + static_cast<std::int64_t>(taken_.size()); }
@@ -68,8 +63,7 @@ private:
   bool up_ = false;
   std::int64_t cursor_ = 0;  // the newest id sent on this connection
   std::set<std::int64_t> in_flight_;
-  std::set<std::int64_t> again_;               // to send before what comes after the cursor
-  std::map<std::int64_t, unsigned> failures_;  // of messages not sent, in a row
+  std::set<std::int64_t> again_;  // to send before what comes after the cursor
   std::vector<Outgoing> taken_;
   std::vector<std::int64_t> acked_;
   SenderCounts counts_;
