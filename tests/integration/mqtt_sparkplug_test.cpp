@@ -41,6 +41,20 @@ std::string command(const std::string& name, SpType type, decltype(SpMetric::val
   return encode_sparkplug(SpPayload{1, std::nullopt, {m}}, false);
 }
 
+// A Modbus device campus/b1/<name> of the driver, served by a test server on `port`.
+void add_plc(const BridgePlatform& p, const std::string& name, int port) {
+  const auto home = p.cli.home().path();
+  std::ofstream(home / "plc.csv") << "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data "
+                                     "Type,Scale\ntemperature,degC,TRUE,20,0,holding,int16,0.1\n";
+  std::ofstream(home / (name + ".yml")) << "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
+                                           "driver_config: {host: 127.0.0.1, port: "
+                                        << port << ", response_timeout: 0.2}\n";
+  REQUIRE(p.cli.watt({"config", "set", "platform-driver", "plc.csv", (home / "plc.csv").string()}).code == 0);
+  const auto r =
+      p.cli.watt({"config", "set", "platform-driver", "devices/campus/b1/" + name, (home / (name + ".yml")).string()});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+}
+
 // A platform with the driver's fake device and a bridge as edge node b1 of
 // group plant, and a probe in a SCADA host's place, once the device is born.
 struct Site {
@@ -186,16 +200,7 @@ TEST_CASE("mqtt sparkplug: a device that stops answering gets DDEATH, and DBIRTH
   BridgePlatform p;
   // The driver retries a silent device every 0.1 to 0.4 s, so it is seen back at once.
   driver_with_device(p, "{retry_interval: 0.1, retry_interval_max: 0.4}");
-  const auto home = p.cli.home().path();
-  std::ofstream(home / "plc.csv") << "Point Name,Units,Writable,Starting Value,Point Address,Register Type,Data "
-                                     "Type,Scale\ntemperature,degC,TRUE,20,0,holding,int16,0.1\n";
-  std::ofstream(home / "plc1.yml") << "driver_type: modbus\nregistry_config: plc.csv\ninterval: 0.2\n"
-                                      "driver_config: {host: 127.0.0.1, port: "
-                                   << plc.port() << ", response_timeout: 0.2}\n";
-  REQUIRE(p.cli.watt({"config", "set", "platform-driver", "plc.csv", (home / "plc.csv").string()}).code == 0);
-  REQUIRE(
-      p.cli.watt({"config", "set", "platform-driver", "devices/campus/b1/plc1", (home / "plc1.yml").string()}).code ==
-      0);
+  add_plc(p, "plc1", plc.port());
   MqttProbe host{broker.url(), "scada-host", {"spBv1.0/#"}, 0};
   REQUIRE(host.ready());
   REQUIRE(p.install("broker: {url: '" + broker.url() +
@@ -315,4 +320,26 @@ TEST_CASE(
   // One NDEATH: the node said goodbye after it, so the broker sent no will.
   CHECK_MESSAGE(on(host, node + "NDEATH/b1").size() == 1, broker.log());
   CHECK(broker.log().find("Client mqtt-sparkplug disconnected.") != std::string::npos);
+}
+
+TEST_CASE("mqtt sparkplug: a device taken out of the driver changes no health, and the periodic check finds it gone") {
+  watt::driver::testing::ModbusTestServer plc;
+  plc.start();
+  Mosquitto broker;
+  BridgePlatform p;
+  driver_with_device(p);
+  add_plc(p, "plc1", plc.port());
+  MqttProbe host{broker.url(), "scada-host", {"spBv1.0/#"}, 0};
+  REQUIRE(host.ready());
+  REQUIRE(p.install("broker: {url: '" + broker.url() +
+                    "'}\nsparkplug: {group_id: plant, edge_node_id: b1, device_check_ms: 300}\n")
+              .code == 0);
+  REQUIRE_MESSAGE(eventually([&] { return !on(host, node + "DBIRTH/b1/campus.b1.plc1").empty(); }), p.cli.log("mqtt"));
+  // Removed, the device is no longer the driver's: its health stays GOOD, so
+  // no alert comes; only the check finds it gone.
+  REQUIRE(p.cli.watt({"config", "delete", "platform-driver", "devices/campus/b1/plc1"}).code == 0);
+  REQUIRE_MESSAGE(eventually([&] { return on(host, node + "DDEATH/b1/campus.b1.plc1").size() == 1; }),
+                  p.cli.log("mqtt"));
+  CHECK(p.cli.watt({"status", "platform-driver"}).out.find("GOOD") != std::string::npos);
+  CHECK(on(host, node + "DDEATH/b1/" + device).empty());
 }

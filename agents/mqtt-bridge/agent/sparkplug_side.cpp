@@ -56,11 +56,20 @@ SparkplugSide::SparkplugSide(Sparkplug settings, const BrokerSettings& broker, B
 SparkplugSide::~SparkplugSide() {
   bus_.unsubscribe(alerts_);
   if (check_timer_) bus_.cancel(*check_timer_);
-  if (connection_.has_link() && connected_) {
-    // A clean goodbye sends no will: say NDEATH ourselves.
-    connection_.link().publish(broker_.will_topic, death(), 1, false, -1);
-    connection_.link().disconnect(1000ms);
-  }
+  if (connection_.has_link() && connected_) goodbye();
+}
+
+// A clean goodbye sends no will: NDEATH is said first, as the specification wants.
+void SparkplugSide::goodbye() {
+  connection_.link().publish(broker_.will_topic, death(), 1, false, -1);
+  connection_.link().disconnect(1000ms);
+}
+
+// Whether `device` is the Sparkplug device its id names (two driver devices
+// may share an id; the first keeps it).
+bool SparkplugSide::shown(const std::string& device) const {
+  const auto id = device_of_id_.find(sparkplug_device_id(device));
+  return id != device_of_id_.end() && id->second == device;
 }
 
 // Int64, as Eclipse Tahu's edge nodes send it and hosts read it.
@@ -143,8 +152,7 @@ void SparkplugSide::host_state(const std::string& payload) {
   }
   if (!born_ && !birthing_) return;
   bus_.log().warn("sparkplug: primary host {} is offline: leaving {} until it is back", sp_.primary_host, broker_.url);
-  connection_.link().publish(broker_.will_topic, death(), 1, false, -1);
-  connection_.link().disconnect(1000ms);
+  goodbye();
   connected_ = false;
   born_ = false;
   last_error_ = "primary host " + sp_.primary_host + " is offline";
@@ -242,8 +250,7 @@ void SparkplugSide::scraped(const std::string& device, const nlohmann::json& val
     last[point] = *m;
     changed.push_back(std::move(*m));
   }
-  const auto id = device_of_id_.find(sparkplug_device_id(device));
-  if (!born_ || id == device_of_id_.end() || id->second != device) return;  // born, and as itself
+  if (!born_ || !shown(device)) return;
   if (revived) {
     device_birth(device);
   } else if (!changed.empty()) {
@@ -270,17 +277,15 @@ void SparkplugSide::check_devices() {
     heard.swap(heard_meanwhile_);
     // The driver itself away: its health says so, in NDATA.
     const auto rows = r.ok() ? nlohmann::json::parse(r.value().to_json(), nullptr, false) : nlohmann::json();
-    std::vector<std::string> devices;
     if (rows.is_object())
-      for (const auto& [device, points] : driver_.devices())
-        if (!heard.contains(device)) devices.push_back(device);
-    for (const auto& device : devices) {
-      const auto row = rows.find(device);
-      // Gone from the driver, or failing: dead.
-      if (row == rows.end() || !row->is_object() || row->value("state", "") == "not answering" ||
-          row->value("state", "") == "not configured")
-        device_dead(device);
-    }
+      for (const auto& [device, points] : driver_.devices()) {
+        if (heard.contains(device)) continue;
+        const auto row = rows.find(device);
+        // Gone from the driver, or failing: dead.
+        if (row == rows.end() || !row->is_object() || row->value("state", "") == "not answering" ||
+            row->value("state", "") == "not configured")
+          device_dead(device);
+      }
     if (recheck_) {
       recheck_ = false;
       check_devices();
@@ -289,12 +294,11 @@ void SparkplugSide::check_devices() {
 }
 
 void SparkplugSide::device_dead(const std::string& device) {
-  if (!dead_.insert(device).second) return;
-  const auto id = device_of_id_.find(sparkplug_device_id(device));
-  if (!born_ || id == device_of_id_.end() || id->second != device) return;
-  publish(SpMessage::ddeath, id->first, {});
+  if (!dead_.insert(device).second || !born_ || !shown(device)) return;
+  const auto id = sparkplug_device_id(device);
+  publish(SpMessage::ddeath, id, {});
   ++counts_.deaths;
-  bus_.log().info("sparkplug: device {} does not answer the driver: DDEATH", id->first);
+  bus_.log().info("sparkplug: device {} does not answer the driver: DDEATH", id);
 }
 
 void SparkplugSide::on_alert(const Envelope& e) {

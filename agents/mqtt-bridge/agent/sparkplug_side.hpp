@@ -62,6 +62,8 @@ private:
   void scraped(const std::string& device, const nlohmann::json& values);
   void check_devices();
   void device_dead(const std::string& device);
+  void goodbye();
+  bool shown(const std::string& device) const;
   void on_alert(const Envelope& e);
   void on_message(const std::string& topic, const std::string& payload);
   void node_command(const SpPayload& p);
